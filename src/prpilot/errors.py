@@ -1,0 +1,57 @@
+"""The project's exceptions: one shallow tree, each carrying a message fit for a person.
+
+Entry points catch :class:`PrpilotError` and print its message as one line (never a traceback);
+anything else reaching the edge is a bug and is reported as such.
+"""
+
+from __future__ import annotations
+
+
+class PrpilotError(Exception):
+    """A failure with a message that can be shown to the user as it is."""
+
+    exit_code = 1
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class ConfigError(PrpilotError):
+    """An action input or environment variable is missing or malformed."""
+
+
+class EventError(PrpilotError):
+    """The event payload cannot be understood."""
+
+
+class GitHubError(PrpilotError):
+    """GitHub answered with an error, or could not be reached, after retries."""
+
+
+class GitError(PrpilotError):
+    """A git operation (branch, commit, push) failed."""
+
+
+class PushRejected(GitError):
+    """The remote refused a push (for example the branch moved under us)."""
+
+
+class ModelError(PrpilotError):
+    """The model endpoint failed after retries, or answered nonsense."""
+
+
+class LedgerConflict(PrpilotError):
+    """Another run updated the ledger between our read and our write (compare-and-swap lost)."""
+
+
+class BillingError(PrpilotError):
+    """The billing endpoint did not accept a bill."""
+
+
+class IllegalTransition(PrpilotError):
+    """A task status change that the lifecycle does not allow."""
+
+
+class Cancelled(PrpilotError):
+    """The job was cancelled (SIGTERM or SIGINT) while a task ran."""

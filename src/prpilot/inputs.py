@@ -1,0 +1,265 @@
+"""The action's inputs and outputs: declared once here, read from ``INPUT_<NAME>`` variables.
+
+GitHub passes an action input ``foo-bar`` as the environment variable ``INPUT_FOO-BAR`` (upper-cased,
+spaces to underscores, dashes kept). A composite action gets none by itself, so action.yml maps
+each input into the environment of the steps that read it; ``tests/test_action_yml.py`` checks that
+action.yml declares and maps exactly what is listed here.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
+from enum import StrEnum
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict
+
+from prpilot.errors import ConfigError
+
+
+class Step(StrEnum):
+    """The composite action's steps that read inputs."""
+
+    SCHEDULE = "schedule"
+    ENGINE = "engine"
+
+
+S, E = Step.SCHEDULE, Step.ENGINE
+
+# name -> (steps that read it, description). Defaults live in action.yml (the one place GitHub
+# reads them); ``DEFAULTS`` below repeats them for library and CLI use, and the test keeps both equal.
+INPUTS: dict[str, tuple[frozenset[Step], str]] = {
+    "github-token": (frozenset({S, E}), "Token for the GitHub API and for pushing the working branch."),
+    "openai-api-key": (frozenset({E}), "API key of the OpenAI-compatible model endpoint."),
+    "openai-base-url": (frozenset({E}), "Base URL of the OpenAI-compatible endpoint (OpenAI, Azure, vLLM...)."),
+    "model": (frozenset({S, E}), "Model name sent to the endpoint and used for pricing."),
+    "max-steps": (frozenset({S, E}), "Most model calls the agent may make for one task."),
+    "max-minutes": (frozenset({E}), "Wall-clock limit for the agent, in minutes."),
+    "max-cost": (frozenset({E}), "Cost cap per task in USD; empty means no cap."),
+    "trigger": (frozenset({S}), "Word that starts a request in a comment."),
+    "trigger-label": (frozenset({S}), "Issue label that triggers a task when an issue is opened or labeled."),
+    "allow-edited": (frozenset({S}), "Also act on edited comments (true/false)."),
+    "allowed-bots": (frozenset({S}), "Comma-separated bot logins allowed to trigger tasks."),
+    "monthly-budget": (frozenset({S}), "Project budget in USD per calendar month (pass vars.PRPILOT_MONTHLY_BUDGET)."),
+    "user-monthly-budget": (frozenset({S}), "Per-user budget in USD per calendar month (pass vars.PRPILOT_USER_MONTHLY_BUDGET)."),
+    "rate-limit": (frozenset({S}), "Most tasks per rolling hour (pass vars.PRPILOT_RATE_LIMIT)."),
+    "strategy": (frozenset({S}), "Where the task runs: actions, thread, log, redis or dispatch."),
+    "redis-url": (frozenset({S}), "Redis URL for the redis strategy."),
+    "worker-workflow": (frozenset({S}), "Workflow file that runs tasks for the dispatch strategy."),
+    "billing-url": (frozenset({S, E}), "Endpoint that receives each bill as JSON (optional)."),
+    "billing-token": (frozenset({S, E}), "Bearer token for the billing endpoint."),
+    "prices": (frozenset({S, E}), "Price table override: JSON or a file path (USD per million tokens)."),
+    "draft": (frozenset({E}), "Open pull requests as drafts (true/false)."),
+    "pr-labels": (frozenset({E}), "Comma-separated labels for opened pull requests."),
+    "allowed-commands": (frozenset({E}), "Comma-separated command prefixes the agent may run; empty disables run_command."),
+    "allow-workflow-edits": (frozenset({E}), "Let the agent edit .github/workflows (true/false)."),
+    "include-untrusted-comments": (frozenset({E}), "Show the model comments by users without write access (true/false)."),
+}
+
+DEFAULTS: dict[str, str] = {
+    "github-token": "${{ github.token }}",
+    "openai-api-key": "",
+    "openai-base-url": "",
+    "model": "gpt-4.1-mini",
+    "max-steps": "30",
+    "max-minutes": "20",
+    "max-cost": "",
+    "trigger": "/pilot",
+    "trigger-label": "",
+    "allow-edited": "false",
+    "allowed-bots": "",
+    "monthly-budget": "",
+    "user-monthly-budget": "",
+    "rate-limit": "",
+    "strategy": "actions",
+    "redis-url": "",
+    "worker-workflow": "",
+    "billing-url": "",
+    "billing-token": "",
+    "prices": "",
+    "draft": "false",
+    "pr-labels": "",
+    "allowed-commands": "",
+    "allow-workflow-edits": "false",
+    "include-untrusted-comments": "false",
+}
+
+# The action's public outputs (name -> description).
+OUTPUTS: dict[str, str] = {
+    "status": "completed, failed, rejected or skipped.",
+    "task-id": "The task's id.",
+    "branch": "The branch the work was pushed to.",
+    "pr-number": "Number of the pull request opened or updated.",
+    "pr-url": "URL of that pull request.",
+    "cost": "Cost of the task in USD, from the API's reported usage.",
+    "prompt-tokens": "Prompt tokens over every model call of the task.",
+    "cached-tokens": "Cached prompt tokens over every model call of the task.",
+    "completion-tokens": "Completion tokens over every model call of the task.",
+    "result": "The agent's answer, or why the task did not run.",
+}
+
+# Outputs of the schedule step that only the action itself reads.
+SCHEDULE_STEP_OUTPUTS = ("admitted", "task-file")
+
+SECRET_INPUTS = ("github-token", "openai-api-key", "billing-token")
+
+STRATEGIES = ("actions", "thread", "log", "redis", "dispatch")
+
+
+def env_name(input_name: str) -> str:
+    """Return the variable GitHub sets for an input: ``INPUT_`` + upper-cased, spaces to ``_``."""
+    return "INPUT_" + input_name.replace(" ", "_").upper()
+
+
+def raw_inputs(env: Mapping[str, str], step: Step | None = None) -> dict[str, str]:
+    """Read the inputs ``step`` uses (all when None) from ``env``, trimmed, defaults applied."""
+    values: dict[str, str] = {}
+    for name, (steps, _) in INPUTS.items():
+        if step is not None and step not in steps:
+            continue
+        default = DEFAULTS[name]
+        if default.startswith("${{"):
+            default = ""
+        values[name] = env.get(env_name(name), default).strip()
+    return values
+
+
+class Limits(BaseModel):
+    """Budgets and rate limit from repository variables. None means no limit."""
+
+    model_config = ConfigDict(frozen=True)
+
+    monthly_budget_usd: Decimal | None = None
+    user_monthly_budget_usd: Decimal | None = None
+    tasks_per_hour: int | None = None
+
+
+class Settings(BaseModel):
+    """The inputs, parsed and checked. Built by :func:`parse_settings`."""
+
+    model_config = ConfigDict(frozen=True)
+
+    github_token: str = ""
+    openai_api_key: str = ""
+    openai_base_url: str = ""
+    model: str = DEFAULTS["model"]
+    max_steps: int = 30
+    max_minutes: float = 20.0
+    max_cost_usd: Decimal | None = None
+    trigger: str = "/pilot"
+    trigger_label: str = ""
+    allow_edited: bool = False
+    allowed_bots: tuple[str, ...] = ()
+    limits: Limits = Limits()
+    strategy: str = "actions"
+    redis_url: str = ""
+    worker_workflow: str = ""
+    billing_url: str = ""
+    billing_token: str = ""
+    prices: str = ""
+    draft: bool = False
+    pr_labels: tuple[str, ...] = ()
+    allowed_commands: tuple[str, ...] = ()
+    allow_workflow_edits: bool = False
+    include_untrusted_comments: bool = False
+
+    def secrets(self) -> list[str]:
+        """Every secret value held, for masking and canary checks."""
+        return [s for s in (self.github_token, self.openai_api_key, self.billing_token) if s]
+
+
+def _bool(name: str, value: str) -> bool:
+    lowered = value.lower()
+    if lowered in ("", "false", "no", "0", "off"):
+        return False
+    if lowered in ("true", "yes", "1", "on"):
+        return True
+    raise ConfigError(f"input {name} must be true or false, not {value!r}")
+
+
+def _positive_int(name: str, value: str, *, allow_empty: bool) -> int | None:
+    if value == "" and allow_empty:
+        return None
+    try:
+        number = int(value)
+    except ValueError:
+        raise ConfigError(f"input {name} must be a whole number, not {value!r}") from None
+    if number < 0 or (number == 0 and not allow_empty):
+        raise ConfigError(f"input {name} must be a positive whole number, not {value!r}")
+    return number
+
+
+def _usd(name: str, value: str) -> Decimal | None:
+    if value == "":
+        return None
+    try:
+        amount = Decimal(value.removeprefix("$"))
+    except InvalidOperation:
+        raise ConfigError(f"input {name} must be an amount in USD such as 25 or 12.50, not {value!r}") from None
+    if not amount.is_finite() or amount < 0:
+        raise ConfigError(f"input {name} must be zero or a positive amount in USD, not {value!r}")
+    return amount
+
+
+def _csv(value: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in value.replace("\n", ",").split(",") if part.strip())
+
+
+def parse_settings(raw: Mapping[str, str]) -> Settings:
+    """Turn raw input strings into Settings; a bad value raises ConfigError naming the input."""
+
+    def get(name: str) -> str:
+        default = DEFAULTS[name]
+        return raw.get(name, "" if default.startswith("${{") else default)
+
+    strategy = get("strategy") or "actions"
+    if strategy not in STRATEGIES:
+        raise ConfigError(f"input strategy must be one of {', '.join(STRATEGIES)}, not {strategy!r}")
+    trigger = get("trigger") or "/pilot"
+    if any(ch.isspace() for ch in trigger):
+        raise ConfigError(f"input trigger must be one word such as /pilot, not {trigger!r}")
+    try:
+        max_minutes = float(get("max-minutes") or DEFAULTS["max-minutes"])
+    except ValueError:
+        raise ConfigError(f"input max-minutes must be a number, not {get('max-minutes')!r}") from None
+    if not 0 < max_minutes <= 24 * 60:
+        raise ConfigError(f"input max-minutes must be between 0 and 1440, not {get('max-minutes')!r}")
+    prices = get("prices")
+    if prices and not prices.lstrip().startswith("{") and not Path(prices).is_file():
+        raise ConfigError(f"input prices must be JSON or the path of a JSON file; {prices!r} is neither")
+    if prices.lstrip().startswith("{"):
+        try:
+            json.loads(prices)
+        except ValueError as exc:
+            raise ConfigError(f"input prices is not valid JSON: {exc}") from None
+    return Settings(
+        github_token=get("github-token"),
+        openai_api_key=get("openai-api-key"),
+        openai_base_url=get("openai-base-url"),
+        model=get("model") or DEFAULTS["model"],
+        max_steps=_positive_int("max-steps", get("max-steps") or DEFAULTS["max-steps"], allow_empty=False) or 30,
+        max_minutes=max_minutes,
+        max_cost_usd=_usd("max-cost", get("max-cost")),
+        trigger=trigger,
+        trigger_label=get("trigger-label"),
+        allow_edited=_bool("allow-edited", get("allow-edited")),
+        allowed_bots=_csv(get("allowed-bots")),
+        limits=Limits(
+            monthly_budget_usd=_usd("monthly-budget", get("monthly-budget")),
+            user_monthly_budget_usd=_usd("user-monthly-budget", get("user-monthly-budget")),
+            tasks_per_hour=_positive_int("rate-limit", get("rate-limit"), allow_empty=True),
+        ),
+        strategy=strategy,
+        redis_url=get("redis-url"),
+        worker_workflow=get("worker-workflow"),
+        billing_url=get("billing-url"),
+        billing_token=get("billing-token"),
+        prices=prices,
+        draft=_bool("draft", get("draft")),
+        pr_labels=_csv(get("pr-labels")),
+        allowed_commands=_csv(get("allowed-commands")),
+        allow_workflow_edits=_bool("allow-workflow-edits", get("allow-workflow-edits")),
+        include_untrusted_comments=_bool("include-untrusted-comments", get("include-untrusted-comments")),
+    )

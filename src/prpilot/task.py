@@ -1,0 +1,139 @@
+"""The Task: one request, its lifecycle and its persistence port."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any, Protocol
+
+from pydantic import BaseModel, Field
+
+from prpilot.errors import IllegalTransition
+
+
+class TaskStatus(StrEnum):
+    """Where a task stands. ``rejected``, ``skipped``, ``completed`` and ``failed`` are final."""
+
+    SCHEDULED = "scheduled"
+    RUNNING = "running"
+    COMPLETED = "completed"
+    FAILED = "failed"
+    REJECTED = "rejected"
+    SKIPPED = "skipped"
+
+
+FINAL_STATUSES = frozenset(
+    {TaskStatus.COMPLETED, TaskStatus.FAILED, TaskStatus.REJECTED, TaskStatus.SKIPPED}
+)
+
+# scheduled -> running -> completed | failed; a scheduled task may also end without running
+# (rejected at admission, or failed when the runner could not start it).
+_ALLOWED: dict[TaskStatus | None, frozenset[TaskStatus]] = {
+    None: frozenset({TaskStatus.SCHEDULED, TaskStatus.REJECTED, TaskStatus.SKIPPED}),
+    TaskStatus.SCHEDULED: frozenset({TaskStatus.RUNNING, TaskStatus.REJECTED, TaskStatus.FAILED}),
+    TaskStatus.RUNNING: frozenset({TaskStatus.COMPLETED, TaskStatus.FAILED}),
+}
+
+
+def utcnow() -> datetime:
+    """Return the current time, timezone-aware (UTC)."""
+    return datetime.now(UTC)
+
+
+class Usage(BaseModel):
+    """Tokens as the model API reported them, summed over calls."""
+
+    prompt_tokens: int = 0
+    cached_tokens: int = 0
+    completion_tokens: int = 0
+    calls: int = 0
+
+    def __add__(self, other: Usage) -> Usage:
+        return Usage(
+            prompt_tokens=self.prompt_tokens + other.prompt_tokens,
+            cached_tokens=self.cached_tokens + other.cached_tokens,
+            completion_tokens=self.completion_tokens + other.completion_tokens,
+            calls=self.calls + other.calls,
+        )
+
+    @property
+    def total_tokens(self) -> int:
+        return self.prompt_tokens + self.completion_tokens
+
+
+class Task(BaseModel):
+    """One request to the agent, from trigger to answer."""
+
+    id: str = Field(default_factory=lambda: uuid.uuid4().hex[:12])
+    status: TaskStatus | None = None
+    result: str = ""
+    github_user: str
+    github_project: str
+    user_request: str
+    gpt_model: str = ""
+    installation_id: str = ""  # in Actions: the workflow run id
+    pr_number: int | None = None
+    issue_number: int | None = None
+    head: str | None = None  # PR head branch, for PR tasks
+    head_repo: str | None = None  # owner/name of the PR head (differs from github_project for forks)
+    base: str | None = None
+    branch: str | None = None  # the working branch the engine pushed
+    context: dict[str, Any] = Field(default_factory=dict)
+    event_name: str = ""
+    comment_id: int | None = None
+    comment_kind: str | None = None  # "issue" | "review": where comment_id lives
+    status_comment_id: int | None = None
+    pr_url: str | None = None
+    usage: Usage = Field(default_factory=Usage)
+    cost_usd: float = 0.0
+    created_at: datetime = Field(default_factory=utcnow)
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+
+    @property
+    def thread_number(self) -> int | None:
+        """The issue or pull request whose thread gets the answers."""
+        return self.pr_number if self.pr_number is not None else self.issue_number
+
+    @property
+    def is_final(self) -> bool:
+        return self.status in FINAL_STATUSES
+
+    def transition(self, new: TaskStatus, result: str | None = None) -> None:
+        """Move to ``new``; refuse any change the lifecycle does not allow."""
+        if new not in _ALLOWED.get(self.status, frozenset()):
+            raise IllegalTransition(f"task {self.id}: cannot go from {self.status} to {new}")
+        self.status = new
+        if result is not None:
+            self.result = result
+        if new is TaskStatus.RUNNING:
+            self.started_at = utcnow()
+        if new in FINAL_STATUSES:
+            self.finished_at = utcnow()
+
+    def save(self, store: TaskStore) -> None:
+        """Persist through ``store`` (in Actions: the status comment's hidden JSON)."""
+        store.save(self)
+
+
+class TaskStore(Protocol):
+    """Where tasks are kept. Library users plug in their own."""
+
+    def save(self, task: Task) -> None: ...
+
+    def load(self, task_id: str) -> Task | None: ...
+
+
+class MemoryTaskStore:
+    """A TaskStore in a dict: for tests and for library users who keep tasks in-process."""
+
+    def __init__(self) -> None:
+        self.tasks: dict[str, Task] = {}
+
+    def save(self, task: Task) -> None:
+        self.tasks[task.id] = task.model_copy(deep=True)
+
+    def load(self, task_id: str) -> Task | None:
+        found = self.tasks.get(task_id)
+        return found.model_copy(deep=True) if found else None
