@@ -1,0 +1,1 @@
+"""The agent: tools over a confined workspace, the loop, the model adapter."""

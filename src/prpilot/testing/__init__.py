@@ -1,0 +1,1 @@
+"""A test bed of real local servers: fake GitHub (REST + git smart HTTP), scripted model, billing receiver, runner simulator."""
