@@ -43,9 +43,10 @@ INPUTS: dict[str, tuple[frozenset[Step], str]] = {
     "allow-edited": (frozenset({S}), "Also act on edited comments (true/false)."),
     "allowed-bots": (frozenset({S}), "Comma-separated bot logins allowed to trigger tasks."),
     "monthly-budget": (frozenset({S}), "Project budget in USD per calendar month (pass vars.PRPILOT_MONTHLY_BUDGET)."),
-    "user-monthly-budget": (frozenset({S}), "Per-user budget in USD per calendar month (pass vars.PRPILOT_USER_MONTHLY_BUDGET)."),
+    "user-monthly-budget": (frozenset({S}), "Per-user USD budget a month (vars.PRPILOT_USER_MONTHLY_BUDGET)."),
     "rate-limit": (frozenset({S}), "Most tasks per rolling hour (pass vars.PRPILOT_RATE_LIMIT)."),
     "strategy": (frozenset({S}), "Where the task runs: actions, thread, log, redis or dispatch."),
+    "task": (frozenset({S}), "A task handed over by the dispatch strategy (JSON); set only in worker workflows."),
     "redis-url": (frozenset({S}), "Redis URL for the redis strategy."),
     "worker-workflow": (frozenset({S}), "Workflow file that runs tasks for the dispatch strategy."),
     "billing-url": (frozenset({S, E}), "Endpoint that receives each bill as JSON (optional)."),
@@ -53,9 +54,9 @@ INPUTS: dict[str, tuple[frozenset[Step], str]] = {
     "prices": (frozenset({S, E}), "Price table override: JSON or a file path (USD per million tokens)."),
     "draft": (frozenset({E}), "Open pull requests as drafts (true/false)."),
     "pr-labels": (frozenset({E}), "Comma-separated labels for opened pull requests."),
-    "allowed-commands": (frozenset({E}), "Comma-separated command prefixes the agent may run; empty disables run_command."),
+    "allowed-commands": (frozenset({E}), "Comma-separated command prefixes the agent may run; empty: no run_command."),
     "allow-workflow-edits": (frozenset({E}), "Let the agent edit .github/workflows (true/false)."),
-    "include-untrusted-comments": (frozenset({E}), "Show the model comments by users without write access (true/false)."),
+    "include-untrusted-comments": (frozenset({E}), "Show the model comments by users without write access."),
 }
 
 DEFAULTS: dict[str, str] = {
@@ -74,6 +75,7 @@ DEFAULTS: dict[str, str] = {
     "user-monthly-budget": "",
     "rate-limit": "",
     "strategy": "actions",
+    "task": "",
     "redis-url": "",
     "worker-workflow": "",
     "billing-url": "",
@@ -154,6 +156,7 @@ class Settings(BaseModel):
     allowed_bots: tuple[str, ...] = ()
     limits: Limits = Limits()
     strategy: str = "actions"
+    handed_over_task: str = ""
     redis_url: str = ""
     worker_workflow: str = ""
     billing_url: str = ""
@@ -252,6 +255,7 @@ def parse_settings(raw: Mapping[str, str]) -> Settings:
             tasks_per_hour=_positive_int("rate-limit", get("rate-limit"), allow_empty=True),
         ),
         strategy=strategy,
+        handed_over_task=get("task"),
         redis_url=get("redis-url"),
         worker_workflow=get("worker-workflow"),
         billing_url=get("billing-url"),

@@ -1,0 +1,19 @@
+# prpilot as a container action (`uses: docker://...`) or for self-hosted workers:
+# the same entry point as the composite action, both steps in one process (`run`).
+FROM python:3.11-slim
+
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends git ca-certificates \
+ && rm -rf /var/lib/apt/lists/* \
+ # GitHub mounts the checkout at /github/workspace owned by another uid: trust it for git.
+ && git config --system --add safe.directory /github/workspace \
+ && git config --system --add safe.directory '*'
+
+WORKDIR /app
+COPY pyproject.toml README.md entrypoint.py ./
+COPY src ./src
+RUN pip install --no-cache-dir . \
+ && rm -rf /root/.cache
+
+# Exec form: /bin/sh (dash) would drop INPUT_GITHUB-TOKEN and every other input with a dash.
+ENTRYPOINT ["python", "/app/entrypoint.py", "run"]

@@ -1,0 +1,107 @@
+"""The action's two steps: ``schedule`` (admit and acknowledge) and ``engine`` (do the work).
+
+This is an entry point: it alone reads the environment, builds the adapters and maps the
+outcome to outputs, the job summary and an exit code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from prpilot.errors import ConfigError, EventError
+from prpilot.events import Skip, parse_event
+from prpilot.inputs import Settings, Step, parse_settings, raw_inputs
+from prpilot.runcontext import RunContext
+from prpilot.runner_io import ActionsRunner
+from prpilot.scheduler import TaskScheduler
+from prpilot.strategies import Strategy, actions_strategy, dispatch_strategy, log_strategy, redis_strategy, task_file
+from prpilot.task import Task, TaskStatus
+
+if TYPE_CHECKING:  # PyGithub loads only when a task is really there
+    from prpilot.github_adapter import GitHubRepository
+
+
+def read_settings(env: Mapping[str, str], step: Step, runner: ActionsRunner) -> Settings:
+    """Parse the step's inputs and mask every secret before anything can print it."""
+    raw = raw_inputs(env, step)
+    for name in ("github-token", "openai-api-key", "billing-token"):
+        if raw.get(name):
+            runner.mask(raw[name])
+    return parse_settings(raw)
+
+
+def _strategies(settings: Settings, ctx: RunContext, github: GitHubRepository) -> dict[str, Strategy]:
+    temp = Path(ctx.runner_temp or ".")
+    chosen: dict[str, Strategy] = {"actions": actions_strategy(temp), "log": log_strategy()}
+    if settings.strategy == "redis":
+        chosen["redis"] = redis_strategy(settings.redis_url)
+    if settings.strategy == "dispatch":
+        chosen["dispatch"] = dispatch_strategy(github, settings.worker_workflow, github.default_branch())
+    return chosen
+
+
+def schedule_step(env: Mapping[str, str]) -> int:
+    """Run the schedule step; return the exit code."""
+    runner = ActionsRunner(env)
+    settings = read_settings(env, Step.SCHEDULE, runner)
+    ctx = RunContext.from_env(env)
+    if settings.handed_over_task:
+        return _accept_handed_over(settings.handed_over_task, ctx, runner)
+    outcome = parse_event(ctx.event_name, ctx.load_event(), settings, run_id=ctx.run_id, actor=ctx.actor)
+    if isinstance(outcome, Skip):
+        # Not addressed to us: no request to GitHub at all.
+        runner.info(f"prpilot: skipped ({outcome.reason})")
+        runner.set_outputs({"status": TaskStatus.SKIPPED.value, "result": outcome.reason, "admitted": "false"})
+        return 0
+    if not settings.github_token:
+        raise ConfigError("the github-token input is empty; pass ${{ github.token }} or a token with write access")
+
+    from prpilot.github_adapter import GitHubRepository, connect
+    from prpilot.ledger import Ledger
+    from prpilot.ledger_github import GitRefLedgerBackend
+
+    github = GitHubRepository(connect(settings.github_token, ctx.api_url), ctx.repository)
+    scheduler = TaskScheduler(
+        settings=settings,
+        github=github,
+        ledger=Ledger(GitRefLedgerBackend(github.repository())),
+        run_url=ctx.run_url,
+        strategies=_strategies(settings, ctx, github),
+    )
+    scheduled = scheduler.schedule(outcome)
+    task = scheduled.task
+    assert task is not None
+    outputs: dict[str, object] = {
+        "status": scheduled.status,
+        "task-id": task.id,
+        "result": scheduled.reason,
+        "admitted": "true" if scheduled.admitted and settings.strategy == "actions" else "false",
+    }
+    if scheduled.admitted and settings.strategy == "actions":
+        outputs["task-file"] = str(task_file(Path(ctx.runner_temp or "."), task))
+    runner.set_outputs(outputs)
+    runner.info(f"prpilot: task {task.id} {scheduled.status}" + (f": {scheduled.reason}" if scheduled.reason else ""))
+    return 1 if task.status is TaskStatus.FAILED else 0
+
+
+def _accept_handed_over(text: str, ctx: RunContext, runner: ActionsRunner) -> int:
+    """A worker workflow started by the dispatch strategy: the task was admitted already."""
+    try:
+        task = Task.model_validate_json(text)
+    except ValueError as exc:
+        raise EventError(f"the task input is not a prpilot task ({str(exc).splitlines()[0]})") from exc
+    if task.status is not TaskStatus.SCHEDULED or task.github_project != ctx.repository:
+        raise EventError("the task input must be a scheduled task of this repository")
+    actions_strategy(Path(ctx.runner_temp or "."))(task)
+    runner.set_outputs(
+        {
+            "status": task.status.value,
+            "task-id": task.id,
+            "result": "",
+            "admitted": "true",
+            "task-file": str(task_file(Path(ctx.runner_temp or "."), task)),
+        }
+    )
+    return 0

@@ -1,0 +1,219 @@
+"""The agent loop, after mini-swe-agent: ``run()`` repeats ``step()``, which is ``execute(query())``.
+
+Limits (cancellation, steps, time, cost) are checked before each model call; usage is added up in
+``query()`` and nowhere else. The loop ends through small exceptions carrying the stop reason.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Literal
+
+from prpilot.agent.model import ChatModel, ModelReply
+from prpilot.agent.tools import Toolbox
+from prpilot.errors import ModelError
+from prpilot.task import Usage
+
+StopReason = Literal["done", "max_steps", "timeout", "cost", "cancelled", "error"]
+
+NUDGE = "Reply with a tool call, or finish with a short summary of what you did."
+
+
+@dataclass(frozen=True)
+class AgentLimits:
+    """When the agent must stop: most model calls, wall-clock seconds, USD (None: no cap)."""
+
+    max_steps: int
+    max_seconds: float
+    max_cost_usd: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class ToolRecord:
+    """One tool call in the transcript: which tool, on what, and whether it failed."""
+
+    step: int
+    name: str
+    summary: str
+    is_error: bool = False
+
+
+@dataclass(frozen=True)
+class StepEvent:
+    """Reported after each step: for progress comments and logs."""
+
+    step: int
+    content: str
+    tool_calls: list[ToolRecord]
+    usage: Usage  # over the whole run so far
+    cost_usd: Decimal
+    elapsed_seconds: float
+
+
+@dataclass
+class AgentOutcome:
+    """How a run ended, what it cost and what it changed. ``stop_reason`` "error" only on AgentFailed."""
+
+    answer: str
+    stop_reason: StopReason
+    steps: int
+    usage: Usage
+    changed_files: list[str]
+    transcript: list[ToolRecord] = field(default_factory=list)
+    messages: list[dict[str, Any]] = field(default_factory=list)
+
+    def summary(self) -> str:
+        """The tool calls as a short Markdown list."""
+        return "\n".join(f"- {r.name} {r.summary}{' (failed)' if r.is_error else ''}" for r in self.transcript)
+
+
+class AgentFailed(ModelError):
+    """The model failed mid-run; ``outcome`` keeps what was done and spent until then."""
+
+    def __init__(self, message: str, outcome: AgentOutcome) -> None:
+        super().__init__(message)
+        self.outcome = outcome
+
+
+class _Stop(Exception):
+    reason: StopReason = "done"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class Submitted(_Stop):
+    """The model answered without tool calls: its text is the answer."""
+
+
+class LimitsExceeded(_Stop):
+    """A limit was reached before the next model call."""
+
+    def __init__(self, reason: StopReason, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+class _Agent:
+    def __init__(
+        self,
+        model: ChatModel,
+        tools: Toolbox,
+        messages: list[dict[str, Any]],
+        limits: AgentLimits,
+        cost_of: Callable[[Usage], Decimal],
+        on_step: Callable[[StepEvent], None] | None,
+        should_stop: Callable[[], bool] | None,
+        clock: Callable[[], float],
+    ) -> None:
+        self.model, self.tools, self.limits, self.cost_of = model, tools, limits, cost_of
+        self.on_step, self.should_stop, self.clock = on_step, should_stop, clock
+        self.messages = list(messages)
+        self.schemas = tools.schemas()
+        self.usage = Usage()
+        self.steps = 0
+        self.transcript: list[ToolRecord] = []
+        self.last_content = ""
+        self.started = clock()
+
+    def run(self) -> AgentOutcome:
+        while True:
+            try:
+                self.step()
+            except Submitted as stop:
+                return self.outcome(stop.message, "done")
+            except LimitsExceeded as stop:
+                answer = f"{stop.message}\n\n{self.last_content}".strip()
+                return self.outcome(answer, stop.reason)
+            except ModelError as exc:
+                raise AgentFailed(exc.message, self.outcome(exc.message, "error")) from exc
+
+    def step(self) -> None:
+        self.execute(self.query())
+
+    def check_limits(self) -> None:
+        if self.should_stop is not None and self.should_stop():
+            raise LimitsExceeded("cancelled", "Stopped: the job was cancelled.")
+        if self.steps >= self.limits.max_steps:
+            raise LimitsExceeded("max_steps", f"Stopped: reached the limit of {self.limits.max_steps} model calls.")
+        if self.clock() - self.started >= self.limits.max_seconds:
+            minutes = self.limits.max_seconds / 60
+            raise LimitsExceeded("timeout", f"Stopped: reached the time limit of {minutes:g} minutes.")
+        cap = self.limits.max_cost_usd
+        if cap is not None and self.cost_of(self.usage) >= cap:
+            raise LimitsExceeded("cost", f"Stopped: reached the cost cap of ${cap}.")
+
+    def query(self) -> ModelReply:
+        self.check_limits()
+        reply = self.model.complete(self.messages, self.schemas)
+        self.usage = self.usage + reply.usage  # the one place usage is added up
+        self.steps += 1
+        self.messages.append(reply.message)
+        return reply
+
+    def execute(self, reply: ModelReply) -> None:
+        if reply.content.strip():
+            self.last_content = reply.content.strip()
+        if not reply.tool_calls:
+            if not reply.content.strip():
+                self.messages.append({"role": "user", "content": NUDGE})
+                return self.report(reply, [])
+            raise Submitted(reply.content.strip())
+        records = []
+        for call in reply.tool_calls:
+            result = self.tools.call(call.name, call.arguments)
+            self.messages.append({"role": "tool", "tool_call_id": call.id, "content": result.output})
+            records.append(ToolRecord(self.steps, call.name, self.describe(call.arguments), result.is_error))
+        self.transcript.extend(records)
+        return self.report(reply, records)
+
+    def report(self, reply: ModelReply, records: list[ToolRecord]) -> None:
+        if self.on_step is not None:
+            elapsed = self.clock() - self.started
+            cost = self.cost_of(self.usage)
+            self.on_step(StepEvent(self.steps, reply.content, records, self.usage, cost, elapsed))
+
+    def describe(self, arguments: str) -> str:
+        """The argument that says what a call was about (path, pattern or command), shortened."""
+        try:
+            args = json.loads(arguments or "{}")
+        except ValueError:
+            return "(invalid arguments)"
+        if not isinstance(args, dict):
+            return "(invalid arguments)"
+        subject = next((str(args[k]) for k in ("path", "pattern", "command") if k in args), "")
+        subject = self.tools.workspace.redact(" ".join(subject.split()))
+        return f"`{subject[:77]}...`" if len(subject) > 80 else f"`{subject}`" if subject else ""
+
+    def outcome(self, answer: str, reason: StopReason) -> AgentOutcome:
+        return AgentOutcome(
+            answer=answer,
+            stop_reason=reason,
+            steps=self.steps,
+            usage=self.usage,
+            changed_files=self.tools.changed_files,
+            transcript=list(self.transcript),
+            messages=self.messages,
+        )
+
+
+def run_agent(
+    model: ChatModel,
+    tools: Toolbox,
+    messages: list[dict[str, Any]],
+    limits: AgentLimits,
+    cost_of: Callable[[Usage], Decimal],
+    on_step: Callable[[StepEvent], None] | None = None,
+    clock: Callable[[], float] = time.monotonic,
+    should_stop: Callable[[], bool] | None = None,
+) -> AgentOutcome:
+    """Let ``model`` work with ``tools`` until it answers or a limit stops it.
+
+    A model failure raises AgentFailed (a ModelError) whose ``outcome`` holds the usage so far.
+    """
+    return _Agent(model, tools, messages, limits, cost_of, on_step, should_stop, clock).run()

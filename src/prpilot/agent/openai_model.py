@@ -1,0 +1,189 @@
+"""The ChatModel adapter for OpenAI-compatible endpoints (OpenAI, Azure, vLLM...), over the ``openai`` client.
+
+``openai`` is imported inside the functions that use it, so importing this module stays cheap and
+nothing on the scheduler's path pulls the client in.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from http import HTTPStatus
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlparse
+
+from prpilot.agent.model import ModelReply, ToolCall, assistant_message
+from prpilot.errors import ModelError
+from prpilot.task import Usage
+
+if TYPE_CHECKING:
+    import openai
+    from openai.types.chat import ChatCompletion
+
+_RETRY_STATUSES = frozenset({408, 409, 429})
+_MAX_BACKOFF = 30.0
+_MAX_RETRY_AFTER = 60.0
+_TIMES = {1: "once", 2: "twice", 3: "three times", 4: "four times", 5: "five times"}
+
+
+class _Attempt(Exception):
+    """One failed call: ``retry`` says whether trying again can help; ``what`` describes it."""
+
+    def __init__(self, what: str, *, retry: bool, wait: float | None = None) -> None:
+        super().__init__(what)
+        self.what, self.retry, self.wait = what, retry, wait
+
+
+class OpenAIChatModel:
+    """Chat completions with tools; retries rate limits, server errors and timeouts with backoff.
+
+    ``max_retries`` is how many times a failed call is tried again; ``retry_delay`` is the first
+    backoff in seconds (doubled each time, or the server's ``retry-after``). Empty ``base_url``
+    means OpenAI's own endpoint.
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        api_key: str,
+        model: str,
+        *,
+        max_retries: int = 3,
+        timeout: float = 60,
+        retry_delay: float = 1.0,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        import openai
+
+        if not api_key and not base_url:
+            raise ModelError("No OpenAI API key was given; set the openai-api-key input from a repository secret.")
+        self.model = model
+        self.max_retries = max_retries
+        self.timeout = timeout
+        self.retry_delay = retry_delay
+        self._sleep = sleep
+        self.host = urlparse(base_url).netloc or "api.openai.com"
+        # Retries are ours (below), so the message can say plainly what happened each time.
+        self._client = openai.OpenAI(
+            # A self-hosted endpoint may need no key, but the client insists on one.
+            api_key=api_key or "no-key",
+            base_url=base_url or None,
+            timeout=timeout,
+            max_retries=0,
+        )
+
+    def complete(self, messages: list[dict[str, Any]], tools: list[dict[str, Any]]) -> ModelReply:
+        """Ask the model once (retrying transient failures); raise ModelError when it cannot answer."""
+        request: dict[str, Any] = {"model": self.model, "messages": messages}
+        if tools:  # an empty list is an error for some endpoints
+            request["tools"] = tools
+        attempts = self.max_retries + 1
+        for attempt in range(1, attempts + 1):
+            try:
+                return self._call(request)
+            except _Attempt as failed:
+                if not failed.retry:
+                    raise ModelError(f"The model endpoint ({self.host}) {failed.what}.") from None
+                if attempt == attempts:
+                    times = _TIMES.get(attempts, f"{attempts} times")
+                    raise ModelError(
+                        f"The model endpoint ({self.host}) {failed.what} {times}; giving up. "
+                        "It may be overloaded or down: try again later."
+                    ) from None
+                backoff = min(self.retry_delay * 2 ** (attempt - 1), _MAX_BACKOFF)
+                self._sleep(failed.wait if failed.wait is not None else backoff)
+        raise AssertionError("unreachable")
+
+    def _call(self, request: dict[str, Any]) -> ModelReply:
+        import openai
+
+        try:
+            response = self._client.chat.completions.create(**request)
+        except openai.APIError as exc:
+            raise self._explain(exc) from exc
+        return parse_completion(response)
+
+    def _explain(self, exc: openai.APIError) -> _Attempt:
+        import openai
+
+        if isinstance(exc, openai.APITimeoutError):
+            return _Attempt(f"did not answer within {self.timeout:g} s", retry=True)
+        if isinstance(exc, openai.APIConnectionError):
+            return _Attempt("could not be reached (connection failed)", retry=True)
+        if not isinstance(exc, openai.APIStatusError):
+            return _Attempt(f"answered something unexpected: {exc.message}", retry=False)
+        status = exc.status_code
+        said = f"{status} {_phrase(status)}"
+        detail = _api_message(exc)
+        if status == 401:
+            return _Attempt(f"refused the OpenAI API key ({said}); check the openai-api-key secret", retry=False)
+        if status == 403:
+            return _Attempt(f"refused access ({said}): {detail}", retry=False)
+        if status == 404:
+            return _Attempt(
+                f"has no model {self.model!r} or no chat-completions route ({said}); "
+                "check the model and openai-base-url inputs",
+                retry=False,
+            )
+        if status == 429 and exc.code == "insufficient_quota":
+            return _Attempt(f"says the account's quota is used up ({said}): {detail}", retry=False)
+        if status in _RETRY_STATUSES or status >= 500:
+            return _Attempt(f"answered {said}", retry=True, wait=_retry_after(exc))
+        return _Attempt(f"rejected the request ({said}): {detail}", retry=False)
+
+
+def parse_completion(response: ChatCompletion) -> ModelReply:
+    """Turn a chat completion into a ModelReply, with the usage exactly as the API reported it."""
+    if not response.choices:
+        raise ModelError("The model endpoint answered without any choice; it may not support this request.")
+    message = response.choices[0].message
+    calls = []
+    for call in message.tool_calls or []:
+        function = getattr(call, "function", None)
+        if function is not None:
+            calls.append(ToolCall(call.id, function.name, function.arguments or ""))
+    content = message.content or ""
+    return ModelReply(
+        message=assistant_message(content, calls),
+        content=content,
+        tool_calls=calls,
+        usage=_usage(response),
+    )
+
+
+def _usage(response: ChatCompletion) -> Usage:
+    # Tokens come from the API's own `usage` only; an endpoint that sends none is billed zero tokens.
+    usage = response.usage
+    if usage is None:
+        return Usage(calls=1)
+    details = usage.prompt_tokens_details
+    return Usage(
+        prompt_tokens=usage.prompt_tokens,
+        cached_tokens=(details.cached_tokens or 0) if details else 0,
+        completion_tokens=usage.completion_tokens,
+        calls=1,
+    )
+
+
+def _phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
+
+
+def _api_message(exc: openai.APIStatusError) -> str:
+    body = exc.body
+    message = body.get("message") if isinstance(body, dict) else None
+    return " ".join(str(message or exc.message).split())[:300]
+
+
+def _retry_after(exc: openai.APIStatusError) -> float | None:
+    value = exc.response.headers.get("retry-after")
+    try:
+        seconds = float(value) if value is not None else None
+    except ValueError:
+        return None
+    if seconds is None or seconds < 0:
+        return None
+    return min(seconds, _MAX_RETRY_AFTER)

@@ -1,0 +1,248 @@
+"""The agent's tools: each declared once as a pydantic model (docstring = description), run by a Toolbox.
+
+The tool names and argument names are a public interface: prompts and transcripts rely on them.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from prpilot.agent.bounds import MAX_BYTES, MAX_LINES, take
+from prpilot.agent.commands import CommandPolicy, run_command
+from prpilot.agent.search import search_code
+from prpilot.agent.workspace import ToolError, Workspace
+
+
+class _Args(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ListFiles(_Args):
+    """List the repository's files under a folder (tracked and untracked; .gitignore'd files left out)."""
+
+    path: str = Field(".", description="Folder relative to the repository root; '.' is the root.")
+
+
+class ReadFile(_Args):
+    """Read a text file. Each line is prefixed with its number and a tab, which are not part of the file.
+    Long files are shown in parts: pass start_line/end_line (1-based, inclusive) to read further."""
+
+    path: str = Field(description="File path relative to the repository root.")
+    start_line: int | None = Field(None, ge=1, description="First line to show (default 1).")
+    end_line: int | None = Field(None, ge=1, description="Last line to show (default: as many as fit).")
+
+
+class SearchCode(_Args):
+    """Search the repository's files for a regular expression; answers path:line:text for each match."""
+
+    pattern: str = Field(description="Regular expression (Rust/Python syntax), e.g. 'def main|class App'.")
+    glob: str | None = Field(None, description="Only search files matching this glob, e.g. '*.py' or 'src/**'.")
+
+
+class WriteFile(_Args):
+    """Create a file or replace its whole content. Prefer edit_file for changes to an existing file."""
+
+    path: str = Field(description="File path relative to the repository root; folders are created.")
+    content: str = Field(description="The complete new content of the file.")
+
+
+class EditFile(_Args):
+    """Replace one exact occurrence of `old` with `new` in a file. `old` must match the file exactly
+    (including indentation) and occur exactly once: include surrounding lines to make it unique."""
+
+    path: str = Field(description="File path relative to the repository root.")
+    old: str = Field(description="The exact text to replace; must occur exactly once.")
+    new: str = Field(description="The replacement text.")
+
+
+class DeleteFile(_Args):
+    """Delete one file."""
+
+    path: str = Field(description="File path relative to the repository root.")
+
+
+class RunCommand(_Args):
+    """Run an allowed command (no shell: no pipes, redirections or &&) in the repository root; answers
+    its exit code and output."""
+
+    command: str = Field(description="The command line, e.g. 'pytest -q tests/test_app.py'.")
+
+
+FILE_TOOLS: dict[str, type[_Args]] = {
+    "list_files": ListFiles,
+    "read_file": ReadFile,
+    "search_code": SearchCode,
+    "write_file": WriteFile,
+    "edit_file": EditFile,
+    "delete_file": DeleteFile,
+}
+
+
+def tool_schema(name: str, args: type[BaseModel]) -> dict[str, Any]:
+    """The OpenAI ``tools`` entry for one tool, generated from its argument model."""
+    parameters = args.model_json_schema()
+    description = " ".join((parameters.pop("description", None) or "").split())
+    parameters.pop("title", None)
+    return {"type": "function", "function": {"name": name, "description": description, "parameters": parameters}}
+
+
+@dataclass(frozen=True)
+class ToolResult:
+    """What a tool call answered, ready to send back to the model."""
+
+    output: str
+    is_error: bool = False
+
+
+class Toolbox:
+    """The tools over one workspace. ``run_command`` exists only when ``commands`` allows some."""
+
+    def __init__(self, workspace: Workspace, *, commands: CommandPolicy | None = None) -> None:
+        self.workspace = workspace
+        self.commands = commands if commands and commands.prefixes else None
+        self.tools: dict[str, type[_Args]] = dict(FILE_TOOLS)
+        if self.commands:
+            self.tools["run_command"] = RunCommand
+
+    def schemas(self) -> list[dict[str, Any]]:
+        """The OpenAI ``tools`` list."""
+        return [tool_schema(name, args) for name, args in self.tools.items()]
+
+    @property
+    def changed_files(self) -> list[str]:
+        return self.workspace.changed_files
+
+    def call(self, name: str, arguments: str) -> ToolResult:
+        """Run one tool call; a bad name, bad arguments or a failure come back as an error result."""
+        result = self._call(name, arguments)
+        output = self.workspace.redact(result.output)
+        if len(output) > MAX_BYTES + 2_000:  # a last guard; each tool bounds its own output first
+            output = output[:MAX_BYTES] + "\n[... output cut ...]"
+        return ToolResult(output, result.is_error)
+
+    def _call(self, name: str, arguments: str) -> ToolResult:
+        model = self.tools.get(name)
+        if model is None:
+            return ToolResult(f"Error: there is no tool named {name!r}; use one of: {', '.join(self.tools)}", True)
+        try:
+            args = model.model_validate_json(arguments.strip() or "{}")
+        except ValidationError as exc:
+            return ToolResult(_explain(name, model, exc), True)
+        try:
+            return ToolResult(self._execute(args))
+        except ToolError as exc:
+            return ToolResult(f"Error: {exc}", True)
+        except (OSError, ValueError, subprocess.SubprocessError) as exc:
+            return ToolResult(f"Error: {name} failed: {exc}", True)
+
+    def _execute(self, args: _Args) -> str:
+        ws = self.workspace
+        match args:
+            case ListFiles(path=path):
+                return list_files(ws, path)
+            case ReadFile(path=path, start_line=start, end_line=end):
+                return read_file(ws, path, start, end)
+            case SearchCode(pattern=pattern, glob=glob):
+                return search_code(ws, pattern, glob)
+            case WriteFile(path=path, content=content):
+                created = ws.write_text(path, content)
+                return f"{'created' if created else 'rewrote'} {path} ({len(content.splitlines())} lines)"
+            case EditFile(path=path, old=old, new=new):
+                return edit_file(ws, path, old, new)
+            case DeleteFile(path=path):
+                ws.delete(path)
+                return f"deleted {path}"
+            case RunCommand(command=command) if self.commands:
+                return run_command(ws, self.commands, command)
+        raise ToolError(f"{type(args).__name__} is not available")
+
+
+def _explain(name: str, model: type[BaseModel], exc: ValidationError) -> str:
+    problems = []
+    for error in exc.errors():
+        where = ".".join(str(part) for part in error["loc"])
+        if error["type"] == "json_invalid":
+            problems.append(f"the arguments are not valid JSON ({error['msg']})")
+        else:
+            problems.append(f"{where or 'arguments'}: {error['msg']}")
+    fields = ", ".join(f"{field}{'' if info.is_required() else '?'}" for field, info in model.model_fields.items())
+    example = json.dumps({field: "..." for field, info in model.model_fields.items() if info.is_required()})
+    return (
+        f"Error: bad arguments for {name}: {'; '.join(problems)}. "
+        f"Pass a JSON object with the fields {fields} ('?' = optional), e.g. {example}"
+    )
+
+
+def list_files(ws: Workspace, path: str) -> str:
+    """List files under ``path``; a large folder is summarised by subfolder with file counts."""
+    names = ws.files(path)
+    if not names:
+        return f"no files under {path}"
+    if len(names) <= MAX_LINES:
+        shown = take(names)
+    else:
+        base = ws.relative(ws.resolve(path))
+        prefix = "" if base == "." else base + "/"
+        folders: dict[str, int] = {}
+        files: list[str] = []
+        for name in names:
+            head, sep, _ = name[len(prefix) :].partition("/")
+            if sep:
+                folders[prefix + head + "/"] = folders.get(prefix + head + "/", 0) + 1
+            else:
+                files.append(name)
+        summary = [f"{folder} ({count} files)" for folder, count in sorted(folders.items())] + files
+        shown = take(summary)
+        shown.insert(0, f"{len(names)} files under {path}; too many to list, so folders are summarised:")
+        names = summary
+    if len(shown) < len(names):
+        shown.append(f"[{len(names) - len(shown)} more entries not shown; list a subfolder to see them]")
+    return "\n".join(shown)
+
+
+def read_file(ws: Workspace, path: str, start: int | None, end: int | None) -> str:
+    """Show a text file's lines ``start``..``end`` with line numbers, bounded, saying how to read on."""
+    lines = ws.read_text(path).splitlines()
+    total = len(lines)
+    if total == 0:
+        return f"{path} is empty"
+    first = start or 1
+    if first > total:
+        raise ToolError(f"start_line {first} is past the end of {path}, which has {total} lines")
+    last = min(end or total, total)
+    if last < first:
+        raise ToolError(f"end_line {last} comes before start_line {first}")
+    shown = take([f"{n:>6}\t{line}" for n, line in enumerate(lines[first - 1 : last], first)])
+    shown_last = first + len(shown) - 1
+    out = [f"{path}: lines {first}-{shown_last} of {total}", *shown]
+    if shown_last < total:
+        out.append(f"[lines {shown_last + 1}-{total} not shown; call read_file with start_line={shown_last + 1}]")
+    return "\n".join(out)
+
+
+def edit_file(ws: Workspace, path: str, old: str, new: str) -> str:
+    """Replace the one occurrence of ``old`` in ``path`` with ``new``."""
+    if not old:
+        raise ToolError("old is empty; give the exact text to replace (use write_file to create a file)")
+    text = ws.read_text(path)
+    count = text.count(old)
+    if count == 0:
+        hint = ""
+        if old.strip() and text.count(old.strip()) == 1:
+            hint = " It matches once if leading/trailing whitespace is dropped; check line breaks and indentation."
+        raise ToolError(
+            f"old text not found in {path}.{hint} Read the file with read_file and copy the text exactly, "
+            "without the line-number prefixes."
+        )
+    if count > 1:
+        raise ToolError(
+            f"old text occurs {count} times in {path}; include more surrounding lines so it matches exactly once"
+        )
+    at = text[: text.index(old)].count("\n") + 1
+    ws.write_text(path, text.replace(old, new, 1))
+    return f"edited {path} at line {at}: replaced {old.count(chr(10)) + 1} lines with {new.count(chr(10)) + 1} lines"

@@ -1,0 +1,79 @@
+"""The ``prpilot`` command: the action's steps, the queue worker and a local demo.
+
+Each command is a function returning an exit code. One handler at the edge turns errors into a
+single clear line (a traceback only with RUNNER_DEBUG=1 or PRPILOT_DEBUG=1).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import traceback
+from collections.abc import Callable, Mapping, Sequence
+
+from prpilot.errors import PrpilotError
+from prpilot.runner_io import ActionsRunner
+
+USAGE = """usage: prpilot COMMAND
+
+commands:
+  schedule   the action's first step: admit, acknowledge and schedule the task
+  engine     the action's second step: run the admitted task
+  worker     consume a Redis queue of tasks (prpilot worker --help)
+  demo       run the whole lifecycle locally against the test bed (prpilot demo --help)
+  version    print the version
+"""
+
+
+def _debug(env: Mapping[str, str]) -> bool:
+    return env.get("RUNNER_DEBUG") == "1" or env.get("PRPILOT_DEBUG") == "1"
+
+
+def guarded(command: Callable[[], int], env: Mapping[str, str]) -> int:
+    """Run ``command``; map failures to one line on stderr / the Actions log and an exit code."""
+    runner = ActionsRunner(env)
+    try:
+        return command()
+    except PrpilotError as exc:
+        runner.error(f"prpilot: {exc.message}")
+        return exc.exit_code
+    except KeyboardInterrupt:
+        runner.error("prpilot: interrupted")
+        return 130
+    except Exception as exc:  # the edge: anything else is a bug, said in one line
+        if _debug(env):
+            traceback.print_exc()
+        runner.error(f"prpilot: internal error ({type(exc).__name__}: {exc}); rerun with RUNNER_DEBUG=1 for details")
+        return 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the console script and of entrypoint.py."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    env = dict(os.environ)
+    logging.basicConfig(level=logging.DEBUG if _debug(env) else logging.INFO, format="%(message)s")
+    command = args[0] if args else ""
+    if command == "schedule":
+        from prpilot.action import schedule_step
+
+        return guarded(lambda: schedule_step(env), env)
+    if command == "engine":
+        from prpilot.action import engine_step
+
+        return guarded(lambda: engine_step(env), env)
+    if command == "worker":
+        from prpilot.worker import worker_main
+
+        return guarded(lambda: worker_main(args[1:]), env)
+    if command == "demo":
+        from prpilot.demo import demo_main
+
+        return guarded(lambda: demo_main(args[1:]), env)
+    if command in ("version", "--version"):
+        from prpilot import __version__
+
+        print(__version__)
+        return 0
+    print(USAGE, file=sys.stderr if command not in ("-h", "--help", "help") else sys.stdout)
+    return 0 if command in ("-h", "--help", "help") else 2

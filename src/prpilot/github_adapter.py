@@ -1,0 +1,177 @@
+"""The GitHub port over PyGithub, pointed at ``GITHUB_API_URL`` (GitHub.com, GHES or the test bed).
+
+Requests go through PyGithub's requester so each port method is exactly one REST call (plus
+pages): the acknowledgement budget is three requests. Throttling is deliberate: PyGithub waits
+1 s between writes by default; a task makes a handful of writes, far below GitHub's secondary
+limits, so the waits are off, and GithubRetry still honours Retry-After on a 403 secondary limit
+and retries 5xx with backoff.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import requests
+from github import Auth, Github, GithubException, GithubRetry, UnknownObjectException
+
+from prpilot.context import ChangedFile, ThreadComment, ThreadContext
+from prpilot.errors import GitHubError
+from prpilot.github_port import PullInfo
+
+T = TypeVar("T")
+
+# Authors whose comments GitHub marks as coming from people with write access.
+TRUSTED_ASSOCIATIONS = frozenset({"OWNER", "MEMBER", "COLLABORATOR"})
+_MAX_DIFF_FILES = 100
+
+
+def connect(token: str, api_url: str, *, retries: int = 4, backoff: float = 1.0, timeout: int = 20) -> Github:
+    """Return a PyGithub client for ``api_url`` with bounded retries and no artificial waits."""
+    retry = GithubRetry(total=retries, backoff_factor=backoff, secondary_rate_wait=backoff * 10)
+    return Github(
+        auth=Auth.Token(token),
+        base_url=api_url.rstrip("/"),
+        timeout=timeout,
+        retry=retry,
+        seconds_between_requests=0,
+        seconds_between_writes=0,
+        per_page=100,
+    )
+
+
+def _call(what: str, action: Callable[[], T]) -> T:
+    """Run ``action``; turn every HTTP failure into a GitHubError that says what failed, in words."""
+    try:
+        return action()
+    except GithubException as exc:
+        message = exc.data.get("message") if isinstance(exc.data, dict) else None
+        raise GitHubError(f"GitHub refused to {what}: {exc.status} {message or 'error'}") from exc
+    except requests.exceptions.RetryError as exc:
+        raise GitHubError(f"GitHub kept failing while trying to {what} (gave up after retries)") from exc
+    except requests.exceptions.RequestException as exc:
+        raise GitHubError(f"could not reach GitHub to {what}: {type(exc).__name__}") from exc
+
+
+def _pull_info(data: dict[str, Any]) -> PullInfo:
+    head_repo = data["head"].get("repo") or None
+    return PullInfo(
+        number=data["number"],
+        html_url=data["html_url"],
+        state=data.get("state", "open"),
+        head_ref=data["head"]["ref"],
+        head_repo=head_repo["full_name"] if head_repo else None,
+        base_ref=data["base"]["ref"],
+        head_sha=data["head"].get("sha", ""),
+    )
+
+
+class GitHubRepository:
+    """One repository on GitHub, through PyGithub."""
+
+    def __init__(self, client: Github, full_name: str) -> None:
+        self.client = client
+        self.full_name = full_name
+        self._requester = client.requester
+        self._path = f"/repos/{full_name}"
+
+    def _json(self, what: str, verb: str, path: str, **kwargs: Any) -> Any:
+        return _call(what, lambda: self._requester.requestJsonAndCheck(verb, self._path + path, **kwargs)[1])
+
+    def _pages(self, what: str, path: str, *, limit: int = 1000) -> list[dict[str, Any]]:
+        items: list[dict[str, Any]] = []
+        page = 1
+        while len(items) < limit:
+            batch = self._json(what, "GET", path, parameters={"per_page": 100, "page": page})
+            items.extend(batch)
+            if len(batch) < 100:
+                break
+            page += 1
+        return items[:limit]
+
+    def repository(self) -> Any:
+        """The PyGithub Repository, lazily (no request), for the ledger's git-ref backend."""
+        return self.client.get_repo(self.full_name, lazy=True)
+
+    def permission(self, login: str) -> str | None:
+        def fetch() -> dict[str, Any] | None:
+            try:
+                path = f"{self._path}/collaborators/{login}/permission"
+                data: dict[str, Any] = self._requester.requestJsonAndCheck("GET", path)[1]
+                return data
+            except UnknownObjectException:
+                return None  # GitHub knows no such user
+
+        data = _call("read the requester's permission", fetch)
+        # role_name tells maintain and triage apart; permission folds them into write and read.
+        return None if data is None else str(data.get("role_name") or data.get("permission") or "none")
+
+    def react(self, comment_id: int, comment_kind: str, content: str) -> None:
+        path = f"/pulls/comments/{comment_id}/reactions" if comment_kind == "review" else (
+            f"/issues/comments/{comment_id}/reactions"
+        )
+        self._json("add a reaction", "POST", path, input={"content": content})
+
+    def create_comment(self, number: int, body: str) -> int:
+        data = self._json("comment on the thread", "POST", f"/issues/{number}/comments", input={"body": body})
+        return int(data["id"])
+
+    def update_comment(self, comment_id: int, body: str) -> None:
+        self._json("update the status comment", "PATCH", f"/issues/comments/{comment_id}", input={"body": body})
+
+    def get_pull(self, number: int) -> PullInfo:
+        return _pull_info(self._json(f"read pull request #{number}", "GET", f"/pulls/{number}"))
+
+    def find_open_pull(self, head_branch: str) -> PullInfo | None:
+        owner = self.full_name.split("/", 1)[0]
+        found = self._json(
+            "list pull requests", "GET", "/pulls", parameters={"head": f"{owner}:{head_branch}", "state": "open"}
+        )
+        return _pull_info(found[0]) if found else None
+
+    def create_pull(self, *, title: str, body: str, head: str, base: str, draft: bool) -> PullInfo:
+        payload = {"title": title, "body": body, "head": head, "base": base, "draft": draft}
+        return _pull_info(self._json("open the pull request", "POST", "/pulls", input=payload))
+
+    def add_labels(self, number: int, labels: list[str]) -> None:
+        if labels:
+            self._json("label the pull request", "POST", f"/issues/{number}/labels", input={"labels": labels})
+
+    def default_branch(self) -> str:
+        return str(self._json("read the repository", "GET", "")["default_branch"])
+
+    def thread(self, number: int, *, is_pull: bool, marker: str) -> ThreadContext:
+        issue = self._json(f"read #{number}", "GET", f"/issues/{number}")
+        comments = [
+            ThreadComment(
+                author=(item.get("user") or {}).get("login", "ghost"),
+                body=item.get("body") or "",
+                author_can_write=item.get("author_association") in TRUSTED_ASSOCIATIONS,
+                is_ours=marker in (item.get("body") or ""),
+            )
+            for item in self._pages("read the thread", f"/issues/{number}/comments")
+        ]
+        diff: list[ChangedFile] = []
+        if is_pull:
+            diff = [
+                ChangedFile(filename=f["filename"], status=f.get("status", "modified"), patch=f.get("patch") or "")
+                for f in self._pages("read the pull request's files", f"/pulls/{number}/files", limit=_MAX_DIFF_FILES)
+            ]
+        return ThreadContext(
+            kind="pull" if is_pull else "issue",
+            number=number,
+            title=issue.get("title") or "",
+            body=issue.get("body") or "",
+            author=(issue.get("user") or {}).get("login", "ghost"),
+            comments=comments,
+            diff=diff,
+        )
+
+    def dispatch_workflow(self, workflow: str, ref: str, inputs: dict[str, str]) -> None:
+        self._json(
+            f"start the workflow {workflow}",
+            "POST",
+            f"/actions/workflows/{workflow}/dispatches",
+            input={"ref": ref, "inputs": inputs},
+        )
+

@@ -1,0 +1,42 @@
+"""Pure naming rules: working branch names and pull request titles."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Container
+
+BRANCH_PREFIX = "pilot/"
+_MAX_SLUG = 48
+
+
+def slugify(text: str, *, max_length: int = _MAX_SLUG) -> str:
+    """Return a lower-case, dash-separated ASCII slug of ``text`` (``task`` when nothing is left)."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    if len(slug) > max_length:
+        slug = slug[:max_length].rsplit("-", 1)[0] or slug[:max_length]
+    return slug.strip("-") or "task"
+
+
+def create_unique_branch_name(title: str, taken: Container[str]) -> str:
+    """Return ``pilot/<slug>``, or ``pilot/<slug>-2``, ``-3``... when a name is taken."""
+    base = BRANCH_PREFIX + slugify(title)
+    if base not in taken:
+        return base
+    suffix = 2
+    while f"{base}-{suffix}" in taken:
+        suffix += 1
+    return f"{base}-{suffix}"
+
+
+def fallback_title(request: str, *, max_length: int = 72) -> str:
+    """Derive a one-line title from the request itself (when the model gives none)."""
+    first = next((line.strip() for line in request.splitlines() if line.strip()), "")
+    first = re.sub(r"\s+", " ", first).strip(" .")
+    if not first:
+        return "prpilot task"
+    title = first[0].upper() + first[1:]
+    if len(title) > max_length:
+        title = title[: max_length - 1].rsplit(" ", 1)[0] + "…"
+    return title

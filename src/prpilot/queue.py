@@ -1,0 +1,299 @@
+"""A Redis task queue with at-least-once delivery: leases, heartbeats, retries and a dead-letter list.
+
+Every state change is one Lua script, so it is atomic on the server. Keys share the hash tag
+``{name}`` so one queue lives in one Redis Cluster slot (scripts may only touch one slot):
+
+- ``{name}:tasks``      hash  id -> task JSON (kept until ack; dead letters keep theirs)
+- ``{name}:pending``    list  ids waiting; LPUSH to enqueue, RPOP to reserve (FIFO)
+- ``{name}:deadlines``  zset  id -> visibility deadline (Redis server clock, seconds)
+- ``{name}:leases``     hash  id -> lease token of the one worker that may run it
+- ``{name}:owners``     hash  id -> worker id (for logs and ``counts()``)
+- ``{name}:attempts``   hash  id -> deliveries so far
+- ``{name}:errors``     hash  id -> last failure
+- ``{name}:dead``       list  ids that failed more than ``max_retries`` times
+
+Deadlines use the server's clock (``TIME`` inside the scripts) so workers on machines with
+skewed clocks agree on when a lease has expired.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import redis
+
+from prpilot.errors import PrpilotError
+from prpilot.task import Task
+
+__all__ = ["DeadLetter", "Lease", "QueueCounts", "QueueError", "RedisTaskQueue", "TaskQueue"]
+
+
+class QueueError(PrpilotError):
+    """The queue's server cannot be reached or refused a command."""
+
+
+@dataclass(frozen=True)
+class Lease:
+    """The right to run one task until ``deadline``; only its token may ack, nack or extend it."""
+
+    task: Task
+    token: str
+    worker_id: str
+    attempt: int  # 1 on first delivery
+    deadline: float  # server clock, seconds since the epoch
+    visibility_timeout: float
+
+
+@dataclass(frozen=True)
+class QueueCounts:
+    pending: int
+    running: int
+    dead: int
+
+
+@dataclass(frozen=True)
+class DeadLetter:
+    task: Task
+    attempts: int
+    error: str
+
+
+class TaskQueue(Protocol):
+    """What a worker needs from a queue."""
+
+    def reserve(self, worker_id: str, timeout: float, visibility_timeout: float | None = None) -> Lease | None: ...
+
+    def heartbeat(self, lease: Lease) -> bool: ...
+
+    def ack(self, lease: Lease) -> bool: ...
+
+    def nack(self, lease: Lease, error: str) -> str | None: ...
+
+    def release(self, lease: Lease) -> bool: ...
+
+    def requeue_expired(self, now: float | None = None) -> list[str]: ...
+
+
+_NOW = "local t = redis.call('TIME') local now = tonumber(t[1]) + tonumber(t[2]) / 1e6 "
+
+# KEYS: tasks pending; ARGV: id json -> 1 if queued, 0 if that id is already in the queue.
+_ENQUEUE = """
+if redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2]) == 0 then return 0 end
+redis.call('LPUSH', KEYS[2], ARGV[1])
+return 1
+"""
+
+# KEYS: pending deadlines leases owners attempts tasks; ARGV: token worker visibility_timeout
+_RESERVE = _NOW + """
+while true do
+  local id = redis.call('RPOP', KEYS[1])
+  if not id then return false end
+  local body = redis.call('HGET', KEYS[6], id)
+  if body then
+    local deadline = now + tonumber(ARGV[3])
+    redis.call('ZADD', KEYS[2], deadline, id)
+    redis.call('HSET', KEYS[3], id, ARGV[1])
+    redis.call('HSET', KEYS[4], id, ARGV[2])
+    local attempt = redis.call('HINCRBY', KEYS[5], id, 1)
+    return {id, body, attempt, tostring(deadline)}
+  end
+end
+"""
+
+# KEYS: deadlines leases; ARGV: id token visibility_timeout -> new deadline, or false if stale
+_HEARTBEAT = _NOW + """
+if redis.call('HGET', KEYS[2], ARGV[1]) ~= ARGV[2] then return false end
+local deadline = now + tonumber(ARGV[3])
+redis.call('ZADD', KEYS[1], deadline, ARGV[1])
+return tostring(deadline)
+"""
+
+# KEYS: deadlines leases owners attempts errors tasks; ARGV: id token -> 1, or 0 if stale
+_ACK = """
+if redis.call('HGET', KEYS[2], ARGV[1]) ~= ARGV[2] then return 0 end
+redis.call('ZREM', KEYS[1], ARGV[1])
+for i = 2, 6 do redis.call('HDEL', KEYS[i], ARGV[1]) end
+return 1
+"""
+
+# Drop the lease on ARGV[1] and route the task: back to pending, or to the dead-letter list once
+# its deliveries exceed max_retries. KEYS: pending deadlines leases owners attempts errors dead
+_ROUTE = """
+local function route(id, err, max_retries)
+  redis.call('ZREM', KEYS[2], id)
+  redis.call('HDEL', KEYS[3], id)
+  redis.call('HDEL', KEYS[4], id)
+  redis.call('HSET', KEYS[6], id, err)
+  local attempts = tonumber(redis.call('HGET', KEYS[5], id) or '0')
+  if attempts > max_retries then
+    redis.call('LPUSH', KEYS[7], id)
+    return 'dead'
+  end
+  redis.call('LPUSH', KEYS[1], id)
+  return 'retry'
+end
+"""
+
+# ARGV: id token error max_retries -> 'retry' | 'dead' | false if stale
+_NACK = _ROUTE + """
+if redis.call('HGET', KEYS[3], ARGV[1]) ~= ARGV[2] then return false end
+return route(ARGV[1], ARGV[3], tonumber(ARGV[4]))
+"""
+
+# ARGV: now ('' = server clock) max_retries limit -> ids whose lease expired
+_REAP = _ROUTE + _NOW + """
+if ARGV[1] ~= '' then now = tonumber(ARGV[1]) end
+local ids = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now, 'LIMIT', 0, tonumber(ARGV[3]))
+for _, id in ipairs(ids) do
+  local owner = redis.call('HGET', KEYS[4], id) or '?'
+  route(id, 'lease expired (worker ' .. owner .. ' stopped heartbeating)', tonumber(ARGV[2]))
+end
+return ids
+"""
+
+# Give a task back untouched (the worker is shutting down): front of pending, delivery not counted.
+# KEYS: pending deadlines leases owners attempts; ARGV: id token -> 1, or 0 if stale
+_RELEASE = """
+if redis.call('HGET', KEYS[3], ARGV[1]) ~= ARGV[2] then return 0 end
+redis.call('ZREM', KEYS[2], ARGV[1])
+redis.call('HDEL', KEYS[3], ARGV[1])
+redis.call('HDEL', KEYS[4], ARGV[1])
+redis.call('HINCRBY', KEYS[5], ARGV[1], -1)
+redis.call('RPUSH', KEYS[1], ARGV[1])
+return 1
+"""
+
+
+@contextmanager
+def _translated(action: str) -> Iterator[None]:
+    try:
+        yield
+    except (redis.ConnectionError, redis.TimeoutError) as exc:
+        raise QueueError(f"queue unavailable while trying to {action}: {exc}") from exc
+    except redis.RedisError as exc:
+        raise QueueError(f"queue refused to {action}: {exc}") from exc
+
+
+class RedisTaskQueue:
+    """A named task queue in Redis; see the module docstring for the key layout."""
+
+    def __init__(
+        self,
+        redis_url: str,
+        name: str = "prpilot",
+        *,
+        visibility_timeout: float = 60.0,
+        max_retries: int = 3,
+        client: redis.Redis | None = None,
+    ) -> None:
+        self.name = name
+        self.visibility_timeout = visibility_timeout
+        self.max_retries = max_retries
+        # Blocking reads must outlive the socket timeout, so none is set here.
+        self._redis = client or redis.Redis.from_url(redis_url, health_check_interval=30)
+        keys = ("tasks", "pending", "deadlines", "leases", "owners", "attempts", "errors", "dead")
+        self.keys = {key: f"{{{name}}}:{key}" for key in keys}
+        scripts = (_ENQUEUE, _RESERVE, _HEARTBEAT, _ACK, _NACK, _REAP, _RELEASE)
+        (self._enqueue, self._reserve, self._heartbeat, self._ack, self._nack, self._reap, self._release) = (
+            self._redis.register_script(source) for source in scripts
+        )
+
+    def _k(self, *names: str) -> list[str]:
+        return [self.keys[name] for name in names]
+
+    def enqueue(self, task: Task) -> None:
+        """Queue ``task``; queuing an id that is still pending, running or dead does nothing."""
+        with _translated("enqueue"):
+            self._enqueue(self._k("tasks", "pending"), [task.id, task.model_dump_json()])
+
+    def reserve(self, worker_id: str, timeout: float, visibility_timeout: float | None = None) -> Lease | None:
+        """Lease the oldest pending task to ``worker_id``, waiting up to ``timeout`` seconds for one."""
+        visibility = visibility_timeout or self.visibility_timeout
+        token = uuid.uuid4().hex
+        keys = self._k("pending", "deadlines", "leases", "owners", "attempts", "tasks")
+        give_up = time.monotonic() + timeout
+        with _translated("reserve a task"):
+            while True:
+                found: Any = self._reserve(keys, [token, worker_id, visibility])
+                if found:
+                    _, body, attempt, deadline = found
+                    task = Task.model_validate_json(body)
+                    return Lease(task, token, worker_id, int(attempt), float(deadline), visibility)
+                left = give_up - time.monotonic()
+                if left <= 0:
+                    return None
+                # Wait until pending is non-empty without taking anything: moving the tail to the
+                # tail of the same list leaves it unchanged. The script above then races fairly.
+                pending = self.keys["pending"]
+                wait: Any = max(left, 0.01)  # Redis >= 6 takes fractional seconds; the stub says int
+                self._redis.blmove(pending, pending, wait, "RIGHT", "RIGHT")
+
+    def heartbeat(self, lease: Lease) -> bool:
+        """Push the lease's deadline ``visibility_timeout`` into the future; False if it was lost."""
+        with _translated("extend a lease"):
+            args: list[str | float] = [lease.task.id, lease.token, lease.visibility_timeout]
+            return bool(self._heartbeat(self._k("deadlines", "leases"), args))
+
+    def ack(self, lease: Lease) -> bool:
+        """Forget the task: it is done. False if the lease was lost (the task will run again)."""
+        with _translated("acknowledge a task"):
+            keys = self._k("deadlines", "leases", "owners", "attempts", "errors", "tasks")
+            return bool(self._ack(keys, [lease.task.id, lease.token]))
+
+    def nack(self, lease: Lease, error: str) -> str | None:
+        """Report a failure: ``"retry"`` (back in pending), ``"dead"``, or None if the lease was lost."""
+        with _translated("report a failed task"):
+            args: list[str | int] = [lease.task.id, lease.token, error, self.max_retries]
+            outcome = self._nack(self._route_keys(), args)
+        return outcome.decode() if outcome else None
+
+    def release(self, lease: Lease) -> bool:
+        """Put the task back at the front of pending without counting the delivery."""
+        with _translated("release a task"):
+            keys = self._k("pending", "deadlines", "leases", "owners", "attempts")
+            return bool(self._release(keys, [lease.task.id, lease.token]))
+
+    def requeue_expired(self, now: float | None = None, limit: int = 100) -> list[str]:
+        """Take back leases past their deadline (server clock unless ``now``); return their ids."""
+        with _translated("requeue expired leases"):
+            args: list[str | int] = ["" if now is None else repr(now), self.max_retries, limit]
+            ids: list[bytes] = self._reap(self._route_keys(), args)
+        return [task_id.decode() for task_id in ids]
+
+    def _route_keys(self) -> list[str]:
+        return self._k("pending", "deadlines", "leases", "owners", "attempts", "errors", "dead")
+
+    def counts(self) -> QueueCounts:
+        """How many tasks wait, run and lie in the dead-letter list."""
+        with _translated("count tasks"):
+            pipe = self._redis.pipeline(transaction=False)
+            pipe.llen(self.keys["pending"])
+            pipe.zcard(self.keys["deadlines"])
+            pipe.llen(self.keys["dead"])
+            pending, running, dead = pipe.execute()
+        return QueueCounts(int(pending), int(running), int(dead))
+
+    def dead_letters(self) -> list[DeadLetter]:
+        """The tasks that failed too often, oldest first, with their last error."""
+        with _translated("read the dead-letter list"):
+            ids: list[Any] = self._redis.lrange(self.keys["dead"], 0, -1)
+            letters = []
+            for task_id in reversed(ids):
+                body, attempts, error = (  # one round trip each: dead letters are few
+                    self._redis.hget(self.keys[key], task_id) for key in ("tasks", "attempts", "errors")
+                )
+                if body is not None:
+                    task = Task.model_validate_json(body)
+                    reason = error.decode() if isinstance(error, bytes) else str(error or "")
+                    letters.append(DeadLetter(task, int(attempts or 0), reason))
+        return letters
+
+    def close(self) -> None:
+        """Close the connection pool."""
+        self._redis.close()
+

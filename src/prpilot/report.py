@@ -1,0 +1,155 @@
+"""What prpilot says on the thread, in the pull request and in the job summary: pure text.
+
+The status comment carries the task as hidden JSON (base64, so no ``-->`` in the data can end the
+HTML comment) and a marker by which prpilot recognises, and leaves out of the model's context,
+its own comments.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from collections.abc import Sequence
+from decimal import Decimal
+
+from pydantic import BaseModel, ValidationError
+
+from prpilot.task import Task, TaskStatus, Usage
+
+MARKER = "<!-- prpilot:status -->"
+_TASK_RE = re.compile(r"<!-- prpilot:task ([A-Za-z0-9+/=]+) -->")
+_MAX_ANSWER = 6000
+
+
+class Progress(BaseModel):
+    """The checklist shown while the task runs."""
+
+    done: list[str] = []
+    current: str | None = None
+
+
+def redact(text: str, secrets: Sequence[str]) -> str:
+    """Replace every secret value in ``text`` with ``***``."""
+    for secret in sorted((s for s in secrets if len(s) >= 4), key=len, reverse=True):
+        text = text.replace(secret, "***")
+    return text
+
+
+def format_usd(amount: Decimal | float) -> str:
+    value = Decimal(str(amount))
+    return f"${value:.4f}" if value < 1 else f"${value:.2f}"
+
+
+def cost_line(usage: Usage, cost: Decimal | float, model: str) -> str:
+    """One line with the tokens and the cost, as the API reported them."""
+    cached = f" ({usage.cached_tokens:,} cached)" if usage.cached_tokens else ""
+    return (
+        f"💰 {format_usd(cost)} · {usage.prompt_tokens:,} prompt tokens{cached} + "
+        f"{usage.completion_tokens:,} completion tokens · {usage.calls} model calls · `{model}`"
+    )
+
+
+def embed_task(task: Task) -> str:
+    data = base64.b64encode(task.model_dump_json().encode()).decode()
+    return f"<!-- prpilot:task {data} -->"
+
+
+def extract_task(body: str) -> Task | None:
+    """Read back the task a status comment carries; None when there is none or it is damaged."""
+    match = _TASK_RE.search(body)
+    if not match:
+        return None
+    try:
+        return Task.model_validate_json(base64.b64decode(match.group(1)))
+    except (binascii.Error, ValueError, ValidationError):
+        return None
+
+
+def _quote_request(request: str) -> str:
+    first = request.strip().splitlines()[0] if request.strip() else ""
+    return first if len(first) <= 120 else first[:117] + "…"
+
+
+def _shorten(text: str) -> str:
+    if len(text) <= _MAX_ANSWER:
+        return text
+    return text[:_MAX_ANSWER] + "\n\n… (cut; the full answer is in the job summary)"
+
+
+def status_comment(
+    task: Task,
+    *,
+    run_url: str,
+    progress: Progress | None = None,
+    detail: str = "",
+    cost: str = "",
+) -> str:
+    """Render the status comment for the task's current state."""
+    request = _quote_request(task.user_request)
+    lines = [MARKER]
+    status = task.status
+    if status in (None, TaskStatus.SCHEDULED):
+        lines.append(f"👀 On it: **{request}** — queued, [follow the run]({run_url}).")
+    elif status is TaskStatus.RUNNING:
+        lines.append(f"⏳ Working on **{request}** — [follow the run]({run_url}).")
+        if progress:
+            lines.append("")
+            lines += [f"- [x] {step}" for step in progress.done]
+            if progress.current:
+                lines.append(f"- [ ] {progress.current}")
+    elif status is TaskStatus.COMPLETED:
+        lines.append(f"✅ Done: **{request}** ([run]({run_url}))")
+        if task.pr_url:
+            lines.append(f"\nPull request: {task.pr_url}")
+        elif task.branch:
+            lines.append(f"\nBranch: `{task.branch}`")
+    elif status is TaskStatus.FAILED:
+        lines.append(f"❌ Could not finish **{request}** ([run]({run_url})).")
+    elif status is TaskStatus.REJECTED:
+        lines.append(f"🚫 Not started: **{request}**")
+    else:
+        lines.append(f"⏭️ Skipped: **{request}**")
+    if detail:
+        lines += ["", _shorten(detail)]
+    if cost:
+        lines += ["", cost]
+    lines += ["", embed_task(task)]
+    return "\n".join(lines)
+
+
+def pull_request_body(task: Task, answer: str, cost: str, *, cut_short: str = "") -> str:
+    """Render the body of the pull request the engine opens."""
+    lines = [f"Requested by @{task.github_user}: {_quote_request(task.user_request)}", ""]
+    if task.issue_number is not None:
+        lines += [f"Closes #{task.issue_number}", ""]
+    if cut_short:
+        lines += [f"> [!WARNING]\n> {cut_short}", ""]
+    lines += ["### What the agent did", "", _shorten(answer.strip() or "(no summary)"), "", cost, "", MARKER]
+    return "\n".join(lines)
+
+
+def job_summary(task: Task, *, cost: Decimal | float, model: str, answer: str) -> str:
+    """Render the job summary: outcome, links and the usage table."""
+    usage = task.usage
+    lines = [
+        f"## prpilot: {task.status.value if task.status else 'unknown'}",
+        "",
+        f"**Request** ({task.github_user}): {_quote_request(task.user_request)}",
+        "",
+    ]
+    if task.pr_url:
+        lines.append(f"**Pull request**: {task.pr_url}")
+    if task.branch:
+        lines.append(f"**Branch**: `{task.branch}`")
+    lines += [
+        "",
+        "| model | model calls | prompt tokens | cached tokens | completion tokens | cost (USD) |",
+        "|---|---:|---:|---:|---:|---:|",
+        f"| `{model}` | {usage.calls} | {usage.prompt_tokens} | {usage.cached_tokens} | "
+        f"{usage.completion_tokens} | {Decimal(str(cost)):.6f} |",
+        "",
+    ]
+    if answer:
+        lines += ["### Answer", "", answer.strip(), ""]
+    return "\n".join(lines)

@@ -1,0 +1,84 @@
+"""Where an admitted task runs. Each strategy is a function that takes the scheduled task.
+
+- ``actions`` (default): the next step of this job runs the engine; the task goes to a file in
+  RUNNER_TEMP that the step's output ``task-file`` names.
+- ``thread``: the engine runs in a background thread of this process (library use).
+- ``log``: the task is only recorded (tests, dry runs).
+- ``redis``: the task is queued for a ``prpilot worker`` fleet.
+- ``dispatch``: a workflow_dispatch run of a worker workflow (bigger or self-hosted runners) gets it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+from prpilot.errors import ConfigError
+from prpilot.github_port import GitHubPort
+from prpilot.task import Task
+
+log = logging.getLogger(__name__)
+
+Strategy = Callable[[Task], None]
+
+
+def task_file(directory: Path, task: Task) -> Path:
+    """The file the ``actions`` strategy writes ``task`` to."""
+    return directory / f"prpilot-task-{task.id}.json"
+
+
+def actions_strategy(directory: Path) -> Strategy:
+    """Write the task where the engine step will read it."""
+
+    def schedule(task: Task) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        task_file(directory, task).write_text(task.model_dump_json(), encoding="utf-8")
+
+    return schedule
+
+
+def log_strategy(records: list[Task] | None = None) -> Strategy:
+    """Record the task (in ``records`` when given) and run nothing."""
+
+    def schedule(task: Task) -> None:
+        log.info("scheduled task %s: %s", task.id, json.dumps(task.user_request[:200]))
+        if records is not None:
+            records.append(task.model_copy(deep=True))
+
+    return schedule
+
+
+def thread_strategy(run: Callable[[Task], object]) -> Strategy:
+    """Run the engine in a daemon thread; returns at once."""
+
+    def schedule(task: Task) -> None:
+        threading.Thread(target=run, args=(task,), name=f"prpilot-{task.id}", daemon=True).start()
+
+    return schedule
+
+
+def redis_strategy(redis_url: str, queue_name: str = "prpilot") -> Strategy:
+    """Queue the task for ``prpilot worker`` processes."""
+    if not redis_url:
+        raise ConfigError("the redis strategy needs the redis-url input")
+
+    def schedule(task: Task) -> None:
+        from prpilot.queue import RedisTaskQueue  # redis is only imported when this strategy runs
+
+        RedisTaskQueue(redis_url, name=queue_name).enqueue(task)
+
+    return schedule
+
+
+def dispatch_strategy(github: GitHubPort, workflow: str, ref: str) -> Strategy:
+    """Start the worker workflow with the task as its ``task`` input."""
+    if not workflow:
+        raise ConfigError("the dispatch strategy needs the worker-workflow input (a workflow file name)")
+
+    def schedule(task: Task) -> None:
+        github.dispatch_workflow(workflow, ref, {"task": task.model_dump_json()})
+
+    return schedule

@@ -1,0 +1,214 @@
+"""Admission checks: permissions, budgets and the rate limit, at their edges."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import pytest
+
+from prpilot.checks import (
+    AdmissionFacts,
+    Rejection,
+    RejectionCode,
+    admission_decision,
+    is_allowed_bot,
+    month_label,
+    project_budget_left,
+    project_has_reached_rate_limit,
+    usd,
+    user_budget_left,
+    user_can_write,
+)
+from prpilot.inputs import Limits
+
+NOV = datetime(2026, 11, 14, 9, 30, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("permission", "login", "is_bot", "allowed_bots", "code"),
+    [
+        ("admin", "alice", False, (), None),
+        ("maintain", "alice", False, (), None),
+        ("write", "alice", False, (), None),
+        ("WRITE", "alice", False, (), None),
+        ("triage", "alice", False, (), RejectionCode.NO_WRITE_ACCESS),
+        ("read", "alice", False, (), RejectionCode.NO_WRITE_ACCESS),
+        ("none", "alice", False, (), RejectionCode.NO_WRITE_ACCESS),
+        (None, "ghost", False, (), RejectionCode.NO_WRITE_ACCESS),  # 404: not a known user
+        ("", "alice", False, (), RejectionCode.NO_WRITE_ACCESS),
+        ("write", "renovate[bot]", True, (), RejectionCode.BOT_NOT_ALLOWED),
+        ("admin", "renovate[bot]", True, ("dependabot",), RejectionCode.BOT_NOT_ALLOWED),
+        (None, "renovate[bot]", True, ("renovate[bot]",), None),
+        (None, "renovate[bot]", True, ("renovate",), None),
+        ("read", "Renovate[bot]", True, (" renovate ",), None),
+        (None, "my-app[bot]", True, ("", "my-app"), None),
+        ("write", "alice", False, ("alice",), None),
+        ("read", "alice", False, ("alice",), RejectionCode.NO_WRITE_ACCESS),  # the list is for bots only
+    ],
+)
+def test_user_can_write(
+    permission: str | None, login: str, is_bot: bool, allowed_bots: tuple[str, ...], code: RejectionCode | None
+) -> None:
+    rejection = user_can_write(permission, login, is_bot, allowed_bots)
+    assert (rejection.code if rejection else None) == code
+    if rejection:
+        assert login in rejection.message
+
+
+@pytest.mark.parametrize(
+    ("permission", "words"),
+    [("read", "has read access"), ("triage", "has triage access"), (None, "has no access"), ("none", "has no access")],
+)
+def test_user_can_write_says_why_and_how(permission: str | None, words: str) -> None:
+    rejection = user_can_write(permission, "alice", False, ())
+    assert rejection is not None
+    assert words in rejection.message
+    assert "Settings → Collaborators and teams" in rejection.message
+
+
+def test_bot_rejection_says_how_to_allow() -> None:
+    rejection = user_can_write("write", "renovate[bot]", True, ())
+    assert rejection is not None
+    assert "allowed-bots" in rejection.message
+
+
+@pytest.mark.parametrize(
+    ("login", "allowed", "expected"),
+    [
+        ("renovate[bot]", ("renovate",), True),
+        ("renovate", ("renovate[bot]",), True),
+        ("RENOVATE[BOT]", ("renovate",), True),
+        ("renovate[bot]", (), False),
+        ("renovate[bot]", ("renovate-x",), False),
+    ],
+)
+def test_is_allowed_bot(login: str, allowed: tuple[str, ...], expected: bool) -> None:
+    assert is_allowed_bot(login, allowed) is expected
+
+
+@pytest.mark.parametrize(
+    ("limit", "spent", "rejected"),
+    [
+        (None, Decimal("1000000"), False),
+        (Decimal(25), Decimal(0), False),
+        (Decimal(25), Decimal("24.99"), False),
+        (Decimal(25), Decimal("24.999999"), False),
+        (Decimal(25), Decimal(25), True),  # exactly equal is spent
+        (Decimal(25), Decimal("25.00"), True),
+        (Decimal(25), Decimal("25.31"), True),
+        (Decimal(0), Decimal(0), True),  # a zero budget refuses everything
+        (Decimal("0.00"), Decimal(0), True),
+    ],
+)
+def test_budgets(limit: Decimal | None, spent: Decimal, rejected: bool) -> None:
+    project = project_budget_left(limit, spent, "November 2026")
+    user = user_budget_left(limit, spent, "November 2026")
+    assert (project is not None) is rejected
+    assert (user is not None) is rejected
+    if project and user:
+        assert project.code is RejectionCode.PROJECT_BUDGET
+        assert user.code is RejectionCode.USER_BUDGET
+
+
+def test_project_budget_message() -> None:
+    rejection = project_budget_left(Decimal(25), Decimal("25.31"), "November 2026")
+    assert rejection == Rejection(
+        code=RejectionCode.PROJECT_BUDGET,
+        message=(
+            "The monthly budget of $25.00 is spent ($25.31 used in November 2026). An admin can raise it "
+            "with the repository variable PRPILOT_MONTHLY_BUDGET "
+            "(Settings → Secrets and variables → Actions → Variables)."
+        ),
+    )
+
+
+def test_user_budget_message() -> None:
+    rejection = user_budget_left(Decimal(5), Decimal("5.5"), "March 2027")
+    assert rejection is not None
+    assert rejection.message.startswith("Your monthly budget of $5.00 is spent ($5.50 used in March 2027).")
+    assert "PRPILOT_USER_MONTHLY_BUDGET" in rejection.message
+
+
+def test_zero_budget_message() -> None:
+    rejection = project_budget_left(Decimal(0), Decimal(0), "May 2026")
+    assert rejection is not None
+    assert rejection.message.startswith("The monthly budget is $0.00, so no tasks can run.")
+    assert "PRPILOT_MONTHLY_BUDGET" in rejection.message
+
+
+@pytest.mark.parametrize(
+    ("limit", "count", "rejected"),
+    [(None, 10_000, False), (10, 0, False), (10, 9, False), (10, 10, True), (10, 11, True), (1, 1, True), (0, 0, True)],
+)
+def test_rate_limit(limit: int | None, count: int, rejected: bool) -> None:
+    rejection = project_has_reached_rate_limit(limit, count)
+    assert (rejection is not None) is rejected
+    if rejection:
+        assert rejection.code is RejectionCode.RATE_LIMIT
+        assert "PRPILOT_RATE_LIMIT" in rejection.message
+
+
+@pytest.mark.parametrize(
+    ("count", "words"), [(1, "started 1 task in the last hour"), (3, "started 3 tasks in the last hour")]
+)
+def test_rate_limit_message(count: int, words: str) -> None:
+    rejection = project_has_reached_rate_limit(count, count)
+    assert rejection is not None
+    assert words in rejection.message
+    assert "Try again later" in rejection.message
+
+
+@pytest.mark.parametrize(
+    ("limits", "facts", "code"),
+    [
+        (Limits(), AdmissionFacts(spent_project=Decimal(9999), tasks_in_last_hour=999, now=NOV), None),
+        (
+            Limits(monthly_budget_usd=Decimal(25), user_monthly_budget_usd=Decimal(5), tasks_per_hour=3),
+            AdmissionFacts(spent_project=Decimal(24), spent_user=Decimal(4), tasks_in_last_hour=2, now=NOV),
+            None,
+        ),
+        (
+            Limits(monthly_budget_usd=Decimal(25), user_monthly_budget_usd=Decimal(5), tasks_per_hour=3),
+            AdmissionFacts(spent_project=Decimal(25), spent_user=Decimal(5), tasks_in_last_hour=3, now=NOV),
+            RejectionCode.PROJECT_BUDGET,
+        ),
+        (
+            Limits(monthly_budget_usd=Decimal(25), user_monthly_budget_usd=Decimal(5), tasks_per_hour=3),
+            AdmissionFacts(spent_project=Decimal(10), spent_user=Decimal(5), tasks_in_last_hour=3, now=NOV),
+            RejectionCode.USER_BUDGET,
+        ),
+        (
+            Limits(monthly_budget_usd=Decimal(25), user_monthly_budget_usd=Decimal(5), tasks_per_hour=3),
+            AdmissionFacts(spent_project=Decimal(10), spent_user=Decimal(1), tasks_in_last_hour=3, now=NOV),
+            RejectionCode.RATE_LIMIT,
+        ),
+    ],
+)
+def test_admission_decision(limits: Limits, facts: AdmissionFacts, code: RejectionCode | None) -> None:
+    rejection = admission_decision(limits, facts)
+    assert (rejection.code if rejection else None) == code
+
+
+def test_admission_decision_names_the_month() -> None:
+    rejection = admission_decision(
+        Limits(monthly_budget_usd=Decimal(1)), AdmissionFacts(spent_project=Decimal(2), now=NOV)
+    )
+    assert rejection is not None
+    assert "used in November 2026" in rejection.message
+
+
+@pytest.mark.parametrize(
+    ("now", "label"),
+    [(datetime(2026, 1, 1), "January 2026"), (NOV, "November 2026"), (datetime(2027, 12, 31, 23, 59), "December 2027")],
+)
+def test_month_label(now: datetime, label: str) -> None:
+    assert month_label(now) == label
+
+
+@pytest.mark.parametrize(
+    ("amount", "text"),
+    [(Decimal(25), "$25.00"), (Decimal("25.305"), "$25.30"), (Decimal("1234.5"), "$1,234.50"), (Decimal(0), "$0.00")],
+)
+def test_usd(amount: Decimal, text: str) -> None:
+    assert usd(amount) == text
