@@ -7,14 +7,18 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
+import jsonschema
 import pytest
 import requests
 import responses
+import yaml
 
-from prpilot.bill import Bill
+from prpilot.bill import Bill, create_bill
 from prpilot.billing import BillingClient, BillingUnavailable, deliver_pending
 from prpilot.errors import BillingError
 from prpilot.ledger import FileLedgerBackend, Ledger, unsent_bills
+from prpilot.pricing import DEFAULT_PRICES
+from prpilot.task import Task, Usage
 
 URL = "https://billing.example/bills"
 NOW = datetime(2026, 11, 15, 12, 0, tzinfo=UTC)
@@ -186,3 +190,23 @@ def test_end_to_end_with_a_receiver_that_goes_down(tmp_path: Path) -> None:
         assert len(server.bills) == 2
         with pytest.raises(BillingError, match="HTTP 401"):
             BillingClient(server.url, "wrong").send(bill("t3"))
+
+
+# --- the published contract -----------------------------------------------------------------------
+
+
+def test_bills_match_the_published_openapi_schema() -> None:
+    doc = yaml.safe_load((Path(__file__).parents[1] / "docs" / "billing-openapi.yaml").read_text())
+    schema = doc["components"]["schemas"]["Bill"]
+    assert set(schema["properties"]) == set(Bill.model_fields)
+    for sample in (bill(), bill(cost="3E-7"), bill(cost="0")):
+        jsonschema.validate(json.loads(sample.model_dump_json()), schema, cls=jsonschema.Draft202012Validator)
+    example = doc["paths"]["/bills"]["post"]["requestBody"]["content"]["application/json"]["examples"]
+    parsed = Bill.model_validate(example["completed"]["value"])
+    usage = Usage(
+        prompt_tokens=parsed.prompt_tokens,
+        cached_tokens=parsed.cached_tokens,
+        completion_tokens=parsed.completion_tokens,
+    )
+    task = Task(github_user=parsed.user, github_project=parsed.repository, user_request="x")
+    assert create_bill(task, usage, parsed.model, DEFAULT_PRICES, "1").cost_usd == parsed.cost_usd

@@ -396,7 +396,12 @@ Mutation = Callable[[dict[str, Any]], object]
         ("issue_comment", comment("/pilot x"), lambda d: d["issue"].update(number=0), "issue.number"),
         ("issue_comment", comment("/pilot x"), lambda d: d["repository"].update(full_name="x"), "repository.full_name"),
         ("issue_comment", comment("/pilot x"), lambda d: d.update(sender=None), "sender"),
-        ("pull_request_review_comment", review("/pilot x"), lambda d: d["pull_request"].pop("head"), "pull_request.head"),
+        (
+            "pull_request_review_comment",
+            review("/pilot x"),
+            lambda d: d["pull_request"].pop("head"),
+            "pull_request.head",
+        ),
         ("issues", payload("issues__opened.payload.json"), lambda d: d["issue"].update(labels="bug"), "issue.labels"),
         ("workflow_dispatch", dispatch(request="go"), lambda d: d.update(inputs=[1]), "inputs"),
         ("workflow_dispatch", dispatch(request="go"), lambda d: d.pop("repository"), "repository"),

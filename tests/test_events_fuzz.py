@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
+from hypothesis import event as tally
 from hypothesis import strategies as st
 
 from prpilot.errors import EventError
@@ -27,7 +28,11 @@ CASES: list[tuple[str, str, dict[str, Any]]] = [
     ("issue_comment", "issue_comment__created.payload.json", {"comment": {"body": "/pilot fix it"}}),
     ("issue_comment", "issue_comment__created.with-organization.payload.json", {}),
     ("issue_comment", "issue_comment__edited.payload.json", {"comment": {"body": "/pilot fix"}}),
-    ("pull_request_review_comment", "pull_request_review_comment__created.payload.json", {"comment": {"body": "/pilot x"}}),
+    (
+        "pull_request_review_comment",
+        "pull_request_review_comment__created.payload.json",
+        {"comment": {"body": "/pilot x"}},
+    ),
     ("issues", "issues__opened.payload.json", {}),
     ("issues", "issues__labeled.payload.json", {}),
     ("issues", "issues__opened.with-empty-body.payload.json", {}),
@@ -99,12 +104,11 @@ def _paths(node: Any, prefix: tuple[str | int, ...] = ()) -> list[tuple[str | in
 def _mutate(payload: dict[str, Any], path: tuple[str | int, ...], delete: bool, value: Any) -> None:
     parent: Any = payload
     for key in path[:-1]:
-        if isinstance(parent, dict) and key in parent:
-            parent = parent[key]
-        elif isinstance(parent, list) and isinstance(key, int) and key < len(parent):
-            parent = parent[key]
-        else:
+        in_dict = isinstance(parent, dict) and key in parent
+        in_list = isinstance(parent, list) and isinstance(key, int) and key < len(parent)
+        if not (in_dict or in_list):
             return  # an earlier mutation removed the way
+        parent = parent[key]
     last = path[-1]
     if isinstance(parent, dict):
         if delete:
@@ -129,7 +133,19 @@ def mutated(draw: st.DrawFn) -> tuple[str, dict[str, Any]]:
     return event, payload
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+def _assert_one_line(error: EventError) -> None:
+    tally("EventError")
+    assert error.message.strip()
+    assert "\n" not in error.message
+    assert len(error.message) < 400
+
+
+@settings(
+    max_examples=400,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 @given(case=mutated(), config=st.sampled_from(SETTINGS), actor=st.sampled_from(["", "octocat"]))
 def test_mutated_payloads_give_task_skip_or_event_error(
     case: tuple[str, dict[str, Any]], config: Settings, actor: str
@@ -138,11 +154,10 @@ def test_mutated_payloads_give_task_skip_or_event_error(
     try:
         outcome = parse_event(event, payload, config, run_id="1", actor=actor)
     except EventError as exc:
-        assert exc.message.strip()
-        assert "\n" not in exc.message
-        assert len(exc.message) < 400
+        _assert_one_line(exc)
         return
     assert isinstance(outcome, Task | Skip)
+    tally(type(outcome).__name__)
     if isinstance(outcome, Task):
         assert outcome.status is None
         assert outcome.github_user
@@ -151,7 +166,7 @@ def test_mutated_payloads_give_task_skip_or_event_error(
         assert outcome.thread_number is None or outcome.thread_number > 0
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200, deadline=None, database=None)
 @given(body=st.text(), config=st.sampled_from(SETTINGS))
 def test_any_comment_body_gives_task_or_skip(body: str, config: Settings) -> None:
     payload: dict[str, Any] = json.loads(_load("issue_comment__created.payload.json"))
@@ -159,4 +174,5 @@ def test_any_comment_body_gives_task_or_skip(body: str, config: Settings) -> Non
     outcome = parse_event("issue_comment", payload, config, run_id="1", actor="a")
     assert isinstance(outcome, Task | Skip)
     if isinstance(outcome, Task):
-        assert outcome.user_request and outcome.user_request == outcome.user_request.strip()
+        assert outcome.user_request
+        assert outcome.user_request == outcome.user_request.strip()

@@ -24,7 +24,9 @@ from prpilot.trigger import after_trigger, find_request, split_lines
         pytest.param("", None, id="empty-body"),
         pytest.param("Thanks!\n/pilot fix it", "fix it", id="second-line"),
         pytest.param("Thanks!\n\n  /pilot fix it\n", "fix it", id="after-paragraph-with-indent"),
-        pytest.param("/pilot fix it\nand add a test\n\n- also docs", "fix it\nand add a test\n\n- also docs", id="multi-line"),
+        pytest.param(
+            "/pilot fix it\nand add a test\n\n- also docs", "fix it\nand add a test\n\n- also docs", id="multi-line"
+        ),
         pytest.param("/pilot\nfix it\nplease", "fix it\nplease", id="request-on-following-lines"),
         pytest.param("/pilot fix it\r\nand test\r\n", "fix it\nand test", id="crlf"),
         pytest.param("hello\r/pilot fix it\rnow", "fix it\nnow", id="bare-cr"),

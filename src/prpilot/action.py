@@ -10,17 +10,20 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from prpilot.errors import ConfigError, EventError
+from prpilot.errors import ConfigError, EventError, PrpilotError
 from prpilot.events import Skip, parse_event
 from prpilot.inputs import Settings, Step, parse_settings, raw_inputs
+from prpilot.report import status_comment
 from prpilot.runcontext import RunContext
 from prpilot.runner_io import ActionsRunner
 from prpilot.scheduler import TaskScheduler
 from prpilot.strategies import Strategy, actions_strategy, dispatch_strategy, log_strategy, redis_strategy, task_file
 from prpilot.task import Task, TaskStatus
 
-if TYPE_CHECKING:  # PyGithub loads only when a task is really there
+if TYPE_CHECKING:  # PyGithub, openai and the ledger load only when a task is really there
+    from prpilot.agent.model import ChatModel
     from prpilot.github_adapter import GitHubRepository
+    from prpilot.ledger import Ledger
 
 
 def read_settings(env: Mapping[str, str], step: Step, runner: ActionsRunner) -> Settings:
@@ -105,3 +108,106 @@ def _accept_handed_over(text: str, ctx: RunContext, runner: ActionsRunner) -> in
         }
     )
     return 0
+
+
+def load_task_file(env: Mapping[str, str]) -> Task:
+    """Read the task the schedule step handed over."""
+    path = env.get("PRPILOT_TASK_FILE", "")
+    if not path:
+        raise ConfigError("PRPILOT_TASK_FILE is not set: the engine step runs only after the schedule step")
+    try:
+        return Task.model_validate_json(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"cannot read the task file {path}: {exc.strerror}") from exc
+    except ValueError as exc:
+        raise ConfigError(f"the task file {path} is damaged ({str(exc).splitlines()[0]})") from exc
+
+
+def engine_step(env: Mapping[str, str]) -> int:
+    """Run the engine step on the task the schedule step admitted; return the exit code."""
+    from prpilot.billing import BillingClient
+    from prpilot.cancellation import CancelSignal
+    from prpilot.engine import TaskEngine
+    from prpilot.github_adapter import GitHubRepository, connect
+    from prpilot.gitops import Checkout
+    from prpilot.ledger import Ledger
+    from prpilot.ledger_github import GitRefLedgerBackend
+    from prpilot.pricing import load_prices
+
+    runner = ActionsRunner(env)
+    task = load_task_file(env)
+    ctx = RunContext.from_env(env)
+    settings = read_settings(env, Step.ENGINE, runner)
+    if not settings.github_token:
+        raise ConfigError("the github-token input is empty")
+    github = GitHubRepository(connect(settings.github_token, ctx.api_url), ctx.repository)
+    cancel = CancelSignal()
+    cancel.install()
+    ledger = Ledger(GitRefLedgerBackend(github.repository()))
+    try:
+        engine = TaskEngine(
+            settings=settings,
+            github=github,
+            checkout=Checkout(Path(ctx.workspace or "."), server_url=ctx.server_url, token=settings.github_token),
+            model=_model(settings),
+            prices=load_prices(settings.prices),
+            run_url=ctx.run_url,
+            run_id=ctx.run_id,
+            ledger=ledger,
+            billing=BillingClient(settings.billing_url, settings.billing_token) if settings.billing_url else None,
+            runner=runner,
+            cancel=cancel,
+        )
+    except PrpilotError as exc:
+        # The task was acknowledged on the thread: it must not be left saying "queued".
+        _fail_before_start(task, github, ledger, ctx, exc.message)
+        runner.set_outputs(task_outputs(task))
+        raise
+    engine.run(task)
+    runner.set_outputs(task_outputs(task))
+    return 0 if task.status is TaskStatus.COMPLETED else 1
+
+
+def _model(settings: Settings) -> ChatModel:
+    from prpilot.agent.openai_model import OpenAIChatModel
+
+    if not settings.openai_api_key:
+        raise ConfigError(
+            "the openai-api-key input is empty; store the key as a repository secret and pass "
+            "openai-api-key: ${{ secrets.OPENAI_API_KEY }}"
+        )
+    return OpenAIChatModel(settings.openai_base_url, settings.openai_api_key, settings.model)
+
+
+def _fail_before_start(task: Task, github: GitHubRepository, ledger: Ledger, ctx: RunContext, why: str) -> None:
+    """End a task that could not start: failed, said on the thread, settled at zero in the ledger."""
+    from prpilot.bill import create_bill
+    from prpilot.pricing import DEFAULT_PRICES
+
+    task.transition(TaskStatus.RUNNING)
+    task.transition(TaskStatus.FAILED, f"prpilot could not start: {why}")
+    try:
+        body = status_comment(task, run_url=ctx.run_url, detail=task.result)
+        if task.status_comment_id is not None:
+            github.update_comment(task.status_comment_id, body)
+        elif task.thread_number is not None:
+            github.create_comment(task.thread_number, body)
+        ledger.settle(create_bill(task, task.usage, task.gpt_model, DEFAULT_PRICES, ctx.run_id))
+    except PrpilotError as exc:
+        ActionsRunner({}).warning(f"could not report the failure on the thread: {exc.message}")
+
+
+def task_outputs(task: Task) -> dict[str, object]:
+    """The action's outputs for a finished task."""
+    return {
+        "status": task.status.value if task.status else TaskStatus.FAILED.value,
+        "task-id": task.id,
+        "branch": task.branch or "",
+        "pr-number": task.pr_number if task.pr_number is not None and task.pr_url else "",
+        "pr-url": task.pr_url or "",
+        "cost": f"{task.cost_usd:.6f}",
+        "prompt-tokens": task.usage.prompt_tokens,
+        "cached-tokens": task.usage.cached_tokens,
+        "completion-tokens": task.usage.completion_tokens,
+        "result": task.result,
+    }

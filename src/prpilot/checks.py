@@ -35,6 +35,7 @@ class RejectionCode(StrEnum):
     PROJECT_BUDGET = "project_budget"
     USER_BUDGET = "user_budget"
     RATE_LIMIT = "rate_limit"
+    FORK = "fork"
 
 
 class Rejection(BaseModel):
@@ -155,4 +156,23 @@ def admission_decision(limits: Limits, facts: AdmissionFacts) -> Rejection | Non
         project_budget_left(limits.monthly_budget_usd, facts.spent_project, month)
         or user_budget_left(limits.user_monthly_budget_usd, facts.spent_user, month)
         or project_has_reached_rate_limit(limits.tasks_per_hour, facts.tasks_in_last_hour)
+    )
+
+
+def pull_is_from_fork(head_repo: str | None, project: str, pr_number: int) -> Rejection | None:
+    """Refuse pull requests whose head lives in another repository (a fork, or a deleted one).
+
+    The workflow's token may write to this repository; checking out a fork's code and running an
+    agent on it with that token is the classic pull_request_target hole, so prpilot never does it.
+    """
+    if head_repo == project:
+        return None
+    where = f"the fork {head_repo}" if head_repo else "a repository that no longer exists"
+    return Rejection(
+        code=RejectionCode.FORK,
+        message=(
+            f"Pull request #{pr_number} comes from {where}. prpilot does not check out or push to fork "
+            "branches with this repository's token. A maintainer can push the branch to this repository "
+            "and open the pull request from there, or ask prpilot on an issue instead."
+        ),
     )

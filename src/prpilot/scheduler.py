@@ -82,7 +82,7 @@ class TaskScheduler:
             return Scheduled(task=task, reason=refusal.message)
         self.acknowledge(task)
         try:
-            refusal = self.admit(task)
+            refusal = self.pull_is_from_fork(task) or self.admit(task)
             if refusal is not None:
                 task.transition(TaskStatus.REJECTED, refusal.message)
                 self.publish(task, detail=refusal.message)
@@ -110,6 +110,15 @@ class TaskScheduler:
             task.status_comment_id = self.github.create_comment(
                 task.thread_number, status_comment(task, run_url=self.run_url)
             )
+
+    def pull_is_from_fork(self, task: Task) -> checks.Rejection | None:
+        """For a pull request task, learn its head (the comment event does not carry it)."""
+        if task.pr_number is None:
+            return None
+        if task.head is None or task.head_repo is None:
+            pull = self.github.get_pull(task.pr_number)
+            task.head, task.head_repo, task.base = pull.head_ref, pull.head_repo, pull.base_ref
+        return checks.pull_is_from_fork(task.head_repo, task.github_project, task.pr_number)
 
     def admit(self, task: Task) -> checks.Rejection | None:
         """Reserve the task's slot in the ledger unless a budget or the rate limit says no."""

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 import requests
 
 from prpilot.testing.billing_server import BillingServer
 
+TOKEN = "t"
 BILL = {"task_id": "abc", "cost": "0.0123", "prompt_tokens": 100}
 
 
-def post(server: BillingServer, bill: object = BILL, key: str | None = "k1", token: str = "t") -> requests.Response:
+def post(server: BillingServer, bill: object = BILL, key: str | None = "k1", token: str = TOKEN) -> requests.Response:
     headers = {"Authorization": f"Bearer {token}"}
     if key is not None:
         headers["Idempotency-Key"] = key
@@ -18,9 +21,15 @@ def post(server: BillingServer, bill: object = BILL, key: str | None = "k1", tok
 
 
 @pytest.fixture
-def server() -> BillingServer:
-    with BillingServer(token="t", path="/api/bills") as s:
-        yield s  # type: ignore[misc]
+def server() -> Iterator[BillingServer]:
+    with BillingServer(token=TOKEN, path="/api/bills") as s:
+        yield s
+
+
+def test_fixture_defaults(billing_server: BillingServer) -> None:
+    assert billing_server.url.endswith("/bills")
+    ok = requests.post(billing_server.url, json=BILL, headers={"Authorization": "Bearer billing-secret"}, timeout=5)
+    assert ok.status_code == 201
 
 
 def test_records_bill_with_bearer_token(server: BillingServer) -> None:

@@ -83,13 +83,13 @@ class OpenAIChatModel:
                 return self._call(request)
             except _Attempt as failed:
                 if not failed.retry:
-                    raise ModelError(f"The model endpoint ({self.host}) {failed.what}.") from None
+                    raise ModelError(f"The model endpoint ({self.host}) {failed.what}.") from failed.__cause__
                 if attempt == attempts:
                     times = _TIMES.get(attempts, f"{attempts} times")
                     raise ModelError(
                         f"The model endpoint ({self.host}) {failed.what} {times}; giving up. "
                         "It may be overloaded or down: try again later."
-                    ) from None
+                    ) from failed.__cause__
                 backoff = min(self.retry_delay * 2 ** (attempt - 1), _MAX_BACKOFF)
                 self._sleep(failed.wait if failed.wait is not None else backoff)
         raise AssertionError("unreachable")
@@ -116,7 +116,8 @@ class OpenAIChatModel:
         said = f"{status} {_phrase(status)}"
         detail = _api_message(exc)
         if status == 401:
-            return _Attempt(f"refused the OpenAI API key ({said}); check the openai-api-key secret", retry=False)
+            what = f"answered {said}: the OpenAI API key was refused; check the openai-api-key secret"
+            return _Attempt(what, retry=False)
         if status == 403:
             return _Attempt(f"refused access ({said}): {detail}", retry=False)
         if status == 404:

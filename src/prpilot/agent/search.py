@@ -88,7 +88,7 @@ def _matches_glob(name: str, glob: str) -> bool:
 
 def _scan(ws: Workspace, pattern: str, glob: str | None) -> Iterator[str]:
     try:
-        regex = re.compile(pattern)
+        regex = re.compile(pattern, re.MULTILINE)  # ^ and $ at line ends, as in ripgrep
     except re.error as exc:
         raise ToolError(f"search failed: invalid regular expression: {exc}") from exc
     for name in ws.files():

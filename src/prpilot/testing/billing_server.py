@@ -10,7 +10,9 @@ from typing import Any, Literal
 
 from prpilot.testing._http import HTTPRequest, HTTPResponse, LocalServer
 
-__all__ = ["BillingServer", "ReceivedBill"]
+__all__ = ["BILLING_TOKEN", "BillingServer", "ReceivedBill"]
+
+BILLING_TOKEN = "billing-secret"
 
 
 @dataclass(frozen=True)
@@ -25,7 +27,7 @@ class ReceivedBill:
 class BillingServer:
     """``POST {path}`` with ``Authorization: Bearer {token}``; a replayed key answers 200 and is not counted."""
 
-    def __init__(self, token: str = "billing-secret", path: str = "/bills", port: int = 0) -> None:
+    def __init__(self, token: str = BILLING_TOKEN, path: str = "/bills", port: int = 0) -> None:
         self.token = token
         self.path = path
         self._lock = threading.Lock()

@@ -205,7 +205,7 @@ class BareRepo:
         for line in self.text("diff", "--name-status", "-M", merge_base, head).splitlines():
             fields = line.split("\t")
             code, name, previous = fields[0][0], fields[-1], (fields[1] if len(fields) == 3 else None)
-            added, deleted = stats.get(name, (0, 0))
+            additions, deletions = stats.get(name, (0, 0))
             blob = None if code == "D" else self.text("rev-parse", f"{head}:{name}")
             patch_out = self.git("diff", "-M", merge_base, head, "--", *([previous] if previous else []), name)
             patch = patch_out.decode(errors="replace")
@@ -214,8 +214,8 @@ class BareRepo:
                 FileChange(
                     filename=name,
                     status=_STATUS.get(code, "modified"),
-                    additions=added,
-                    deletions=deleted,
+                    additions=additions,
+                    deletions=deletions,
                     sha=blob,
                     patch=patch[hunk + 1 :] if hunk >= 0 else "",
                     previous_filename=previous,

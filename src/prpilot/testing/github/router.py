@@ -59,7 +59,7 @@ def validation_failed(message: str, resource: str = "PullRequest", field_name: s
     item: JSON = {"resource": resource, "code": "custom", "message": message}
     if field_name is not None:
         item = {"resource": resource, "field": field_name, "code": "invalid"}
-    return ApiError(422, "Validation Failed", errors=[item], status="422")
+    return ApiError(422, "Validation Failed", errors=[item])
 
 
 @dataclass

@@ -58,7 +58,7 @@ def get_content(api: Api, call: Call) -> Reply:
     found = repo.git.read_path(commit, path) if commit else None
     if found is None:
         raise ApiError(404, "Not Found")
-    kind, sha, data = found
+    _, sha, data = found
     if isinstance(data, bytes):
         return Reply(200, shapes.content_file(repo.full_name, path, ref, sha, data, api.urls))
     listing = [

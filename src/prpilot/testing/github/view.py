@@ -241,7 +241,8 @@ class View:
         url = f"{api}/actions/runs/{run.id}"
         info = repo.git.commit_info(run.head_sha)
         head_commit = None if info is None else {
-            "id": info.sha, "tree_id": info.tree, "message": info.message, "timestamp": shapes.date(info.committer.date),
+            "id": info.sha, "tree_id": info.tree, "message": info.message,
+            "timestamp": shapes.date(info.committer.date),
             "author": {"name": info.author.name, "email": info.author.email},
             "committer": {"name": info.committer.name, "email": info.committer.email},
         }

@@ -1,0 +1,325 @@
+"""TaskEngine: the working branch, the agent run, the commit and push, the pull request, the bill.
+
+``run()`` always ends the task in a final state with an answer on the thread, and bills it in a
+``finally``: a failed or cancelled task is billed for what it used, and its work is pushed.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from prpilot import report
+from prpilot.bill import Bill, create_bill
+from prpilot.cancellation import CancelSignal
+from prpilot.context import ThreadContext
+from prpilot.errors import Cancelled, PrpilotError, PushRejected
+from prpilot.github_port import GitHubPort
+from prpilot.gitops import BOT, Checkout
+from prpilot.inputs import Settings
+from prpilot.naming import create_unique_branch_name
+from prpilot.pricing import PriceTable, price_usage
+from prpilot.report import Progress
+from prpilot.runner_io import ActionsRunner
+from prpilot.task import Task, TaskStatus, Usage
+
+if TYPE_CHECKING:
+    from prpilot.agent.loop import AgentOutcome, StepEvent
+    from prpilot.agent.model import ChatModel
+    from prpilot.billing import BillSender
+    from prpilot.ledger import Ledger
+
+log = logging.getLogger(__name__)
+
+CUT_SHORT = {
+    "max_steps": "it used all {steps} model calls allowed by max-steps",
+    "timeout": "it reached the wall-clock limit of max-minutes",
+    "cost": "it reached the cost cap of max-cost",
+    "cancelled": "the job was cancelled",
+}
+_PUSH_ATTEMPTS = 3
+
+
+@dataclass
+class WorkingBranch:
+    """Where the task's commit goes, and whether a pull request must be opened for it."""
+
+    name: str
+    base: str | None
+    open_pull: bool
+
+
+@dataclass
+class TaskEngine:
+    """Run one admitted task in a checkout."""
+
+    settings: Settings
+    github: GitHubPort
+    checkout: Checkout
+    model: ChatModel
+    prices: PriceTable
+    run_url: str
+    run_id: str = ""
+    ledger: Ledger | None = None
+    billing: BillSender | None = None
+    runner: ActionsRunner | None = None
+    cancel: CancelSignal = field(default_factory=CancelSignal)
+    progress_interval: float = 3.0
+    usage: Usage = field(default_factory=Usage)
+    _progress: Progress = field(default_factory=Progress)
+    _last_progress: float = 0.0
+
+    # --- the lifecycle -------------------------------------------------------------------------
+
+    def run(self, task: Task) -> Task:
+        """Run ``task`` to a final state; never raises for a task-level failure."""
+        answer, cut_short, failure = "", "", ""
+        title, branch = task.user_request, None
+        task.transition(TaskStatus.RUNNING)
+        task.gpt_model = task.gpt_model or self.settings.model
+        self._step(task, "Preparing the working branch")
+        try:
+            title = self.generate_task_title(task)
+            branch = self.setup_working_branch(task, title)
+            self._step(task, "Working (the agent reads and edits the code)")
+            outcome = self._run_agent(task)
+            answer = outcome.answer
+            if outcome.stop_reason != "done":
+                cut_short = "The task was cut short: " + CUT_SHORT[outcome.stop_reason].format(steps=outcome.steps)
+            self.finalize_working_branch(task, branch, title, answer, cut_short)
+        except Cancelled:
+            failure = "The job was cancelled before the task finished."
+            with self.cancel.shield():
+                self._save_work(task, branch, title)
+        except PrpilotError as exc:
+            failure = exc.message
+            outcome_so_far = getattr(exc, "outcome", None)  # AgentFailed keeps the usage until the failure
+            if outcome_so_far is not None:
+                self.usage = self.usage + outcome_so_far.usage
+            with self.cancel.shield():
+                self._save_work(task, branch, title)
+        finally:
+            with self.cancel.shield():
+                self._finish(task, answer=answer, cut_short=cut_short, failure=failure)
+        return task
+
+    def generate_task_title(self, task: Task) -> str:
+        """One short model call for the PR and commit title (billed like every call)."""
+        from prpilot.agent.title import generate_task_title
+
+        title, usage = generate_task_title(self.model, task.user_request)
+        self.usage = self.usage + usage
+        return title
+
+    def setup_working_branch(self, task: Task, title: str) -> WorkingBranch:
+        """PR task: the PR's own head branch. Issue task: a new unique ``pilot/<slug>`` branch."""
+        if task.pr_number is not None:
+            pull = self.github.get_pull(task.pr_number)
+            if pull.head_repo != task.github_project:
+                raise PrpilotError(
+                    f"pull request #{pull.number} comes from another repository ({pull.head_repo or 'deleted'}); "
+                    "prpilot does not push to forks or run their code with this repository's token."
+                )
+            task.head, task.base, task.pr_url = pull.head_ref, pull.base_ref, pull.html_url
+            self.checkout.checkout_remote_branch(pull.head_ref)
+            task.branch = pull.head_ref
+            return WorkingBranch(pull.head_ref, pull.base_ref, open_pull=False)
+        base = task.base or self.github.default_branch()
+        taken = self.checkout.local_branches() | self.checkout.remote_branches()
+        name = create_unique_branch_name(title, taken)
+        self.checkout.start_branch(name, base)
+        task.base = base
+        return WorkingBranch(name, base, open_pull=True)
+
+    def _run_agent(self, task: Task) -> AgentOutcome:
+        from prpilot.agent.commands import CommandPolicy
+        from prpilot.agent.loop import AgentLimits, run_agent
+        from prpilot.agent.prompt import build_messages, load_hints
+        from prpilot.agent.tools import Toolbox
+        from prpilot.agent.workspace import Workspace
+
+        thread = ThreadContext()
+        if task.thread_number is not None:
+            thread = self.github.thread(task.thread_number, is_pull=task.pr_number is not None, marker=report.MARKER)
+        root = self.checkout.root
+        workspace = Workspace(
+            root, allow_workflow_edits=self.settings.allow_workflow_edits, secrets=self.settings.secrets()
+        )
+        commands = CommandPolicy(prefixes=self.settings.allowed_commands) if self.settings.allowed_commands else None
+        toolbox = Toolbox(workspace, commands=commands)
+        messages = build_messages(
+            task.user_request,
+            thread,
+            hints=load_hints(root),
+            review_context=_review_context(task),
+            include_untrusted=self.settings.include_untrusted_comments,
+            secrets=self.settings.secrets(),
+        )
+        limits = AgentLimits(
+            max_steps=self.settings.max_steps,
+            max_seconds=self.settings.max_minutes * 60,
+            max_cost_usd=self.settings.max_cost_usd,
+        )
+        spent_before = self.usage
+        outcome = run_agent(
+            self.model,
+            toolbox,
+            messages,
+            limits,
+            cost_of=lambda usage: self.cost(spent_before + usage),
+            on_step=lambda event: self._on_agent_step(task, event),
+            should_stop=self.cancel,
+        )
+        self.usage = self.usage + outcome.usage
+        return outcome
+
+    def finalize_working_branch(self, task: Task, branch: WorkingBranch, title: str, answer: str, cut: str) -> None:
+        """Commit and push the changes; open the pull request for an issue task."""
+        if not self.checkout.has_changes():
+            task.branch = None if branch.open_pull else task.branch
+            return  # an answer-only task: no branch pushed, no pull request
+        self._step(task, "Committing and pushing")
+        self._commit_and_push(task, branch, title)
+        if not branch.open_pull:
+            return
+        self._step(task, "Opening the pull request")
+        existing = self.github.find_open_pull(branch.name)
+        body = report.pull_request_body(task, answer, self._cost_line(), cut_short=cut)
+        pull = existing or self.github.create_pull(
+            title=title, body=body, head=branch.name, base=branch.base or "", draft=self.settings.draft or bool(cut)
+        )
+        task.pr_number, task.pr_url = pull.number, pull.html_url
+        if self.settings.pr_labels:
+            self.github.add_labels(pull.number, list(self.settings.pr_labels))
+
+    def _commit_and_push(self, task: Task, branch: WorkingBranch, title: str) -> None:
+        message = f"{title}\n\nRequested in {self.run_url}\n\nCo-authored-by: {task.github_user} " + (
+            f"<{task.github_user}@users.noreply.github.com>"
+        )
+        self.checkout.commit_all(message, BOT)
+        for attempt in range(1, _PUSH_ATTEMPTS + 1):
+            try:
+                self.checkout.push(branch.name)
+                break
+            except PushRejected:
+                if not branch.open_pull or attempt == _PUSH_ATTEMPTS:
+                    raise
+                # The name was taken on the remote meanwhile: move the commit to a fresh name.
+                taken = self.checkout.local_branches() | self.checkout.remote_branches()
+                branch.name = create_unique_branch_name(title, taken)
+                self.checkout.start_branch(branch.name, None)
+        task.branch = branch.name
+
+    def _save_work(self, task: Task, branch: WorkingBranch | None, title: str) -> None:
+        """After a failure or cancellation: push what the agent changed, so no work is lost."""
+        if branch is None or not self.checkout.has_changes():
+            return
+        try:
+            self._commit_and_push(task, branch, f"WIP: {title}")
+        except PrpilotError as exc:
+            log.warning("could not push the work done so far: %s", exc.message)
+
+    # --- money --------------------------------------------------------------------------------
+
+    def cost(self, usage: Usage) -> Decimal:
+        return price_usage(usage, self.settings.model, self.prices)[0]
+
+    def _cost_line(self) -> str:
+        return report.cost_line(self.usage, self.cost(self.usage), self.settings.model)
+
+    def create_bill(self, task: Task) -> Bill:
+        """The bill of everything the task used, from the API's own usage figures."""
+        cost, warning = price_usage(self.usage, self.settings.model, self.prices)
+        if warning and self.runner:
+            self.runner.warning(warning)
+        task.usage, task.cost_usd = self.usage, float(cost)
+        return create_bill(task, self.usage, self.settings.model, self.prices, self.run_id)
+
+    def _settle(self, task: Task) -> Bill | None:
+        bill = self.create_bill(task)
+        try:
+            if self.ledger is not None:
+                self.ledger.settle(bill)
+                if self.billing is not None:
+                    from prpilot.billing import deliver_pending
+
+                    deliver_pending(self.ledger, self.billing)
+            elif self.billing is not None:
+                self.billing.send(bill)
+        except PrpilotError as exc:  # the task's outcome stands; the bill waits in the ledger
+            log.warning("billing: %s", exc.message)
+            if self.runner:
+                self.runner.warning(f"billing: {exc.message}")
+        return bill
+
+    # --- talking to the user --------------------------------------------------------------------
+
+    def _finish(self, task: Task, *, answer: str, cut_short: str, failure: str) -> None:
+        if failure or cut_short:
+            detail = failure or cut_short
+            if task.branch:
+                where = f"pull request {task.pr_url}" if task.pr_url else f"branch `{task.branch}`"
+                detail += f"\n\nThe work done so far is on the {where}."
+            task.transition(TaskStatus.FAILED, detail if not answer else f"{detail}\n\n{answer}")
+        else:
+            task.transition(TaskStatus.COMPLETED, answer or "Done.")
+        self._settle(task)
+        detail = self._redact(task.result)
+        body = report.status_comment(task, run_url=self.run_url, detail=detail, cost=self._cost_line())
+        try:
+            self._publish(task, body)
+        except PrpilotError as exc:
+            log.error("could not answer on the thread: %s", exc.message)
+            if self.runner:
+                self.runner.error(f"could not answer on the thread: {exc.message}")
+        if self.runner:
+            self.runner.add_summary(
+                report.job_summary(
+                    task, cost=self.cost(self.usage), model=self.settings.model, answer=self._redact(task.result)
+                )
+            )
+
+    def _publish(self, task: Task, body: str) -> None:
+        if task.status_comment_id is not None:
+            self.github.update_comment(task.status_comment_id, body)
+        elif task.thread_number is not None:
+            task.status_comment_id = self.github.create_comment(task.thread_number, body)
+
+    def _redact(self, text: str) -> str:
+        return report.redact(text, self.settings.secrets())
+
+    def _step(self, task: Task, label: str) -> None:
+        if self._progress.current:
+            self._progress.done.append(self._progress.current)
+        self._progress.current = label
+        self._refresh(task, force=True)
+
+    def _on_agent_step(self, task: Task, event: StepEvent) -> None:
+        tools = ", ".join(record.name for record in event.tool_calls) or "answering"
+        self._progress.current = f"Working: step {event.step} ({tools})"
+        self._refresh(task)
+
+    def _refresh(self, task: Task, *, force: bool = False) -> None:
+        now = time.monotonic()
+        if not force and now - self._last_progress < self.progress_interval:
+            return  # one edit every few seconds is plenty for a person watching
+        self._last_progress = now
+        body = report.status_comment(task, run_url=self.run_url, progress=self._progress)
+        try:
+            self._publish(task, body)
+        except PrpilotError as exc:
+            log.warning("could not update the status comment: %s", exc.message)
+
+
+
+REVIEW_KEYS = ("path", "line", "start_line", "side", "diff_hunk", "commit_id")
+
+
+def _review_context(task: Task) -> dict[str, object] | None:
+    """The review comment's file, line and hunk, for tasks started from a review comment."""
+    if task.event_name != "pull_request_review_comment":
+        return None
+    return {key: task.context[key] for key in REVIEW_KEYS if task.context.get(key) is not None}

@@ -1,0 +1,8 @@
+"""A stateful fake GitHub (REST under ``/api/v3`` + git smart HTTP) on 127.0.0.1, for offline tests."""
+
+from __future__ import annotations
+
+from prpilot.testing.github.fake import RATE_LIMIT_MESSAGE, WORKFLOW_BOT, FakeGitHub
+from prpilot.testing.github.recording import RecordedRequest
+
+__all__ = ["RATE_LIMIT_MESSAGE", "WORKFLOW_BOT", "FakeGitHub", "RecordedRequest"]

@@ -1,0 +1,237 @@
+"""The tools: schemas from pydantic, bounded results, bad calls as observations, redaction."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from prpilot.agent.bounds import MAX_BYTES
+from prpilot.agent.commands import CommandPolicy, scrub_env
+from prpilot.agent.search import search_code
+from prpilot.agent.tools import ReadFile, Toolbox, ToolResult
+from prpilot.agent.workspace import ToolError, Workspace
+
+SECRET = "ghs_s3cr3tvalue123"
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    root = tmp_path / "repo"
+    (root / "src").mkdir(parents=True)
+    (root / "src" / "app.py").write_text("def main():\n    return 1\n\n\ndef helper():\n    return 1\n")
+    (root / "big.txt").write_text("".join(f"line {n}\n" for n in range(1, 1001)))
+    (root / "leak.txt").write_text(f"token={SECRET}\n")
+    subprocess.run(["git", "init", "-q"], cwd=root, check=True)
+    return root
+
+
+@pytest.fixture
+def box(repo: Path) -> Toolbox:
+    return Toolbox(Workspace(repo, secrets=[SECRET]))
+
+
+def call(box: Toolbox, name: str, **args: object) -> ToolResult:
+    return box.call(name, json.dumps(args))
+
+
+def test_schemas_come_from_the_argument_models(box: Toolbox) -> None:
+    schemas = {s["function"]["name"]: s["function"] for s in box.schemas()}
+    assert list(schemas) == ["list_files", "read_file", "search_code", "write_file", "edit_file", "delete_file"]
+    read = schemas["read_file"]
+    assert read["description"].startswith("Read a text file.")
+    assert read["parameters"]["required"] == ["path"]
+    assert set(read["parameters"]["properties"]) == {"path", "start_line", "end_line"}
+    assert read["parameters"]["additionalProperties"] is False
+    assert "title" not in read["parameters"]
+    assert schemas["edit_file"]["parameters"]["required"] == ["path", "old", "new"]
+    assert set(schemas["search_code"]["parameters"]["properties"]) == {"pattern", "glob"}
+    assert ReadFile.model_json_schema()["properties"] == read["parameters"]["properties"]
+
+
+def test_run_command_is_offered_only_with_an_allow_list(repo: Path) -> None:
+    ws = Workspace(repo)
+    assert "run_command" not in {s["function"]["name"] for s in Toolbox(ws).schemas()}
+    assert "run_command" not in {s["function"]["name"] for s in Toolbox(ws, commands=CommandPolicy(())).schemas()}
+    with_commands = Toolbox(ws, commands=CommandPolicy(("pytest",)))
+    assert "run_command" in {s["function"]["name"] for s in with_commands.schemas()}
+    refused = call(Toolbox(ws), "run_command", command="ls")
+    assert refused.is_error and "no tool named 'run_command'" in refused.output
+
+
+def test_read_file_is_bounded_and_says_how_to_go_on(box: Toolbox) -> None:
+    result = call(box, "read_file", path="big.txt")
+    lines = result.output.splitlines()
+    assert lines[0] == "big.txt: lines 1-400 of 1000"
+    assert lines[1] == "     1\tline 1"
+    assert lines[400] == "   400\tline 400"
+    assert lines[-1] == "[lines 401-1000 not shown; call read_file with start_line=401]"
+    more = call(box, "read_file", path="big.txt", start_line=990, end_line=2000)
+    assert more.output.splitlines()[0] == "big.txt: lines 990-1000 of 1000"
+    assert "not shown" not in more.output
+
+
+def test_read_file_bounds_bytes_too(repo: Path, box: Toolbox) -> None:
+    (repo / "wide.txt").write_text(("x" * 1000 + "\n") * 100)
+    result = call(box, "read_file", path="wide.txt")
+    assert len(result.output.encode()) <= MAX_BYTES + 200
+    assert "call read_file with start_line=" in result.output
+    (repo / "one.txt").write_text("y" * 100_000)
+    long_line = call(box, "read_file", path="one.txt")
+    assert "more characters on this line" in long_line.output
+    assert len(long_line.output) < 3000
+
+
+def test_read_file_past_the_end(box: Toolbox) -> None:
+    result = call(box, "read_file", path="src/app.py", start_line=50)
+    assert result.is_error and "past the end" in result.output and "6 lines" in result.output
+
+
+def test_edit_file_needs_exactly_one_match(repo: Path, box: Toolbox) -> None:
+    twice = call(box, "edit_file", path="src/app.py", old="    return 1\n", new="    return 2\n")
+    assert twice.is_error and "occurs 2 times" in twice.output
+    missing = call(box, "edit_file", path="src/app.py", old="return 3", new="return 4")
+    assert missing.is_error and "not found" in missing.output
+    done = call(box, "edit_file", path="src/app.py", old="def helper():\n    return 1", new="def helper():\n    return 2")
+    assert not done.is_error and "at line 5" in done.output
+    assert (repo / "src" / "app.py").read_text().endswith("def helper():\n    return 2\n")
+    assert box.changed_files == ["src/app.py"]
+
+
+def test_write_and_delete(repo: Path, box: Toolbox) -> None:
+    assert call(box, "write_file", path="pkg/new.py", content="x = 1\n").output == "created pkg/new.py (1 lines)"
+    assert (repo / "pkg" / "new.py").read_text() == "x = 1\n"
+    assert call(box, "delete_file", path="big.txt").output == "deleted big.txt"
+    assert box.changed_files == ["big.txt", "pkg/new.py"]
+
+
+@pytest.mark.parametrize(
+    ("name", "arguments", "expected"),
+    [
+        ("read_file", '{"path": "src/app.py"', "not valid JSON"),
+        ("read_file", "{}", "path: Field required"),
+        ("read_file", '{"path": "a", "start_line": "x"}', "start_line"),
+        ("read_file", '{"path": "a", "bogus": 1}', "bogus: Extra inputs are not permitted"),
+        ("read_file", "[1]", "bad arguments for read_file"),
+        ("make_coffee", "{}", "no tool named 'make_coffee'; use one of: list_files"),
+        ("read_file", '{"path": "/etc/passwd"}', "not an absolute path"),
+        ("read_file", '{"path": "../x"}', "outside the repository"),
+    ],
+)
+def test_bad_calls_become_error_observations(box: Toolbox, name: str, arguments: str, expected: str) -> None:
+    result = box.call(name, arguments)
+    assert result.is_error
+    assert result.output.startswith("Error:")
+    assert expected in result.output
+
+
+def test_empty_arguments_mean_defaults(box: Toolbox) -> None:
+    result = box.call("list_files", "")
+    assert not result.is_error and "src/app.py" in result.output
+
+
+def test_every_output_is_redacted(repo: Path, box: Toolbox) -> None:
+    assert SECRET not in call(box, "read_file", path="leak.txt").output
+    assert "token=***" in call(box, "read_file", path="leak.txt").output
+    found = call(box, "search_code", pattern="token=").output
+    assert found == "leak.txt:1:token=***"
+    error = call(box, "read_file", path=f"{SECRET}.txt")
+    assert error.is_error and SECRET not in error.output
+
+
+def test_list_files_summarises_big_folders(repo: Path, box: Toolbox) -> None:
+    for n in range(450):
+        (repo / "src" / f"m{n:03}.py").write_text("")
+    (repo / "src" / "sub").mkdir()
+    (repo / "src" / "sub" / "deep.py").write_text("")
+    listing = call(box, "list_files").output.splitlines()
+    assert listing[0].startswith("454 files under .; too many to list")
+    assert "src/ (452 files)" in listing
+    inner = call(box, "list_files", path="src").output.splitlines()
+    assert "src/sub/ (1 files)" in inner
+    assert inner[-1].startswith("[") and "more entries not shown; list a subfolder" in inner[-1]
+
+
+@pytest.mark.parametrize("rg", [None, ""], ids=["ripgrep", "python"])
+def test_search_code(repo: Path, rg: str | None) -> None:
+    ws = Workspace(repo)
+    assert search_code(ws, r"def \w+\(", rg=rg) == "src/app.py:1:def main():\nsrc/app.py:5:def helper():"
+    assert search_code(ws, "line 7$", glob="*.txt", rg=rg) == "big.txt:7:line 7"
+    assert search_code(ws, "def", glob="*.txt", rg=rg) == "no matches for 'def' in files matching *.txt"
+    many = search_code(ws, "line", rg=rg).splitlines()
+    assert len(many) == 401
+    assert many[-1].startswith("[showing the first 400 matches; more exist")
+
+
+@pytest.mark.parametrize("rg", [None, ""], ids=["ripgrep", "python"])
+def test_search_code_bad_regex_is_an_error(repo: Path, rg: str | None) -> None:
+    with pytest.raises(ToolError, match="search failed"):
+        search_code(Workspace(repo), "(", rg=rg)
+
+
+def test_search_failure_is_an_observation(box: Toolbox) -> None:
+    result = call(box, "search_code", pattern="(")
+    assert result.is_error and result.output.startswith("Error: search failed")
+
+
+def test_run_command_runs_allowed_commands_without_secrets(repo: Path) -> None:
+    env = {"PATH": "/usr/bin:/bin", "GITHUB_TOKEN": "t", "MY_API_KEY": "k", "INPUT_MODEL": "m", "PLAIN": "ok"}
+    policy = CommandPolicy((sys.executable,), env=env, timeout=30)
+    box = Toolbox(Workspace(repo, secrets=[SECRET]), commands=policy)
+    script = "import os, sys; print(sorted(os.environ)); print(os.getcwd()); print('" + SECRET + "'); sys.exit(3)"
+    result = call(box, "run_command", command=f"{sys.executable} -c {json.dumps(script)}")
+    assert not result.is_error
+    lines = result.output.splitlines()
+    assert lines[0] == "exit code 3"
+    assert "'PLAIN'" in lines[1] and "TOKEN" not in lines[1] and "KEY" not in lines[1] and "INPUT" not in lines[1]
+    assert Path(lines[2]) == repo
+    assert lines[3] == "***"
+
+
+def test_run_command_refuses_what_is_not_allowed(repo: Path) -> None:
+    box = Toolbox(Workspace(repo), commands=CommandPolicy(("pytest", "npm test")))
+    for command in ("rm -rf /", "npm install evil", "pytestx", "'unbalanced"):
+        result = call(box, "run_command", command=command)
+        assert result.is_error, command
+    assert "must start with one of: 'pytest', 'npm test'" in call(box, "run_command", command="ls").output
+
+
+def test_run_command_times_out(repo: Path) -> None:
+    policy = CommandPolicy((sys.executable,), timeout=0.5)
+    box = Toolbox(Workspace(repo), commands=policy)
+    result = call(box, "run_command", command=f"{sys.executable} -c 'import time; time.sleep(5)'")
+    assert "timed out after 0.5 s" in result.output
+
+
+def test_run_command_output_keeps_head_and_tail(repo: Path) -> None:
+    box = Toolbox(Workspace(repo), commands=CommandPolicy((sys.executable,)))
+    result = call(box, "run_command", command=f"{sys.executable} -c 'for i in range(2000): print(i)'")
+    lines = result.output.splitlines()
+    assert lines[1] == "0" and lines[-1] == "1999"
+    assert "[... 1600 lines omitted ...]" in lines
+
+
+@pytest.mark.parametrize(
+    ("name", "kept"),
+    [
+        ("PATH", True),
+        ("HOME", True),
+        ("GITHUB_TOKEN", False),
+        ("ACTIONS_RUNTIME_TOKEN", False),
+        ("ACTIONS_ID_TOKEN_REQUEST_URL", False),
+        ("INPUT_OPENAI-API-KEY", False),
+        ("OPENAI_BASE_URL", False),
+        ("AWS_SECRET_ACCESS_KEY", False),
+        ("npm_config_password", False),
+        ("GITHUB_REPOSITORY", True),
+    ],
+)
+def test_scrub_env(name: str, kept: bool) -> None:
+    assert (name in scrub_env({name: "v"})) is kept
+
+
+def test_scrub_env_drops_secret_values_whatever_the_name() -> None:
+    assert scrub_env({"HARMLESS": f"x{SECRET}y", "OTHER": "fine"}, [SECRET]) == {"OTHER": "fine"}
