@@ -89,7 +89,9 @@ return 1
 """
 
 # KEYS: pending deadlines leases owners attempts tasks; ARGV: token worker visibility_timeout
-_RESERVE = _NOW + """
+_RESERVE = (
+    _NOW
+    + """
 while true do
   local id = redis.call('RPOP', KEYS[1])
   if not id then return false end
@@ -104,14 +106,18 @@ while true do
   end
 end
 """
+)
 
 # KEYS: deadlines leases; ARGV: id token visibility_timeout -> new deadline, or false if stale
-_HEARTBEAT = _NOW + """
+_HEARTBEAT = (
+    _NOW
+    + """
 if redis.call('HGET', KEYS[2], ARGV[1]) ~= ARGV[2] then return false end
 local deadline = now + tonumber(ARGV[3])
 redis.call('ZADD', KEYS[1], deadline, ARGV[1])
 return tostring(deadline)
 """
+)
 
 # KEYS: deadlines leases owners attempts errors tasks; ARGV: id token -> 1, or 0 if stale
 _ACK = """
@@ -140,13 +146,19 @@ end
 """
 
 # ARGV: id token error max_retries -> 'retry' | 'dead' | false if stale
-_NACK = _ROUTE + """
+_NACK = (
+    _ROUTE
+    + """
 if redis.call('HGET', KEYS[3], ARGV[1]) ~= ARGV[2] then return false end
 return route(ARGV[1], ARGV[3], tonumber(ARGV[4]))
 """
+)
 
 # ARGV: now ('' = server clock) max_retries limit -> ids whose lease expired
-_REAP = _ROUTE + _NOW + """
+_REAP = (
+    _ROUTE
+    + _NOW
+    + """
 if ARGV[1] ~= '' then now = tonumber(ARGV[1]) end
 local ids = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now, 'LIMIT', 0, tonumber(ARGV[3]))
 for _, id in ipairs(ids) do
@@ -155,6 +167,7 @@ for _, id in ipairs(ids) do
 end
 return ids
 """
+)
 
 # Give a task back untouched (the worker is shutting down): front of pending, delivery not counted.
 # KEYS: pending deadlines leases owners attempts; ARGV: id token -> 1, or 0 if stale
@@ -296,4 +309,3 @@ class RedisTaskQueue:
     def close(self) -> None:
         """Close the connection pool."""
         self._redis.close()
-

@@ -34,7 +34,8 @@ def clean_title(text: str) -> str | None:
     if not any(ch.isalnum() for ch in title):
         return None
     if len(title) > MAX_TITLE:
-        cut = title[: MAX_TITLE + 1].rsplit(" ", 1)[0]
+        # Cut at the last word that fits, unless that would throw away more than half.
+        cut = title[: MAX_TITLE + 1].rsplit(" ", 1)[0] if " " in title[: MAX_TITLE + 1] else ""
         title = (cut if len(cut) >= MAX_TITLE // 2 else title[:MAX_TITLE]).rstrip(".:;,- ")
     return title
 

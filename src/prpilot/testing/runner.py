@@ -257,9 +257,10 @@ def _run_composite(
     temp = Path(job.runner_temp)
     for index, step in enumerate(runs.get("steps") or []):
         step_id = str(step.get("id") or f"__run_{index + 1}")
-        if "uses" in step:
-            raise UnsupportedAction(f"step {step_id}: 'uses:' steps are not simulated")
-        if time.monotonic() >= stop.deadline:
+        if "uses" in step or "run" not in step or "shell" not in step:
+            raise UnsupportedAction(f"step {step_id}: only 'run:' steps with a 'shell:' are simulated")
+        now = time.monotonic()
+        if now >= stop.deadline or (stop.cancel_at is not None and now >= stop.cancel_at):
             status = JobStatus(status.failed, cancelled=True)
         if not evaluate_if(step.get("if"), contexts, status):
             result = StepResult(step_id, str(step.get("name", step_id)), "skipped", "skipped", None)

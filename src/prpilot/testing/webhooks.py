@@ -59,7 +59,8 @@ def retarget(
     if repository and old_full:
         old_owner = old_full.split("/", 1)[0]
         owner, name = repository.split("/", 1)
-        out = _replace_strings(out, lambda s: s.replace(f"/{old_full}", f"/{repository}"))
+        in_url = re.compile(rf"(?<=[/:]){re.escape(old_full)}(?=$|[/.#?{{])")
+        out = _replace_strings(out, lambda s: in_url.sub(repository, s))
         repo = out["repository"]
         repo.update(name=name, full_name=repository)
         _rename_user(repo.get("owner"), old_owner, owner)

@@ -246,9 +246,9 @@ class BareRepo:
                     sha = self.hash_blob(str(entry["content"]).encode())
                 existing = self.git("ls-files", "-z", "--", path, env=env).decode().split("\0")
                 stale = [p for p in existing if p]
-                if stale:
-                    self.git("update-index", "--force-remove", "-z", "--stdin", stdin="\0".join(stale).encode(),
-                             env=env)
+                if stale:  # mode 0 removes an entry; --index-info needs no work tree (bare repo)
+                    removals = "".join(f"0 {ZERO_SHA}\t{p}\0" for p in stale)
+                    self.git("update-index", "-z", "--index-info", stdin=removals.encode(), env=env)
                 if sha is None:
                     continue  # GitHub: "sha": null deletes the path
                 if kind == "tree":

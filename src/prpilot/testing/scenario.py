@@ -1,0 +1,101 @@
+"""A ready test bed for whole-lifecycle runs: fake GitHub, scripted model, billing receiver, runner.
+
+Used by the end-to-end tests and by ``prpilot demo``; library users can build on it to test their
+own workflow inputs offline.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator, Mapping
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from prpilot.testing.billing_server import BillingServer
+from prpilot.testing.github import FakeGitHub
+from prpilot.testing.openai_server import OpenAIServer
+from prpilot.testing.runner import Runner, RunResult
+from prpilot.testing.webhooks import load_webhook, retarget
+
+REPO = "octo-org/hello-world"
+WRITER = "alice"
+READER = "rita"
+API_KEY = "sk-test-canary-0123456789abcdef"
+BILLING_TOKEN = "billing-canary-0123456789"
+README = "# Hello world\n\nThis projet says hello.\n"
+
+
+@dataclass
+class Bed:
+    """Every server of one scenario, with the sample repository and people in place."""
+
+    github: FakeGitHub
+    model: OpenAIServer
+    billing: BillingServer
+    runner: Runner
+    repo: str = REPO
+    inputs: dict[str, str] = field(default_factory=dict)
+
+    def issue_comment(self, body: str, *, user: str = WRITER, number: int | None = None) -> dict[str, Any]:
+        """Post ``body`` on an issue (a new one unless ``number``) and return the real-shaped event."""
+        if number is None:
+            number = self.github.add_issue(self.repo, "Typo in the README", "The README says projet.", user=user)
+        comment_id = self.github.add_comment(self.repo, number, body, user=user)
+        payload = retarget(
+            load_webhook("issue_comment__created"),
+            repository=self.repo,
+            user=user,
+            body=body,
+            number=number,
+            default_branch="main",
+            server_url=self.github.server_url,
+            api_url=self.github.api_url,
+        )
+        payload["comment"]["id"] = comment_id
+        payload["issue"]["title"] = self.github.issue(self.repo, number).title
+        payload["issue"].pop("pull_request", None)
+        return payload
+
+    def pull_comment(self, body: str, pull: int, *, user: str = WRITER) -> dict[str, Any]:
+        """Post ``body`` on pull request ``pull`` and return the issue_comment event GitHub sends."""
+        payload = self.issue_comment(body, user=user, number=pull)
+        payload["issue"]["pull_request"] = {
+            "url": f"{self.github.api_url}/repos/{self.repo}/pulls/{pull}",
+            "html_url": f"{self.github.server_url}/{self.repo}/pull/{pull}",
+            "diff_url": f"{self.github.server_url}/{self.repo}/pull/{pull}.diff",
+            "patch_url": f"{self.github.server_url}/{self.repo}/pull/{pull}.patch",
+            "merged_at": None,
+        }
+        return payload
+
+    def run(self, event_name: str, payload: Mapping[str, Any], **inputs: str) -> RunResult:
+        """Run the action for one event with the bed's inputs plus ``inputs`` (dashes as underscores)."""
+        merged = {**self.inputs, **{name.replace("_", "-"): value for name, value in inputs.items()}}
+        return self.runner.run(event_name, payload, merged)
+
+
+@contextmanager
+def start_bed(root: Path, *, action_path: Path | None = None, python: str = sys.executable) -> Iterator[Bed]:
+    """Start every server under ``root`` and yield the Bed; everything stops on exit."""
+    with ExitStack() as stack:
+        github = stack.enter_context(FakeGitHub(root / "github"))
+        model = stack.enter_context(OpenAIServer(api_key=API_KEY))
+        billing = stack.enter_context(BillingServer(token=BILLING_TOKEN))
+        github.add_repo(REPO, files={"README.md": README, "src/hello.py": 'print("hello")\n'})
+        for login, permission in ((WRITER, "write"), (READER, "read")):
+            github.add_user(login)
+            github.set_permission(REPO, login, permission)
+        runner_kwargs: dict[str, Any] = {"env": {"PRPILOT_PYTHON": python}}
+        if action_path is not None:
+            runner_kwargs["action_path"] = action_path
+        runner = Runner(root / "runner", **runner_kwargs).use(github)
+        inputs = {
+            "openai-api-key": API_KEY,
+            "openai-base-url": model.base_url,
+            "model": "gpt-4.1-mini",
+            "billing-url": billing.url,
+            "billing-token": BILLING_TOKEN,
+        }
+        yield Bed(github=github, model=model, billing=billing, runner=runner, inputs=inputs)

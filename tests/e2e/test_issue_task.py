@@ -1,0 +1,63 @@
+"""End to end: a /pilot comment on an issue becomes a pushed branch, one pull request and a bill."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from prpilot.testing import openai_replies as say
+from prpilot.testing.scenario import Bed, start_bed
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def bed(tmp_path: Path) -> Iterator[Bed]:
+    with start_bed(tmp_path) as started:
+        yield started
+
+
+def test_typo_fix_on_an_issue_opens_one_pull_request(bed: Bed) -> None:
+    bed.model.script(
+        say.text("Fix the typo in README.md"),
+        say.tool("read_file", {"path": "README.md"}),
+        say.tool("edit_file", {"path": "README.md", "old": "projet", "new": "project"}),
+        say.text("Fixed the typo: projet -> project."),
+    )
+    event = bed.issue_comment("/pilot fix the typo in README.md")
+    number = event["issue"]["number"]
+
+    result = bed.run("issue_comment", event)
+
+    assert result.ok, result.logs()
+    outputs = result.outputs
+    assert outputs["status"] == "completed"
+    branch = outputs["branch"]
+    assert branch.startswith("pilot/fix-the-typo")
+    assert "This project says hello." in (bed.github.read_file(bed.repo, "README.md", ref=branch) or "")
+    pulls = bed.github.pulls(bed.repo)
+    assert len(pulls) == 1
+    pull = pulls[0]
+    assert f"Closes #{number}" in (pull.body or "")
+    assert outputs["pr-number"] == str(pull.number)
+    assert outputs["pr-url"].endswith(f"/pull/{pull.number}")
+    status = bed.github.comments(bed.repo, number)[-1].body
+    assert outputs["pr-url"] in status
+    assert "✅" in status
+    # The default branch is untouched.
+    assert "projet" in (bed.github.read_file(bed.repo, "README.md", ref="main") or "")
+
+
+def test_comment_without_trigger_is_skipped_with_no_write(bed: Bed) -> None:
+    event = bed.issue_comment("thanks, looks good")
+    mark = bed.github.mark()
+
+    result = bed.run("issue_comment", event)
+
+    assert result.ok, result.logs()
+    assert result.outputs["status"] == "skipped"
+    # Only the checkout's git fetch reached the server: not one REST request, let alone a write.
+    assert [r for r in bed.github.since(mark) if r.kind != "git"] == []
+    assert bed.model.calls == []
