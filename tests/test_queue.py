@@ -55,7 +55,8 @@ def test_reserve_wakes_up_when_a_task_arrives(queue: RedisTaskQueue) -> None:
     threading.Timer(0.2, queue.enqueue, [make_task(7)]).start()
     started = time.monotonic()
     lease = queue.reserve("w1", timeout=5)
-    assert lease is not None and lease.task.id == "t007"
+    assert lease is not None
+    assert lease.task.id == "t007"
     assert time.monotonic() - started < 2
 
 
@@ -79,7 +80,8 @@ def test_heartbeat_pushes_the_deadline_forward(queue: RedisTaskQueue, redis_url:
     time.sleep(0.05)
     assert queue.heartbeat(lease)
     deadline = redis.Redis.from_url(redis_url).zscore(queue.keys["deadlines"], "t001")
-    assert deadline is not None and deadline > lease.deadline
+    assert deadline is not None
+    assert deadline > lease.deadline
 
 
 def test_an_expired_lease_is_requeued_and_the_stale_one_refused(queue: RedisTaskQueue) -> None:

@@ -148,12 +148,13 @@ def test_sigterm_requeues_a_task_that_overruns_the_grace_period(queue: RedisTask
     assert TaskWorker(queue, run, tmp_path, grace_period=0.2).work() == 1
     assert time.monotonic() - started < 5
     lease = queue.reserve("w2", timeout=0)
-    assert lease is not None and (lease.task.id, lease.attempt) == ("t001", 1)
+    assert lease is not None
+    assert (lease.task.id, lease.attempt) == ("t001", 1)
 
 
 def test_load_engine_explains_what_is_missing() -> None:
     assert load_engine("prpilot.testing.stub_engine:noop").__name__ == "noop"
-    with pytest.raises(ConfigError, match="module prpilot.no_such_engine not found"):
+    with pytest.raises(ConfigError, match=r"module prpilot\.no_such_engine not found"):
         load_engine("prpilot.no_such_engine:run_queued_task")
     with pytest.raises(ConfigError, match="has no function nope"):
         load_engine("prpilot.testing.stub_engine:nope")

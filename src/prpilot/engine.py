@@ -20,7 +20,7 @@ from prpilot.errors import Cancelled, PrpilotError, PushRejected
 from prpilot.github_port import GitHubPort
 from prpilot.gitops import BOT, Checkout
 from prpilot.inputs import Settings
-from prpilot.naming import create_unique_branch_name
+from prpilot.naming import create_unique_branch_name, fallback_title
 from prpilot.pricing import PriceTable, price_usage
 from prpilot.report import Progress
 from prpilot.runner_io import ActionsRunner
@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 CUT_SHORT = {
-    "max_steps": "it used all {steps} model calls allowed by max-steps",
+    "max_steps": "it used all {steps} model calls that max-steps allows",
     "timeout": "it reached the wall-clock limit of max-minutes",
     "cost": "it reached the cost cap of max-cost",
     "cancelled": "the job was cancelled",
@@ -88,7 +88,8 @@ class TaskEngine:
             outcome = self._run_agent(task)
             answer = outcome.answer
             if outcome.stop_reason != "done":
-                cut_short = "The task was cut short: " + CUT_SHORT[outcome.stop_reason].format(steps=outcome.steps)
+                reason = CUT_SHORT[outcome.stop_reason].format(steps=self.settings.max_steps)
+                cut_short = f"The task was cut short: {reason}."
             self.finalize_working_branch(task, branch, title, answer, cut_short)
         except Cancelled:
             failure = "The job was cancelled before the task finished."
@@ -107,7 +108,13 @@ class TaskEngine:
         return task
 
     def generate_task_title(self, task: Task) -> str:
-        """One short model call for the PR and commit title (billed like every call)."""
+        """One short model call for the PR and commit title, billed and counted in max-steps.
+
+        max-steps bounds every model call of the task, so with a budget of one call the title is
+        taken from the request instead and the agent keeps its only call.
+        """
+        if self.settings.max_steps < 2:
+            return fallback_title(task.user_request)
         from prpilot.agent.title import generate_task_title
 
         title, usage = generate_task_title(self.model, task.user_request)
@@ -159,7 +166,7 @@ class TaskEngine:
             secrets=self.settings.secrets(),
         )
         limits = AgentLimits(
-            max_steps=self.settings.max_steps,
+            max_steps=max(1, self.settings.max_steps - self.usage.calls),
             max_seconds=self.settings.max_minutes * 60,
             max_cost_usd=self.settings.max_cost_usd,
         )

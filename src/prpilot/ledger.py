@@ -178,7 +178,7 @@ class Ledger:
     ) -> None:
         self.backend = backend
         self.clock = clock
-        self.attempts = attempts
+        self.attempts = max(1, attempts)
         self.backoff = backoff
         self.sleep = sleep
 

@@ -79,6 +79,8 @@ class TaskQueue(Protocol):
     def requeue_expired(self, now: float | None = None) -> list[str]: ...
 
 
+_MAX_BLOCK = 10.0  # seconds one blocking wait may last
+
 _NOW = "local t = redis.call('TIME') local now = tonumber(t[1]) + tonumber(t[2]) / 1e6 "
 
 # KEYS: tasks pending; ARGV: id json -> 1 if queued, 0 if that id is already in the queue.
@@ -207,8 +209,10 @@ class RedisTaskQueue:
         self.name = name
         self.visibility_timeout = visibility_timeout
         self.max_retries = max_retries
-        # Blocking reads must outlive the socket timeout, so none is set here.
-        self._redis = client or redis.Redis.from_url(redis_url, health_check_interval=30)
+        # reserve() blocks in slices shorter than the socket timeout, so a dead server is noticed.
+        self._redis = client or redis.Redis.from_url(
+            redis_url, socket_timeout=_MAX_BLOCK + 20, socket_connect_timeout=10, health_check_interval=30
+        )
         keys = ("tasks", "pending", "deadlines", "leases", "owners", "attempts", "errors", "dead")
         self.keys = {key: f"{{{name}}}:{key}" for key in keys}
         scripts = (_ENQUEUE, _RESERVE, _HEARTBEAT, _ACK, _NACK, _REAP, _RELEASE)
@@ -243,7 +247,7 @@ class RedisTaskQueue:
                 # Wait until pending is non-empty without taking anything: moving the tail to the
                 # tail of the same list leaves it unchanged. The script above then races fairly.
                 pending = self.keys["pending"]
-                wait: Any = max(left, 0.01)  # Redis >= 6 takes fractional seconds; the stub says int
+                wait: Any = min(max(left, 0.01), _MAX_BLOCK)  # Redis >= 6 takes fractions; stub says int
                 self._redis.blmove(pending, pending, wait, "RIGHT", "RIGHT")
 
     def heartbeat(self, lease: Lease) -> bool:

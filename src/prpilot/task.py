@@ -27,10 +27,10 @@ FINAL_STATUSES = frozenset(
     {TaskStatus.COMPLETED, TaskStatus.FAILED, TaskStatus.REJECTED, TaskStatus.SKIPPED}
 )
 
-# scheduled -> running -> completed | failed; a scheduled task may also end without running
-# (rejected at admission, or failed when the runner could not start it).
+# scheduled -> running -> completed | failed; a task may also end before running: rejected or
+# skipped at admission, or failed when admission itself broke (GitHub down, say).
 _ALLOWED: dict[TaskStatus | None, frozenset[TaskStatus]] = {
-    None: frozenset({TaskStatus.SCHEDULED, TaskStatus.REJECTED, TaskStatus.SKIPPED}),
+    None: frozenset({TaskStatus.SCHEDULED, TaskStatus.REJECTED, TaskStatus.SKIPPED, TaskStatus.FAILED}),
     TaskStatus.SCHEDULED: frozenset({TaskStatus.RUNNING, TaskStatus.REJECTED, TaskStatus.FAILED}),
     TaskStatus.RUNNING: frozenset({TaskStatus.COMPLETED, TaskStatus.FAILED}),
 }

@@ -63,7 +63,7 @@ class _Heartbeat:
     def stop(self) -> None:
         self._done.set()
         if self._thread.is_alive() and self._thread is not threading.current_thread():
-            self._thread.join()
+            self._thread.join(timeout=60)  # a heartbeat in flight ends within the socket timeout
 
     def _run(self) -> None:
         confirmed = time.monotonic()

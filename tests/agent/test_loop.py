@@ -14,6 +14,7 @@ from prpilot.agent.model import ModelReply, ToolCall, assistant_message
 from prpilot.agent.tools import Toolbox
 from prpilot.agent.workspace import Workspace
 from prpilot.errors import ModelError
+from prpilot.inputs import Settings
 from prpilot.task import Usage
 
 LIMITS = AgentLimits(max_steps=10, max_seconds=600, max_cost_usd=None)
@@ -76,7 +77,8 @@ def test_a_reply_without_tool_calls_is_the_answer(toolbox: Toolbox) -> None:
     assert [r.name for r in outcome.transcript] == ["read_file"]
     assert outcome.summary() == "- read_file `README.md`"
     tool_message = model.calls[1][-1]
-    assert tool_message["role"] == "tool" and tool_message["tool_call_id"] == "call_0"
+    assert tool_message["role"] == "tool"
+    assert tool_message["tool_call_id"] == "call_0"
     assert "# hello" in tool_message["content"]
     assert model.tools[0] == toolbox.schemas()
     assert START == [{"role": "system", "content": "sys"}, {"role": "user", "content": "do it"}]
@@ -138,9 +140,11 @@ def test_bad_tool_calls_are_observations_and_the_run_goes_on(
 ) -> None:
     model = ScriptedModel(reply("", call), reply("gave up"))
     outcome = run_agent(model, toolbox, START, LIMITS, free)
-    assert outcome.stop_reason == "done" and outcome.answer == "gave up"
+    assert outcome.stop_reason == "done"
+    assert outcome.answer == "gave up"
     observation = model.calls[1][-1]
-    assert observation["role"] == "tool" and observation["content"].startswith("Error:")
+    assert observation["role"] == "tool"
+    assert observation["content"].startswith("Error:")
     assert expected in observation["content"]
     assert outcome.transcript[0].is_error
 
@@ -170,7 +174,8 @@ def test_a_model_failure_keeps_the_usage_so_far(toolbox: Toolbox) -> None:
     assert isinstance(caught.value, AgentFailed)
     outcome = caught.value.outcome
     assert outcome.stop_reason == "error"
-    assert outcome.usage.calls == 1 and outcome.usage.prompt_tokens == 100
+    assert outcome.usage.calls == 1
+    assert outcome.usage.prompt_tokens == 100
     assert outcome.changed_files == ["a.txt"]
 
 
@@ -178,7 +183,9 @@ def test_on_step_reports_each_step(toolbox: Toolbox) -> None:
     events: list[StepEvent] = []
     model = ScriptedModel(reply("looking", read()), reply("done"))
     run_agent(model, toolbox, START, LIMITS, lambda u: Decimal(u.calls), on_step=events.append)
-    assert [e.step for e in events] == [1]
+    assert [e.step for e in events] == [1, 2]
+    assert events[1].content == "done"
+    assert events[1].tool_calls == []
     assert events[0].content == "looking"
     assert events[0].cost_usd == Decimal(1)
     assert events[0].tool_calls[0].summary == "`README.md`"
@@ -187,8 +194,12 @@ def test_on_step_reports_each_step(toolbox: Toolbox) -> None:
 def test_an_empty_reply_gets_a_nudge(toolbox: Toolbox) -> None:
     model = ScriptedModel(reply(""), reply("finished"))
     outcome = run_agent(model, toolbox, START, LIMITS, free)
-    assert outcome.answer == "finished" and outcome.steps == 2
-    assert model.calls[1][-1] == {"role": "user", "content": "Reply with a tool call, or finish with a short summary of what you did."}
+    assert outcome.answer == "finished"
+    assert outcome.steps == 2
+    assert model.calls[1][-1] == {
+        "role": "user",
+        "content": "Reply with a tool call, or finish with a short summary of what you did.",
+    }
 
 
 def test_changed_files_come_from_the_workspace(toolbox: Toolbox) -> None:
@@ -196,3 +207,8 @@ def test_changed_files_come_from_the_workspace(toolbox: Toolbox) -> None:
     outcome = run_agent(ScriptedModel(reply("", write), reply("wrote docs")), toolbox, START, LIMITS, free)
     assert outcome.changed_files == ["docs/x.md"]
     assert outcome.summary() == "- write_file `docs/x.md`"
+
+
+def test_limits_from_settings() -> None:
+    settings = Settings(max_steps=7, max_minutes=2.5, max_cost_usd=Decimal("1.50"))
+    assert AgentLimits.from_settings(settings) == AgentLimits(7, 150.0, Decimal("1.50"))

@@ -59,7 +59,8 @@ def test_run_command_is_offered_only_with_an_allow_list(repo: Path) -> None:
     with_commands = Toolbox(ws, commands=CommandPolicy(("pytest",)))
     assert "run_command" in {s["function"]["name"] for s in with_commands.schemas()}
     refused = call(Toolbox(ws), "run_command", command="ls")
-    assert refused.is_error and "no tool named 'run_command'" in refused.output
+    assert refused.is_error
+    assert "no tool named 'run_command'" in refused.output
 
 
 def test_read_file_is_bounded_and_says_how_to_go_on(box: Toolbox) -> None:
@@ -87,16 +88,23 @@ def test_read_file_bounds_bytes_too(repo: Path, box: Toolbox) -> None:
 
 def test_read_file_past_the_end(box: Toolbox) -> None:
     result = call(box, "read_file", path="src/app.py", start_line=50)
-    assert result.is_error and "past the end" in result.output and "6 lines" in result.output
+    assert result.is_error
+    assert "past the end" in result.output
+    assert "6 lines" in result.output
 
 
 def test_edit_file_needs_exactly_one_match(repo: Path, box: Toolbox) -> None:
     twice = call(box, "edit_file", path="src/app.py", old="    return 1\n", new="    return 2\n")
-    assert twice.is_error and "occurs 2 times" in twice.output
+    assert twice.is_error
+    assert "occurs 2 times" in twice.output
     missing = call(box, "edit_file", path="src/app.py", old="return 3", new="return 4")
-    assert missing.is_error and "not found" in missing.output
-    done = call(box, "edit_file", path="src/app.py", old="def helper():\n    return 1", new="def helper():\n    return 2")
-    assert not done.is_error and "at line 5" in done.output
+    assert missing.is_error
+    assert "not found" in missing.output
+    done = call(
+        box, "edit_file", path="src/app.py", old="def helper():\n    return 1", new="def helper():\n    return 2"
+    )
+    assert not done.is_error
+    assert "at line 5" in done.output
     assert (repo / "src" / "app.py").read_text().endswith("def helper():\n    return 2\n")
     assert box.changed_files == ["src/app.py"]
 
@@ -130,7 +138,8 @@ def test_bad_calls_become_error_observations(box: Toolbox, name: str, arguments:
 
 def test_empty_arguments_mean_defaults(box: Toolbox) -> None:
     result = box.call("list_files", "")
-    assert not result.is_error and "src/app.py" in result.output
+    assert not result.is_error
+    assert "src/app.py" in result.output
 
 
 def test_every_output_is_redacted(repo: Path, box: Toolbox) -> None:
@@ -139,7 +148,8 @@ def test_every_output_is_redacted(repo: Path, box: Toolbox) -> None:
     found = call(box, "search_code", pattern="token=").output
     assert found == "leak.txt:1:token=***"
     error = call(box, "read_file", path=f"{SECRET}.txt")
-    assert error.is_error and SECRET not in error.output
+    assert error.is_error
+    assert SECRET not in error.output
 
 
 def test_list_files_summarises_big_folders(repo: Path, box: Toolbox) -> None:
@@ -152,7 +162,8 @@ def test_list_files_summarises_big_folders(repo: Path, box: Toolbox) -> None:
     assert "src/ (452 files)" in listing
     inner = call(box, "list_files", path="src").output.splitlines()
     assert "src/sub/ (1 files)" in inner
-    assert inner[-1].startswith("[") and "more entries not shown; list a subfolder" in inner[-1]
+    assert inner[-1].startswith("[")
+    assert "more entries not shown; list a subfolder" in inner[-1]
 
 
 @pytest.mark.parametrize("rg", [None, ""], ids=["ripgrep", "python"])
@@ -174,7 +185,8 @@ def test_search_code_bad_regex_is_an_error(repo: Path, rg: str | None) -> None:
 
 def test_search_failure_is_an_observation(box: Toolbox) -> None:
     result = call(box, "search_code", pattern="(")
-    assert result.is_error and result.output.startswith("Error: search failed")
+    assert result.is_error
+    assert result.output.startswith("Error: search failed")
 
 
 def test_run_command_runs_allowed_commands_without_secrets(repo: Path) -> None:
@@ -186,7 +198,10 @@ def test_run_command_runs_allowed_commands_without_secrets(repo: Path) -> None:
     assert not result.is_error
     lines = result.output.splitlines()
     assert lines[0] == "exit code 3"
-    assert "'PLAIN'" in lines[1] and "TOKEN" not in lines[1] and "KEY" not in lines[1] and "INPUT" not in lines[1]
+    assert "'PLAIN'" in lines[1]
+    assert "TOKEN" not in lines[1]
+    assert "KEY" not in lines[1]
+    assert "INPUT" not in lines[1]
     assert Path(lines[2]) == repo
     assert lines[3] == "***"
 
@@ -210,7 +225,8 @@ def test_run_command_output_keeps_head_and_tail(repo: Path) -> None:
     box = Toolbox(Workspace(repo), commands=CommandPolicy((sys.executable,)))
     result = call(box, "run_command", command=f"{sys.executable} -c 'for i in range(2000): print(i)'")
     lines = result.output.splitlines()
-    assert lines[1] == "0" and lines[-1] == "1999"
+    assert lines[1] == "0"
+    assert lines[-1] == "1999"
     assert "[... 1600 lines omitted ...]" in lines
 
 
@@ -235,3 +251,9 @@ def test_scrub_env(name: str, kept: bool) -> None:
 
 def test_scrub_env_drops_secret_values_whatever_the_name() -> None:
     assert scrub_env({"HARMLESS": f"x{SECRET}y", "OTHER": "fine"}, [SECRET]) == {"OTHER": "fine"}
+
+
+def test_list_files_of_a_missing_folder(box: Toolbox) -> None:
+    result = call(box, "list_files", path="nope")
+    assert result.is_error
+    assert "nope does not exist" in result.output

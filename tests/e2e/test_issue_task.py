@@ -2,21 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
 from prpilot.testing import openai_replies as say
-from prpilot.testing.scenario import Bed, start_bed
+from prpilot.testing.scenario import Bed
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture
-def bed(tmp_path: Path) -> Iterator[Bed]:
-    with start_bed(tmp_path) as started:
-        yield started
 
 
 def test_typo_fix_on_an_issue_opens_one_pull_request(bed: Bed) -> None:
@@ -31,7 +22,7 @@ def test_typo_fix_on_an_issue_opens_one_pull_request(bed: Bed) -> None:
 
     result = bed.run("issue_comment", event)
 
-    assert result.ok, result.logs()
+    assert result.ok, result.logs
     outputs = result.outputs
     assert outputs["status"] == "completed"
     branch = outputs["branch"]
@@ -56,7 +47,7 @@ def test_comment_without_trigger_is_skipped_with_no_write(bed: Bed) -> None:
 
     result = bed.run("issue_comment", event)
 
-    assert result.ok, result.logs()
+    assert result.ok, result.logs
     assert result.outputs["status"] == "skipped"
     # Only the checkout's git fetch reached the server: not one REST request, let alone a write.
     assert [r for r in bed.github.since(mark) if r.kind != "git"] == []

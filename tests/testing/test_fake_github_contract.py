@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import github
 import jsonschema
 import pytest
 import requests
@@ -46,15 +45,10 @@ def exercise(fake: FakeGitHub) -> None:
     # git data: blob -> tree (nested path, base_tree) -> commit -> ref -> update
     blob = repo.create_git_blob("{\"n\": 1}\n", "utf-8")
     parent = repo.get_git_commit(repo.get_branch("main").commit.sha)
-    tree = repo.create_git_tree([InputGitTreeElement("notes/a.txt", "100644", "blob", content="x\n")])
-    based = raw(fake, "POST", f"/repos/{REPO}/git/trees", fake.token,
-                json={"base_tree": parent.tree.sha,
-                      "tree": [{"path": "a/b/c.json", "mode": "100644", "type": "blob", "sha": blob.sha}]})
-    assert based.status_code == 201
-    assert tree.sha != based.json()["sha"]
-    commit = repo.create_git_commit("add c.json", repo.get_git_tree(based.json()["sha"]) if False else
-                                    github.GitTree.GitTree(repo._requester, {}, {"sha": based.json()["sha"]},
-                                                           completed=True), [parent])
+    tree = repo.create_git_tree([InputGitTreeElement("a/b/c.json", "100644", "blob", sha=blob.sha)],
+                                base_tree=parent.tree)
+    assert {e.path for e in tree.tree} == {"README.md", "src", "docs", "a"}
+    commit = repo.create_git_commit("add c.json", tree, [parent])
     ref = repo.create_git_ref("refs/heads/feature", parent.sha)
     ref.edit(commit.sha)
     assert repo.get_git_ref("heads/feature").object.sha == commit.sha

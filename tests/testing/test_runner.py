@@ -374,3 +374,17 @@ def test_the_real_action_yml_with_a_stand_in_entrypoint(tmp_path: Path, payload:
     assert result.outputs["task-id"] == "t1"
     assert result.outputs["result"] == "line one\nline two"
     assert result.outputs["pr-number"] == ""
+
+
+def test_runner_fixture_targets_this_checkout(runner: Runner, tmp_path: Path) -> None:
+    import sys
+
+    from prpilot.testing.github import FakeGitHub
+    from prpilot.testing.runner import DEFAULT_ACTION_PATH
+
+    assert (DEFAULT_ACTION_PATH / "action.yml").is_file()
+    assert runner.action_path == DEFAULT_ACTION_PATH
+    assert runner.env["PRPILOT_PYTHON"] == sys.executable
+    with FakeGitHub(tmp_path / "github") as github:
+        assert runner.use(github).api_url == github.api_url
+        assert (runner.server_url, runner.token) == (github.server_url, github.token)

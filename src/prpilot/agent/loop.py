@@ -16,6 +16,7 @@ from typing import Any, Literal
 from prpilot.agent.model import ChatModel, ModelReply
 from prpilot.agent.tools import Toolbox
 from prpilot.errors import ModelError
+from prpilot.inputs import Settings
 from prpilot.task import Usage
 
 StopReason = Literal["done", "max_steps", "timeout", "cost", "cancelled", "error"]
@@ -30,6 +31,11 @@ class AgentLimits:
     max_steps: int
     max_seconds: float
     max_cost_usd: Decimal | None = None
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> AgentLimits:
+        """The limits the action's inputs ask for (max-steps, max-minutes, max-cost)."""
+        return cls(settings.max_steps, settings.max_minutes * 60, settings.max_cost_usd)
 
 
 @dataclass(frozen=True)
@@ -160,9 +166,10 @@ class _Agent:
         if reply.content.strip():
             self.last_content = reply.content.strip()
         if not reply.tool_calls:
+            self.report(reply, [])
             if not reply.content.strip():
                 self.messages.append({"role": "user", "content": NUDGE})
-                return self.report(reply, [])
+                return None
             raise Submitted(reply.content.strip())
         records = []
         for call in reply.tool_calls:
@@ -187,8 +194,10 @@ class _Agent:
         if not isinstance(args, dict):
             return "(invalid arguments)"
         subject = next((str(args[k]) for k in ("path", "pattern", "command") if k in args), "")
-        subject = self.tools.workspace.redact(" ".join(subject.split()))
-        return f"`{subject[:77]}...`" if len(subject) > 80 else f"`{subject}`" if subject else ""
+        subject = self.tools.workspace.redact(" ".join(subject.split())).replace("`", "'")
+        if len(subject) > 80:
+            subject = subject[:77] + "..."
+        return f"`{subject}`" if subject else ""
 
     def outcome(self, answer: str, reason: StopReason) -> AgentOutcome:
         return AgentOutcome(

@@ -180,6 +180,8 @@ def _explain(name: str, model: type[BaseModel], exc: ValidationError) -> str:
 
 def list_files(ws: Workspace, path: str) -> str:
     """List files under ``path``; a large folder is summarised by subfolder with file counts."""
+    if not ws.resolve(path).exists():
+        raise ToolError(f"{path} does not exist; list_files('.') shows the top of the repository")
     names = ws.files(path)
     if not names:
         return f"no files under {path}"

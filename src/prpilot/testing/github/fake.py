@@ -242,8 +242,13 @@ class FakeGitHub:
             r.variables[name.upper()] = Variable(name.upper(), value)
 
     def commit(self, repo: str, branch: str, files: Mapping[str, str], message: str = "Update files") -> str:
-        """Commit ``files`` onto ``branch`` (created when missing) as if pushed; return the new sha."""
-        return self._repo(repo).git.commit_files(branch, files, message, Signature("Dev", "dev@localhost", now()))
+        """Commit ``files`` onto ``branch`` as if pushed; a new branch starts from the default branch."""
+        r = self._repo(repo)
+        if r.git.ref_sha(f"refs/heads/{branch}") is None:
+            start = r.git.ref_sha(f"refs/heads/{r.default_branch}")
+            if start is not None:
+                r.git.swap_ref(f"refs/heads/{branch}", start, None)
+        return r.git.commit_files(branch, files, message, Signature("Dev", "dev@localhost", now()))
 
     # --- inspection ------------------------------------------------------------------------------
 

@@ -66,7 +66,7 @@ def create_pull(api: Api, call: Call) -> Reply:
     issue = Issue(repo.full_name, number, api.state.next_id(), title, call.field("body"), call.token.login)
     issue.pull = Pull(
         id=api.state.next_id(), head_repo=head_repo.full_name, head_ref=head_ref, base_ref=base,
-        head_sha=head_sha, draft=bool(call.field("draft", False)),
+        head_sha=head_sha, synced_sha=head_sha, draft=bool(call.field("draft", False)),
         maintainer_can_modify=bool(call.field("maintainer_can_modify", head_repo is not repo)),
     )
     api.state.put_issue(issue)

@@ -51,6 +51,7 @@ class FakeServer(ThreadingHTTPServer):
 
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 128  # many concurrent clients in tests; the default backlog of 5 resets connections
 
     app: App  # set by FakeGitHub.start once the port is known
 
@@ -77,6 +78,7 @@ class Handler(BaseHTTPRequestHandler):
     """Dispatch each request to the REST router or to git http-backend."""
 
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body go out in two writes; don't wait for delayed ACKs
     server: FakeServer
 
     def log_message(self, format: str, *args: Any) -> None:

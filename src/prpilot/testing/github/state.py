@@ -116,6 +116,7 @@ class Pull:
     merged: bool = False
     maintainer_can_modify: bool = False
     requested_reviewers: list[str] = field(default_factory=list)
+    synced_sha: str | None = None  # head sha last copied to refs/pull/N/head of the base repo
 
 
 @dataclass

@@ -33,10 +33,9 @@ class View:
 
     def repo(self, repo: Repo, viewer: str | None = None) -> JSON:
         """Return a ``repository``; with ``viewer``, include their ``permissions``."""
-        pushed = repo.git.text("log", "-1", "--all", "--format=%cI") if repo.git.branches() else ""
         permission = None if viewer is None else self.state.permission_of(repo, viewer)
         owner = self.state.user(repo.owner)
-        return shapes.repository(repo, owner, self.urls, shapes.date(pushed) or repo.created_at, permission)
+        return shapes.repository(repo, owner, self.urls, repo.created_at, permission)
 
     def full_repo(self, repo: Repo, viewer: str | None) -> JSON:
         """Return a ``full-repository``."""
@@ -206,12 +205,13 @@ class View:
         assert pull is not None
         head_repo = self.state.repo(pull.head_repo)
         sha = head_repo.git.ref_sha(f"refs/heads/{pull.head_ref}") if head_repo else None
-        if sha is not None and sha != pull.head_sha:
-            pull.head_sha = sha
-        if head_repo is not None and head_repo is not repo and sha is not None:
+        if sha is None or sha == pull.synced_sha:
+            return pull.head_sha  # head branch deleted, or refs/pull/N/head already current
+        pull.head_sha = pull.synced_sha = sha
+        if head_repo is not None and head_repo is not repo:
             repo.git.git("fetch", "-q", "--no-tags", str(head_repo.git.path),
                          f"+refs/heads/{pull.head_ref}:refs/pull/{issue.number}/head")
-        elif sha is not None:
+        else:
             repo.git.git("update-ref", f"refs/pull/{issue.number}/head", sha)
         return pull.head_sha
 

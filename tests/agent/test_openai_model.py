@@ -1,0 +1,161 @@
+"""OpenAIChatModel against the scripted OpenAI-compatible server, through the real openai client."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from prpilot.agent.loop import AgentLimits, run_agent
+from prpilot.agent.model import ToolCall
+from prpilot.agent.openai_model import OpenAIChatModel
+from prpilot.agent.tools import Toolbox
+from prpilot.agent.workspace import Workspace
+from prpilot.errors import ModelError
+from prpilot.task import Usage
+from prpilot.testing.openai_server import OpenAIServer, always_error, error, never_stops, text, tool, tools
+
+MESSAGES = [{"role": "user", "content": "fix the bug"}]
+TOOLS = [{"type": "function", "function": {"name": "read_file", "parameters": {"type": "object", "properties": {}}}}]
+
+
+class Sleeps:
+    """Records backoff sleeps instead of sleeping."""
+
+    def __init__(self) -> None:
+        self.seconds: list[float] = []
+
+    def __call__(self, seconds: float) -> None:
+        self.seconds.append(seconds)
+
+
+def model_for(server: OpenAIServer, sleeps: Sleeps | None = None, **kwargs: object) -> OpenAIChatModel:
+    options: dict[str, object] = {"retry_delay": 0.01, "timeout": 5.0}
+    options.update(kwargs)
+    return OpenAIChatModel(
+        server.base_url,
+        str(options.pop("api_key", "sk-test")),
+        "gpt-4.1-mini",
+        sleep=sleeps or Sleeps(),
+        **options,  # type: ignore[arg-type]
+    )
+
+
+def test_usage_including_cached_tokens_comes_from_the_api(openai_server: OpenAIServer) -> None:
+    openai_server.script(text("hello", prompt_tokens=2048, cached_tokens=1536, completion_tokens=9))
+    reply = model_for(openai_server).complete(MESSAGES, TOOLS)
+    assert reply.content == "hello"
+    assert reply.tool_calls == []
+    assert reply.usage == Usage(prompt_tokens=2048, cached_tokens=1536, completion_tokens=9, calls=1)
+    assert reply.message == {"role": "assistant", "content": "hello"}
+    assert openai_server.requests[0]["tools"] == TOOLS
+    assert openai_server.requests[0]["model"] == "gpt-4.1-mini"
+
+
+def test_tool_calls_are_parsed(openai_server: OpenAIServer) -> None:
+    openai_server.script(tools([("read_file", {"path": "a.py"}), ("list_files", "{bad")], content="looking"))
+    reply = model_for(openai_server).complete(MESSAGES, TOOLS)
+    assert reply.tool_calls == [
+        ToolCall("call_0_0", "read_file", '{"path": "a.py"}'),
+        ToolCall("call_0_1", "list_files", "{bad"),
+    ]
+    assert reply.content == "looking"
+    assert reply.message["tool_calls"][1]["function"] == {"name": "list_files", "arguments": "{bad"}
+
+
+def test_no_tools_means_no_tools_field(openai_server: OpenAIServer) -> None:
+    model_for(openai_server).complete(MESSAGES, [])
+    assert "tools" not in openai_server.requests[0]
+
+
+def test_rate_limit_then_success_is_retried(openai_server: OpenAIServer) -> None:
+    sleeps = Sleeps()
+    openai_server.script(error(429), error(429, retry_after=0.02), text("ok", prompt_tokens=10, completion_tokens=2))
+    reply = model_for(openai_server, sleeps).complete(MESSAGES, TOOLS)
+    assert reply.content == "ok"
+    assert reply.usage == Usage(prompt_tokens=10, completion_tokens=2, calls=1)
+    assert len(openai_server.calls) == 3
+    assert sleeps.seconds == [0.01, 0.02]  # backoff, then the server's retry-after
+
+
+@pytest.mark.parametrize("status", [500, 503])
+def test_persistent_server_errors_become_a_plain_model_error(openai_server: OpenAIServer, status: int) -> None:
+    openai_server.set_policy(always_error(status))
+    sleeps = Sleeps()
+    with pytest.raises(ModelError) as caught:
+        model_for(openai_server, sleeps, max_retries=2).complete(MESSAGES, TOOLS)
+    phrase = {500: "Internal Server Error", 503: "Service Unavailable"}[status]
+    assert caught.value.message == (
+        f"The model endpoint (127.0.0.1:{openai_server.base_url.split(':')[2].split('/')[0]}) answered "
+        f"{status} {phrase} three times; giving up. It may be overloaded or down: try again later."
+    )
+    assert len(openai_server.calls) == 3
+    assert sleeps.seconds == [0.01, 0.02]
+
+
+def test_a_refused_key_is_not_retried() -> None:
+    with OpenAIServer(api_key="sk-right") as server:
+        with pytest.raises(ModelError, match="401 Unauthorized: the OpenAI API key was refused") as caught:
+            model_for(server, api_key="sk-wrong").complete(MESSAGES, TOOLS)
+        assert len(server.rejected) == 1
+        assert "sk-wrong" not in caught.value.message
+
+
+def test_a_bad_request_is_not_retried(openai_server: OpenAIServer) -> None:
+    openai_server.script(error(400, "context_length_exceeded: too long"))
+    with pytest.raises(ModelError, match=r"rejected the request \(400 Bad Request\): context_length_exceeded"):
+        model_for(openai_server).complete(MESSAGES, TOOLS)
+    assert len(openai_server.calls) == 1
+
+
+def test_a_timeout_is_retried_then_reported(openai_server: OpenAIServer) -> None:
+    openai_server.set_policy(lambda _body, _index: text("late").after(1.0))
+    with pytest.raises(ModelError, match=r"did not answer within 0.2 s twice; giving up"):
+        model_for(openai_server, timeout=0.2, max_retries=1).complete(MESSAGES, TOOLS)
+
+
+def test_an_unreachable_endpoint() -> None:
+    server = OpenAIServer().start()
+    url = server.base_url
+    server.stop()
+    model = OpenAIChatModel(url, "sk", "m", max_retries=0, sleep=Sleeps())
+    with pytest.raises(ModelError, match="could not be reached"):
+        model.complete(MESSAGES, TOOLS)
+
+
+def test_a_missing_key_for_openai_itself() -> None:
+    with pytest.raises(ModelError, match="No OpenAI API key was given"):
+        OpenAIChatModel("", "", "gpt-4.1-mini")
+
+
+def test_the_loop_over_the_real_client(openai_server: OpenAIServer, tmp_path: Path) -> None:
+    (tmp_path / "README.md").write_text("hello\n")
+    openai_server.script(tool("read_file", {"path": "README.md"}, prompt_tokens=100, completion_tokens=5))
+    openai_server.set_policy(never_stops())
+    outcome = run_agent(
+        model_for(openai_server),
+        Toolbox(Workspace(tmp_path)),
+        [{"role": "user", "content": "go"}],
+        AgentLimits(max_steps=3, max_seconds=60),
+        lambda usage: Decimal(usage.prompt_tokens) / 1_000_000,
+    )
+    assert outcome.stop_reason == "max_steps"
+    assert len(openai_server.calls) == 3
+    assert outcome.usage == openai_server.total_usage()
+    last = openai_server.calls[-1].messages
+    assert last[-1]["role"] == "tool"
+    assert "hello" in last[-1]["content"]
+    assert json.loads(last[-2]["tool_calls"][0]["function"]["arguments"]) == {"path": "README.md"}
+
+
+def test_the_agent_modules_do_not_import_openai() -> None:
+    code = (
+        "import sys, prpilot.agent.loop, prpilot.agent.prompt, prpilot.agent.title, prpilot.agent.openai_model; "
+        "print('openai' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"

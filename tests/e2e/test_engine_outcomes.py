@@ -1,0 +1,85 @@
+"""End to end: pull request tasks, answer-only tasks, limits and a failing model."""
+
+from __future__ import annotations
+
+import pytest
+
+from prpilot.testing import openai_replies as say
+from prpilot.testing.scenario import Bed
+
+pytestmark = pytest.mark.e2e
+
+
+def _status_comment(bed: Bed, number: int) -> str:
+    ours = [c.body for c in bed.github.comments(bed.repo, number) if "prpilot:status" in (c.body or "")]
+    assert len(ours) == 1, ours
+    return ours[0]
+
+
+def test_pilot_on_a_pull_request_pushes_to_its_branch(bed: Bed) -> None:
+    before = bed.github.commit(bed.repo, "feature", {"src/hello.py": 'print("helo")\n'}, "Add a greeting")
+    pull = bed.github.add_pull(bed.repo, head="feature", title="Greeting")
+    bed.model.script(
+        say.text("Fix the greeting typo"),
+        say.tool("edit_file", {"path": "src/hello.py", "old": "helo", "new": "hello"}),
+        say.text("Fixed the greeting."),
+    )
+
+    result = bed.run("issue_comment", bed.pull_comment("/pilot fix the typo in src/hello.py", pull))
+
+    assert result.ok, result.logs
+    assert result.outputs["status"] == "completed"
+    assert result.outputs["branch"] == "feature"
+    head = bed.github.ref(bed.repo, "refs/heads/feature")
+    assert head != before
+    assert bed.github.read_file(bed.repo, "src/hello.py", ref="feature") == 'print("hello")\n'
+    assert len(bed.github.pulls(bed.repo)) == 1  # no new pull request
+    assert result.outputs["pr-number"] == str(pull)
+
+
+def test_answer_only_request_replies_without_branch_or_pull(bed: Bed) -> None:
+    bed.model.script(
+        say.text("Explain the project"),
+        say.tool("read_file", {"path": "README.md"}),
+        say.text("It is a hello-world project: src/hello.py prints hello."),
+    )
+    event = bed.issue_comment("/pilot what does this project do?")
+    branches_before = bed.github.git(bed.repo, "branch", "--list")
+
+    result = bed.run("issue_comment", event)
+
+    assert result.ok, result.logs
+    assert result.outputs["status"] == "completed"
+    assert result.outputs["branch"] == ""
+    assert result.outputs["pr-url"] == ""
+    assert bed.github.pulls(bed.repo) == []
+    assert bed.github.git(bed.repo, "branch", "--list") == branches_before
+    assert "src/hello.py prints hello" in _status_comment(bed, event["issue"]["number"])
+
+
+def test_max_steps_bounds_every_model_call_and_the_thread_says_cut_short(bed: Bed) -> None:
+    bed.model.set_policy(say.never_stops())
+    event = bed.issue_comment("/pilot keep reading forever")
+
+    result = bed.run("issue_comment", event, max_steps="2")
+
+    assert len(bed.model.calls) == 2
+    assert result.outputs["status"] == "failed"
+    comment = _status_comment(bed, event["issue"]["number"])
+    assert "cut short" in comment
+    assert "max-steps" in comment
+
+
+def test_model_failing_every_call_ends_failed_with_words_not_a_traceback(bed: Bed) -> None:
+    bed.model.set_policy(say.always_error(500))
+    event = bed.issue_comment("/pilot fix the typo in README.md")
+
+    result = bed.run("issue_comment", event)
+
+    assert result.outputs["status"] == "failed"
+    assert "Traceback" not in result.logs
+    comment = _status_comment(bed, event["issue"]["number"])
+    assert "❌" in comment
+    assert "Working on" not in comment and "queued" not in comment
+    assert "500" in comment
+    assert bed.github.pulls(bed.repo) == []
