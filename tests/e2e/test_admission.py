@@ -1,0 +1,117 @@
+"""End to end: who is served, budgets, the rate limit, and admission under contention."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from prpilot.testing import openai_replies as say
+from prpilot.testing.scenario import READER, Bed
+
+pytestmark = pytest.mark.e2e
+
+ENTRYPOINT = Path(__file__).resolve().parents[2] / "entrypoint.py"
+
+
+def _comments(bed: Bed, number: int) -> list[str]:
+    return [c.body or "" for c in bed.github.comments(bed.repo, number)]
+
+
+def test_reader_is_rejected_with_a_comment_and_no_model_request(bed: Bed) -> None:
+    event = bed.issue_comment("/pilot delete everything", user=READER)
+
+    result = bed.run("issue_comment", event)
+
+    assert result.ok, result.logs
+    assert result.outputs["status"] == "rejected"
+    assert result.step("engine").outcome == "skipped"
+    assert bed.model.calls == []
+    reply = _comments(bed, event["issue"]["number"])[-1]
+    assert f"@{READER} has read access" in reply
+    assert "write access" in reply
+
+
+def test_bot_is_ignored_without_an_answer(bed: Bed) -> None:
+    bed.github.add_user("renovate[bot]", type="Bot")
+    event = bed.issue_comment("/pilot bump everything", user="renovate[bot]")
+    event["comment"]["user"]["type"] = "Bot"
+    before = len(_comments(bed, event["issue"]["number"]))
+
+    result = bed.run("issue_comment", event)
+
+    assert result.ok, result.logs
+    assert result.outputs["status"] == "skipped"
+    assert len(_comments(bed, event["issue"]["number"])) == before
+    assert bed.model.calls == []
+
+
+def test_rate_limit_of_one_rejects_the_second_task_of_the_hour(bed: Bed) -> None:
+    bed.model.set_policy(lambda request, index: say.text("Nothing to change."))
+    first = bed.run("issue_comment", bed.issue_comment("/pilot first"), rate_limit="1")
+    assert first.outputs["status"] == "completed", first.logs
+
+    event = bed.issue_comment("/pilot second")
+    second = bed.run("issue_comment", event, rate_limit="1")
+
+    assert second.ok, second.logs
+    assert second.outputs["status"] == "rejected"
+    reply = _comments(bed, event["issue"]["number"])[-1]
+    assert "PRPILOT_RATE_LIMIT" in reply
+
+
+def test_spent_budget_rejects_the_next_task(bed: Bed) -> None:
+    # 100,000 prompt tokens of gpt-4.1-mini cost about $0.04: more than the $0.01 budget.
+    bed.model.set_policy(lambda request, index: say.text("Done.").with_usage(prompt_tokens=100_000))
+    first = bed.run("issue_comment", bed.issue_comment("/pilot first"), monthly_budget="0.01")
+    assert first.outputs["status"] == "completed", first.logs
+    assert float(first.outputs["cost"]) > 0.01
+
+    event = bed.issue_comment("/pilot second")
+    second = bed.run("issue_comment", event, monthly_budget="0.01")
+
+    assert second.outputs["status"] == "rejected"
+    reply = _comments(bed, event["issue"]["number"])[-1]
+    assert "budget" in reply
+    assert "PRPILOT_MONTHLY_BUDGET" in reply
+
+
+def test_twenty_concurrent_schedulers_admit_exactly_the_rate_limit(bed: Bed, tmp_path: Path) -> None:
+    processes = []
+    for index in range(20):
+        folder = tmp_path / f"run-{index}"
+        folder.mkdir()
+        (folder / "event.json").write_text(json.dumps(bed.issue_comment(f"/pilot task {index}")))
+        env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith(("INPUT_", "GITHUB_"))},
+            "GITHUB_EVENT_NAME": "issue_comment",
+            "GITHUB_EVENT_PATH": str(folder / "event.json"),
+            "GITHUB_REPOSITORY": bed.repo,
+            "GITHUB_API_URL": bed.github.api_url,
+            "GITHUB_SERVER_URL": bed.github.server_url,
+            "GITHUB_RUN_ID": str(1000 + index),
+            "GITHUB_OUTPUT": str(folder / "output"),
+            "RUNNER_TEMP": str(folder),
+            "INPUT_GITHUB-TOKEN": bed.github.token,
+            "INPUT_RATE-LIMIT": "5",
+        }
+        (folder / "output").touch()
+        processes.append((folder, subprocess.Popen([sys.executable, str(ENTRYPOINT), "schedule"], env=env)))
+    codes = [process.wait(timeout=240) for _, process in processes]
+
+    assert codes == [0] * 20
+    statuses = [_status_output((folder / "output").read_text()) for folder, _ in processes]
+    assert statuses.count("scheduled") == 5
+    assert statuses.count("rejected") == 15
+
+
+def _status_output(text: str) -> str:
+    lines = text.splitlines()
+    for index, line in enumerate(lines):
+        if line.startswith("status<<"):
+            return lines[index + 1]
+    raise AssertionError(f"no status output in {text!r}")
