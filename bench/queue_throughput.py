@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing
+import os
 import platform
 import statistics
 import tempfile
@@ -121,7 +122,8 @@ def main() -> None:
             f"{SECTION}\n\n"
             f"`python bench/queue_throughput.py --tasks {args.tasks} --repeat {args.repeat} --write-readme`, "
             f"{date.today().isoformat()}, Python {platform.python_version()}, "
-            f"{platform.machine()}, {multiprocessing.cpu_count()} CPUs, local redis-server "
+            f"{platform.machine()}, {multiprocessing.cpu_count()} CPUs (load average {os.getloadavg()[0]:.1f} "
+            "at the end), local redis-server "
             "(no persistence). No-op engine; each task still gets its own working directory and "
             "heartbeat thread. Medians of the runs, tasks per second:\n\n" + "\n".join(table) + "\n"
         )

@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -150,6 +151,18 @@ def test_sigterm_requeues_a_task_that_overruns_the_grace_period(queue: RedisTask
     lease = queue.reserve("w2", timeout=0)
     assert lease is not None
     assert (lease.task.id, lease.attempt) == ("t001", 1)
+
+
+def test_a_task_leased_after_sigterm_goes_straight_back(queue: RedisTaskQueue, tmp_path: Path) -> None:
+    ran: list[str] = []
+    threading.Timer(0.1, os.kill, [os.getpid(), signal.SIGTERM]).start()  # while the worker waits
+    threading.Timer(0.4, queue.enqueue, [make_task(1)]).start()
+    worker = TaskWorker(queue, lambda task, workdir: ran.append(task.id), tmp_path, poll_timeout=3)
+    assert worker.work() == 0
+    assert ran == []
+    lease = queue.reserve("w2", timeout=0)
+    assert lease is not None
+    assert lease.attempt == 1
 
 
 def test_load_engine_explains_what_is_missing() -> None:

@@ -157,6 +157,7 @@ def engine_step(env: Mapping[str, str]) -> int:
             billing=BillingClient(settings.billing_url, settings.billing_token) if settings.billing_url else None,
             runner=runner,
             cancel=cancel,
+            command_env=env,
         )
     except PrpilotError as exc:
         # The task was acknowledged on the thread: it must not be left saying "queued".
@@ -205,7 +206,7 @@ def task_outputs(task: Task) -> dict[str, object]:
         "branch": task.branch or "",
         "pr-number": task.pr_number if task.pr_number is not None and task.pr_url else "",
         "pr-url": task.pr_url or "",
-        "cost": f"{task.cost_usd:.6f}",
+        "cost": format(task.cost_usd.normalize(), "f"),
         "prompt-tokens": task.usage.prompt_tokens,
         "cached-tokens": task.usage.cached_tokens,
         "completion-tokens": task.usage.completion_tokens,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -67,6 +68,7 @@ class TaskEngine:
     billing: BillSender | None = None
     runner: ActionsRunner | None = None
     cancel: CancelSignal = field(default_factory=CancelSignal)
+    command_env: Mapping[str, str] = field(default_factory=dict)  # run_command's base env (scrubbed)
     progress_interval: float = 3.0
     usage: Usage = field(default_factory=Usage)
     _progress: Progress = field(default_factory=Progress)
@@ -155,7 +157,9 @@ class TaskEngine:
         workspace = Workspace(
             root, allow_workflow_edits=self.settings.allow_workflow_edits, secrets=self.settings.secrets()
         )
-        commands = CommandPolicy(prefixes=self.settings.allowed_commands) if self.settings.allowed_commands else None
+        commands = None
+        if self.settings.allowed_commands:
+            commands = CommandPolicy(prefixes=self.settings.allowed_commands, env=self.command_env)
         toolbox = Toolbox(workspace, commands=commands)
         messages = build_messages(
             task.user_request,
@@ -242,7 +246,7 @@ class TaskEngine:
         cost, warning = price_usage(self.usage, self.settings.model, self.prices)
         if warning and self.runner:
             self.runner.warning(warning)
-        task.usage, task.cost_usd = self.usage, float(cost)
+        task.usage, task.cost_usd = self.usage, cost
         return create_bill(task, self.usage, self.settings.model, self.prices, self.run_id)
 
     def _settle(self, task: Task) -> Bill | None:

@@ -37,6 +37,7 @@ def connect(token: str, api_url: str, *, retries: int = 4, backoff: float = 1.0,
         seconds_between_requests=0,
         seconds_between_writes=0,
         per_page=100,
+        lazy=True,  # objects are fetched only when read: get_repo() costs no request
     )
 
 
@@ -91,7 +92,7 @@ class GitHubRepository:
 
     def repository(self) -> Any:
         """The PyGithub Repository, lazily (no request), for the ledger's git-ref backend."""
-        return self.client.get_repo(self.full_name, lazy=True)
+        return self.client.get_repo(self.full_name)
 
     def permission(self, login: str) -> str | None:
         def fetch() -> dict[str, Any] | None:

@@ -24,6 +24,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -146,7 +147,9 @@ class TaskWorker:
                     backoff = min(backoff * 2, 60.0)
                     continue
                 backoff = 1.0
-                if lease is not None:
+                if lease is not None and self._stop.is_set():  # the signal came while we waited
+                    self._settle(lease.task, "release", partial(self.queue.release, lease))
+                elif lease is not None:
                     self.execute(lease)
                     processed += 1
                 elif burst:

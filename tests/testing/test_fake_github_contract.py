@@ -35,7 +35,7 @@ def exercise(fake: FakeGitHub) -> None:
 
     assert gh_alice.get_user().login == "alice"  # users/get-authenticated
     repo = gh.get_repo(REPO)  # repos/get
-    main = repo.get_branch("main")  # repos/get-branch
+    assert repo.get_branch("main").protected is False  # repos/get-branch
     assert repo.get_contents("README.md", ref="main").decoded_content == b"# proj\n"  # type: ignore[union-attr]
     assert [c.path for c in repo.get_contents("src")] == ["src/app.py"]  # type: ignore[union-attr]
     created = repo.create_file("docs/new.md", "add docs", "v1", branch="main")  # 201
@@ -92,7 +92,6 @@ def exercise(fake: FakeGitHub) -> None:
     fake.set_variable(REPO, "PRPILOT_MODEL", "gpt-x")
     assert repo.get_variable("PRPILOT_MODEL").value == "gpt-x"
     assert [v.name for v in repo.get_variables()] == ["PRPILOT_MODEL"]
-    del main
 
 
 def test_every_operation_validates_against_the_contract(

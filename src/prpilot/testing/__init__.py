@@ -1,1 +1,4 @@
-"""A test bed of real local servers: fake GitHub (REST + git smart HTTP), scripted model, billing receiver, runner simulator."""
+"""A test bed of real local servers.
+
+Fake GitHub (REST + git smart HTTP), scripted model, billing receiver, runner simulator.
+"""

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
+from prpilot.testing.github.contract import OperationIndex, contract_path, load_contract
 from prpilot.testing.github.fake import RATE_LIMIT_MESSAGE, WORKFLOW_BOT, FakeGitHub
 from prpilot.testing.github.recording import RecordedRequest
 
-__all__ = ["RATE_LIMIT_MESSAGE", "WORKFLOW_BOT", "FakeGitHub", "RecordedRequest"]
+__all__ = [
+    "RATE_LIMIT_MESSAGE",
+    "WORKFLOW_BOT",
+    "FakeGitHub",
+    "OperationIndex",
+    "RecordedRequest",
+    "contract_path",
+    "load_contract",
+]

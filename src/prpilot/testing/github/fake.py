@@ -11,6 +11,7 @@ from types import TracebackType
 from typing import Any
 
 from prpilot.testing.github.git_backend import BareRepo, Signature
+from prpilot.testing.github.inspection import StateReader
 from prpilot.testing.github.recording import Fault, RecordedRequest, Recorder
 from prpilot.testing.github.router import Api
 from prpilot.testing.github.routes_actions import start_run
@@ -19,18 +20,15 @@ from prpilot.testing.github.shapes import Urls
 from prpilot.testing.github.state import (
     PERMISSIONS,
     Comment,
-    Dispatch,
     Issue,
     Label,
     Pull,
-    Reaction,
     Repo,
     ReviewComment,
     State,
     Token,
     User,
     Variable,
-    WorkflowRun,
     now,
 )
 from prpilot.testing.github.view import View
@@ -42,7 +40,7 @@ RATE_LIMIT_MESSAGE = (
 )
 
 
-class FakeGitHub:
+class FakeGitHub(StateReader):
     """A GitHub Enterprise-shaped fake: ``server_url`` serves git, ``api_url`` serves REST."""
 
     def __init__(self, root: Path) -> None:
@@ -69,7 +67,9 @@ class FakeGitHub:
         urls = Urls(self.server_url, self.api_url)
         self.api = Api(self.state, View(self.state, urls), urls)
         self._server.app = App(self.api, self.root, self.recorder, self.settings)
-        self._thread = threading.Thread(target=self._server.serve_forever, name="fake-github", daemon=True)
+        # a short poll interval keeps stop() quick (shutdown waits for the next poll)
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.02,), name="fake-github",
+                                        daemon=True)
         self._thread.start()
         self.token = self.issue_token(WORKFLOW_BOT, "write")
         self.read_token = self.issue_token(WORKFLOW_BOT, "read")
@@ -249,90 +249,6 @@ class FakeGitHub:
             if start is not None:
                 r.git.swap_ref(f"refs/heads/{branch}", start, None)
         return r.git.commit_files(branch, files, message, Signature("Dev", "dev@localhost", now()))
-
-    # --- inspection ------------------------------------------------------------------------------
-
-    def clone_url(self, repo: str, token: str | None = None) -> str:
-        """Return the HTTP clone URL, with ``x-access-token:<token>`` credentials when ``token`` is given."""
-        base = f"{self.server_url}/{self._repo(repo).full_name}.git"
-        return base.replace("://", f"://x-access-token:{token}@", 1) if token else base
-
-    def git(self, repo: str, *args: str) -> str:
-        """Run git in the bare repository of ``repo`` and return its output."""
-        return self._repo(repo).git.text(*args)
-
-    def ref(self, repo: str, ref: str) -> str | None:
-        """Return the sha of a fully qualified ref (``refs/heads/main``) or a branch name, or None."""
-        git = self._repo(repo).git
-        return git.ref_sha(ref if ref.startswith("refs/") else f"refs/heads/{ref}")
-
-    def read_file(self, repo: str, path: str, ref: str | None = None) -> str | None:
-        """Return the text of ``path`` at ``ref`` (default branch when None), or None when missing."""
-        r = self._repo(repo)
-        commit = r.git.resolve(ref or r.default_branch)
-        found = r.git.read_path(commit, path) if commit else None
-        return found[2].decode() if found and isinstance(found[2], bytes) else None
-
-    def repo(self, full_name: str) -> Repo:
-        """Return a repository record."""
-        return self._repo(full_name)
-
-    def issue(self, repo: str, number: int) -> Issue:
-        """Return issue or pull ``number``."""
-        found = self.state.issue(self._repo(repo).full_name, number)
-        if found is None:
-            raise KeyError(f"{repo}#{number}")
-        return found
-
-    def pulls(self, repo: str) -> list[Issue]:
-        """Return the pull requests of ``repo`` (issues with ``.pull`` set), oldest first."""
-        return [i for i in self.state.issues_of(self._repo(repo).full_name) if i.pull]
-
-    def comments(self, repo: str, number: int) -> list[Comment]:
-        """Return the comments on issue or pull ``number``, oldest first."""
-        name = self._repo(repo).full_name
-        with self.state.lock:
-            return sorted((c for c in self.state.comments.values() if c.repo == name and c.issue_number == number),
-                          key=lambda c: c.id)
-
-    def review_comments(self, repo: str, pull: int) -> list[ReviewComment]:
-        """Return the review comments on pull ``pull``."""
-        name = self._repo(repo).full_name
-        with self.state.lock:
-            return sorted((c for c in self.state.review_comments.values()
-                           if c.repo == name and c.pull_number == pull), key=lambda c: c.id)
-
-    def reactions(self, *, issue: tuple[str, int] | None = None, comment_id: int | None = None,
-                  review_comment_id: int | None = None) -> list[Reaction]:
-        """Return the reactions on an issue ``(repo, number)``, an issue comment or a review comment."""
-        if issue is not None:
-            subject, subject_id = "issue", self.issue(*issue).id
-        elif comment_id is not None:
-            subject, subject_id = "issue_comment", comment_id
-        elif review_comment_id is not None:
-            subject, subject_id = "review_comment", review_comment_id
-        else:
-            raise ValueError("name one subject")
-        with self.state.lock:
-            return [r for r in self.state.reactions if r.subject == subject and r.subject_id == subject_id]
-
-    @property
-    def dispatches(self) -> list[Dispatch]:
-        """Return the recorded workflow dispatches."""
-        with self.state.lock:
-            return list(self.state.dispatches)
-
-    def runs(self, repo: str) -> list[WorkflowRun]:
-        """Return the workflow runs of ``repo``, oldest first."""
-        name = self._repo(repo).full_name
-        with self.state.lock:
-            return sorted((r for r in self.state.runs.values() if r.repo == name), key=lambda r: r.id)
-
-    def _repo(self, full_name: str) -> Repo:
-        found = self.state.repo(full_name)
-        if found is None:
-            raise KeyError(full_name)
-        return found
 
     def _label(self, repo: Repo, issue: Issue, labels: Iterable[str]) -> None:
         with self.state.lock:

@@ -1,0 +1,138 @@
+"""Admission under contention: 20 schedule steps at once against a rate limit of 5 tasks an hour.
+
+    python bench/admission.py [--processes 20] [--rounds 2] [--latency 0.05]
+
+Each round uses a fresh repository (an empty ledger) on the fake GitHub, posts one ``/pilot`` comment
+on its own issue per process, then starts every ``python entrypoint.py schedule`` at once with
+``INPUT_RATE-LIMIT=5``. They race on ``refs/prpilot/ledger`` through compare-and-swap ref updates.
+Per process: the time to its status comment and the time to its decision (process exit), as p50 and
+p95 over all processes of all rounds. Over-admission is counted twice: from the step outputs
+(``admitted=true``) and from the reservations in the ledger itself; both must be exactly 5.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import re
+import subprocess
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from _common import RequestClock, Target, median, percentile, schedule_command, schedule_env, step_outputs
+
+RATE_LIMIT = 5
+
+
+def ledger_reservations(bed: Any) -> int:
+    """Reservations in this month's ledger file, read straight from the fake's git repository."""
+    month = datetime.now(UTC).strftime("%Y-%m")
+    text = bed.github.git(bed.repo, "show", f"refs/prpilot/ledger:ledger/{month}.jsonl")
+    return sum('"kind":"reservation"' in line.replace(" ", "") for line in text.splitlines())
+
+
+def one_round(bed: Any, clock: RequestClock, workdir: Path, processes: int) -> dict[str, Any]:
+    payloads = [bed.issue_comment(f"/pilot task number {n}") for n in range(processes)]
+    envs = [schedule_env(bed, p, workdir / f"p{n}", rate_limit=str(RATE_LIMIT)) for n, p in enumerate(payloads)]
+    starts, procs = [], []
+    for env in envs:
+        starts.append(time.monotonic())
+        procs.append(subprocess.Popen(schedule_command(), env=env, stdout=subprocess.PIPE,
+                                      stderr=subprocess.STDOUT))
+    # One waiter thread per process would be fairer to the exit times; polling every 2 ms is close enough.
+    ends: list[float | None] = [None] * processes
+    while any(e is None for e in ends):
+        for n, proc in enumerate(procs):
+            if ends[n] is None and proc.poll() is not None:
+                ends[n] = time.monotonic()
+        time.sleep(0.002)
+    for proc in procs:
+        assert proc.stdout is not None
+        proc.stdout.read()
+        proc.stdout.close()
+    stamps = clock.since(min(starts))
+    acks, decisions, statuses = [], [], []
+    for n, payload in enumerate(payloads):
+        path = re.compile(rf"^/repos/{re.escape(bed.repo)}/issues/{payload['issue']['number']}/comments$")
+        posted = next(at for at, r in stamps if r.kind == "rest" and r.method == "POST" and path.match(r.path))
+        acks.append(posted - starts[n])
+        end = ends[n]
+        assert end is not None
+        decisions.append(end - starts[n])
+        outputs = step_outputs(workdir / f"p{n}")
+        statuses.append((outputs.get("status"), outputs.get("admitted")))
+    conflicts = sum(1 for _, r in stamps if r.kind == "rest" and r.method == "PATCH" and r.status == 422)
+    return {
+        "acks": acks,
+        "decisions": decisions,
+        "admitted_outputs": sum(admitted == "true" for _, admitted in statuses),
+        "rejected": sum(status == "rejected" for status, _ in statuses),
+        "failed": sum(status not in ("scheduled", "rejected") for status, _ in statuses),
+        "admitted_ledger": ledger_reservations(bed),
+        "lost_races": conflicts,
+        "wall_s": max(e for e in ends if e is not None) - min(starts),
+    }
+
+
+def run(processes: int = 20, rounds: int = 2, latency: float = 0.05) -> dict[str, Any]:
+    """Measure and return the figures and the targets."""
+    from prpilot.testing.scenario import WRITER, start_bed
+
+    with tempfile.TemporaryDirectory(prefix="bench-admission-") as tmp, start_bed(Path(tmp)) as bed:
+        clock = RequestClock(bed.github)
+        bed.github.latency = latency
+        results = []
+        for n in range(rounds):
+            name = f"octo-org/admission-{n}"
+            bed.github.add_repo(name)
+            bed.github.set_permission(name, WRITER, "write")
+            results.append(one_round(dataclasses.replace(bed, repo=name), clock, Path(tmp) / f"round-{n}", processes))
+    acks = [a for r in results for a in r["acks"]]
+    decisions = [d for r in results for d in r["decisions"]]
+    over = max(max(r["admitted_outputs"], r["admitted_ledger"]) - RATE_LIMIT for r in results)
+    exact = all(r["admitted_outputs"] == r["admitted_ledger"] == RATE_LIMIT for r in results)
+    return {
+        "processes": processes,
+        "rounds": rounds,
+        "latency_s": latency,
+        "ack_p50_s": percentile(acks, 50),
+        "ack_p95_s": percentile(acks, 95),
+        "decision_p50_s": percentile(decisions, 50),
+        "decision_p95_s": percentile(decisions, 95),
+        "wall_s": median([r["wall_s"] for r in results]),
+        "admitted_outputs": [r["admitted_outputs"] for r in results],
+        "admitted_ledger": [r["admitted_ledger"] for r in results],
+        "rejected": [r["rejected"] for r in results],
+        "failed": [r["failed"] for r in results],
+        "lost_races": [r["lost_races"] for r in results],
+        "exactly_limit": exact,
+        "targets": [
+            Target("tasks admitted beyond the rate limit of 5", max(over, 0), 0, "tasks").row(),
+            Target("tasks admitted short of the rate limit of 5", 0 if exact else 1, 0, "").row(),
+        ],
+    }
+
+
+def report(f: dict[str, Any]) -> None:
+    print(f"{f['processes']} concurrent schedule steps x {f['rounds']} rounds, rate-limit {RATE_LIMIT}, "
+          f"latency {f['latency_s'] * 1000:.0f} ms")
+    print(f"time to status comment  p50 {f['ack_p50_s'] * 1000:.0f} ms  p95 {f['ack_p95_s'] * 1000:.0f} ms")
+    print(f"time to decision (exit) p50 {f['decision_p50_s'] * 1000:.0f} ms  p95 {f['decision_p95_s'] * 1000:.0f} ms")
+    print(f"admitted per round: outputs {f['admitted_outputs']}, ledger {f['admitted_ledger']}; "
+          f"rejected {f['rejected']}; failed {f['failed']}; ledger CAS conflicts {f['lost_races']}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--processes", type=int, default=20)
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--latency", type=float, default=0.05)
+    args = parser.parse_args()
+    report(run(args.processes, args.rounds, args.latency))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,117 @@
+"""Import time of the scheduler's path, and what it must not import.
+
+    python bench/startup.py [--repeat 7]
+
+``python -X importtime -c "import M"`` prints each module's cumulative import time in µs; the line
+of ``M`` itself is the time of the whole import. The median of ``--repeat`` fresh interpreters is
+reported for ``prpilot.action`` and ``prpilot.cli`` (the schedule step imports both), and for the
+modules the schedule step adds once a task is really there (the PyGithub adapter and the ledger).
+A separate interpreter then checks that neither ``openai`` nor ``prpilot.agent`` was imported.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import subprocess
+import sys
+from typing import Any
+
+from _common import Target, median
+
+TARGET_MS = 300.0
+MODULES = {
+    "prpilot.action": "import prpilot.action",
+    "prpilot.cli": "import prpilot.cli",
+}
+# What schedule_step imports after parsing an event that asks for work (see action.py).
+TASK_PATH = ("prpilot.cli", "prpilot.action", "prpilot.github_adapter", "prpilot.ledger", "prpilot.ledger_github")
+FORBIDDEN = ("openai", "prpilot.agent")
+_LINE = re.compile(r"^import time:\s+(\d+)\s+\|\s+(\d+)\s+\|(\s*)(\S+)\s*$")
+
+
+def import_ms(statement: str, module: str) -> float:
+    """Cumulative import time of ``module`` in ms, from one fresh ``python -X importtime``."""
+    done = subprocess.run([sys.executable, "-X", "importtime", "-c", statement], capture_output=True, text=True,
+                          check=True)
+    for line in done.stderr.splitlines():
+        found = _LINE.match(line)
+        if found and found.group(4) == module and found.group(3) == " ":  # top level, not a nested import
+            return int(found.group(2)) / 1000
+    raise RuntimeError(f"{module} not in the importtime output of {statement!r}")
+
+
+def task_path_ms() -> float:
+    """Sum of the top-level imports the schedule step makes for a real task."""
+    statement = "; ".join(f"import {m}" for m in TASK_PATH)
+    done = subprocess.run([sys.executable, "-X", "importtime", "-c", statement], capture_output=True, text=True,
+                          check=True)
+    total = 0
+    for line in done.stderr.splitlines():
+        found = _LINE.match(line)
+        if found and found.group(3) == " ":
+            total += int(found.group(2))
+    return total / 1000
+
+
+def interpreter_ms() -> float:
+    """The interpreter's own start-up imports (``-c pass``), for scale."""
+    done = subprocess.run([sys.executable, "-X", "importtime", "-c", "pass"], capture_output=True, text=True,
+                          check=True)
+    return sum(int(m.group(2)) for m in map(_LINE.match, done.stderr.splitlines()) if m and m.group(3) == " ") / 1000
+
+
+def loaded_modules(statement: str) -> dict[str, bool]:
+    """Which of FORBIDDEN (and, for information, PyGithub, GitPython, requests) ``statement`` loads."""
+    probe = (f"{statement}\nimport json, sys\n"
+             "names = ('openai', 'prpilot.agent', 'github', 'git', 'requests', 'redis', 'pydantic')\n"
+             "print(json.dumps({n: n in sys.modules for n in names}))")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    loaded: dict[str, bool] = json.loads(done.stdout)
+    return loaded
+
+
+def run(repeat: int = 7) -> dict[str, Any]:
+    """Measure and return the figures (ms) and the targets."""
+    figures: dict[str, Any] = {"repeat": repeat}
+    for module, statement in MODULES.items():
+        runs = [import_ms(statement, module) for _ in range(repeat)]
+        figures[module] = {"median_ms": median(runs), "min_ms": min(runs), "max_ms": max(runs)}
+    runs = [task_path_ms() for _ in range(repeat)]
+    figures["task_path"] = {"median_ms": median(runs), "min_ms": min(runs), "max_ms": max(runs)}
+    figures["interpreter_ms"] = median([interpreter_ms() for _ in range(3)])
+    loaded = loaded_modules("import prpilot.cli, prpilot.action")
+    loaded_for_task = loaded_modules("; ".join(f"import {m}" for m in TASK_PATH))
+    figures["loaded"] = loaded
+    figures["loaded_for_task"] = loaded_for_task
+    clean = not any(loaded[name] or loaded_for_task[name] for name in FORBIDDEN)
+    figures["forbidden_absent"] = clean
+    figures["targets"] = [
+        Target("import prpilot.action", figures["prpilot.action"]["median_ms"], TARGET_MS, "ms").row(),
+        Target("import prpilot.cli", figures["prpilot.cli"]["median_ms"], TARGET_MS, "ms").row(),
+        Target("openai / prpilot.agent imported on the scheduler path", 0.0 if clean else 1.0, 0.0, "").row(),
+    ]
+    return figures
+
+
+def report(figures: dict[str, Any]) -> None:
+    for module in (*MODULES, "task_path"):
+        f = figures[module]
+        print(f"{module:<16} median {f['median_ms']:6.1f} ms  (min {f['min_ms']:.1f}, max {f['max_ms']:.1f}, "
+              f"{figures['repeat']} runs)")
+    print(f"interpreter start-up imports: {figures['interpreter_ms']:.1f} ms")
+    print("loaded by `import prpilot.cli, prpilot.action`:",
+          ", ".join(f"{n}={'yes' if v else 'no'}" for n, v in figures["loaded"].items()))
+    print("loaded on the schedule step's task path:",
+          ", ".join(f"{n}={'yes' if v else 'no'}" for n, v in figures["loaded_for_task"].items()))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=7)
+    report(run(parser.parse_args().repeat))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,72 @@
+"""End to end: the bill's tokens equal the API's usage everywhere, and no bill is lost or doubled."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from github import Auth, Github
+
+from prpilot.ledger import Ledger, Settlement
+from prpilot.ledger_github import GitRefLedgerBackend
+from prpilot.testing import openai_replies as say
+from prpilot.testing.scenario import Bed
+
+pytestmark = pytest.mark.e2e
+
+
+def _settlements(bed: Bed) -> list[Settlement]:
+    client = Github(auth=Auth.Token(bed.github.token), base_url=bed.github.api_url, lazy=True)
+    records = Ledger(GitRefLedgerBackend(client.get_repo(bed.repo))).records()
+    return [record for record in records if isinstance(record, Settlement)]
+
+
+def test_tokens_agree_in_outputs_bill_and_ledger(bed: Bed) -> None:
+    bed.model.script(
+        say.text("Fix the typo").with_usage(prompt_tokens=120, completion_tokens=6, cached_tokens=0),
+        say.tool("read_file", {"path": "README.md"}).with_usage(
+            prompt_tokens=2_000, completion_tokens=30, cached_tokens=1_024
+        ),
+        say.tool("edit_file", {"path": "README.md", "old": "projet", "new": "project"}).with_usage(
+            prompt_tokens=2_500, completion_tokens=40, cached_tokens=2_048
+        ),
+        say.text("Fixed.").with_usage(prompt_tokens=2_700, completion_tokens=12, cached_tokens=2_048),
+    )
+
+    result = bed.run("issue_comment", bed.issue_comment("/pilot fix the typo in README.md"))
+
+    assert result.outputs["status"] == "completed", result.logs
+    served = bed.model.total_usage()
+    assert (served.prompt_tokens, served.cached_tokens, served.completion_tokens) == (7_320, 5_120, 88)
+    outputs = result.outputs
+    assert int(outputs["prompt-tokens"]) == served.prompt_tokens
+    assert int(outputs["cached-tokens"]) == served.cached_tokens
+    assert int(outputs["completion-tokens"]) == served.completion_tokens
+    [bill] = bed.billing.bills
+    assert (bill["prompt_tokens"], bill["cached_tokens"], bill["completion_tokens"]) == (7_320, 5_120, 88)
+    assert Decimal(bill["cost_usd"]) == Decimal(outputs["cost"])
+    [settled] = _settlements(bed)
+    assert settled.bill.prompt_tokens == served.prompt_tokens
+    assert settled.bill.cached_tokens == served.cached_tokens
+    assert settled.bill.completion_tokens == served.completion_tokens
+    # gpt-4.1-mini: (7,320 - 5,120) x $0.40/M + 5,120 x $0.10/M + 88 x $1.60/M
+    assert settled.bill.cost_usd == Decimal("0.0015328")
+    assert "Usage" in result.summary or "prompt tokens" in result.summary
+
+
+def test_bill_of_a_run_with_billing_down_is_delivered_by_the_next_run(bed: Bed) -> None:
+    bed.model.set_policy(lambda request, index: say.text("Nothing to change."))
+    bed.billing.down("503")
+    first = bed.run("issue_comment", bed.issue_comment("/pilot first"))
+    assert first.outputs["status"] == "completed", first.logs
+    assert bed.billing.bills == []
+
+    bed.billing.up()
+    second = bed.run("issue_comment", bed.issue_comment("/pilot second"))
+
+    assert second.outputs["status"] == "completed", second.logs
+    delivered = sorted(bill["task_id"] for bill in bed.billing.bills)
+    assert delivered == sorted([first.outputs["task-id"], second.outputs["task-id"]])
+    third = bed.run("issue_comment", bed.issue_comment("/pilot third"))
+    assert third.outputs["status"] == "completed", third.logs
+    assert len(bed.billing.bills) == 3  # each bill exactly once
