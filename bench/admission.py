@@ -16,13 +16,14 @@ import argparse
 import dataclasses
 import re
 import subprocess
+import sys
 import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from _common import RequestClock, Target, median, percentile, schedule_command, schedule_env, step_outputs
+from _common import RequestClock, Target, host_env, median, percentile, schedule_command, schedule_env, step_outputs
 
 RATE_LIMIT = 5
 
@@ -34,6 +35,27 @@ def ledger_reservations(bed: Any) -> int:
     return sum('"kind":"reservation"' in line.replace(" ", "") for line in text.splitlines())
 
 
+def concurrent_baseline(processes: int) -> list[float]:
+    """Exit times of ``processes`` interpreters started at once that only import the schedule step's modules."""
+    statement = "import prpilot.cli, prpilot.action, prpilot.github_adapter, prpilot.ledger_github"
+    starts, procs = [], []
+    for _ in range(processes):
+        starts.append(time.monotonic())
+        procs.append(subprocess.Popen([sys.executable, "-c", statement], env=host_env()))
+    return _wait_all(procs, starts)
+
+
+def _wait_all(procs: list[subprocess.Popen[bytes]], starts: list[float]) -> list[float]:
+    """Seconds from each process's start to its exit, polled every 2 ms."""
+    ends: list[float | None] = [None] * len(procs)
+    while any(e is None for e in ends):
+        for n, proc in enumerate(procs):
+            if ends[n] is None and proc.poll() is not None:
+                ends[n] = time.monotonic()
+        time.sleep(0.002)
+    return [end - start for end, start in zip(ends, starts, strict=True) if end is not None]
+
+
 def one_round(bed: Any, clock: RequestClock, workdir: Path, processes: int) -> dict[str, Any]:
     payloads = [bed.issue_comment(f"/pilot task number {n}") for n in range(processes)]
     envs = [schedule_env(bed, p, workdir / f"p{n}", rate_limit=str(RATE_LIMIT)) for n, p in enumerate(payloads)]
@@ -42,26 +64,17 @@ def one_round(bed: Any, clock: RequestClock, workdir: Path, processes: int) -> d
         starts.append(time.monotonic())
         procs.append(subprocess.Popen(schedule_command(), env=env, stdout=subprocess.PIPE,
                                       stderr=subprocess.STDOUT))
-    # One waiter thread per process would be fairer to the exit times; polling every 2 ms is close enough.
-    ends: list[float | None] = [None] * processes
-    while any(e is None for e in ends):
-        for n, proc in enumerate(procs):
-            if ends[n] is None and proc.poll() is not None:
-                ends[n] = time.monotonic()
-        time.sleep(0.002)
+    decisions = _wait_all(procs, starts)
     for proc in procs:
         assert proc.stdout is not None
         proc.stdout.read()
         proc.stdout.close()
     stamps = clock.since(min(starts))
-    acks, decisions, statuses = [], [], []
+    acks, statuses = [], []
     for n, payload in enumerate(payloads):
         path = re.compile(rf"^/repos/{re.escape(bed.repo)}/issues/{payload['issue']['number']}/comments$")
         posted = next(at for at, r in stamps if r.kind == "rest" and r.method == "POST" and path.match(r.path))
         acks.append(posted - starts[n])
-        end = ends[n]
-        assert end is not None
-        decisions.append(end - starts[n])
         outputs = step_outputs(workdir / f"p{n}")
         statuses.append((outputs.get("status"), outputs.get("admitted")))
     conflicts = sum(1 for _, r in stamps if r.kind == "rest" and r.method == "PATCH" and r.status == 422)
@@ -73,7 +86,7 @@ def one_round(bed: Any, clock: RequestClock, workdir: Path, processes: int) -> d
         "failed": sum(status not in ("scheduled", "rejected") for status, _ in statuses),
         "admitted_ledger": ledger_reservations(bed),
         "lost_races": conflicts,
-        "wall_s": max(e for e in ends if e is not None) - min(starts),
+        "wall_s": max(s + d for s, d in zip(starts, decisions, strict=True)) - min(starts),
     }
 
 
@@ -90,6 +103,7 @@ def run(processes: int = 20, rounds: int = 2, latency: float = 0.05) -> dict[str
             bed.github.add_repo(name)
             bed.github.set_permission(name, WRITER, "write")
             results.append(one_round(dataclasses.replace(bed, repo=name), clock, Path(tmp) / f"round-{n}", processes))
+        baseline = concurrent_baseline(processes)
     acks = [a for r in results for a in r["acks"]]
     decisions = [d for r in results for d in r["decisions"]]
     over = max(max(r["admitted_outputs"], r["admitted_ledger"]) - RATE_LIMIT for r in results)
@@ -103,6 +117,8 @@ def run(processes: int = 20, rounds: int = 2, latency: float = 0.05) -> dict[str
         "decision_p50_s": percentile(decisions, 50),
         "decision_p95_s": percentile(decisions, 95),
         "wall_s": median([r["wall_s"] for r in results]),
+        "baseline_p50_s": percentile(baseline, 50),
+        "baseline_p95_s": percentile(baseline, 95),
         "admitted_outputs": [r["admitted_outputs"] for r in results],
         "admitted_ledger": [r["admitted_ledger"] for r in results],
         "rejected": [r["rejected"] for r in results],
@@ -121,6 +137,8 @@ def report(f: dict[str, Any]) -> None:
           f"latency {f['latency_s'] * 1000:.0f} ms")
     print(f"time to status comment  p50 {f['ack_p50_s'] * 1000:.0f} ms  p95 {f['ack_p95_s'] * 1000:.0f} ms")
     print(f"time to decision (exit) p50 {f['decision_p50_s'] * 1000:.0f} ms  p95 {f['decision_p95_s'] * 1000:.0f} ms")
+    print(f"baseline: {f['processes']} interpreters importing the same modules at once, exit "
+          f"p50 {f['baseline_p50_s'] * 1000:.0f} ms  p95 {f['baseline_p95_s'] * 1000:.0f} ms")
     print(f"admitted per round: outputs {f['admitted_outputs']}, ledger {f['admitted_ledger']}; "
           f"rejected {f['rejected']}; failed {f['failed']}; ledger CAS conflicts {f['lost_races']}")
 

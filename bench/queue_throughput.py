@@ -125,9 +125,17 @@ def main() -> None:
             f"{platform.machine()}, {multiprocessing.cpu_count()} CPUs (load average {os.getloadavg()[0]:.1f} "
             "at the end), local redis-server "
             "(no persistence). No-op engine; each task still gets its own working directory and "
-            "heartbeat thread. Medians of the runs, tasks per second:\n\n" + "\n".join(table) + "\n"
+            "heartbeat thread. Medians of the runs, tasks per second:\n\n" + "\n".join(table) + "\n" + _caveat()
         )
         replace_section(Path(__file__).with_name("README.md"), body)
+
+
+def _caveat() -> str:
+    cpus, load = multiprocessing.cpu_count(), os.getloadavg()[0]
+    note = f"\nThe workers share {cpus} CPUs with Redis and each other, so more than {cpus} cannot scale linearly."
+    if load > cpus:
+        note += " Other jobs kept the machine busy during the run: read the figures as lower bounds."
+    return note + "\n"
 
 
 def _spread(runs: list[float]) -> tuple[float, float, float]:

@@ -69,7 +69,8 @@ def render() -> str:
         if step is Step.ENGINE:
             out.append("        PRPILOT_TASK_FILE: ${{ steps.schedule.outputs.task-file }}")
         out += [f"        {env_name(n)}: ${{{{ inputs.{n} }}}}" for n, (steps, _) in INPUTS.items() if step in steps]
-        out.append(f"      run: '\"$PRPILOT_PYTHON\" \"$GITHUB_ACTION_PATH/entrypoint.py\" {step.value}'")
+        # exec: the runner's SIGINT/SIGTERM on cancellation reach Python, not a shell that dies first.
+        out.append(f"      run: 'exec \"$PRPILOT_PYTHON\" \"$GITHUB_ACTION_PATH/entrypoint.py\" {step.value}'")
     return "\n".join(out) + "\n"
 
 

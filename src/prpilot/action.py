@@ -153,6 +153,7 @@ def engine_step(env: Mapping[str, str]) -> int:
             prices=load_prices(settings.prices),
             run_url=ctx.run_url,
             run_id=ctx.run_id,
+            repo_url=f"{ctx.server_url}/{ctx.repository}",
             ledger=ledger,
             billing=BillingClient(settings.billing_url, settings.billing_token) if settings.billing_url else None,
             runner=runner,

@@ -64,6 +64,7 @@ class TaskEngine:
     prices: PriceTable
     run_url: str
     run_id: str = ""
+    repo_url: str = ""  # GITHUB_SERVER_URL/owner/name, for links to the working branch
     ledger: Ledger | None = None
     billing: BillSender | None = None
     runner: ActionsRunner | None = None
@@ -73,6 +74,7 @@ class TaskEngine:
     usage: Usage = field(default_factory=Usage)
     _progress: Progress = field(default_factory=Progress)
     _last_progress: float = 0.0
+    _agent_usage: Usage = field(default_factory=Usage)
 
     # --- the lifecycle -------------------------------------------------------------------------
 
@@ -99,9 +101,6 @@ class TaskEngine:
                 self._save_work(task, branch, title)
         except PrpilotError as exc:
             failure = exc.message
-            outcome_so_far = getattr(exc, "outcome", None)  # AgentFailed keeps the usage until the failure
-            if outcome_so_far is not None:
-                self.usage = self.usage + outcome_so_far.usage
             with self.cancel.shield():
                 self._save_work(task, branch, title)
         finally:
@@ -145,7 +144,7 @@ class TaskEngine:
 
     def _run_agent(self, task: Task) -> AgentOutcome:
         from prpilot.agent.commands import CommandPolicy
-        from prpilot.agent.loop import AgentLimits, run_agent
+        from prpilot.agent.loop import AgentFailed, AgentLimits, run_agent
         from prpilot.agent.prompt import build_messages, load_hints
         from prpilot.agent.tools import Toolbox
         from prpilot.agent.workspace import Workspace
@@ -175,16 +174,23 @@ class TaskEngine:
             max_cost_usd=self.settings.max_cost_usd,
         )
         spent_before = self.usage
-        outcome = run_agent(
-            self.model,
-            toolbox,
-            messages,
-            limits,
-            cost_of=lambda usage: self.cost(spent_before + usage),
-            on_step=lambda event: self._on_agent_step(task, event),
-            should_stop=self.cancel,
-        )
-        self.usage = self.usage + outcome.usage
+        try:
+            outcome = run_agent(
+                self.model,
+                toolbox,
+                messages,
+                limits,
+                cost_of=lambda usage: self.cost(spent_before + usage),
+                on_step=lambda event: self._on_agent_step(task, event),
+                should_stop=self.cancel,
+            )
+        except AgentFailed as exc:  # the model failed mid-run: bill what it used until then
+            self.usage = spent_before + exc.outcome.usage
+            raise
+        except Cancelled:
+            self.usage = spent_before + self._agent_usage
+            raise
+        self.usage = spent_before + outcome.usage
         return outcome
 
     def finalize_working_branch(self, task: Task, branch: WorkingBranch, title: str, answer: str, cut: str) -> None:
@@ -219,7 +225,7 @@ class TaskEngine:
                 if not branch.open_pull or attempt == _PUSH_ATTEMPTS:
                     raise
                 # The name was taken on the remote meanwhile: move the commit to a fresh name.
-                taken = self.checkout.local_branches() | self.checkout.remote_branches()
+                taken = self.checkout.local_branches() | self.checkout.remote_branches() | {branch.name}
                 branch.name = create_unique_branch_name(title, taken)
                 self.checkout.start_branch(branch.name, None)
         task.branch = branch.name
@@ -272,7 +278,8 @@ class TaskEngine:
         if failure or cut_short:
             detail = failure or cut_short
             if task.branch:
-                where = f"pull request {task.pr_url}" if task.pr_url else f"branch `{task.branch}`"
+                branch_link = f"[`{task.branch}`]({self.repo_url}/tree/{task.branch})" if self.repo_url else task.branch
+                where = f"pull request {task.pr_url}" if task.pr_url else f"branch {branch_link}"
                 detail += f"\n\nThe work done so far is on the {where}."
             task.transition(TaskStatus.FAILED, detail if not answer else f"{detail}\n\n{answer}")
         else:
@@ -309,6 +316,7 @@ class TaskEngine:
         self._refresh(task, force=True)
 
     def _on_agent_step(self, task: Task, event: StepEvent) -> None:
+        self._agent_usage = event.usage  # kept for a cancellation, which brings no outcome
         tools = ", ".join(record.name for record in event.tool_calls) or "answering"
         self._progress.current = f"Working: step {event.step} ({tools})"
         self._refresh(task)

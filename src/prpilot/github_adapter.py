@@ -47,6 +47,12 @@ def _call(what: str, action: Callable[[], T]) -> T:
         return action()
     except GithubException as exc:
         message = exc.data.get("message") if isinstance(exc.data, dict) else None
+        if exc.status == 403 and message == "Resource not accessible by integration":
+            raise GitHubError(
+                f"the workflow's token may not {what}. Give the job `permissions: contents: write, "
+                "issues: write, pull-requests: write` (a pull request from a fork only ever gets a "
+                "read-only token)"
+            ) from exc
         raise GitHubError(f"GitHub refused to {what}: {exc.status} {message or 'error'}") from exc
     except requests.exceptions.RetryError as exc:
         raise GitHubError(f"GitHub kept failing while trying to {what} (gave up after retries)") from exc

@@ -148,7 +148,8 @@ class TaskWorker:
                     continue
                 backoff = 1.0
                 if lease is not None and self._stop.is_set():  # the signal came while we waited
-                    self._settle(lease.task, "release", partial(self.queue.release, lease))
+                    if self._settle(lease.task, "release", partial(self.queue.release, lease)):
+                        log.info("task %s: leased as the stop came; put back in pending", lease.task.id)
                 elif lease is not None:
                     self.execute(lease)
                     processed += 1

@@ -1,0 +1,312 @@
+"""Engine overhead on a 20,000-file (~200 MB) repository: a scripted 5-step task against raw git.
+
+    python bench/engine_overhead.py [--repeat 5]
+
+The repository is hosted by the fake GitHub (REST latency 0, like its git endpoint) and checked out
+as actions/checkout leaves it. Each round:
+
+1. ``python entrypoint.py schedule`` admits a ``/pilot`` comment (not timed) and writes the task file;
+2. the engine runs that task **in-process**, wired exactly as ``prpilot.action.engine_step`` wires it
+   (PyGithub adapter, git ref ledger, GitPython checkout, OpenAIChatModel on the scripted server),
+   so the model can be timed client-side: a title call, then ``search_code``, ``read_file``,
+   ``edit_file``, ``write_file`` and the final answer. Timed: from building the engine to the pull
+   request being opened, minus the time spent inside ``ChatModel.complete``;
+3. the same change by hand with raw git on the same checkout: ``git checkout -b``, (the two files
+   written, not timed), ``git add -A``, ``git commit``, ``git push``.
+
+Target: engine time to the pull request, model excluded, ≤ 1.5x the raw git commands. Medians of
+``--repeat`` rounds after one warm-up round. Imports are not counted (bench/startup.py covers them).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from _common import (
+    GIT_IDENTITY,
+    PRICING,
+    TARGET_FILE,
+    Target,
+    big_repo,
+    big_repo_bytes,
+    clone_workspace,
+    host_big_repo,
+    median,
+    schedule_command,
+    schedule_env,
+    step_outputs,
+)
+
+TARGET_RATIO = 1.5
+REPO = "octo-org/monorepo"
+REQUEST = "/pilot make apply_discount reject percentages outside 0-100, with a test"
+OLD_LINE = "    discount = price * percent / 100\n"
+NEW_LINES = ('    if not 0 <= percent <= 100:\n        raise ValueError(f"percent must be 0-100, not {percent}")\n'
+             + OLD_LINE)
+TEST_FILE = "tests/test_pricing.py"
+TEST_TEXT = '''from decimal import Decimal
+
+import pytest
+
+from app.pricing import apply_discount
+
+
+def test_discount() -> None:
+    assert apply_discount(Decimal("10"), 20) == Decimal("8")
+
+
+@pytest.mark.parametrize("percent", [-1, 101])
+def test_discount_out_of_range(percent: int) -> None:
+    with pytest.raises(ValueError, match="0-100"):
+        apply_discount(Decimal("10"), percent)
+'''
+
+
+class Stopwatch:
+    """Seconds spent in calls through a Timed proxy, by bucket; plus named moments."""
+
+    def __init__(self) -> None:
+        self.spent: dict[str, float] = {}
+        self.calls: dict[str, int] = {}
+        self.moments: dict[str, float] = {}
+
+    def add(self, bucket: str, seconds: float) -> None:
+        self.spent[bucket] = self.spent.get(bucket, 0.0) + seconds
+        self.calls[bucket] = self.calls.get(bucket, 0) + 1
+
+
+class Timed:
+    """Forward every attribute to ``inner``; time each method call into ``bucket``."""
+
+    def __init__(self, inner: Any, bucket: str, watch: Stopwatch, after: dict[str, str] | None = None) -> None:
+        self._inner, self._bucket, self._watch, self._after = inner, bucket, watch, after or {}
+
+    def __getattr__(self, name: str) -> Any:
+        attr = getattr(self._inner, name)
+        if not callable(attr):
+            return attr
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            started = time.perf_counter()
+            try:
+                return attr(*args, **kwargs)
+            finally:
+                ended = time.perf_counter()
+                self._watch.add(self._bucket, ended - started)
+                self._watch.add(f"{self._bucket}.{name}", ended - started)
+                if name in self._after:
+                    self._watch.moments[self._after[name]] = ended
+
+        return call
+
+
+@contextmanager
+def timed_tools(watch: Stopwatch) -> Iterator[None]:
+    """Time every tool call the agent makes (the Toolbox is built inside the engine, so patch its class)."""
+    from prpilot.agent.tools import Toolbox
+
+    original = Toolbox.call
+
+    def call(self: Toolbox, name: str, arguments: str) -> Any:
+        started = time.perf_counter()
+        try:
+            return original(self, name, arguments)
+        finally:
+            watch.add("tools", time.perf_counter() - started)
+            watch.add(f"tools.{name}", time.perf_counter() - started)
+
+    Toolbox.call = call  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        Toolbox.call = original  # type: ignore[method-assign]
+
+
+def scripted_task() -> list[Any]:
+    from prpilot.testing import openai_replies as say
+
+    return [
+        say.text("Reject discount percentages outside 0-100"),
+        say.tool("search_code", {"pattern": "def apply_discount", "glob": "*.py"}),
+        say.tool("read_file", {"path": TARGET_FILE, "start_line": 9, "end_line": 14}),
+        say.tool("edit_file", {"path": TARGET_FILE, "old": OLD_LINE, "new": NEW_LINES}),
+        say.tool("write_file", {"path": TEST_FILE, "content": TEST_TEXT}),
+        say.text("apply_discount now raises ValueError for percentages outside 0-100; tests added."),
+    ]
+
+
+def run_engine(bed: Any, workspace: Path, workdir: Path) -> dict[str, Any]:
+    """Schedule a task (not timed), then run the engine in-process; return the timings."""
+    from prpilot.action import load_task_file
+    from prpilot.agent.openai_model import OpenAIChatModel
+    from prpilot.cancellation import CancelSignal
+    from prpilot.engine import TaskEngine
+    from prpilot.github_adapter import GitHubRepository, connect
+    from prpilot.gitops import Checkout
+    from prpilot.inputs import Step, parse_settings, raw_inputs
+    from prpilot.ledger import Ledger
+    from prpilot.ledger_github import GitRefLedgerBackend
+    from prpilot.pricing import load_prices
+    from prpilot.runcontext import RunContext
+    from prpilot.runner_io import ActionsRunner
+    from prpilot.task import TaskStatus
+
+    payload = bed.issue_comment(REQUEST)
+    env = schedule_env(bed, payload, workdir)
+    done = subprocess.run(schedule_command(), env=env, capture_output=True, text=True, check=False)
+    outputs = step_outputs(workdir)
+    if done.returncode != 0 or outputs.get("admitted") != "true":
+        raise RuntimeError(f"the schedule step did not admit the task: {done.stdout}{done.stderr}")
+    env.update({"PRPILOT_TASK_FILE": outputs["task-file"], "GITHUB_WORKSPACE": str(workspace),
+                "GITHUB_STEP_SUMMARY": str(workdir / "summary.md"), "INPUT_OPENAI-API-KEY": bed.inputs["openai-api-key"],
+                "INPUT_OPENAI-BASE-URL": bed.inputs["openai-base-url"], "INPUT_MODEL": bed.inputs["model"]})
+    task = load_task_file(env)
+    bed.model.reset()
+    bed.model.script(*scripted_task())
+    rest_mark = len(bed.github.rest())
+
+    watch = Stopwatch()
+    started = time.perf_counter()
+    ctx = RunContext.from_env(env)
+    settings = parse_settings(raw_inputs(env, Step.ENGINE))
+    github = GitHubRepository(connect(settings.github_token, ctx.api_url), ctx.repository)
+    engine = TaskEngine(
+        settings=settings,
+        github=Timed(github, "github", watch, after={"create_pull": "pr_opened"}),
+        checkout=Timed(Checkout(Path(ctx.workspace), server_url=ctx.server_url, token=settings.github_token),
+                       "git", watch),
+        model=Timed(OpenAIChatModel(settings.openai_base_url, settings.openai_api_key, settings.model), "model", watch),
+        prices=load_prices(settings.prices),
+        run_url=ctx.run_url,
+        run_id=ctx.run_id,
+        ledger=Timed(Ledger(GitRefLedgerBackend(github.repository())), "ledger", watch),
+        runner=ActionsRunner(env),
+        cancel=CancelSignal(),
+    )
+    with timed_tools(watch):
+        engine.run(task)
+    ended = time.perf_counter()
+    if task.status is not TaskStatus.COMPLETED or not task.pr_url:
+        raise RuntimeError(f"the engine did not open a pull request: {task.status} {task.result}")
+    to_pr = watch.moments["pr_opened"] - started
+    model = watch.spent.get("model", 0.0)
+    return {
+        "to_pr_s": to_pr,
+        "total_s": ended - started,
+        "model_s": model,
+        "to_pr_minus_model_s": to_pr - model,
+        "total_minus_model_s": ended - started - model,
+        "git_s": watch.spent.get("git", 0.0),
+        "github_s": watch.spent.get("github", 0.0),
+        "ledger_s": watch.spent.get("ledger", 0.0),
+        "tools_s": watch.spent.get("tools", 0.0),
+        "model_calls": watch.calls.get("model", 0),
+        "git_calls": watch.calls.get("git", 0),
+        "rest_requests": len(bed.github.rest()) - rest_mark,
+        "branch": task.branch,
+        "detail": {k: v for k, v in watch.spent.items() if "." in k},
+    }
+
+
+def run_raw(bed: Any, workspace: Path, branch: str) -> dict[str, float]:
+    """The same change with raw git commands; each command timed."""
+    from prpilot.gitops import auth_config
+
+    env = {**os.environ, **GIT_IDENTITY, **auth_config(bed.github.server_url, bed.github.token)}
+
+    def git(*args: str) -> Callable[[], object]:
+        return lambda: subprocess.run(["git", *args], cwd=workspace, env=env, check=True, capture_output=True)
+
+    def write_files() -> None:
+        (workspace / TARGET_FILE).write_text(PRICING.replace(OLD_LINE, NEW_LINES))
+        (workspace / TEST_FILE).parent.mkdir(parents=True, exist_ok=True)
+        (workspace / TEST_FILE).write_text(TEST_TEXT)
+
+    steps: dict[str, Callable[[], object]] = {
+        "checkout -b": git("checkout", "-q", "-b", branch, "origin/main"),
+        "(write files)": write_files,
+        "add -A": git("add", "-A"),
+        "commit": git("commit", "-q", "-m", "Reject discount percentages outside 0-100"),
+        "push": git("push", "-q", "origin", f"refs/heads/{branch}:refs/heads/{branch}"),
+    }
+    times: dict[str, float] = {}
+    for name, step in steps.items():
+        started = time.perf_counter()
+        step()
+        times[name] = time.perf_counter() - started
+    times["total"] = sum(v for k, v in times.items() if not k.startswith("("))
+    return times
+
+
+def run(repeat: int = 5) -> dict[str, Any]:
+    """Measure and return the figures (seconds) and the target."""
+    from prpilot.testing.scenario import WRITER, start_bed
+
+    source = big_repo()
+    with tempfile.TemporaryDirectory(prefix="bench-engine-") as tmp, start_bed(Path(tmp)) as bed:
+        bed.github.latency = 0.0
+        host_big_repo(bed.github, REPO, source)
+        bed.github.set_permission(REPO, WRITER, "write")
+        bed = type(bed)(**{**bed.__dict__, "repo": REPO})
+        workspace = Path(tmp) / "workspace"
+        clone_workspace(source, workspace, bed.github.server_url, REPO)
+        engine_runs, raw_runs = [], []
+        for n in range(repeat + 1):  # round 0 warms up caches on both sides and is not counted
+            if n % 2:  # alternate which goes first, so neither always gets the warmer page cache
+                raw_runs.append(run_raw(bed, workspace, f"bench-raw-{n}"))
+                engine_runs.append(run_engine(bed, workspace, Path(tmp) / f"round-{n}"))
+            else:
+                engine_runs.append(run_engine(bed, workspace, Path(tmp) / f"round-{n}"))
+                raw_runs.append(run_raw(bed, workspace, f"bench-raw-{n}"))
+        pulls = len(bed.github.pulls(REPO))
+    engine_runs, raw_runs = engine_runs[1:], raw_runs[1:]
+    figures: dict[str, Any] = {"repeat": repeat, "files": 20_002, "megabytes": big_repo_bytes(source) / 1e6,
+                               "pulls_opened": pulls}
+    for key in engine_runs[0]:
+        if key not in ("branch", "detail"):
+            figures[f"engine_{key}"] = median([r[key] for r in engine_runs])
+    for key in raw_runs[0]:
+        figures[f"raw_{key}"] = median([r[key] for r in raw_runs])
+    figures["detail_s"] = {k: median([r["detail"].get(k, 0.0) for r in engine_runs]) for k in engine_runs[0]["detail"]}
+    figures["ratio"] = figures["engine_to_pr_minus_model_s"] / figures["raw_total"]
+    figures["ratio_total"] = figures["engine_total_minus_model_s"] / figures["raw_total"]
+    figures["targets"] = [Target("engine to PR (model excluded) vs raw git", figures["ratio"], TARGET_RATIO,
+                                 "x").row()]
+    return figures
+
+
+def report(f: dict[str, Any]) -> None:
+    print(f"{f['files']:,} files, {f['megabytes']:.0f} MB; medians of {f['repeat']} rounds")
+    print(f"engine start -> PR opened   {f['engine_to_pr_s'] * 1000:6.0f} ms, of which model "
+          f"{f['engine_model_s'] * 1000:.0f} ms ({f['engine_model_calls']:g} calls)")
+    print(f"  minus model               {f['engine_to_pr_minus_model_s'] * 1000:6.0f} ms")
+    print(f"  whole run minus model     {f['engine_total_minus_model_s'] * 1000:6.0f} ms "
+          f"(after the PR: bill, ledger, final comment)")
+    print(f"  in git (GitPython)        {f['engine_git_s'] * 1000:6.0f} ms over {f['engine_git_calls']:g} calls")
+    print(f"  in GitHub REST (port)     {f['engine_github_s'] * 1000:6.0f} ms; ledger {f['engine_ledger_s'] * 1000:.0f} ms;"
+          f" {f['engine_rest_requests']:g} REST requests in all")
+    print(f"  in tools                  {f['engine_tools_s'] * 1000:6.0f} ms")
+    print("  by call: " + ", ".join(f"{k} {v * 1000:.0f}" for k, v in sorted(f["detail_s"].items())
+                                    if not k.startswith("model")))
+    print("raw git                     " + "  ".join(
+        f"{k.removeprefix('raw_').removesuffix('_s')} {v * 1000:.0f} ms" for k, v in f.items()
+        if k.startswith("raw_") and not k.startswith("raw_(")))
+    print(f"ratio (to PR, model excluded) / raw git = {f['ratio']:.2f}x   (whole run: {f['ratio_total']:.2f}x)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=5)
+    report(run(parser.parse_args().repeat))
+
+
+if __name__ == "__main__":
+    main()

