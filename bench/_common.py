@@ -67,6 +67,7 @@ class Target:
     value: float
     bound: float
     unit: str
+    shown: str = ""  # how to show the value when a number says it badly (yes/no targets)
 
     @property
     def met(self) -> bool:
@@ -74,7 +75,8 @@ class Target:
 
     def row(self) -> dict[str, Any]:
         return {"target": self.name, "value": self.value, "bound": self.bound, "unit": self.unit,
-                "met": self.met}
+                "met": self.met, "shown": self.shown or fmt(self.value, self.unit),
+                "bound_shown": f"≤ {fmt(self.bound, self.unit)}" if not self.shown else ""}
 
 
 def fmt(value: float, unit: str) -> str:
@@ -87,11 +89,9 @@ def fmt(value: float, unit: str) -> str:
         return f"{value:.1f} %"
     if unit == "s":
         return f"{value:.2f} s"
-    return f"{value:g} {unit}".strip()
+    return f"{value:,.0f} {unit}".strip()
 
 
-def verdict(target: Target) -> str:
-    return "met" if target.met else "**missed**"
 
 
 # --- running the scheduler step like the runner does ---------------------------------------------

@@ -111,6 +111,30 @@ def report(f: dict[str, Any]) -> None:
         print(f"  {line}")
 
 
+def markdown(f: dict[str, Any]) -> str:
+    """The bench/README.md section body for these figures."""
+    ms = 1000
+    requests = "; ".join(f"`{r}`" for r in f["first_requests"])
+    return (
+        f"Fake GitHub with {f['latency_s'] * ms:.0f} ms added to every REST request; `python entrypoint.py "
+        "schedule` started as a subprocess with the runner's variables for an `issue_comment` event. The fake "
+        "stamps each recorded request with `time.monotonic()` (one clock for both processes); time to "
+        "acknowledgement = stamp of the status comment's `POST` − process start. Baseline: `python -c \"import "
+        f"prpilot.action\"` in a process of its own. Medians of {f['repeat']} runs after one warm-up.\n\n"
+        "| figure | median |\n|---|---:|\n"
+        f"| time to acknowledgement (status comment on GitHub) | {f['ack_s'] * ms:.0f} ms "
+        f"(min {f['ack_min_s'] * ms:.0f}, max {f['ack_max_s'] * ms:.0f}) |\n"
+        f"| baseline: interpreter start + `import prpilot.action` | {f['baseline_s'] * ms:.0f} ms |\n"
+        f"| ratio to the baseline | {f['ack_over_baseline']:.2f}x |\n"
+        f"| beyond the baseline (imports of PyGithub, parsing, 3 requests x {f['latency_s'] * ms:.0f} ms) | "
+        f"{f['ack_minus_baseline_s'] * ms:.0f} ms |\n"
+        f"| REST requests up to and including the status comment | {f['requests_before_ack'] + 1} |\n"
+        f"| whole schedule step, start to exit (ledger admission included) | {f['total_s'] * ms:.0f} ms, "
+        f"{f['requests_total']:g} REST requests |\n\n"
+        f"The requests before the acknowledgement: {requests}.\n"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=7)

@@ -90,6 +90,11 @@ def one_round(bed: Any, clock: RequestClock, workdir: Path, processes: int) -> d
     }
 
 
+def f_counts(results: list[dict[str, Any]]) -> str:
+    """Admitted per round, by outputs/ledger: "5/5, 5/5"."""
+    return ", ".join(f"{r['admitted_outputs']}/{r['admitted_ledger']}" for r in results) + " (outputs/ledger)"
+
+
 def run(processes: int = 20, rounds: int = 2, latency: float = 0.05) -> dict[str, Any]:
     """Measure and return the figures and the targets."""
     from prpilot.testing.scenario import WRITER, start_bed
@@ -126,8 +131,10 @@ def run(processes: int = 20, rounds: int = 2, latency: float = 0.05) -> dict[str
         "lost_races": [r["lost_races"] for r in results],
         "exactly_limit": exact,
         "targets": [
-            Target("tasks admitted beyond the rate limit of 5", max(over, 0), 0, "tasks").row(),
-            Target("tasks admitted short of the rate limit of 5", 0 if exact else 1, 0, "").row(),
+            Target(f"{processes} concurrent schedule steps, rate limit {RATE_LIMIT}: over-admission",
+                   max(over, 0), 0, "tasks").row(),
+            Target(f"exactly {RATE_LIMIT} admitted (step outputs and ledger agree)", 0 if exact else 1, 0, "",
+                   f"admitted {f_counts(results)}").row(),
         ],
     }
 
@@ -141,6 +148,29 @@ def report(f: dict[str, Any]) -> None:
           f"p50 {f['baseline_p50_s'] * 1000:.0f} ms  p95 {f['baseline_p95_s'] * 1000:.0f} ms")
     print(f"admitted per round: outputs {f['admitted_outputs']}, ledger {f['admitted_ledger']}; "
           f"rejected {f['rejected']}; failed {f['failed']}; ledger CAS conflicts {f['lost_races']}")
+
+
+def markdown(f: dict[str, Any]) -> str:
+    """The bench/README.md section body for these figures."""
+    ms = 1000
+    return (
+        f"{f['processes']} `python entrypoint.py schedule` processes started at once, each for its own "
+        f"`/pilot` comment on its own issue, `INPUT_RATE-LIMIT={RATE_LIMIT}`, a fresh repository (empty "
+        f"ledger) per round, {f['rounds']} rounds, {f['latency_s'] * ms:.0f} ms per REST request. Latencies are "
+        "per process, from its start; p50/p95 over every process of every round. Baseline: the same number "
+        "of interpreters started at once that only import the schedule step's modules.\n\n"
+        "| figure | p50 | p95 |\n|---|---:|---:|\n"
+        f"| time to the status comment | {f['ack_p50_s'] * ms:.0f} ms | {f['ack_p95_s'] * ms:.0f} ms |\n"
+        f"| time to the decision (process exit) | {f['decision_p50_s'] * ms:.0f} ms | "
+        f"{f['decision_p95_s'] * ms:.0f} ms |\n"
+        f"| baseline: {f['processes']} interpreters importing the same modules | {f['baseline_p50_s'] * ms:.0f} ms | "
+        f"{f['baseline_p95_s'] * ms:.0f} ms |\n\n"
+        f"Admitted per round: {f['admitted_outputs']} by the step outputs, {f['admitted_ledger']} reservations in "
+        f"`refs/prpilot/ledger`; rejected {f['rejected']}, failed {f['failed']}. Lost compare-and-swap races "
+        f"(422 on `PATCH git/refs`): {f['lost_races']}. With 2 cores, {f['processes']} Python processes "
+        "queue for the CPU: the baseline shows that most of the latency is interpreter start-up and imports "
+        "waiting their turn, not GitHub or the ledger.\n"
+    )
 
 
 def main() -> None:

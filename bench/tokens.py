@@ -70,7 +70,7 @@ def source_file() -> str:
         a, b, c = rng.sample(nouns, 3)
         body = [f"def {a}_{b}_{n}({a}: dict[str, int], {c}_limit: int = {rng.randrange(5, 500)}) -> int:",
                 f'    """Return the {b} count for one {a}, capped by the {c} limit."""',
-                f"    total = 0"]
+                "    total = 0"]
         for k in range(rng.randrange(6, 14)):
             body.append(rng.choice((
                 f"    total += {a}.get(\"{b}_{k}\", 0) * {rng.randrange(1, 9)}",
@@ -228,6 +228,34 @@ def report(f: dict[str, Any]) -> None:
         print(f"{label:<30} {v['prompt_tokens']:>7,} prompt tokens over {v['calls']} calls "
               f"{v['per_call']}  tools: {', '.join(v['tool_calls'])}")
     print(f"edit_file / rewrite = {f['percent']:.1f} %   (vs paged rewrite: {f['percent_vs_paged']:.1f} %)")
+
+
+def markdown(f: dict[str, Any]) -> str:
+    """The bench/README.md section body for these figures."""
+    rows = ["| variant | calls | tools | prompt tokens | per call |", "|---|---:|---|---:|---|"]
+    for label, key in (("**edit_file** (prpilot)", "edit"), ("**whole-file rewrite** (PR Pilot's approach)",
+                                                             "rewrite"),
+                       ("whole-file rewrite with prpilot's paged read_file", "paged_rewrite")):
+        v = f[key]
+        per_call = ", ".join(f"{n:,}" for n in v["per_call"])
+        rows.append(f"| {label} | {v['calls']} | {', '.join(v['tool_calls'])} | {v['prompt_tokens']:,} | {per_call} |")
+    edit = f["edit"]
+    fixed = edit["per_call"][0]
+    return (
+        f"Request: change `{FUNCTION}` in a {f['file_lines']:,}-line file (~{f['file_tokens']:,} tokens of text). "
+        "Both variants run prpilot's agent loop (its system prompt, tool schemas and tool outputs) against "
+        "the scripted OpenAI server, whose deterministic estimate (JSON length of messages + tools ÷ 4) "
+        "gives every call's prompt tokens; the sum over the agent's calls is compared (the title call is "
+        "the same for all and left out). The scripted policies act like a model: edit_file finds the "
+        "function with `search_code`, reads only its lines, replaces it with `edit_file`; the baseline "
+        "reads the whole file in one `read_file` (no line numbers, no paging, as PR Pilot's tool does) and "
+        "writes it all back with `write_file`. Each variant leaves the same, correct file. Deterministic: "
+        "one run.\n\n" + "\n".join(rows) + "\n\n"
+        f"edit_file uses **{f['percent']:.1f} %** of the baseline's prompt tokens (target ≤ {TARGET_PERCENT:.0f} %); "
+        f"{f['percent_vs_paged']:.1f} % of the paged rewrite. Most of what edit_file still spends is fixed: "
+        f"the first call, system prompt + request + the {edit['schema_tokens']:,}-token tool schemas, is "
+        f"{fixed:,} tokens and every later call repeats it.\n"
+    )
 
 
 def main() -> None:

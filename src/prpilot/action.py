@@ -10,20 +10,17 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from prpilot.errors import ConfigError, EventError, PrpilotError
+from prpilot.errors import ConfigError, EventError
 from prpilot.events import Skip, parse_event
 from prpilot.inputs import Settings, Step, parse_settings, raw_inputs
-from prpilot.report import status_comment
 from prpilot.runcontext import RunContext
 from prpilot.runner_io import ActionsRunner
 from prpilot.scheduler import TaskScheduler
 from prpilot.strategies import Strategy, actions_strategy, dispatch_strategy, log_strategy, redis_strategy, task_file
 from prpilot.task import Task, TaskStatus
 
-if TYPE_CHECKING:  # PyGithub, openai and the ledger load only when a task is really there
-    from prpilot.agent.model import ChatModel
+if TYPE_CHECKING:  # PyGithub loads only when a task is really there
     from prpilot.github_adapter import GitHubRepository
-    from prpilot.ledger import Ledger
 
 
 def read_settings(env: Mapping[str, str], step: Step, runner: ActionsRunner) -> Settings:
@@ -47,17 +44,30 @@ def _strategies(settings: Settings, ctx: RunContext, github: GitHubRepository) -
 
 def schedule_step(env: Mapping[str, str]) -> int:
     """Run the schedule step; return the exit code."""
+    return _schedule(env)[0]
+
+
+def run_step(env: Mapping[str, str]) -> int:
+    """Both steps in one process (the Docker image): schedule, then run the task if admitted."""
+    code, admitted = _schedule(env)
+    if admitted is None:
+        return code
+    return engine_step({**env, "PRPILOT_TASK_FILE": str(admitted)})
+
+
+def _schedule(env: Mapping[str, str]) -> tuple[int, Path | None]:
+    """Schedule; return the exit code and the task file when the engine should run here."""
     runner = ActionsRunner(env)
     settings = read_settings(env, Step.SCHEDULE, runner)
     ctx = RunContext.from_env(env)
     if settings.handed_over_task:
-        return _accept_handed_over(settings.handed_over_task, ctx, runner)
+        return 0, _accept_handed_over(settings.handed_over_task, ctx, runner)
     outcome = parse_event(ctx.event_name, ctx.load_event(), settings, run_id=ctx.run_id, actor=ctx.actor)
     if isinstance(outcome, Skip):
         # Not addressed to us: no request to GitHub at all.
         runner.info(f"prpilot: skipped ({outcome.reason})")
         runner.set_outputs({"status": TaskStatus.SKIPPED.value, "result": outcome.reason, "admitted": "false"})
-        return 0
+        return 0, None
     if not settings.github_token:
         raise ConfigError("the github-token input is empty; pass ${{ github.token }} or a token with write access")
 
@@ -82,14 +92,16 @@ def schedule_step(env: Mapping[str, str]) -> int:
         "result": scheduled.reason,
         "admitted": "true" if scheduled.admitted and settings.strategy == "actions" else "false",
     }
+    admitted = None
     if scheduled.admitted and settings.strategy == "actions":
-        outputs["task-file"] = str(task_file(Path(ctx.runner_temp or "."), task))
+        admitted = task_file(Path(ctx.runner_temp or "."), task)
+        outputs["task-file"] = str(admitted)
     runner.set_outputs(outputs)
     runner.info(f"prpilot: task {task.id} {scheduled.status}" + (f": {scheduled.reason}" if scheduled.reason else ""))
-    return 1 if task.status is TaskStatus.FAILED else 0
+    return (1 if task.status is TaskStatus.FAILED else 0), admitted
 
 
-def _accept_handed_over(text: str, ctx: RunContext, runner: ActionsRunner) -> int:
+def _accept_handed_over(text: str, ctx: RunContext, runner: ActionsRunner) -> Path:
     """A worker workflow started by the dispatch strategy: the task was admitted already."""
     try:
         task = Task.model_validate_json(text)
@@ -107,7 +119,7 @@ def _accept_handed_over(text: str, ctx: RunContext, runner: ActionsRunner) -> in
             "task-file": str(task_file(Path(ctx.runner_temp or "."), task)),
         }
     )
-    return 0
+    return task_file(Path(ctx.runner_temp or "."), task)
 
 
 def load_task_file(env: Mapping[str, str]) -> Task:
@@ -125,78 +137,22 @@ def load_task_file(env: Mapping[str, str]) -> Task:
 
 def engine_step(env: Mapping[str, str]) -> int:
     """Run the engine step on the task the schedule step admitted; return the exit code."""
-    from prpilot.billing import BillingClient
     from prpilot.cancellation import CancelSignal
-    from prpilot.engine import TaskEngine
-    from prpilot.github_adapter import GitHubRepository, connect
-    from prpilot.gitops import Checkout
-    from prpilot.ledger import Ledger
-    from prpilot.ledger_github import GitRefLedgerBackend
-    from prpilot.pricing import load_prices
+    from prpilot.wiring import build_engine
 
     runner = ActionsRunner(env)
     task = load_task_file(env)
     ctx = RunContext.from_env(env)
     settings = read_settings(env, Step.ENGINE, runner)
-    if not settings.github_token:
-        raise ConfigError("the github-token input is empty")
-    github = GitHubRepository(connect(settings.github_token, ctx.api_url), ctx.repository)
     cancel = CancelSignal()
     cancel.install()
-    ledger = Ledger(GitRefLedgerBackend(github.repository()))
-    try:
-        engine = TaskEngine(
-            settings=settings,
-            github=github,
-            checkout=Checkout(Path(ctx.workspace or "."), server_url=ctx.server_url, token=settings.github_token),
-            model=_model(settings),
-            prices=load_prices(settings.prices),
-            run_url=ctx.run_url,
-            run_id=ctx.run_id,
-            repo_url=f"{ctx.server_url}/{ctx.repository}",
-            ledger=ledger,
-            billing=BillingClient(settings.billing_url, settings.billing_token) if settings.billing_url else None,
-            runner=runner,
-            cancel=cancel,
-            command_env=env,
-        )
-    except PrpilotError as exc:
-        # The task was acknowledged on the thread: it must not be left saying "queued".
-        _fail_before_start(task, github, ledger, ctx, exc.message)
+    engine = build_engine(settings, ctx, task, Path(ctx.workspace or "."), runner=runner, cancel=cancel, env=env)
+    if engine is None:
         runner.set_outputs(task_outputs(task))
-        raise
+        return 1
     engine.run(task)
     runner.set_outputs(task_outputs(task))
     return 0 if task.status is TaskStatus.COMPLETED else 1
-
-
-def _model(settings: Settings) -> ChatModel:
-    from prpilot.agent.openai_model import OpenAIChatModel
-
-    if not settings.openai_api_key:
-        raise ConfigError(
-            "the openai-api-key input is empty; store the key as a repository secret and pass "
-            "openai-api-key: ${{ secrets.OPENAI_API_KEY }}"
-        )
-    return OpenAIChatModel(settings.openai_base_url, settings.openai_api_key, settings.model)
-
-
-def _fail_before_start(task: Task, github: GitHubRepository, ledger: Ledger, ctx: RunContext, why: str) -> None:
-    """End a task that could not start: failed, said on the thread, settled at zero in the ledger."""
-    from prpilot.bill import create_bill
-    from prpilot.pricing import DEFAULT_PRICES
-
-    task.transition(TaskStatus.RUNNING)
-    task.transition(TaskStatus.FAILED, f"prpilot could not start: {why}")
-    try:
-        body = status_comment(task, run_url=ctx.run_url, detail=task.result)
-        if task.status_comment_id is not None:
-            github.update_comment(task.status_comment_id, body)
-        elif task.thread_number is not None:
-            github.create_comment(task.thread_number, body)
-        ledger.settle(create_bill(task, task.usage, task.gpt_model, DEFAULT_PRICES, ctx.run_id))
-    except PrpilotError as exc:
-        ActionsRunner({}).warning(f"could not report the failure on the thread: {exc.message}")
 
 
 def task_outputs(task: Task) -> dict[str, object]:

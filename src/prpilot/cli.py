@@ -20,7 +20,9 @@ USAGE = """usage: prpilot COMMAND
 commands:
   schedule   the action's first step: admit, acknowledge and schedule the task
   engine     the action's second step: run the admitted task
+  run        both steps in one process (the Docker image's entry point)
   worker     consume a Redis queue of tasks (prpilot worker --help)
+  run-task   run the task in PRPILOT_TASK (a Kubernetes Job's container)
   demo       run the whole lifecycle locally against the test bed (prpilot demo --help)
   version    print the version
 """
@@ -62,10 +64,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         from prpilot.action import engine_step
 
         return guarded(lambda: engine_step(env), env)
+    if command == "run":
+        from prpilot.action import run_step
+
+        return guarded(lambda: run_step(env), env)
     if command == "worker":
         from prpilot.worker import worker_main
 
         return guarded(lambda: worker_main(args[1:]), env)
+    if command == "run-task":
+        from prpilot.remote import run_task_main
+
+        return guarded(lambda: run_task_main(env), env)
     if command == "demo":
         from prpilot.demo import demo_main
 

@@ -103,9 +103,15 @@ class TaskEngine:
             failure = exc.message
             with self.cancel.shield():
                 self._save_work(task, branch, title)
-        finally:
+        except Exception as exc:  # a bug in prpilot: the task still ends, in words, with its work saved
+            log.exception("internal error")
+            failure = f"prpilot hit an internal error ({type(exc).__name__}: {exc}). Please report it."
             with self.cancel.shield():
-                self._finish(task, answer=answer, cut_short=cut_short, failure=failure)
+                self._save_work(task, branch, title)
+        # A BaseException (a queue worker taking the task back to redeliver it) skips this on purpose:
+        # the task is not over, so it is neither answered nor billed here.
+        with self.cancel.shield():
+            self._finish(task, answer=answer, cut_short=cut_short, failure=failure)
         return task
 
     def generate_task_title(self, task: Task) -> str:

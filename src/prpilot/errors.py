@@ -55,3 +55,7 @@ class IllegalTransition(PrpilotError):
 
 class Cancelled(PrpilotError):
     """The job was cancelled (SIGTERM or SIGINT) while a task ran."""
+
+
+class QueueError(PrpilotError):
+    """The task queue (Redis) could not be reached or refused an operation."""

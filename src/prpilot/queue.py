@@ -27,14 +27,10 @@ from typing import Any, Protocol
 
 import redis
 
-from prpilot.errors import PrpilotError
+from prpilot.errors import QueueError
 from prpilot.task import Task
 
 __all__ = ["DeadLetter", "Lease", "QueueCounts", "QueueError", "RedisTaskQueue", "TaskQueue"]
-
-
-class QueueError(PrpilotError):
-    """The queue's server cannot be reached or refused a command."""
 
 
 @dataclass(frozen=True)

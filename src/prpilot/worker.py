@@ -262,7 +262,7 @@ def load_engine(spec: str) -> RunTask:
     """Import ``module:function`` and return the function; ConfigError with a clear message if absent."""
     module_name, _, attribute = spec.partition(":")
     if not module_name or not attribute:
-        raise ConfigError(f"engine {spec!r}: expected module:function, e.g. prpilot.engine:run_queued_task")
+        raise ConfigError(f"engine {spec!r}: expected module:function, e.g. prpilot.remote:run_queued_task")
     try:
         module = importlib.import_module(module_name)
     except ModuleNotFoundError as exc:
@@ -283,7 +283,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--queue", default="prpilot", help="queue name (default: %(default)s)")
     parser.add_argument("--burst", action="store_true", help="exit once no task is pending")
     parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "prpilot-work")
-    parser.add_argument("--engine", default="prpilot.engine:run_queued_task", help="module:function")
+    parser.add_argument("--engine", default="prpilot.remote:run_queued_task", help="module:function")
     parser.add_argument("--worker-id", default=None)
     parser.add_argument("--visibility-timeout", type=float, default=60.0, help="seconds (default: %(default)s)")
     parser.add_argument("--heartbeat-interval", type=float, default=None, help="default: a third of the above")

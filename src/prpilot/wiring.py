@@ -1,0 +1,92 @@
+"""Build a TaskEngine from settings and a run context: shared by the Actions step and the queue worker."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from prpilot.agent.model import ChatModel
+from prpilot.bill import create_bill
+from prpilot.billing import BillingClient
+from prpilot.cancellation import CancelSignal
+from prpilot.engine import TaskEngine
+from prpilot.errors import ConfigError, PrpilotError
+from prpilot.github_adapter import GitHubRepository, connect
+from prpilot.gitops import Checkout
+from prpilot.inputs import Settings
+from prpilot.ledger import Ledger
+from prpilot.ledger_github import GitRefLedgerBackend
+from prpilot.pricing import load_prices
+from prpilot.report import status_comment
+from prpilot.runcontext import RunContext
+from prpilot.runner_io import ActionsRunner
+from prpilot.task import Task, TaskStatus
+
+
+def chat_model(settings: Settings) -> ChatModel:
+    """The OpenAI-compatible model the settings name."""
+    from prpilot.agent.openai_model import OpenAIChatModel
+
+    if not settings.openai_api_key:
+        raise ConfigError(
+            "the openai-api-key input is empty; store the key as a repository secret and pass "
+            "openai-api-key: ${{ secrets.OPENAI_API_KEY }}"
+        )
+    return OpenAIChatModel(settings.openai_base_url, settings.openai_api_key, settings.model)
+
+
+def build_engine(
+    settings: Settings,
+    ctx: RunContext,
+    task: Task,
+    workspace: Path,
+    *,
+    runner: ActionsRunner,
+    cancel: CancelSignal,
+    env: Mapping[str, str],
+) -> TaskEngine | None:
+    """Return the engine for ``task``, or None when it cannot start (the task is then failed, said and billed)."""
+    if not settings.github_token:
+        raise ConfigError("the github-token input is empty")
+    github = GitHubRepository(connect(settings.github_token, ctx.api_url), ctx.repository)
+    ledger = Ledger(GitRefLedgerBackend(github.repository()))
+    try:
+        return TaskEngine(
+            settings=settings,
+            github=github,
+            checkout=Checkout(workspace, server_url=ctx.server_url, token=settings.github_token),
+            model=chat_model(settings),
+            prices=load_prices(settings.prices),
+            run_url=ctx.run_url,
+            run_id=ctx.run_id,
+            repo_url=f"{ctx.server_url}/{ctx.repository}",
+            ledger=ledger,
+            billing=BillingClient(settings.billing_url, settings.billing_token) if settings.billing_url else None,
+            runner=runner,
+            cancel=cancel,
+            command_env=env,
+        )
+    except PrpilotError as exc:
+        # The task was acknowledged on the thread: it must not be left saying "queued".
+        fail_before_start(task, github, ledger, ctx, exc.message, runner)
+        runner.error(f"prpilot: {exc.message}")
+        return None
+
+
+def fail_before_start(
+    task: Task, github: GitHubRepository, ledger: Ledger, ctx: RunContext, why: str, runner: ActionsRunner
+) -> None:
+    """End a task that could not start: failed, said on the thread, settled at zero in the ledger."""
+    from prpilot.pricing import DEFAULT_PRICES
+
+    task.transition(TaskStatus.RUNNING)
+    task.transition(TaskStatus.FAILED, f"prpilot could not start: {why}")
+    try:
+        body = status_comment(task, run_url=ctx.run_url, detail=task.result)
+        if task.status_comment_id is not None:
+            github.update_comment(task.status_comment_id, body)
+        elif task.thread_number is not None:
+            github.create_comment(task.thread_number, body)
+        ledger.settle(create_bill(task, task.usage, task.gpt_model, DEFAULT_PRICES, ctx.run_id))
+    except PrpilotError as exc:
+        runner.warning(f"could not report the failure on the thread: {exc.message}")

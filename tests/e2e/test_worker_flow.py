@@ -1,0 +1,57 @@
+"""End to end: the redis strategy queues the task; a worker clones through its mirror and runs the engine."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from prpilot.queue import RedisTaskQueue
+from prpilot.remote import run_task_in
+from prpilot.task import Task
+from prpilot.testing import openai_replies as say
+from prpilot.testing.scenario import API_KEY, Bed
+from prpilot.worker import TaskWorker
+
+pytestmark = pytest.mark.e2e
+
+
+def test_queued_task_runs_on_a_worker_and_answers_on_the_thread(bed: Bed, redis_url: str, tmp_path: Path) -> None:
+    event = bed.issue_comment("/pilot fix the typo in README.md")
+    scheduled = bed.run("issue_comment", event, strategy="redis", redis_url=redis_url)
+    assert scheduled.ok, scheduled.logs
+    assert scheduled.outputs["status"] == "scheduled"
+    assert scheduled.step("engine").outcome == "skipped"
+    assert bed.model.calls == []
+
+    bed.model.script(
+        say.text("Fix the typo in README.md"),
+        say.tool("edit_file", {"path": "README.md", "old": "projet", "new": "project"}),
+        say.text("Fixed the typo."),
+    )
+    worker_env = {
+        "GITHUB_API_URL": bed.github.api_url,
+        "GITHUB_SERVER_URL": bed.github.server_url,
+        "INPUT_GITHUB-TOKEN": bed.github.token,
+        "INPUT_OPENAI-API-KEY": API_KEY,
+        "INPUT_OPENAI-BASE-URL": bed.model.base_url,
+        "PRPILOT_MIRROR_CACHE": str(tmp_path / "mirrors"),
+    }
+    finished: list[Task] = []
+
+    def run(task: Task, workdir: Path) -> None:
+        finished.append(run_task_in(task, workdir, worker_env))
+
+    worker = TaskWorker(RedisTaskQueue(redis_url), run, tmp_path / "work", poll_timeout=0.2)
+    assert worker.work(burst=True) == 1
+
+    [task] = finished
+    assert task.status is not None
+    assert task.status.value == "completed"
+    assert task.id == scheduled.outputs["task-id"]
+    [pull] = bed.github.pulls(bed.repo)
+    assert f"Closes #{event['issue']['number']}" in (pull.body or "")
+    status = [c.body for c in bed.github.comments(bed.repo, event["issue"]["number"]) if "prpilot:status" in c.body]
+    assert len(status) == 1
+    assert f"/pull/{pull.number}" in status[0]
+    assert (tmp_path / "mirrors").exists()
