@@ -93,7 +93,7 @@ def run(repeat: int = 7, latency: float = 0.05) -> dict[str, Any]:
         "first_requests": runs[-1]["first_requests"],
         "admitted": all(r["admitted"] == "true" for r in runs),
         "targets": [
-            Target("REST requests before the status comment", before + 1, ACK_REQUESTS, "requests").row(),
+            Target("REST requests up to the status comment (included)", before + 1, ACK_REQUESTS, "requests").row(),
             Target("schedule step, start to exit", total, TOTAL_SECONDS, "s").row(),
         ],
     }

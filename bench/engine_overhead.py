@@ -21,6 +21,7 @@ Target: engine time to the pull request, model excluded, ≤ 1.5x the raw git co
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import subprocess
 import tempfile
@@ -263,7 +264,7 @@ def run(repeat: int = 5) -> dict[str, Any]:
         bed.github.latency = 0.0
         host_big_repo(bed.github, REPO, source)
         bed.github.set_permission(REPO, WRITER, "write")
-        bed = type(bed)(**{**bed.__dict__, "repo": REPO})
+        bed = dataclasses.replace(bed, repo=REPO)
         workspace = Path(tmp) / "workspace"
         clone_workspace(source, workspace, bed.github.server_url, REPO)
         engine_runs, raw_runs = [], []
@@ -321,8 +322,10 @@ def markdown(f: dict[str, Any]) -> str:
     raw_add_commit = f["raw_add -A"] + f["raw_commit"]
     text = (
         f"A {f['files']:,}-file, {f['megabytes']:.0f} MB repository (generated once into `bench/.cache`, "
-        "deterministic), hosted by the fake GitHub with no added latency (its git endpoint has none either) "
-        "and checked out as actions/checkout leaves it. The engine runs **in-process**, wired as "
+        "deterministic), hosted by the fake GitHub with no added latency (its git endpoint has none either; "
+        "its bare repository borrows the cached objects through git alternates instead of receiving a "
+        "200 MB push) and checked out as actions/checkout leaves it (origin = the fake, one commit). "
+        "The engine runs **in-process**, wired as "
         "`prpilot.action.engine_step` wires it, on a task admitted by a real `entrypoint.py schedule` "
         "(not timed), with the scripted model: a title call, then `search_code`, `read_file`, `edit_file`, "
         "`write_file` and the answer. The model is timed client-side (a wrapper around "
@@ -353,8 +356,8 @@ def markdown(f: dict[str, Any]) -> str:
         f"| GitHub REST before the PR (thread, status comment edits, `POST pulls`: "
         f"{detail('github.create_pull')}) | {f['engine_github_pre_pr_s'] * ms:.0f} ms | — |\n"
         f"| the rest (building the engine, the prompt, the loop) | {f['engine_other_pre_pr_s'] * ms:.0f} ms | — |\n"
-        f"\nREST requests in the whole run: {f['engine_rest_requests']:g}; pull requests opened: "
-        f"{f['pulls_opened']}.\n"
+        f"\nREST requests in the whole engine run: {f['engine_rest_requests']:g}; pull requests opened: "
+        f"{f['pulls_opened']} (one a round, the warm-up included).\n"
     )
     if f["ratio"] > TARGET_RATIO:
         same = (d.get("git.commit_all", 0.0) + d.get("git.push", 0.0)) / (raw_add_commit + f["raw_push"])

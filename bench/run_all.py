@@ -57,14 +57,14 @@ class Benchmark:
 BENCHMARKS = [
     Benchmark("startup", "## Scheduler start-up", startup, lambda: startup.run(7), lambda: startup.run(3)),
     Benchmark("acknowledgement", "## Time to acknowledgement", acknowledgement,
-              lambda: acknowledgement.run(7), lambda: acknowledgement.run(3)),
+              lambda: acknowledgement.run(9), lambda: acknowledgement.run(3)),
     Benchmark("admission", "## Admission under contention", admission,
-              lambda: admission.run(20, 2), lambda: admission.run(20, 1)),
+              lambda: admission.run(20, 3), lambda: admission.run(20, 1)),
     Benchmark("engine", "## Engine overhead on a 20,000-file repository", engine_overhead,
-              lambda: engine_overhead.run(5), lambda: engine_overhead.run(2)),
+              lambda: engine_overhead.run(7), lambda: engine_overhead.run(2)),
     Benchmark("tokens", "## Prompt tokens: edit_file against a whole-file rewrite", tokens, tokens.run, tokens.run),
     Benchmark("search", "## search_code and list_files on 20,000 files", search,
-              lambda: search.run(7), lambda: search.run(3)),
+              lambda: search.run(9), lambda: search.run(3)),
 ]
 SCRIPTS = {b.name: f"bench/{Path(b.module.__file__ or '').name}" for b in BENCHMARKS}
 

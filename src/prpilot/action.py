@@ -38,7 +38,7 @@ def _strategies(settings: Settings, ctx: RunContext, github: GitHubRepository) -
     if settings.strategy == "redis":
         chosen["redis"] = redis_strategy(settings.redis_url)
     if settings.strategy == "dispatch":
-        chosen["dispatch"] = dispatch_strategy(github, settings.worker_workflow, github.default_branch())
+        chosen["dispatch"] = dispatch_strategy(github, settings.worker_workflow)
     return chosen
 
 

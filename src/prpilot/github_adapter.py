@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import requests
-from github import Auth, Github, GithubException, GithubRetry, UnknownObjectException
+from github import Auth, Github, GithubException, GithubRetry
 
 from prpilot.context import ChangedFile, ThreadComment, ThreadContext
 from prpilot.errors import GitHubError
@@ -106,8 +106,10 @@ class GitHubRepository:
                 path = f"{self._path}/collaborators/{login}/permission"
                 data: dict[str, Any] = self._requester.requestJsonAndCheck("GET", path)[1]
                 return data
-            except UnknownObjectException:
-                return None  # GitHub knows no such user
+            except GithubException as exc:
+                if exc.status == 404:  # GitHub knows no such user ("... is not a user")
+                    return None
+                raise
 
         data = _call("read the requester's permission", fetch)
         # role_name tells maintain and triage apart; permission folds them into write and read.
@@ -125,6 +127,9 @@ class GitHubRepository:
 
     def update_comment(self, comment_id: int, body: str) -> None:
         self._json("update the status comment", "PATCH", f"/issues/comments/{comment_id}", input={"body": body})
+
+    def comment_body(self, comment_id: int) -> str:
+        return str(self._json("read a comment", "GET", f"/issues/comments/{comment_id}").get("body") or "")
 
     def get_pull(self, number: int) -> PullInfo:
         return _pull_info(self._json(f"read pull request #{number}", "GET", f"/pulls/{number}"))

@@ -72,6 +72,7 @@ def _quote_request(request: str) -> str:
 
 
 def _shorten(text: str) -> str:
+    text = text.replace("<!--", "&lt;!--")  # an answer must not hide the rest of the comment
     if len(text) <= _MAX_ANSWER:
         return text
     return text[:_MAX_ANSWER] + "\n\n… (cut; the full answer is in the job summary)"

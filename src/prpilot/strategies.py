@@ -73,12 +73,13 @@ def redis_strategy(redis_url: str, queue_name: str = "prpilot") -> Strategy:
     return schedule
 
 
-def dispatch_strategy(github: GitHubPort, workflow: str, ref: str) -> Strategy:
-    """Start the worker workflow with the task as its ``task`` input."""
+def dispatch_strategy(github: GitHubPort, workflow: str, ref: str | None = None) -> Strategy:
+    """Start the worker workflow (on ``ref``, else the default branch) with the task as its ``task`` input."""
     if not workflow:
         raise ConfigError("the dispatch strategy needs the worker-workflow input (a workflow file name)")
 
     def schedule(task: Task) -> None:
-        github.dispatch_workflow(workflow, ref, {"task": task.model_dump_json()})
+        # The default branch is looked up only now, after the acknowledgement, not before it.
+        github.dispatch_workflow(workflow, ref or github.default_branch(), {"task": task.model_dump_json()})
 
     return schedule

@@ -166,3 +166,12 @@ def test_read_only_token_explains_the_missing_permissions(bed: Bed) -> None:
     assert result.exit_code != 0
     assert "permissions: contents: write" in result.logs
     assert "Traceback" not in result.logs
+
+
+def test_missing_github_token_is_one_clear_line(bed: Bed) -> None:
+    result = bed.run("issue_comment", bed.issue_comment("/pilot fix it"), github_token="")
+
+    assert result.exit_code != 0
+    errors = [line for line in result.logs.splitlines() if line.startswith("::error::")]
+    assert errors == ["::error::prpilot: the github-token input is empty; pass ${{ github.token }} or a token with "
+                      "write access"]

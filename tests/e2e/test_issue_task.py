@@ -52,3 +52,21 @@ def test_comment_without_trigger_is_skipped_with_no_write(bed: Bed) -> None:
     # Only the checkout's git fetch reached the server: not one REST request, let alone a write.
     assert [r for r in bed.github.since(mark) if r.kind != "git"] == []
     assert bed.model.calls == []
+
+
+def test_acknowledgement_takes_at_most_three_github_requests(bed: Bed) -> None:
+    bed.model.set_policy(lambda request, index: say.text("Nothing to change."))
+    event = bed.issue_comment("/pilot look around")
+    mark = bed.github.mark()
+
+    result = bed.run("issue_comment", event)
+
+    assert result.outputs["status"] == "completed", result.logs
+    rest = [r for r in bed.github.since(mark) if r.kind == "rest"]
+    first_comment = next(i for i, r in enumerate(rest) if r.method == "POST" and r.path.endswith("/comments"))
+    acknowledgement = rest[: first_comment + 1]
+    assert len(acknowledgement) <= 3
+    assert [r.method for r in acknowledgement] == ["GET", "POST", "POST"]
+    assert acknowledgement[0].path.endswith("/collaborators/alice/permission")
+    assert acknowledgement[1].path.endswith("/reactions")
+    assert bed.github.reactions(comment_id=event["comment"]["id"])

@@ -1,0 +1,63 @@
+"""End to end: the dispatch strategy hands the admitted task to a worker workflow, which runs it."""
+
+from __future__ import annotations
+
+import pytest
+
+from prpilot.testing import openai_replies as say
+from prpilot.testing.scenario import Bed
+from prpilot.testing.webhooks import load_webhook, retarget
+
+pytestmark = pytest.mark.e2e
+
+
+def test_dispatched_task_runs_in_the_worker_workflow(bed: Bed) -> None:
+    event = bed.issue_comment("/pilot fix the typo in README.md")
+    scheduled = bed.run("issue_comment", event, strategy="dispatch", worker_workflow="pilot-worker.yml")
+    assert scheduled.ok, scheduled.logs
+    assert scheduled.outputs["status"] == "scheduled"
+    assert scheduled.step("engine").outcome == "skipped"
+    [dispatch] = bed.github.dispatches
+    assert dispatch.workflow_id == "pilot-worker.yml"
+    assert dispatch.ref == "main"
+    handed_over = dispatch.inputs["task"]
+
+    bed.model.script(
+        say.text("Fix the typo in README.md"),
+        say.tool("edit_file", {"path": "README.md", "old": "projet", "new": "project"}),
+        say.text("Fixed the typo."),
+    )
+    worker_event = retarget(
+        load_webhook("workflow_dispatch__payload"),
+        repository=bed.repo,
+        server_url=bed.github.server_url,
+        api_url=bed.github.api_url,
+    )
+    worker_event["inputs"] = {"task": handed_over}
+    worker_event["ref"] = "refs/heads/main"
+    worked = bed.run("workflow_dispatch", worker_event, task=handed_over)
+
+    assert worked.ok, worked.logs
+    assert worked.outputs["status"] == "completed"
+    assert worked.outputs["task-id"] == scheduled.outputs["task-id"]
+    [pull] = bed.github.pulls(bed.repo)
+    status = [c.body for c in bed.github.comments(bed.repo, event["issue"]["number"]) if "prpilot:status" in c.body]
+    assert len(status) == 1  # the same status comment, edited by the worker run
+    assert f"/pull/{pull.number}" in status[0]
+
+
+def test_handed_over_task_of_another_repository_is_refused(bed: Bed) -> None:
+    event = retarget(
+        load_webhook("workflow_dispatch__payload"),
+        repository=bed.repo,
+        server_url=bed.github.server_url,
+        api_url=bed.github.api_url,
+    )
+    event["ref"] = "refs/heads/main"
+    forged = '{"github_user": "mallory", "github_project": "other/repo", "user_request": "x", "status": "scheduled"}'
+
+    result = bed.run("workflow_dispatch", event, task=forged)
+
+    assert result.exit_code != 0
+    assert "scheduled task of this repository" in result.logs
+    assert bed.model.calls == []

@@ -1,0 +1,62 @@
+"""The GitHub adapter turns every HTTP failure into one plain GitHubError, after bounded retries."""
+
+from __future__ import annotations
+
+import socket
+import threading
+from collections.abc import Iterator
+
+import pytest
+
+from prpilot.errors import GitHubError
+from prpilot.github_adapter import GitHubRepository, connect
+from prpilot.testing.github import FakeGitHub
+
+
+@pytest.fixture
+def silent_server() -> Iterator[str]:
+    """A server that accepts connections and never answers: GitHub timing out."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    held: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        listener.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                held.append(listener.accept()[0])
+            except TimeoutError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{listener.getsockname()[1]}/api/v3"
+    stop.set()
+    thread.join()
+    for connection in held:
+        connection.close()
+    listener.close()
+
+
+def test_timeouts_end_in_a_plain_error(silent_server: str) -> None:
+    repo = GitHubRepository(connect("t", silent_server, retries=1, backoff=0, timeout=1), "o/r")
+
+    with pytest.raises(GitHubError, match="GitHub"):
+        repo.create_comment(1, "hello")
+
+
+def test_persistent_502_ends_in_a_plain_error(fake_github: FakeGitHub) -> None:
+    fake_github.add_repo("o/r")
+    fake_github.fail("POST", r"/issues/1/comments$", 502, times=10)
+    repo = GitHubRepository(connect(fake_github.token, fake_github.api_url, retries=2, backoff=0), "o/r")
+
+    with pytest.raises(GitHubError, match="kept failing while trying to comment on the thread"):
+        repo.create_comment(1, "hello")
+
+
+def test_unknown_user_has_no_permission(fake_github: FakeGitHub) -> None:
+    fake_github.add_repo("o/r")
+    repo = GitHubRepository(connect(fake_github.token, fake_github.api_url), "o/r")
+
+    assert repo.permission("nobody-at-all") is None
+    assert repo.permission("o") == "admin"
