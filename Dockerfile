@@ -10,7 +10,7 @@ RUN apt-get update \
  && git config --system --add safe.directory '*'
 
 WORKDIR /app
-COPY pyproject.toml README.md entrypoint.py ./
+COPY pyproject.toml README.md LICENSE entrypoint.py ./
 COPY src ./src
 RUN pip install --no-cache-dir . \
  && rm -rf /root/.cache
