@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from prpilot import report
+from prpilot.agent.sanitize import Redactor
 from prpilot.bill import Bill, create_bill
 from prpilot.cancellation import CancelSignal
 from prpilot.context import ThreadContext
@@ -126,7 +127,7 @@ class TaskEngine:
 
         title, usage = generate_task_title(self.model, task.user_request)
         self.usage = self.usage + usage
-        return title
+        return self._redact(title)
 
     def setup_working_branch(self, task: Task, title: str) -> WorkingBranch:
         """PR task: the PR's own head branch. Issue task: a new unique ``pilot/<slug>`` branch."""
@@ -210,7 +211,7 @@ class TaskEngine:
             return
         self._step(task, "Opening the pull request")
         existing = self.github.find_open_pull(branch.name)
-        body = report.pull_request_body(task, answer, self._cost_line(), cut_short=cut)
+        body = report.pull_request_body(task, self._redact(answer), self._cost_line(), cut_short=cut)
         pull = existing or self.github.create_pull(
             title=title, body=body, head=branch.name, base=branch.base or "", draft=self.settings.draft or bool(cut)
         )
@@ -313,7 +314,7 @@ class TaskEngine:
             task.status_comment_id = self.github.create_comment(task.thread_number, body)
 
     def _redact(self, text: str) -> str:
-        return report.redact(text, self.settings.secrets())
+        return Redactor(self.settings.secrets())(text)
 
     def _step(self, task: Task, label: str) -> None:
         if self._progress.current:

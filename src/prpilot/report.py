@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from collections.abc import Sequence
 from decimal import Decimal
 
 from pydantic import BaseModel, ValidationError
@@ -27,13 +26,6 @@ class Progress(BaseModel):
 
     done: list[str] = []
     current: str | None = None
-
-
-def redact(text: str, secrets: Sequence[str]) -> str:
-    """Replace every secret value in ``text`` with ``***``."""
-    for secret in sorted((s for s in secrets if len(s) >= 4), key=len, reverse=True):
-        text = text.replace(secret, "***")
-    return text
 
 
 def format_usd(amount: Decimal | float) -> str:
