@@ -7,7 +7,6 @@
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -24,8 +23,8 @@ from prpilot.gitops import BOT, Checkout
 from prpilot.inputs import Settings
 from prpilot.naming import create_unique_branch_name, fallback_title
 from prpilot.pricing import PriceTable, price_usage
-from prpilot.report import Progress
 from prpilot.runner_io import ActionsRunner
+from prpilot.status import StatusComment
 from prpilot.task import Task, TaskStatus, Usage
 
 if TYPE_CHECKING:
@@ -71,11 +70,12 @@ class TaskEngine:
     runner: ActionsRunner | None = None
     cancel: CancelSignal = field(default_factory=CancelSignal)
     command_env: Mapping[str, str] = field(default_factory=dict)  # run_command's base env (scrubbed)
-    progress_interval: float = 3.0
     usage: Usage = field(default_factory=Usage)
-    _progress: Progress = field(default_factory=Progress)
-    _last_progress: float = 0.0
     _agent_usage: Usage = field(default_factory=Usage)
+    _status: StatusComment = field(init=False)
+
+    def __post_init__(self) -> None:
+        self._status = StatusComment(self.github, self.run_url)
 
     # --- the lifecycle -------------------------------------------------------------------------
 
@@ -295,7 +295,7 @@ class TaskEngine:
         detail = self._redact(task.result)
         body = report.status_comment(task, run_url=self.run_url, detail=detail, cost=self._cost_line())
         try:
-            self._publish(task, body)
+            self._status.publish(task, body)
         except PrpilotError as exc:
             log.error("could not answer on the thread: %s", exc.message)
             if self.runner:
@@ -307,38 +307,16 @@ class TaskEngine:
                 )
             )
 
-    def _publish(self, task: Task, body: str) -> None:
-        if task.status_comment_id is not None:
-            self.github.update_comment(task.status_comment_id, body)
-        elif task.thread_number is not None:
-            task.status_comment_id = self.github.create_comment(task.thread_number, body)
-
     def _redact(self, text: str) -> str:
         return Redactor(self.settings.secrets())(text)
 
     def _step(self, task: Task, label: str) -> None:
-        if self._progress.current:
-            self._progress.done.append(self._progress.current)
-        self._progress.current = label
-        self._refresh(task, force=True)
+        self._status.step(task, label)
 
     def _on_agent_step(self, task: Task, event: StepEvent) -> None:
         self._agent_usage = event.usage  # kept for a cancellation, which brings no outcome
         tools = ", ".join(record.name for record in event.tool_calls) or "answering"
-        self._progress.current = f"Working: step {event.step} ({tools})"
-        self._refresh(task)
-
-    def _refresh(self, task: Task, *, force: bool = False) -> None:
-        now = time.monotonic()
-        if not force and now - self._last_progress < self.progress_interval:
-            return  # one edit every few seconds is plenty for a person watching
-        self._last_progress = now
-        body = report.status_comment(task, run_url=self.run_url, progress=self._progress)
-        try:
-            self._publish(task, body)
-        except PrpilotError as exc:
-            log.warning("could not update the status comment: %s", exc.message)
-
+        self._status.working(task, f"Working: step {event.step} ({tools})")
 
 
 REVIEW_KEYS = ("path", "line", "start_line", "side", "diff_hunk", "commit_id")

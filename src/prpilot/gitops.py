@@ -52,6 +52,7 @@ class Checkout:
             raise GitError(f"{root} is not a git checkout; run actions/checkout before prpilot") from exc
         self.root = root
         self.remote = remote
+        self._remote_heads: dict[str, str] = {}  # branch -> sha, from the last ls-remote
         self._auth = auth_config(server_url, token)
 
     @contextmanager
@@ -72,12 +73,19 @@ class Checkout:
                 listing = str(self.repo.git.ls_remote("--heads", self.remote))
         except git.GitCommandError as exc:
             raise GitError(f"could not list the remote's branches: {_stderr(exc)}") from exc
-        return {line.split("refs/heads/", 1)[1] for line in listing.splitlines() if "refs/heads/" in line}
+        self._remote_heads = {
+            line.split("refs/heads/", 1)[1]: line.split()[0] for line in listing.splitlines() if "refs/heads/" in line
+        }
+        return set(self._remote_heads)
 
     def start_branch(self, name: str, base: str | None) -> None:
         """Create ``name`` from ``base`` (a remote branch) or from HEAD, and check it out."""
         try:
-            if base:
+            known = self._remote_heads.get(base) if base else None
+            if known and self._has_commit(known):
+                # The remote's tip is already here (actions/checkout fetched it): no fetch needed.
+                self.repo.git.checkout("-B", name, known)
+            elif base:
                 with self._authenticated():
                     refspec = f"+refs/heads/{base}:refs/remotes/{self.remote}/{base}"
                     self.repo.git.fetch("--no-tags", self.remote, refspec)
@@ -91,8 +99,16 @@ class Checkout:
         """Check out the remote branch ``name`` (a pull request's head) as a local branch."""
         self.start_branch(name, name)
 
+    def _has_commit(self, sha: str) -> bool:
+        try:
+            self.repo.git.cat_file("-e", f"{sha}^{{commit}}")
+        except git.GitCommandError:
+            return False
+        return True
+
     def has_changes(self) -> bool:
-        return self.repo.is_dirty(untracked_files=True)
+        """Whether anything is modified, added or deleted (one `git status`, untracked files included)."""
+        return bool(str(self.repo.git.status("--porcelain", "--untracked-files=normal")).strip())
 
     def commit_all(self, message: str, author: Identity) -> str:
         """Stage everything and commit it; return the new commit's sha."""

@@ -20,6 +20,7 @@ from prpilot.github_port import GitHubPort
 from prpilot.inputs import Settings
 from prpilot.ledger import Ledger, Record, spent_this_month, tasks_in_last_hour
 from prpilot.report import status_comment
+from prpilot.status import StatusComment
 from prpilot.task import Task, TaskStatus, utcnow
 
 log = logging.getLogger(__name__)
@@ -144,7 +145,4 @@ class TaskScheduler:
     def publish(self, task: Task, *, detail: str = "") -> None:
         """Write the task's state into its status comment (or a new comment when it has none)."""
         body = status_comment(task, run_url=self.run_url, detail=detail)
-        if task.status_comment_id is not None:
-            self.github.update_comment(task.status_comment_id, body)
-        elif task.thread_number is not None:
-            task.status_comment_id = self.github.create_comment(task.thread_number, body)
+        StatusComment(self.github, self.run_url).publish(task, body)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from prpilot.github_port import GitHubPort
 from prpilot.report import extract_task, status_comment
+from prpilot.status import StatusComment
 from prpilot.task import Task
 
 
@@ -17,10 +18,7 @@ class StatusCommentStore:
 
     def save(self, task: Task) -> None:
         body = status_comment(task, run_url=self.run_url, detail=task.result if task.is_final else "")
-        if task.status_comment_id is not None:
-            self.github.update_comment(task.status_comment_id, body)
-        elif task.thread_number is not None:
-            task.status_comment_id = self.github.create_comment(task.thread_number, body)
+        StatusComment(self.github, self.run_url).publish(task, body)
         if task.status_comment_id is not None:
             self._comments[task.id] = task.status_comment_id
 

@@ -20,6 +20,7 @@ from prpilot.pricing import load_prices
 from prpilot.report import status_comment
 from prpilot.runcontext import RunContext
 from prpilot.runner_io import ActionsRunner
+from prpilot.status import StatusComment
 from prpilot.task import Task, TaskStatus
 
 
@@ -82,11 +83,7 @@ def fail_before_start(
     task.transition(TaskStatus.RUNNING)
     task.transition(TaskStatus.FAILED, f"prpilot could not start: {why}")
     try:
-        body = status_comment(task, run_url=ctx.run_url, detail=task.result)
-        if task.status_comment_id is not None:
-            github.update_comment(task.status_comment_id, body)
-        elif task.thread_number is not None:
-            github.create_comment(task.thread_number, body)
+        StatusComment(github, ctx.run_url).publish(task, status_comment(task, run_url=ctx.run_url, detail=task.result))
         ledger.settle(create_bill(task, task.usage, task.gpt_model, DEFAULT_PRICES, ctx.run_id))
     except PrpilotError as exc:
         runner.warning(f"could not report the failure on the thread: {exc.message}")

@@ -53,7 +53,8 @@ def _collect(hits: Iterator[str], limit: int) -> list[str]:
 
 
 def _ripgrep(ws: Workspace, rg: str, pattern: str, glob: str | None) -> Iterator[str]:
-    argv = [rg, "--line-number", "--no-heading", "--with-filename", "--color=never", "--hidden"]
+    # --sort=path: the first lines ripgrep emits are the same on every call, so a cut list is stable.
+    argv = [rg, "--line-number", "--no-heading", "--with-filename", "--color=never", "--hidden", "--sort=path"]
     argv += [f"--max-columns={_MAX_COLUMNS}", "--max-columns-preview", "--glob=!.git"]
     if glob:
         argv.append(f"--glob={glob}")

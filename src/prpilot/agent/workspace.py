@@ -157,18 +157,20 @@ class Workspace:
         prefix = self.relative(base)
         if base.is_file():
             return [prefix]
-        names = self._git_files() if self.is_git else None
+        names = self._git_files(prefix) if self.is_git else None
         if names is None:
             names = self._walk()
         if prefix != ".":
             names = [n for n in names if n.startswith(prefix + "/")]
         return sorted(n for n in names if n not in self._deleted)
 
-    def _git_files(self) -> list[str] | None:
+    def _git_files(self, prefix: str = ".") -> list[str] | None:
         # `git ls-files` answers from the index: fast on big repositories, and honours .gitignore.
+        # A literal pathspec limits it to the folder, so listing a subfolder costs what the folder does.
+        pathspec = ["--", f":(literal){prefix}"] if prefix != "." else []
         try:
             done = subprocess.run(
-                ["git", "-c", "core.quotepath=off", "ls-files", "-co", "--exclude-standard", "-z"],
+                ["git", "-c", "core.quotepath=off", "ls-files", "-co", "--exclude-standard", "-z", *pathspec],
                 cwd=self.root,
                 capture_output=True,
                 timeout=60,
