@@ -24,7 +24,12 @@ def search_code(ws: Workspace, pattern: str, glob: str | None = None, *, rg: str
         raise ToolError("give a non-empty pattern")
     rg = rg if rg is not None else shutil.which("rg")
     hits = _ripgrep(ws, rg, pattern, glob) if rg else _scan(ws, pattern, glob)
-    found = sorted(_collect(hits, MAX_LINES + 1), key=_sort_key)
+    found = _collect(hits, MAX_LINES + 1)
+    if rg and len(found) > MAX_LINES:
+        # Cut short: parallel ripgrep emits in no fixed order, so ask again in path order (single-
+        # threaded, but it stops as early) to show the same first matches on every call.
+        found = _collect(_ripgrep(ws, rg, pattern, glob, ordered=True), MAX_LINES + 1)
+    found = sorted(found, key=_sort_key)
     if not found:
         where = f" in files matching {glob}" if glob else ""
         return f"no matches for {pattern!r}{where}"
@@ -52,9 +57,10 @@ def _collect(hits: Iterator[str], limit: int) -> list[str]:
     return found
 
 
-def _ripgrep(ws: Workspace, rg: str, pattern: str, glob: str | None) -> Iterator[str]:
-    # --sort=path: the first lines ripgrep emits are the same on every call, so a cut list is stable.
-    argv = [rg, "--line-number", "--no-heading", "--with-filename", "--color=never", "--hidden", "--sort=path"]
+def _ripgrep(ws: Workspace, rg: str, pattern: str, glob: str | None, *, ordered: bool = False) -> Iterator[str]:
+    argv = [rg, "--line-number", "--no-heading", "--with-filename", "--color=never", "--hidden"]
+    if ordered:
+        argv.append("--sort=path")
     argv += [f"--max-columns={_MAX_COLUMNS}", "--max-columns-preview", "--glob=!.git"]
     if glob:
         argv.append(f"--glob={glob}")
