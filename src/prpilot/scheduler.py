@@ -93,9 +93,16 @@ class TaskScheduler:
             if strategy is None:
                 raise PrpilotError(f"the {self.settings.strategy} strategy is not available here")
             strategy(task)
-        except PrpilotError as exc:
-            # Acknowledged, so the thread must hear how it ended.
-            task.transition(TaskStatus.FAILED, f"prpilot could not schedule the task: {exc.message}")
+        except Exception as exc:
+            # Acknowledged, so the thread must hear how it ended, even when prpilot itself broke.
+            if isinstance(exc, PrpilotError):
+                why = exc.message
+            else:
+                log.exception("internal error while scheduling")
+                why = f"prpilot hit an internal error ({type(exc).__name__}: {exc}). Please report it."
+            if task.is_final:  # answered already; it was the answer that failed
+                raise
+            task.transition(TaskStatus.FAILED, f"prpilot could not schedule the task: {why}")
             self.publish(task, detail=task.result)
             return Scheduled(task=task, reason=task.result)
         return Scheduled(task=task)
