@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from prpilot.errors import ConfigError, EventError
+from prpilot.errors import ConfigError, EventError, PrpilotError
 from prpilot.events import Skip, parse_event
 from prpilot.inputs import Settings, Step, parse_settings, raw_inputs
 from prpilot.runcontext import RunContext
@@ -44,7 +44,17 @@ def _strategies(settings: Settings, ctx: RunContext, github: GitHubRepository) -
 
 def schedule_step(env: Mapping[str, str]) -> int:
     """Run the schedule step; return the exit code."""
-    return _schedule(env)[0]
+    try:
+        return _schedule(env)[0]
+    except PrpilotError as exc:
+        _report_failure(ActionsRunner(env), exc.message)
+        raise
+
+
+def _report_failure(runner: ActionsRunner, why: str) -> None:
+    """Outputs and job summary for a step that could not do its work (the log line comes from the CLI)."""
+    runner.set_outputs({"status": TaskStatus.FAILED.value, "result": why, "admitted": "false"})
+    runner.add_summary(f"## prpilot: failed\n\n{why}\n")
 
 
 def run_step(env: Mapping[str, str]) -> int:
@@ -143,7 +153,12 @@ def engine_step(env: Mapping[str, str]) -> int:
     runner = ActionsRunner(env)
     task = load_task_file(env)
     ctx = RunContext.from_env(env)
-    settings = read_settings(env, Step.ENGINE, runner)
+    try:
+        settings = read_settings(env, Step.ENGINE, runner)
+    except PrpilotError as exc:
+        # The task was acknowledged on the thread: say there why it cannot start.
+        _fail_acknowledged(env, ctx, task, exc.message, runner)
+        raise
     cancel = CancelSignal()
     cancel.install()
     engine = build_engine(settings, ctx, task, Path(ctx.workspace or "."), runner=runner, cancel=cancel, env=env)
@@ -153,6 +168,20 @@ def engine_step(env: Mapping[str, str]) -> int:
     engine.run(task)
     runner.set_outputs(task_outputs(task))
     return 0 if task.status is TaskStatus.COMPLETED else 1
+
+
+def _fail_acknowledged(env: Mapping[str, str], ctx: RunContext, task: Task, why: str, runner: ActionsRunner) -> None:
+    from prpilot.github_adapter import GitHubRepository, connect
+    from prpilot.ledger import Ledger
+    from prpilot.ledger_github import GitRefLedgerBackend
+    from prpilot.wiring import fail_before_start
+
+    token = raw_inputs(env, Step.ENGINE)["github-token"]
+    if token:
+        github = GitHubRepository(connect(token, ctx.api_url), ctx.repository)
+        fail_before_start(task, github, Ledger(GitRefLedgerBackend(github.repository())), ctx, why, runner)
+    runner.set_outputs(task_outputs(task))
+    runner.add_summary(f"## prpilot: failed\n\n{why}\n")
 
 
 def task_outputs(task: Task) -> dict[str, object]:

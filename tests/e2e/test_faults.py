@@ -114,6 +114,23 @@ def test_bad_input_is_one_clear_line_and_a_nonzero_exit(bed: Bed, inputs: dict[s
     assert len(errors) == 1
     assert expected in errors[0]
     assert "Traceback" not in result.logs
+    assert result.outputs["status"] == "failed"
+    assert expected in result.outputs["result"]
+    assert expected in result.summary
+
+
+def test_bad_engine_input_fails_the_acknowledged_task_on_the_thread(bed: Bed) -> None:
+    event = bed.issue_comment("/pilot fix it")
+
+    result = bed.run("issue_comment", event, max_minutes="soon")
+
+    assert result.exit_code != 0
+    assert result.outputs["status"] == "failed"
+    comment = _status_comment(bed, event["issue"]["number"])
+    assert "input max-minutes must be a number" in comment
+    assert "❌" in comment
+    assert bed.model.calls == []
+    assert "Traceback" not in result.logs
 
 
 def test_malformed_event_payload_is_a_clear_error(bed: Bed) -> None:
