@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -218,6 +218,9 @@ class TaskEngine:
         task.pr_number, task.pr_url = pull.number, pull.html_url
         if self.settings.pr_labels:
             self.github.add_labels(pull.number, list(self.settings.pr_labels))
+        if existing is None and not task.context.get("requester_is_bot"):
+            reviewers = [task.github_user]
+            self._courtesy("ask the requester for a review", self.github.request_review, pull.number, reviewers)
 
     def _commit_and_push(self, task: Task, branch: WorkingBranch, title: str) -> None:
         message = f"{title}\n\nRequested in {self.run_url}\n\nCo-authored-by: {task.github_user} " + (
@@ -294,6 +297,11 @@ class TaskEngine:
         self._settle(task)
         detail = self._redact(task.result)
         body = report.status_comment(task, run_url=self.run_url, detail=detail, cost=self._cost_line())
+        if task.comment_kind == "review" and task.comment_id is not None and task.pr_number is not None:
+            # The request came from a review thread: answer there too, pointing to the full answer.
+            reply = f"{'✅' if task.status is TaskStatus.COMPLETED else '❌'} {_first_line(detail)}"
+            self._courtesy("reply in the review thread", self.github.reply_to_review_comment,
+                           task.pr_number, task.comment_id, f"{reply}\n\nDetails: {self.run_url}")
         try:
             self._status.publish(task, body)
         except PrpilotError as exc:
@@ -307,6 +315,15 @@ class TaskEngine:
                 )
             )
 
+    def _courtesy(self, what: str, call: Callable[..., None], *args: object) -> None:
+        """A request whose failure must not fail the task (it is logged as a warning)."""
+        try:
+            call(*args)
+        except PrpilotError as exc:
+            log.warning("could not %s: %s", what, exc.message)
+            if self.runner:
+                self.runner.warning(f"could not {what}: {exc.message}")
+
     def _redact(self, text: str) -> str:
         return Redactor(self.settings.secrets())(text)
 
@@ -317,6 +334,11 @@ class TaskEngine:
         self._agent_usage = event.usage  # kept for a cancellation, which brings no outcome
         tools = ", ".join(record.name for record in event.tool_calls) or "answering"
         self._status.working(task, f"Working: step {event.step} ({tools})")
+
+
+def _first_line(text: str) -> str:
+    line = next((part.strip() for part in text.splitlines() if part.strip()), "")
+    return line if len(line) <= 200 else line[:199] + "…"
 
 
 REVIEW_KEYS = ("path", "line", "start_line", "side", "diff_hunk", "commit_id")

@@ -149,6 +149,15 @@ class GitHubRepository:
         if labels:
             self._json("label the pull request", "POST", f"/issues/{number}/labels", input={"labels": labels})
 
+    def request_review(self, number: int, reviewers: list[str]) -> None:
+        self._json(
+            "ask for a review", "POST", f"/pulls/{number}/requested_reviewers", input={"reviewers": reviewers}
+        )
+
+    def reply_to_review_comment(self, pr_number: int, comment_id: int, body: str) -> None:
+        path = f"/pulls/{pr_number}/comments/{comment_id}/replies"
+        self._json("reply in the review thread", "POST", path, input={"body": body})
+
     def default_branch(self) -> str:
         return str(self._json("read the repository", "GET", "")["default_branch"])
 

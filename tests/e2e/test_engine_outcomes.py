@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from prpilot.testing import openai_replies as say
@@ -84,3 +86,43 @@ def test_model_failing_every_call_ends_failed_with_words_not_a_traceback(bed: Be
     assert "queued" not in comment
     assert "500" in comment
     assert bed.github.pulls(bed.repo) == []
+
+
+def test_review_comment_task_sees_the_hunk_and_answers_in_the_review_thread(bed: Bed) -> None:
+    bed.github.commit(bed.repo, "feature", {"src/hello.py": 'print("helo")\n'}, "Add a greeting")
+    pull = bed.github.add_pull(bed.repo, head="feature", title="Greeting")
+    hunk = '@@ -1 +1 @@\n-print("hello")\n+print("helo")'
+    bed.model.script(
+        say.text("Fix the greeting"),
+        say.tool("edit_file", {"path": "src/hello.py", "old": "helo", "new": "hello"}),
+        say.text("Fixed the greeting on that line."),
+    )
+    event = bed.review_comment("/pilot fix this typo", pull, path="src/hello.py", line=1, hunk=hunk)
+
+    # (the fake serves no refs/pull/N/merge; the engine checks out the PR's head branch anyway)
+    result = bed.run("pull_request_review_comment", event, checkout_ref="refs/heads/main")
+
+    assert result.outputs["status"] == "completed", result.logs
+    agent_prompt = json.dumps(bed.model.calls[1].messages)
+    assert "src/hello.py" in agent_prompt
+    assert 'print(\\"helo\\")' in agent_prompt  # the hunk reached the model
+    assert bed.github.read_file(bed.repo, "src/hello.py", ref="feature") == 'print("hello")\n'
+    replies = [c for c in bed.github.review_comments(bed.repo, pull) if c.in_reply_to_id == event["comment"]["id"]]
+    assert len(replies) == 1
+    assert replies[0].body.startswith("✅ Fixed the greeting on that line.")
+    assert bed.github.reactions(review_comment_id=event["comment"]["id"])
+
+
+def test_opened_pull_request_asks_the_requester_for_a_review(bed: Bed) -> None:
+    bed.model.script(
+        say.text("Fix the typo"),
+        say.tool("edit_file", {"path": "README.md", "old": "projet", "new": "project"}),
+        say.text("Fixed."),
+    )
+
+    result = bed.run("issue_comment", bed.issue_comment("/pilot fix the typo in README.md"))
+
+    assert result.outputs["status"] == "completed", result.logs
+    [pull] = bed.github.pulls(bed.repo)
+    assert pull.pull is not None
+    assert pull.pull.requested_reviewers == ["alice"]

@@ -70,10 +70,37 @@ class Bed:
         }
         return payload
 
-    def run(self, event_name: str, payload: Mapping[str, Any], **inputs: str) -> RunResult:
+    def review_comment(
+        self, body: str, pull: int, *, path: str, line: int, hunk: str, user: str = WRITER
+    ) -> dict[str, Any]:
+        """Leave a review comment on ``path``:``line`` of ``pull``; return the event GitHub sends."""
+        comment_id = self.github.add_review_comment(self.repo, pull, body, user=user, path=path, line=line)
+        info = self.github.issue(self.repo, pull).pull
+        assert info is not None
+        payload = retarget(
+            load_webhook("pull_request_review_comment__created"),
+            repository=self.repo,
+            user=user,
+            body=body,
+            number=pull,
+            default_branch="main",
+            server_url=self.github.server_url,
+            api_url=self.github.api_url,
+        )
+        payload["comment"].update(id=comment_id, path=path, line=line, original_line=line, diff_hunk=hunk)
+        head = payload["pull_request"]["head"]
+        head["ref"] = info.head_ref
+        head["sha"] = info.head_sha
+        head["repo"]["full_name"] = info.head_repo
+        payload["pull_request"]["base"]["ref"] = info.base_ref
+        return payload
+
+    def run(
+        self, event_name: str, payload: Mapping[str, Any], *, checkout_ref: str | None = None, **inputs: str
+    ) -> RunResult:
         """Run the action for one event with the bed's inputs plus ``inputs`` (dashes as underscores)."""
         merged = {**self.inputs, **{name.replace("_", "-"): value for name, value in inputs.items()}}
-        return self.runner.run(event_name, payload, merged)
+        return self.runner.run(event_name, payload, merged, checkout_ref=checkout_ref)
 
 
 @contextmanager
