@@ -132,6 +132,15 @@ def test_files_come_from_git_with_untracked_and_without_ignored(repo: Path) -> N
     assert "notes.txt" not in ws.files()
 
 
+def test_a_folder_is_listed_literally_not_as_a_glob(repo: Path) -> None:
+    for folder in ("a[b]", "ab", "a*"):
+        (repo / folder).mkdir()
+        (repo / folder / "f.txt").write_text(folder)
+    ws = Workspace(repo)
+    assert ws.files("a[b]") == ["a[b]/f.txt"]
+    assert ws.files("a*") == ["a*/f.txt"]
+
+
 def test_files_without_git_walk_the_tree(tmp_path: Path) -> None:
     (tmp_path / "a" / ".git").mkdir(parents=True)
     (tmp_path / "a" / ".git" / "HEAD").write_text("x")
