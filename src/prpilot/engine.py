@@ -1,7 +1,7 @@
 """TaskEngine: the working branch, the agent run, the commit and push, the pull request, the bill.
 
-``run()`` always ends the task in a final state with an answer on the thread, and bills it in a
-``finally``: a failed or cancelled task is billed for what it used, and its work is pushed.
+``run()`` always ends the task in a final state with an answer on the thread and a bill: a failed
+or cancelled task is billed for what it used, and the work it did is pushed.
 """
 
 from __future__ import annotations
@@ -96,17 +96,8 @@ class TaskEngine:
                 reason = CUT_SHORT[outcome.stop_reason].format(steps=self.settings.max_steps)
                 cut_short = f"The task was cut short: {reason}."
             self.finalize_working_branch(task, branch, title, answer, cut_short)
-        except Cancelled:
-            failure = "The job was cancelled before the task finished."
-            with self.cancel.shield():
-                self._save_work(task, branch, title)
-        except PrpilotError as exc:
-            failure = exc.message
-            with self.cancel.shield():
-                self._save_work(task, branch, title)
-        except Exception as exc:  # a bug in prpilot: the task still ends, in words, with its work saved
-            log.exception("internal error")
-            failure = f"prpilot hit an internal error ({type(exc).__name__}: {exc}). Please report it."
+        except Exception as exc:  # cancelled, failed, or a bug: the task still ends in words, its work saved
+            failure = _failure_text(exc)
             with self.cancel.shield():
                 self._save_work(task, branch, title)
         # A BaseException (a queue worker taking the task back to redeliver it) skips this on purpose:
@@ -232,12 +223,21 @@ class TaskEngine:
                 self.checkout.push(branch.name)
                 break
             except PushRejected:
-                if not branch.open_pull or attempt == _PUSH_ATTEMPTS:
+                if attempt == _PUSH_ATTEMPTS:
                     raise
-                # The name was taken on the remote meanwhile: move the commit to a fresh name.
+                # The branch moved or the name was taken meanwhile: move the commit to a fresh name.
                 taken = self.checkout.local_branches() | self.checkout.remote_branches() | {branch.name}
-                branch.name = create_unique_branch_name(title, taken)
-                self.checkout.start_branch(branch.name, None)
+                fresh = create_unique_branch_name(title, taken)
+                self.checkout.start_branch(fresh, None)
+                if not branch.open_pull:  # a pull request's own branch: keep the work, say where it is
+                    self.checkout.push(fresh)
+                    task.branch = fresh
+                    raise PrpilotError(
+                        f"the branch {branch.name} of pull request #{task.pr_number} moved while prpilot worked, "
+                        f"so the change went to the branch {fresh} instead; merge it into the pull request, or "
+                        "ask again"
+                    ) from None
+                branch.name = fresh
         task.branch = branch.name
 
     def _save_work(self, task: Task, branch: WorkingBranch | None, title: str) -> None:
@@ -289,7 +289,8 @@ class TaskEngine:
             detail = failure or cut_short
             if task.branch:
                 branch_link = f"[`{task.branch}`]({self.repo_url}/tree/{task.branch})" if self.repo_url else task.branch
-                where = f"pull request {task.pr_url}" if task.pr_url else f"branch {branch_link}"
+                rescued = task.head is not None and task.branch != task.head  # the PR's branch had moved
+                where = f"pull request {task.pr_url}" if task.pr_url and not rescued else f"branch {branch_link}"
                 detail += f"\n\nThe work done so far is on the {where}."
             task.transition(TaskStatus.FAILED, detail if not answer else f"{detail}\n\n{answer}")
         else:
@@ -334,6 +335,16 @@ class TaskEngine:
         self._agent_usage = event.usage  # kept for a cancellation, which brings no outcome
         tools = ", ".join(record.name for record in event.tool_calls) or "answering"
         self._status.working(task, f"Working: step {event.step} ({tools})")
+
+
+def _failure_text(exc: Exception) -> str:
+    """What the thread is told about a task that did not finish."""
+    if isinstance(exc, Cancelled):
+        return "The job was cancelled before the task finished."
+    if isinstance(exc, PrpilotError):
+        return exc.message
+    log.exception("internal error")
+    return f"prpilot hit an internal error ({type(exc).__name__}: {exc}). Please report it."
 
 
 def _first_line(text: str) -> str:

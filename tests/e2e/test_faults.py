@@ -192,3 +192,29 @@ def test_missing_github_token_is_one_clear_line(bed: Bed) -> None:
     errors = [line for line in result.logs.splitlines() if line.startswith("::error::")]
     assert errors == ["::error::prpilot: the github-token input is empty; pass ${{ github.token }} or a token with "
                       "write access"]
+
+
+def test_pull_request_branch_moved_meanwhile_keeps_the_work_on_a_new_branch(bed: Bed) -> None:
+    bed.github.commit(bed.repo, "feature", {"src/hello.py": 'print("helo")\n'}, "Add a greeting")
+    pull = bed.github.add_pull(bed.repo, head="feature", title="Greeting")
+    hooks = Path(bed.github.repo(bed.repo).git.path) / "hooks"
+    hooks.mkdir(exist_ok=True)
+    hook = hooks / "pre-receive"
+    # Any update of refs/heads/feature is refused, as if someone pushed to it first.
+    hook.write_text('#!/bin/sh\nwhile read old new ref; do [ "$ref" = refs/heads/feature ] && exit 1; done\nexit 0\n')
+    hook.chmod(hook.stat().st_mode | stat.S_IEXEC)
+    bed.model.script(
+        say.text("Fix the greeting"),
+        say.tool("edit_file", {"path": "src/hello.py", "old": "helo", "new": "hello"}),
+        say.text("Fixed."),
+    )
+
+    result = bed.run("issue_comment", bed.pull_comment("/pilot fix the typo", pull))
+
+    assert result.outputs["status"] == "failed"
+    rescue = result.outputs["branch"]
+    assert rescue.startswith("pilot/")
+    assert bed.github.read_file(bed.repo, "src/hello.py", ref=rescue) == 'print("hello")\n'
+    comment = _status_comment(bed, pull)
+    assert "moved while prpilot worked" in comment
+    assert f"/tree/{rescue}" in comment
