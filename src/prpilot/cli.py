@@ -87,3 +87,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     print(USAGE, file=sys.stderr if command not in ("-h", "--help", "help") else sys.stdout)
     return 0 if command in ("-h", "--help", "help") else 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

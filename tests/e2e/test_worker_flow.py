@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -55,3 +58,33 @@ def test_queued_task_runs_on_a_worker_and_answers_on_the_thread(bed: Bed, redis_
     assert len(status) == 1
     assert f"/pull/{pull.number}" in status[0]
     assert (tmp_path / "mirrors").exists()
+
+
+def test_prpilot_worker_command_runs_the_queued_task(bed: Bed, redis_url: str, tmp_path: Path) -> None:
+    event = bed.issue_comment("/pilot fix the typo in README.md")
+    scheduled = bed.run("issue_comment", event, strategy="redis", redis_url=redis_url)
+    assert scheduled.outputs["status"] == "scheduled", scheduled.logs
+    bed.model.script(
+        say.text("Fix the typo in README.md"),
+        say.tool("edit_file", {"path": "README.md", "old": "projet", "new": "project"}),
+        say.text("Fixed the typo."),
+    )
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("INPUT_", "GITHUB_"))},
+        "GITHUB_API_URL": bed.github.api_url,
+        "GITHUB_SERVER_URL": bed.github.server_url,
+        "INPUT_GITHUB-TOKEN": bed.github.token,
+        "INPUT_OPENAI-API-KEY": API_KEY,
+        "INPUT_OPENAI-BASE-URL": bed.model.base_url,
+        "PRPILOT_MIRROR_CACHE": str(tmp_path / "mirrors"),
+    }
+    command = [sys.executable, "-m", "prpilot.cli", "worker", "--redis-url", redis_url, "--burst",
+               "--workdir", str(tmp_path / "work")]  # fmt: skip
+
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120, check=False)
+
+    assert done.returncode == 0, done.stdout + done.stderr
+    [pull] = bed.github.pulls(bed.repo)
+    status = [c.body for c in bed.github.comments(bed.repo, event["issue"]["number"]) if "prpilot:status" in c.body]
+    assert f"/pull/{pull.number}" in status[0]
+    assert bed.github.token not in done.stdout + done.stderr
