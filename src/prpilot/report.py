@@ -42,8 +42,24 @@ def cost_line(usage: Usage, cost: Decimal | float, model: str) -> str:
     )
 
 
+_MAX_EMBEDDED_FIELD = 2000  # GitHub refuses comment bodies over 65,536 characters
+
+
+def _clip(value: object) -> object:
+    text = value if isinstance(value, str) else None
+    return text[:_MAX_EMBEDDED_FIELD] + "…" if text is not None and len(text) > _MAX_EMBEDDED_FIELD else value
+
+
 def embed_task(task: Task) -> str:
-    data = base64.b64encode(task.model_dump_json().encode()).decode()
+    """The task as hidden JSON, long texts clipped so the comment stays within GitHub's limit."""
+    compact = task.model_copy(
+        update={
+            "result": _clip(task.result),
+            "user_request": _clip(task.user_request),
+            "context": {key: _clip(value) for key, value in task.context.items()},
+        }
+    )
+    data = base64.b64encode(compact.model_dump_json().encode()).decode()
     return f"<!-- prpilot:task {data} -->"
 
 

@@ -1,0 +1,57 @@
+"""What prpilot writes on the thread stays readable, within GitHub's limits, and round-trips the task."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from prpilot.report import MARKER, cost_line, extract_task, pull_request_body, status_comment
+from prpilot.task import Task, TaskStatus, Usage
+
+GITHUB_COMMENT_LIMIT = 65_536
+
+
+def _finished(result: str, request: str = "fix it", **context: object) -> Task:
+    task = Task(github_user="alice", github_project="o/r", user_request=request, issue_number=3, context=context)
+    task.transition(TaskStatus.SCHEDULED)
+    task.transition(TaskStatus.RUNNING)
+    task.transition(TaskStatus.COMPLETED, result)
+    return task
+
+
+def test_huge_answers_and_hunks_stay_within_the_comment_limit() -> None:
+    task = _finished("x" * 200_000, request="y" * 100_000, diff_hunk="z" * 100_000)
+
+    body = status_comment(task, run_url="run", detail=task.result, cost="c")
+
+    assert len(body) < GITHUB_COMMENT_LIMIT
+    restored = extract_task(body)
+    assert restored is not None
+    assert restored.id == task.id
+    assert restored.status is TaskStatus.COMPLETED
+
+
+def test_an_answer_cannot_hide_the_rest_of_the_comment() -> None:
+    task = _finished("before <!-- after")
+
+    body = status_comment(task, run_url="run", detail=task.result)
+
+    assert "before &lt;!-- after" in body
+    assert body.startswith(MARKER)
+    assert extract_task(body) == task
+
+
+def test_damaged_embedded_task_reads_as_none() -> None:
+    assert extract_task("<!-- prpilot:task bm90IGpzb24= -->") is None
+    assert extract_task("no task here") is None
+
+
+def test_pull_request_body_closes_the_issue_and_carries_the_cost() -> None:
+    task = _finished("Fixed.")
+    usage = Usage(prompt_tokens=1200, cached_tokens=200, completion_tokens=30, calls=2)
+    line = cost_line(usage, Decimal("0.0012"), "m")
+
+    body = pull_request_body(task, "Fixed.", line, cut_short="The task was cut short.")
+
+    assert "Closes #3" in body
+    assert "$0.0012 · 1,200 prompt tokens (200 cached) + 30 completion tokens · 2 model calls" in body
+    assert "> [!WARNING]\n> The task was cut short." in body
