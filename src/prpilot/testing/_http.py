@@ -7,7 +7,8 @@ import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from types import TracebackType
+from typing import Any, Self
 
 __all__ = ["HTTPRequest", "HTTPResponse", "LocalServer"]
 
@@ -142,3 +143,26 @@ def _make_handler(handle: Handler) -> type[BaseHTTPRequestHandler]:
             """Keep test output quiet."""
 
     return _Handler
+
+
+class LocalService:
+    """Start, stop and ``with`` for a service built on a :class:`LocalServer` (``self._server``)."""
+
+    _server: LocalServer
+
+    def start(self) -> Self:
+        """Start listening; returns self."""
+        self._server.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop listening."""
+        self._server.stop()
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()

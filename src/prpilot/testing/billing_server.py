@@ -5,10 +5,9 @@ from __future__ import annotations
 import json
 import threading
 from dataclasses import dataclass
-from types import TracebackType
 from typing import Any, Literal
 
-from prpilot.testing._http import HTTPRequest, HTTPResponse, LocalServer
+from prpilot.testing._http import HTTPRequest, HTTPResponse, LocalServer, LocalService
 
 __all__ = ["BILLING_TOKEN", "BillingServer", "ReceivedBill"]
 
@@ -24,7 +23,7 @@ class ReceivedBill:
     headers: dict[str, str]
 
 
-class BillingServer:
+class BillingServer(LocalService):
     """``POST {path}`` with ``Authorization: Bearer {token}``; a replayed key answers 200 and is not counted."""
 
     def __init__(self, token: str = BILLING_TOKEN, path: str = "/bills", port: int = 0) -> None:
@@ -38,23 +37,6 @@ class BillingServer:
         self._unavailable_status: int | None = None
         self._server = LocalServer(self._handle, port)
 
-    # -- lifecycle -------------------------------------------------------------------------------
-    def start(self) -> BillingServer:
-        """Start listening; returns self."""
-        self._server.start()
-        return self
-
-    def stop(self) -> None:
-        """Stop listening."""
-        self._server.stop()
-
-    def __enter__(self) -> BillingServer:
-        return self.start()
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()
 
     @property
     def url(self) -> str:

@@ -7,11 +7,10 @@ import threading
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from types import TracebackType
 from typing import Any
 
 from prpilot.task import Usage
-from prpilot.testing._http import HTTPRequest, HTTPResponse, LocalServer
+from prpilot.testing._http import HTTPRequest, HTTPResponse, LocalServer, LocalService
 from prpilot.testing.openai_replies import (
     Policy,
     Reply,
@@ -64,7 +63,7 @@ class RecordedCall:
         return list(self.body.get("messages", []))
 
 
-class OpenAIServer:
+class OpenAIServer(LocalService):
     """``POST /v1/chat/completions``: scripted replies in order, then ``policy``, then final text "done"."""
 
     def __init__(
@@ -84,23 +83,6 @@ class OpenAIServer:
         self.rejected: list[HTTPRequest] = []  # wrong path or key: never reaches the script
         self._server = LocalServer(self._handle, port)
 
-    # -- lifecycle -------------------------------------------------------------------------------
-    def start(self) -> OpenAIServer:
-        """Start listening; returns self."""
-        self._server.start()
-        return self
-
-    def stop(self) -> None:
-        """Stop listening."""
-        self._server.stop()
-
-    def __enter__(self) -> OpenAIServer:
-        return self.start()
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()
 
     @property
     def base_url(self) -> str:
