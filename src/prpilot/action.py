@@ -16,7 +16,15 @@ from prpilot.inputs import Settings, Step, parse_settings, raw_inputs
 from prpilot.runcontext import RunContext
 from prpilot.runner_io import ActionsRunner
 from prpilot.scheduler import TaskScheduler
-from prpilot.strategies import Strategy, actions_strategy, dispatch_strategy, log_strategy, redis_strategy, task_file
+from prpilot.strategies import (
+    Strategy,
+    actions_strategy,
+    dispatch_strategy,
+    kubernetes_strategy,
+    log_strategy,
+    redis_strategy,
+    task_file,
+)
 from prpilot.task import Task, TaskStatus
 
 if TYPE_CHECKING:  # PyGithub loads only when a task is really there
@@ -39,6 +47,10 @@ def _strategies(settings: Settings, ctx: RunContext, github: GitHubRepository) -
         chosen["redis"] = redis_strategy(settings.redis_url)
     if settings.strategy == "dispatch":
         chosen["dispatch"] = dispatch_strategy(github, settings.worker_workflow)
+    if settings.strategy == "kubernetes":
+        chosen["kubernetes"] = kubernetes_strategy(
+            settings.kubernetes_image, settings.kubernetes_namespace, secret=settings.kubernetes_secret
+        )
     return chosen
 
 

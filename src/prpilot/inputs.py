@@ -49,6 +49,9 @@ INPUTS: dict[str, tuple[frozenset[Step], str]] = {
     "task": (frozenset({S}), "A task handed over by the dispatch strategy (JSON); set only in worker workflows."),
     "redis-url": (frozenset({S}), "Redis URL for the redis strategy."),
     "worker-workflow": (frozenset({S}), "Workflow file that runs tasks for the dispatch strategy."),
+    "kubernetes-image": (frozenset({S}), "Image with prpilot for the kubernetes strategy's Jobs."),
+    "kubernetes-namespace": (frozenset({S}), "Namespace of the kubernetes strategy's Jobs."),
+    "kubernetes-secret": (frozenset({S}), "Secret whose keys become the Job's environment (INPUT_* settings)."),
     "billing-url": (frozenset({S, E}), "Endpoint that receives each bill as JSON (optional)."),
     "billing-token": (frozenset({S, E}), "Bearer token for the billing endpoint."),
     "prices": (frozenset({S, E}), "Price table override: JSON or a file path (USD per million tokens)."),
@@ -78,6 +81,9 @@ DEFAULTS: dict[str, str] = {
     "task": "",
     "redis-url": "",
     "worker-workflow": "",
+    "kubernetes-image": "",
+    "kubernetes-namespace": "default",
+    "kubernetes-secret": "",
     "billing-url": "",
     "billing-token": "",
     "prices": "",
@@ -107,7 +113,7 @@ SCHEDULE_STEP_OUTPUTS = ("admitted", "task-file")
 
 SECRET_INPUTS = ("github-token", "openai-api-key", "billing-token")
 
-STRATEGIES = ("actions", "thread", "log", "redis", "dispatch")
+STRATEGIES = ("actions", "thread", "log", "redis", "dispatch", "kubernetes")
 
 
 def env_name(input_name: str) -> str:
@@ -159,6 +165,9 @@ class Settings(BaseModel):
     handed_over_task: str = ""
     redis_url: str = ""
     worker_workflow: str = ""
+    kubernetes_image: str = ""
+    kubernetes_namespace: str = "default"
+    kubernetes_secret: str = ""
     billing_url: str = ""
     billing_token: str = ""
     prices: str = ""
@@ -258,6 +267,9 @@ def parse_settings(raw: Mapping[str, str]) -> Settings:
         handed_over_task=get("task"),
         redis_url=get("redis-url"),
         worker_workflow=get("worker-workflow"),
+        kubernetes_image=get("kubernetes-image"),
+        kubernetes_namespace=get("kubernetes-namespace") or "default",
+        kubernetes_secret=get("kubernetes-secret"),
         billing_url=get("billing-url"),
         billing_token=get("billing-token"),
         prices=prices,

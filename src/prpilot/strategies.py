@@ -6,6 +6,8 @@
 - ``log``: the task is only recorded (tests, dry runs).
 - ``redis``: the task is queued for a ``prpilot worker`` fleet.
 - ``dispatch``: a workflow_dispatch run of a worker workflow (bigger or self-hosted runners) gets it.
+- ``kubernetes``: one Job per task (``prpilot run-task`` in the given image), through the official
+  client, configured from KUBECONFIG or the in-cluster service account.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import logging
 import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from prpilot.errors import ConfigError
 from prpilot.github_port import GitHubPort
@@ -83,3 +86,33 @@ def dispatch_strategy(github: GitHubPort, workflow: str, ref: str | None = None)
         github.dispatch_workflow(workflow, ref or github.default_branch(), {"task": task.model_dump_json()})
 
     return schedule
+
+
+def kubernetes_strategy(image: str, namespace: str, *, secret: str | None = None, api: Any = None) -> Strategy:
+    """Submit one Kubernetes Job per task; its container gets the settings from ``secret`` (env)."""
+    if not image:
+        raise ConfigError("the kubernetes strategy needs the kubernetes-image input (an image with prpilot)")
+
+    def schedule(task: Task) -> None:
+        from prpilot.kubernetes_job import build_job, submit_job
+
+        manifest = build_job(task, image, namespace, env_from_secret=secret or None)
+        submit_job(api if api is not None else batch_api(), manifest, namespace)
+
+    return schedule
+
+
+def batch_api() -> Any:
+    """The BatchV1Api of the cluster KUBECONFIG (or the pod's service account) points at."""
+    try:
+        from kubernetes import client, config
+    except ImportError as exc:
+        raise ConfigError("the kubernetes strategy needs the extra: pip install 'prpilot[kubernetes]'") from exc
+    try:
+        config.load_incluster_config()  # type: ignore[no-untyped-call]
+    except config.ConfigException:
+        try:
+            config.load_kube_config()  # type: ignore[no-untyped-call]
+        except (config.ConfigException, OSError) as exc:
+            raise ConfigError(f"no Kubernetes configuration: set KUBECONFIG or run in a cluster ({exc})") from exc
+    return client.BatchV1Api()
