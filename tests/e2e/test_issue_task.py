@@ -6,6 +6,7 @@ import pytest
 
 from prpilot.testing import openai_replies as say
 from prpilot.testing.scenario import Bed
+from prpilot.testing.webhooks import load_webhook, retarget
 
 pytestmark = pytest.mark.e2e
 
@@ -70,3 +71,31 @@ def test_acknowledgement_takes_at_most_three_github_requests(bed: Bed) -> None:
     assert acknowledgement[0].path.endswith("/collaborators/alice/permission")
     assert acknowledgement[1].path.endswith("/reactions")
     assert bed.github.reactions(comment_id=event["comment"]["id"])
+
+
+def test_labeling_an_issue_starts_a_task_when_the_label_is_the_trigger(bed: Bed) -> None:
+    number = bed.github.add_issue(bed.repo, "Spelling error in the README file", "It says projet.", user="alice")
+    event = retarget(
+        load_webhook("issues__labeled"),
+        repository=bed.repo,
+        user="alice",
+        number=number,
+        default_branch="main",
+        server_url=bed.github.server_url,
+        api_url=bed.github.api_url,
+    )
+    event["label"]["name"] = "pilot"
+    event["issue"]["labels"] = [event["label"]]
+    bed.model.script(
+        say.text("Fix the spelling in README.md"),
+        say.tool("edit_file", {"path": "README.md", "old": "projet", "new": "project"}),
+        say.text("Fixed the spelling."),
+    )
+
+    ignored = bed.run("issues", event)  # no trigger-label configured: not for us
+    assert ignored.outputs["status"] == "skipped"
+    result = bed.run("issues", event, trigger_label="pilot")
+
+    assert result.outputs["status"] == "completed", result.logs
+    [pull] = bed.github.pulls(bed.repo)
+    assert f"Closes #{number}" in (pull.body or "")
