@@ -9,20 +9,20 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from prpilot import report
 from prpilot.agent.sanitize import Redactor
-from prpilot.bill import Bill, create_bill
+from prpilot.bill import Bill
 from prpilot.cancellation import CancelSignal
 from prpilot.context import ThreadContext
 from prpilot.errors import Cancelled, PrpilotError, PushRejected
 from prpilot.github_port import GitHubPort
 from prpilot.gitops import BOT, Checkout
 from prpilot.inputs import Settings
+from prpilot.meter import Meter
 from prpilot.naming import create_unique_branch_name, fallback_title
-from prpilot.pricing import PriceTable, price_usage
+from prpilot.pricing import PriceTable
 from prpilot.runner_io import ActionsRunner
 from prpilot.status import StatusComment
 from prpilot.task import Task, TaskStatus, Usage
@@ -70,12 +70,15 @@ class TaskEngine:
     runner: ActionsRunner | None = None
     cancel: CancelSignal = field(default_factory=CancelSignal)
     command_env: Mapping[str, str] = field(default_factory=dict)  # run_command's base env (scrubbed)
-    usage: Usage = field(default_factory=Usage)
     _agent_usage: Usage = field(default_factory=Usage)
     _status: StatusComment = field(init=False)
+    meter: Meter = field(init=False)
 
     def __post_init__(self) -> None:
         self._status = StatusComment(self.github, self.run_url)
+        self.meter = Meter(
+            self.settings.model, self.prices, self.run_id, ledger=self.ledger, billing=self.billing, runner=self.runner
+        )
 
     # --- the lifecycle -------------------------------------------------------------------------
 
@@ -117,7 +120,7 @@ class TaskEngine:
         from prpilot.agent.title import generate_task_title
 
         title, usage = generate_task_title(self.model, task.user_request)
-        self.usage = self.usage + usage
+        self.meter.usage += usage
         return self._redact(title)
 
     def setup_working_branch(self, task: Task, title: str) -> WorkingBranch:
@@ -178,17 +181,17 @@ class TaskEngine:
                 toolbox,
                 messages,
                 limits,
-                cost_of=lambda usage: self.cost(spent_before + usage),
+                cost_of=lambda usage: self.meter.cost(spent_before + usage),
                 on_step=lambda event: self._on_agent_step(task, event),
                 should_stop=self.cancel,
             )
         except AgentFailed as exc:  # the model failed mid-run: bill what it used until then
-            self.usage = spent_before + exc.outcome.usage
+            self.meter.usage = spent_before + exc.outcome.usage
             raise
         except Cancelled:
-            self.usage = spent_before + self._agent_usage
+            self.meter.usage = spent_before + self._agent_usage
             raise
-        self.usage = spent_before + outcome.usage
+        self.meter.usage = spent_before + outcome.usage
         return outcome
 
     def finalize_working_branch(self, task: Task, branch: WorkingBranch, title: str, answer: str, cut: str) -> None:
@@ -202,7 +205,7 @@ class TaskEngine:
             return
         self._step(task, "Opening the pull request")
         existing = self.github.find_open_pull(branch.name)
-        body = report.pull_request_body(task, self._redact(answer), self._cost_line(), cut_short=cut)
+        body = report.pull_request_body(task, self._redact(answer), self.meter.cost_line(), cut_short=cut)
         pull = existing or self.github.create_pull(
             title=title, body=body, head=branch.name, base=branch.base or "", draft=self.settings.draft or bool(cut)
         )
@@ -251,36 +254,14 @@ class TaskEngine:
 
     # --- money --------------------------------------------------------------------------------
 
-    def cost(self, usage: Usage) -> Decimal:
-        return price_usage(usage, self.settings.model, self.prices)[0]
-
-    def _cost_line(self) -> str:
-        return report.cost_line(self.usage, self.cost(self.usage), self.settings.model)
+    @property
+    def usage(self) -> Usage:
+        """Everything the task used so far, as the model API reported it."""
+        return self.meter.usage
 
     def create_bill(self, task: Task) -> Bill:
         """The bill of everything the task used, from the API's own usage figures."""
-        cost, warning = price_usage(self.usage, self.settings.model, self.prices)
-        if warning and self.runner:
-            self.runner.warning(warning)
-        task.usage, task.cost_usd = self.usage, cost
-        return create_bill(task, self.usage, self.settings.model, self.prices, self.run_id)
-
-    def _settle(self, task: Task) -> Bill | None:
-        bill = self.create_bill(task)
-        try:
-            if self.ledger is not None:
-                self.ledger.settle(bill)
-                if self.billing is not None:
-                    from prpilot.billing import deliver_pending
-
-                    deliver_pending(self.ledger, self.billing)
-            elif self.billing is not None:
-                self.billing.send(bill)
-        except PrpilotError as exc:  # the task's outcome stands; the bill waits in the ledger
-            log.warning("billing: %s", exc.message)
-            if self.runner:
-                self.runner.warning(f"billing: {exc.message}")
-        return bill
+        return self.meter.bill(task)
 
     # --- talking to the user --------------------------------------------------------------------
 
@@ -295,9 +276,9 @@ class TaskEngine:
             task.transition(TaskStatus.FAILED, detail if not answer else f"{detail}\n\n{answer}")
         else:
             task.transition(TaskStatus.COMPLETED, answer or "Done.")
-        self._settle(task)
+        self.meter.settle(task)
         detail = self._redact(task.result)
-        body = report.status_comment(task, run_url=self.run_url, detail=detail, cost=self._cost_line())
+        body = report.status_comment(task, run_url=self.run_url, detail=detail, cost=self.meter.cost_line())
         if task.comment_kind == "review" and task.comment_id is not None and task.pr_number is not None:
             # The request came from a review thread: answer there too, pointing to the full answer.
             reply = f"{'✅' if task.status is TaskStatus.COMPLETED else '❌'} {_first_line(detail)}"
@@ -312,7 +293,7 @@ class TaskEngine:
         if self.runner:
             self.runner.add_summary(
                 report.job_summary(
-                    task, cost=self.cost(self.usage), model=self.settings.model, answer=self._redact(task.result)
+                    task, cost=self.meter.cost(), model=self.settings.model, answer=self._redact(task.result)
                 )
             )
 
