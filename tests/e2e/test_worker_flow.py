@@ -19,6 +19,18 @@ from prpilot.worker import TaskWorker
 pytestmark = pytest.mark.e2e
 
 
+def _worker_settings(bed: Bed, tmp_path: Path) -> dict[str, str]:
+    """A worker's own environment: the action's INPUT_ form, the server URLs, a mirror cache."""
+    return {
+        "GITHUB_API_URL": bed.github.api_url,
+        "GITHUB_SERVER_URL": bed.github.server_url,
+        "INPUT_GITHUB-TOKEN": bed.github.token,
+        "INPUT_OPENAI-API-KEY": API_KEY,
+        "INPUT_OPENAI-BASE-URL": bed.model.base_url,
+        "PRPILOT_MIRROR_CACHE": str(tmp_path / "mirrors"),
+    }
+
+
 def test_queued_task_runs_on_a_worker_and_answers_on_the_thread(bed: Bed, redis_url: str, tmp_path: Path) -> None:
     event = bed.issue_comment("/pilot fix the typo in README.md")
     scheduled = bed.run("issue_comment", event, strategy="redis", redis_url=redis_url)
@@ -32,14 +44,7 @@ def test_queued_task_runs_on_a_worker_and_answers_on_the_thread(bed: Bed, redis_
         say.tool("edit_file", {"path": "README.md", "old": "projet", "new": "project"}),
         say.text("Fixed the typo."),
     )
-    worker_env = {
-        "GITHUB_API_URL": bed.github.api_url,
-        "GITHUB_SERVER_URL": bed.github.server_url,
-        "INPUT_GITHUB-TOKEN": bed.github.token,
-        "INPUT_OPENAI-API-KEY": API_KEY,
-        "INPUT_OPENAI-BASE-URL": bed.model.base_url,
-        "PRPILOT_MIRROR_CACHE": str(tmp_path / "mirrors"),
-    }
+    worker_env = _worker_settings(bed, tmp_path)
     finished: list[Task] = []
 
     def run(task: Task, workdir: Path) -> None:
@@ -71,12 +76,7 @@ def test_prpilot_worker_command_runs_the_queued_task(bed: Bed, redis_url: str, t
     )
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith(("INPUT_", "GITHUB_"))},
-        "GITHUB_API_URL": bed.github.api_url,
-        "GITHUB_SERVER_URL": bed.github.server_url,
-        "INPUT_GITHUB-TOKEN": bed.github.token,
-        "INPUT_OPENAI-API-KEY": API_KEY,
-        "INPUT_OPENAI-BASE-URL": bed.model.base_url,
-        "PRPILOT_MIRROR_CACHE": str(tmp_path / "mirrors"),
+        **_worker_settings(bed, tmp_path),
     }
     command = [sys.executable, "-m", "prpilot.cli", "worker", "--redis-url", redis_url, "--burst",
                "--workdir", str(tmp_path / "work")]  # fmt: skip
