@@ -108,6 +108,23 @@ def test_nack_retries_then_dead_letters(queue: RedisTaskQueue) -> None:
     assert (letter.task.id, letter.attempts, letter.error) == ("t001", 3, "boom 2")
 
 
+def test_a_foreign_entry_is_dead_lettered_not_delivered(queue: RedisTaskQueue, redis_url: str) -> None:
+    client = redis.Redis.from_url(redis_url)
+    client.hset(queue.keys["tasks"], "junk", b'{"not": "a task"}')
+    client.lpush(queue.keys["pending"], "junk")
+    queue.enqueue(make_task(1))
+
+    lease = queue.reserve("w1", timeout=0)
+
+    assert lease is not None
+    assert lease.task.id == "t001"
+    assert queue.counts() == type(queue.counts())(pending=0, running=1, dead=1)
+    assert queue.dead_letters() == []  # listed in Redis, but no task to retry
+    reason = client.hget(queue.keys["errors"], "junk")
+    assert reason is not None
+    assert reason.decode().startswith("not a prpilot task")
+
+
 def test_leases_that_keep_expiring_end_in_the_dead_letter_list(queue: RedisTaskQueue) -> None:
     queue.enqueue(make_task(1))
     for _ in range(3):

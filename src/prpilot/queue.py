@@ -180,6 +180,10 @@ return 1
 """
 
 
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value
+
+
 @contextmanager
 def _translated(action: str) -> Iterator[None]:
     try:
@@ -234,8 +238,15 @@ class RedisTaskQueue:
             while True:
                 found: Any = self._reserve(keys, [token, worker_id, visibility])
                 if found:
-                    _, body, attempt, deadline = found
-                    task = Task.model_validate_json(body)
+                    task_id, body, attempt, deadline = found
+                    try:
+                        task = Task.model_validate_json(body)
+                    except ValueError as exc:
+                        # Not a prpilot task (another producer, an older version): dead-letter it at
+                        # once, with the reason, instead of letting it crash every worker that takes it.
+                        reason = f"not a prpilot task: {str(exc).splitlines()[0]}"
+                        self._nack(self._route_keys(), [_text(task_id), token, reason, 0])
+                        continue
                     return Lease(task, token, worker_id, int(attempt), float(deadline), visibility)
                 left = give_up - time.monotonic()
                 if left <= 0:
@@ -301,7 +312,10 @@ class RedisTaskQueue:
                     self._redis.hget(self.keys[key], task_id) for key in ("tasks", "attempts", "errors")
                 )
                 if body is not None:
-                    task = Task.model_validate_json(body)
+                    try:
+                        task = Task.model_validate_json(body)
+                    except ValueError:
+                        continue  # a foreign entry: it stays listed in Redis, but is no task to retry
                     reason = error.decode() if isinstance(error, bytes) else str(error or "")
                     letters.append(DeadLetter(task, int(attempts or 0), reason))
         return letters
