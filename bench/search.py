@@ -124,9 +124,9 @@ def markdown(f: dict[str, Any]) -> str:
         f"| `list_files('pkg042/sub3')` | {f['list_files_sub_s'] * ms:.0f} ms |\n\n"
         "list_files is served from the git index, never a walk of the tree; it costs more than plain "
         "`git ls-files` because `-o` also lists untracked files (a scan of the work tree that honours "
-        ".gitignore), so files the agent just created show up. The test suite bounds it at 500 ms. A subfolder costs "
-        "as much as the root: `Workspace.files` lists the whole repository and filters in Python (passing "
-        "the folder to `git ls-files` as a pathspec would make it proportional to the folder).\n"
+        ".gitignore), so files the agent just created show up. A subfolder is passed to `git ls-files` as a "
+        "literal pathspec, so listing it costs what the folder does, not what the repository does. A search "
+        "cut at 400 lines is asked again in path order, so the same first matches show on every call.\n"
     )
 
 
