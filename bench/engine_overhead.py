@@ -343,16 +343,14 @@ def markdown(f: dict[str, Any]) -> str:
         f"{f['engine_total_minus_model_s'] * ms:.0f} ms ({f['ratio_total']:.2f}x) |\n\n"
         "Where the engine's time to the pull request goes (model excluded):\n\n"
         "| part | median | raw git doing the same |\n|---|---:|---:|\n"
-        f"| `git add -A` + `git commit` (`Checkout.commit_all`) | {detail('git.commit_all')} | "
-        f"{raw_add_commit * ms:.0f} ms |\n"
-        f"| `git push` (`Checkout.push`) | {detail('git.push')} | {f['raw_push'] * ms:.0f} ms |\n"
-        f"| `git checkout -B` from the base's remote tip (`Checkout.start_branch`; it fetches only when the "
-        f"checkout lacks that tip) | {detail('git.start_branch')} | "
-        f"{f['raw_checkout -b'] * ms:.0f} ms |\n"
-        f"| `git ls-remote --heads` for a unique branch name (`remote_branches`) | "
-        f"{detail('git.remote_branches')} | — |\n"
-        f"| dirty check before committing (`has_changes`, one `git status --porcelain`) | "
-        f"{detail('git.has_changes')} | — |\n"
+        f"| stage the changed paths + commit (`Checkout.commit`: `add -- paths`, write-tree, commit-tree, "
+        f"update-ref) | {detail('git.commit')} | add -A + commit {raw_add_commit * ms:.0f} ms |\n"
+        f"| `git push --force-with-lease=<branch>:` (`Checkout.push`; refuses a name taken on the remote) | "
+        f"{detail('git.push')} | {f['raw_push'] * ms:.0f} ms |\n"
+        f"| `git switch -c` at the checked-out base tip (`Checkout.start_branch`) | {detail('git.start_branch')} | "
+        f"checkout -b {f['raw_checkout -b'] * ms:.0f} ms |\n"
+        f"| `git status` of the paths the agent touched (`Checkout.changed_paths`) | "
+        f"{detail('git.changed_paths')} | — |\n"
         f"| the agent's tools (`search_code` over {f['files']:,} files: {detail('tools.search_code')}) | "
         f"{f['engine_tools_s'] * ms:.0f} ms | — |\n"
         f"| GitHub REST before the PR (thread, status comment edits, `POST pulls`: "
@@ -362,7 +360,7 @@ def markdown(f: dict[str, Any]) -> str:
         f"{f['pulls_opened']} (one a round, the warm-up included).\n"
     )
     if f["ratio"] > TARGET_RATIO:
-        same = (d.get("git.commit_all", 0.0) + d.get("git.push", 0.0)) / (raw_add_commit + f["raw_push"])
+        same = (d.get("git.commit", 0.0) + d.get("git.push", 0.0)) / (raw_add_commit + f["raw_push"])
         no_tools = (f["engine_to_pr_minus_model_s"] - f["engine_tools_s"]) / f["raw_total"]
         text += (
             f"\n**Missed ({f['ratio']:.2f}x > {TARGET_RATIO}x), and why.** Nothing in the engine grows with the "

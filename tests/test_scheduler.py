@@ -47,9 +47,6 @@ class FakePort:
         self.calls.append("get_pull")
         return PullInfo(number=number, html_url="u", head_ref="feature", head_repo=self.pull_head_repo, base_ref="main")
 
-    def find_open_pull(self, head_branch: str) -> PullInfo | None:
-        raise AssertionError("not used by the scheduler")
-
     def create_pull(self, *, title: str, body: str, head: str, base: str, draft: bool) -> PullInfo:
         raise AssertionError("not used by the scheduler")
 

@@ -30,6 +30,7 @@ from prpilot.task import Task, TaskStatus, Usage
 if TYPE_CHECKING:
     from prpilot.agent.loop import AgentOutcome, StepEvent
     from prpilot.agent.model import ChatModel
+    from prpilot.agent.tools import Toolbox
     from prpilot.billing import BillSender
     from prpilot.ledger import Ledger
 
@@ -71,6 +72,7 @@ class TaskEngine:
     cancel: CancelSignal = field(default_factory=CancelSignal)
     command_env: Mapping[str, str] = field(default_factory=dict)  # run_command's base env (scrubbed)
     _agent_usage: Usage = field(default_factory=Usage)
+    _toolbox: Toolbox | None = None  # the agent's tools, which know what they changed
     _status: StatusComment = field(init=False)
     meter: Meter = field(init=False)
 
@@ -137,8 +139,9 @@ class TaskEngine:
             task.branch = pull.head_ref
             return WorkingBranch(pull.head_ref, pull.base_ref, open_pull=False)
         base = task.base or self.github.default_branch()
-        taken = self.checkout.local_branches() | self.checkout.remote_branches()
-        name = create_unique_branch_name(title, taken)
+        # Unique among local branches only: asking the remote costs a round trip on every task, while
+        # the push refuses a name taken there meanwhile and the task then moves to a fresh one.
+        name = create_unique_branch_name(title, self.checkout.local_branches())
         self.checkout.start_branch(name, base)
         task.base = base
         return WorkingBranch(name, base, open_pull=True)
@@ -160,7 +163,7 @@ class TaskEngine:
         commands = None
         if self.settings.allowed_commands:
             commands = CommandPolicy(prefixes=self.settings.allowed_commands, env=self.command_env)
-        toolbox = Toolbox(workspace, commands=commands)
+        toolbox = self._toolbox = Toolbox(workspace, commands=commands)
         messages = build_messages(
             task.user_request,
             thread,
@@ -196,34 +199,42 @@ class TaskEngine:
 
     def finalize_working_branch(self, task: Task, branch: WorkingBranch, title: str, answer: str, cut: str) -> None:
         """Commit and push the changes; open the pull request for an issue task."""
-        if not self.checkout.has_changes():
+        changed = self._changed_paths()
+        if not changed:
             task.branch = None if branch.open_pull else task.branch
             return  # an answer-only task: no branch pushed, no pull request
         self._step(task, "Committing and pushing")
-        self._commit_and_push(task, branch, title)
+        self._commit_and_push(task, branch, title, changed)
         if not branch.open_pull:
             return
+        # The branch is new (the push refuses an existing name), so no pull request can exist for it yet.
         self._step(task, "Opening the pull request")
-        existing = self.github.find_open_pull(branch.name)
         body = report.pull_request_body(task, self._redact(answer), self.meter.cost_line(), cut_short=cut)
-        pull = existing or self.github.create_pull(
+        pull = self.github.create_pull(
             title=title, body=body, head=branch.name, base=branch.base or "", draft=self.settings.draft or bool(cut)
         )
         task.pr_number, task.pr_url = pull.number, pull.html_url
         if self.settings.pr_labels:
             self.github.add_labels(pull.number, list(self.settings.pr_labels))
-        if existing is None and not task.context.get("requester_is_bot"):
+        if not task.context.get("requester_is_bot"):
             reviewers = [task.github_user]
             self._courtesy("ask the requester for a review", self.github.request_review, pull.number, reviewers)
 
-    def _commit_and_push(self, task: Task, branch: WorkingBranch, title: str) -> None:
+    def _changed_paths(self) -> list[str]:
+        """What the task changed: among the paths the agent's file tools touched, or anywhere once a
+        command ran. Without commands, files an earlier workflow step left dirty stay out of the commit."""
+        if self._toolbox is None:
+            return []
+        return self.checkout.changed_paths(self._toolbox.changed_files)
+
+    def _commit_and_push(self, task: Task, branch: WorkingBranch, title: str, changed: list[str]) -> None:
         message = f"{title}\n\nRequested in {self.run_url}\n\nCo-authored-by: {task.github_user} " + (
             f"<{task.github_user}@users.noreply.github.com>"
         )
-        self.checkout.commit_all(message, BOT)
+        self.checkout.commit(message, BOT, changed)
         for attempt in range(1, _PUSH_ATTEMPTS + 1):
             try:
-                self.checkout.push(branch.name)
+                self.checkout.push(branch.name, create=branch.open_pull)
                 break
             except PushRejected:
                 if attempt == _PUSH_ATTEMPTS:
@@ -233,7 +244,7 @@ class TaskEngine:
                 fresh = create_unique_branch_name(title, taken)
                 self.checkout.start_branch(fresh, None)
                 if not branch.open_pull:  # a pull request's own branch: keep the work, say where it is
-                    self.checkout.push(fresh)
+                    self.checkout.push(fresh, create=True)
                     task.branch = fresh
                     raise PrpilotError(
                         f"the branch {branch.name} of pull request #{task.pr_number} moved while prpilot worked, "
@@ -245,10 +256,11 @@ class TaskEngine:
 
     def _save_work(self, task: Task, branch: WorkingBranch | None, title: str) -> None:
         """After a failure or cancellation: push what the agent changed, so no work is lost."""
-        if branch is None or not self.checkout.has_changes():
+        changed = self._changed_paths() if branch is not None else []
+        if branch is None or not changed:
             return
         try:
-            self._commit_and_push(task, branch, f"WIP: {title}")
+            self._commit_and_push(task, branch, f"WIP: {title}", changed)
         except PrpilotError as exc:
             log.warning("could not push the work done so far: %s", exc.message)
 

@@ -134,13 +134,6 @@ class GitHubRepository:
     def get_pull(self, number: int) -> PullInfo:
         return _pull_info(self._json(f"read pull request #{number}", "GET", f"/pulls/{number}"))
 
-    def find_open_pull(self, head_branch: str) -> PullInfo | None:
-        owner = self.full_name.split("/", 1)[0]
-        found = self._json(
-            "list pull requests", "GET", "/pulls", parameters={"head": f"{owner}:{head_branch}", "state": "open"}
-        )
-        return _pull_info(found[0]) if found else None
-
     def create_pull(self, *, title: str, body: str, head: str, base: str, draft: bool) -> PullInfo:
         payload = {"title": title, "body": body, "head": head, "base": base, "draft": draft}
         return _pull_info(self._json("open the pull request", "POST", "/pulls", input=payload))

@@ -3,19 +3,33 @@
 The token reaches git through ``GIT_CONFIG_*`` environment variables (git >= 2.31), so it is
 never on a command line, in a URL, or written to .git/config, whether or not actions/checkout
 persisted its own credentials.
+
+Every command here is chosen so that its cost does not grow with the repository where that can
+be avoided: on a 20,000-file checkout, anything that stats the whole tree (``git status``,
+``git add -A``, ``git commit``, ``git checkout <start>``) costs tens of milliseconds, so the
+working branch is created without touching the tree, and only the paths the agent changed are
+looked at and staged when they are known.
 """
 
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import git
+from git.refs.symbolic import SymbolicReference
 
 from prpilot.errors import GitError, PushRejected
+
+# Beyond this many paths, one whole-tree `git status` is cheaper than a huge pathspec (and
+# stays clear of the command line's length limit).
+_MAX_PATHSPECS = 1_000
+# How a server reports losing a race for a ref (another push got there between the advertisement
+# and the update), as opposed to refusing the push on principle.
+_RACES = ("failed to update ref", "cannot lock ref", "incorrect old value", "stale info")
 
 
 @dataclass(frozen=True)
@@ -42,6 +56,33 @@ def auth_config(server_url: str, token: str) -> dict[str, str]:
     return env
 
 
+def parse_status(porcelain: str) -> list[str]:
+    """The paths in ``git status --porcelain -z`` output (a rename names its new and old path)."""
+    paths: list[str] = []
+    entries = iter(porcelain.split("\0"))
+    for entry in entries:
+        if len(entry) < 4:
+            continue
+        paths.append(entry[3:])
+        if entry[0] in "RC":  # "R  new\0old\0": the old path follows as its own entry
+            paths.append(next(entries, ""))
+    return sorted({path for path in paths if path})
+
+
+def parse_push(porcelain: str) -> list[tuple[str, str]]:
+    """The refused refs of ``git push --porcelain`` output, as (ref, reason) pairs.
+
+    Each ref's line is ``<flag>\\t<from>:<to>\\t<summary> (<reason>)``; ``!`` marks a refused one.
+    """
+    refused = []
+    for line in porcelain.splitlines():
+        flag, _, rest = line.partition("\t")
+        if flag == "!":
+            refs, _, summary = rest.partition("\t")
+            refused.append((refs.partition(":")[2] or refs, summary.strip()))
+    return refused
+
+
 class Checkout:
     """The user's checkout (the workspace) as a git repository."""
 
@@ -52,7 +93,6 @@ class Checkout:
             raise GitError(f"{root} is not a git checkout; run actions/checkout before prpilot") from exc
         self.root = root
         self.remote = remote
-        self._remote_heads: dict[str, str] = {}  # branch -> sha, from the last ls-remote
         self._auth = auth_config(server_url, token)
 
     @contextmanager
@@ -73,25 +113,35 @@ class Checkout:
                 listing = str(self.repo.git.ls_remote("--heads", self.remote))
         except git.GitCommandError as exc:
             raise GitError(f"could not list the remote's branches: {_stderr(exc)}") from exc
-        self._remote_heads = {
-            line.split("refs/heads/", 1)[1]: line.split()[0] for line in listing.splitlines() if "refs/heads/" in line
-        }
-        return set(self._remote_heads)
+        return {line.split("refs/heads/", 1)[1] for line in listing.splitlines() if "refs/heads/" in line}
+
+    def head_sha(self) -> str | None:
+        """HEAD's commit, or None in a repository without commits."""
+        return self._local_sha("HEAD")
+
+    def _local_sha(self, ref: str) -> str | None:
+        # Read from the ref files: GitPython's object database would keep a `git cat-file` process
+        # alive, which a cancelled job's SIGINT kills, breaking the pipe of every later call.
+        try:
+            return str(SymbolicReference.dereference_recursive(self.repo, ref))
+        except ValueError:
+            return None
 
     def start_branch(self, name: str, base: str | None) -> None:
-        """Create ``name`` from ``base`` (a remote branch) or from HEAD, and check it out."""
+        """Create ``name`` from ``base`` (a remote branch) or from HEAD, and check it out.
+
+        When HEAD already is the base's tip as actions/checkout fetched it, the branch is created
+        in place (``git switch -c``: no tree to compare, no fetch); the pull request then starts
+        from the commit the workflow checked out, even if the base moved on since.
+        """
         try:
-            known = self._remote_heads.get(base) if base else None
-            if known and self._has_commit(known):
-                # The remote's tip is already here (actions/checkout fetched it): no fetch needed.
-                self.repo.git.checkout("-B", name, known)
-            elif base:
-                with self._authenticated():
-                    refspec = f"+refs/heads/{base}:refs/remotes/{self.remote}/{base}"
-                    self.repo.git.fetch("--no-tags", self.remote, refspec)
-                self.repo.git.checkout("-B", name, f"{self.remote}/{base}")
-            else:
-                self.repo.git.checkout("-B", name)
+            tracking = f"refs/remotes/{self.remote}/{base}" if base else None
+            if tracking is None or self._local_sha(tracking) == self.head_sha():
+                self.repo.git.switch("--quiet", "--create", name)
+                return
+            with self._authenticated():
+                self.repo.git.fetch("--no-tags", self.remote, f"+refs/heads/{base}:{tracking}")
+            self.repo.git.checkout("--quiet", "-B", name, tracking)
         except git.GitCommandError as exc:
             raise GitError(f"could not create the branch {name}: {_stderr(exc)}") from exc
 
@@ -99,46 +149,74 @@ class Checkout:
         """Check out the remote branch ``name`` (a pull request's head) as a local branch."""
         self.start_branch(name, name)
 
-    def _has_commit(self, sha: str) -> bool:
-        try:
-            self.repo.git.cat_file("-e", f"{sha}^{{commit}}")
-        except git.GitCommandError:
-            return False
-        return True
+    def changed_paths(self, among: Sequence[str] | None = None) -> list[str]:
+        """Paths that differ from HEAD (modified, added, deleted or untracked, ignored ones left out).
 
-    def has_changes(self) -> bool:
-        """Whether anything is modified, added or deleted (one `git status`, untracked files included)."""
-        return bool(str(self.repo.git.status("--porcelain", "--untracked-files=normal")).strip())
-
-    def commit_all(self, message: str, author: Identity) -> str:
-        """Stage everything and commit it; return the new commit's sha."""
+        With ``among``, git looks at those paths alone instead of statting the whole tree.
+        """
+        if among is not None and not among:
+            return []
+        args = ["--porcelain", "-z"]
+        if among is not None and len(among) <= _MAX_PATHSPECS:
+            args += ["--untracked-files=all", "--", *among]
+        else:
+            args.append("--untracked-files=normal")
         try:
-            self.repo.git.add("-A")
-            env = {
-                "GIT_AUTHOR_NAME": author.name,
-                "GIT_AUTHOR_EMAIL": author.email,
-                "GIT_COMMITTER_NAME": author.name,
-                "GIT_COMMITTER_EMAIL": author.email,
-            }
-            with self.repo.git.custom_environment(**env):
-                self.repo.git.commit("--no-verify", "-q", "-m", message)
+            with self.repo.git.custom_environment(GIT_LITERAL_PATHSPECS="1"):
+                return parse_status(str(self.repo.git.status(*args, strip_newline_in_stdout=False)))
+        except git.GitCommandError as exc:
+            raise GitError(f"could not list the changes: {_stderr(exc)}") from exc
+
+    def commit(self, message: str, author: Identity, paths: Sequence[str] | None = None) -> str:
+        """Stage ``paths`` (everything when None) and commit them on HEAD; return the new commit's sha.
+
+        The commit is made with plumbing (write-tree, commit-tree, update-ref): ``git commit``
+        would refresh the whole index first, and it runs the repository's hooks.
+        """
+        identity = {
+            "GIT_AUTHOR_NAME": author.name,
+            "GIT_AUTHOR_EMAIL": author.email,
+            "GIT_COMMITTER_NAME": author.name,
+            "GIT_COMMITTER_EMAIL": author.email,
+        }
+        parent = self.head_sha()
+        try:
+            if paths is None or len(paths) > _MAX_PATHSPECS:
+                self.repo.git.add("--all")
+            else:
+                with self.repo.git.custom_environment(GIT_LITERAL_PATHSPECS="1"):
+                    self.repo.git.add("--all", "--", *paths)
+            tree = str(self.repo.git.write_tree()).strip()
+            with self.repo.git.custom_environment(**identity):
+                sha = str(self.repo.git.commit_tree(tree, *(["-p", parent] if parent else []), "-m", message)).strip()
+            self.repo.git.update_ref("-m", f"commit: {message.splitlines()[0]}", "HEAD", sha, parent or "")
         except git.GitCommandError as exc:
             raise GitError(f"could not commit: {_stderr(exc)}") from exc
-        return str(self.repo.head.commit.hexsha)
+        return sha
 
-    def push(self, branch: str) -> None:
-        """Push ``branch``; a rejected push raises PushRejected, any other failure GitError."""
-        remote = self.repo.remote(self.remote)
-        try:
-            with self._authenticated():
-                results = remote.push(f"refs/heads/{branch}:refs/heads/{branch}")
-        except git.GitCommandError as exc:
-            raise GitError(f"could not push {branch}: {_stderr(exc)}") from exc
-        # GitPython reports a refused push in the flags and does not raise by itself.
-        failed = [info for info in results if info.flags & (info.ERROR | info.REJECTED | info.REMOTE_REJECTED)]
-        if failed or not results:
-            summary = failed[0].summary.strip() if failed else "no result"
-            raise PushRejected(f"the push of {branch} was rejected ({summary})")
+    def push(self, branch: str, *, create: bool = False) -> None:
+        """Push ``branch``; with ``create``, only if the remote has no branch of that name yet.
+
+        A refused ref (taken name, moved branch) raises PushRejected; anything else GitError.
+        """
+        target = f"refs/heads/{branch}"
+        args = ["--porcelain", self.remote, f"{target}:{target}"]
+        if create:
+            # An empty expected value: push only if the ref does not exist there (checked by git
+            # against the remote's advertisement, before any object is sent).
+            args.insert(0, f"--force-with-lease={target}:")
+        with self._authenticated():
+            status, out, err = self.repo.git.push(*args, with_extended_output=True, with_exceptions=False)
+        refused = parse_push(str(out))
+        if refused:
+            _, reason = refused[0]
+            if "remote rejected" in reason and not any(race in reason for race in _RACES):
+                # The server's policy (a protected branch, a hook, the workflows scope): a new name won't help.
+                raise GitError(f"the remote refused the push of {branch}: {reason}")
+            raise PushRejected(f"the push of {branch} was rejected ({reason})")
+        if status != 0:
+            last = str(err).strip().splitlines()[-1:] or ["git failed"]
+            raise GitError(f"could not push {branch}: {last[0]}")
 
 
 def _stderr(exc: git.GitCommandError) -> str:

@@ -58,22 +58,43 @@ def test_failed_pull_request_creation_keeps_the_branch_and_links_it(bed: Bed) ->
     assert "Traceback" not in result.logs
 
 
-def test_push_rejected_by_a_race_moves_to_a_new_branch_name(bed: Bed) -> None:
-    # A pre-receive hook refuses the first push of a pilot/ branch, as if another run took the name.
-    hooks = Path(bed.github.repo(bed.repo).git.path) / "hooks"
-    hooks.mkdir(exist_ok=True)
-    marker = hooks / "refused-once"
-    hook = hooks / "pre-receive"
-    hook.write_text(f"#!/bin/sh\nif [ ! -e '{marker}' ]; then touch '{marker}'; echo 'name taken' >&2; exit 1; fi\n")
-    hook.chmod(hook.stat().st_mode | stat.S_IEXEC)
+def test_branch_name_taken_on_the_remote_moves_to_a_new_name(bed: Bed) -> None:
+    # Another run already pushed a branch of the name this task would take; the engine does not
+    # ask the remote first (one round trip saved per task), so the push must refuse to overwrite it.
+    taken = "pilot/fix-the-typo-in-readme-md"
+    other_work = bed.github.commit(bed.repo, taken, {"OTHER.md": "another run's work\n"})
     _script_typo_fix(bed)
 
     result = bed.run("issue_comment", bed.issue_comment("/pilot fix the typo in README.md"))
 
     assert result.outputs["status"] == "completed", result.logs
-    assert result.outputs["branch"].endswith("-2")
-    assert marker.exists()
-    assert len(bed.github.pulls(bed.repo)) == 1
+    assert result.outputs["branch"] == f"{taken}-2"
+    assert bed.github.ref(bed.repo, f"refs/heads/{taken}") == other_work
+    assert "This project says hello." in (bed.github.read_file(bed.repo, "README.md", ref=f"{taken}-2") or "")
+    assert [pull.pull.head_ref for pull in bed.github.pulls(bed.repo) if pull.pull] == [f"{taken}-2"]
+
+
+def test_push_refused_by_the_server_fails_in_words_without_renaming(bed: Bed) -> None:
+    # A server-side refusal (a hook, a protected branch, a token without the workflows scope) is
+    # not a race: a new branch name would be refused too, so the task says why after one attempt.
+    hooks = Path(bed.github.repo(bed.repo).git.path) / "hooks"
+    hooks.mkdir(exist_ok=True)
+    hook = hooks / "pre-receive"
+    hook.write_text("#!/bin/sh\necho 'pushes are frozen' >&2\nexit 1\n")
+    hook.chmod(hook.stat().st_mode | stat.S_IEXEC)
+    _script_typo_fix(bed)
+    event = bed.issue_comment("/pilot fix the typo in README.md")
+
+    result = bed.run("issue_comment", event)
+
+    assert result.outputs["status"] == "failed"
+    comment = _status_comment(bed, event["issue"]["number"])
+    assert "refused the push" in comment
+    assert "pre-receive hook declined" in comment
+    pushes = [r for r in bed.github.requests if r.path.endswith("/git-receive-pack")]
+    assert len(pushes) == 1  # never retried under another name
+    assert bed.github.git(bed.repo, "branch", "--list", "pilot/*") == ""
+    assert "Traceback" not in result.logs
 
 
 def test_cancelled_job_pushes_the_work_says_cancelled_and_settles_the_bill(bed: Bed) -> None:
@@ -87,7 +108,7 @@ def test_cancelled_job_pushes_the_work_says_cancelled_and_settles_the_bill(bed: 
     result = bed.runner.run("issue_comment", event, bed.inputs, cancel_after=6, cancel_grace=20)
 
     assert result.cancelled
-    assert result.outputs.get("status") == "failed"
+    assert result.outputs.get("status") == "failed", result.logs
     comment = _status_comment(bed, event["issue"]["number"])
     assert "cancelled" in comment
     branch = result.outputs["branch"]
@@ -197,17 +218,19 @@ def test_missing_github_token_is_one_clear_line(bed: Bed) -> None:
 def test_pull_request_branch_moved_meanwhile_keeps_the_work_on_a_new_branch(bed: Bed) -> None:
     bed.github.commit(bed.repo, "feature", {"src/hello.py": 'print("helo")\n'}, "Add a greeting")
     pull = bed.github.add_pull(bed.repo, head="feature", title="Greeting")
-    hooks = Path(bed.github.repo(bed.repo).git.path) / "hooks"
-    hooks.mkdir(exist_ok=True)
-    hook = hooks / "pre-receive"
-    # Any update of refs/heads/feature is refused, as if someone pushed to it first.
-    hook.write_text('#!/bin/sh\nwhile read old new ref; do [ "$ref" = refs/heads/feature ] && exit 1; done\nexit 0\n')
-    hook.chmod(hook.stat().st_mode | stat.S_IEXEC)
     bed.model.script(
         say.text("Fix the greeting"),
         say.tool("edit_file", {"path": "src/hello.py", "old": "helo", "new": "hello"}),
-        say.text("Fixed."),
     )
+    pushed_meanwhile: list[str] = []
+
+    def someone_pushes_then_answer(_request: object, _index: int) -> say.Reply:
+        # While the agent works (after its edit, before prpilot pushes), a person pushes to the PR.
+        if not pushed_meanwhile:
+            pushed_meanwhile.append(bed.github.commit(bed.repo, "feature", {"NOTES.md": "mine\n"}, "Meanwhile"))
+        return say.text("Fixed.")
+
+    bed.model.set_policy(someone_pushes_then_answer)
 
     result = bed.run("issue_comment", bed.pull_comment("/pilot fix the typo", pull))
 
@@ -218,3 +241,4 @@ def test_pull_request_branch_moved_meanwhile_keeps_the_work_on_a_new_branch(bed:
     comment = _status_comment(bed, pull)
     assert "moved while prpilot worked" in comment
     assert f"/tree/{rescue}" in comment
+    assert bed.github.ref(bed.repo, "refs/heads/feature") == pushed_meanwhile[0]  # the person's push stands

@@ -68,7 +68,7 @@ class AgentOutcome:
     stop_reason: StopReason
     steps: int
     usage: Usage
-    changed_files: list[str]
+    changed_files: list[str] | None  # None when a command ran: it may have changed anything
     transcript: list[ToolRecord] = field(default_factory=list)
     messages: list[dict[str, Any]] = field(default_factory=list)
 

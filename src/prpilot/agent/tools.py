@@ -106,6 +106,7 @@ class Toolbox:
         self.workspace = workspace
         self.commands = commands if commands and commands.prefixes else None
         self.tools: dict[str, type[_Args]] = dict(FILE_TOOLS)
+        self.ran_command = False
         if self.commands:
             self.tools["run_command"] = RunCommand
 
@@ -114,8 +115,9 @@ class Toolbox:
         return [tool_schema(name, args) for name, args in self.tools.items()]
 
     @property
-    def changed_files(self) -> list[str]:
-        return self.workspace.changed_files
+    def changed_files(self) -> list[str] | None:
+        """The paths the file tools wrote or deleted; None once a command ran (it may have changed anything)."""
+        return None if self.ran_command else self.workspace.changed_files
 
     def call(self, name: str, arguments: str) -> ToolResult:
         """Run one tool call; a bad name, bad arguments or a failure come back as an error result."""
@@ -158,6 +160,7 @@ class Toolbox:
                 ws.delete(path)
                 return f"deleted {path}"
             case RunCommand(command=command) if self.commands:
+                self.ran_command = True
                 return run_command(ws, self.commands, command)
         raise ToolError(f"{type(args).__name__} is not available")
 
