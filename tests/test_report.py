@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from prpilot.report import MARKER, cost_line, extract_task, pull_request_body, status_comment
+from prpilot.report import MARKER, cost_line, extract_task, patch_section, pull_request_body, status_comment
 from prpilot.task import Task, TaskStatus, Usage
 
 GITHUB_COMMENT_LIMIT = 65_536
@@ -55,3 +55,25 @@ def test_pull_request_body_closes_the_issue_and_carries_the_cost() -> None:
     assert "Closes #3" in body
     assert "$0.0012 · 1,200 prompt tokens (200 cached) + 30 completion tokens · 2 model calls" in body
     assert "> [!WARNING]\n> The task was cut short." in body
+
+
+def test_an_unpushed_patch_fits_the_comment_or_points_to_the_summary() -> None:
+    task = _finished("y" * 200_000, request="r" * 100_000, diff_hunk="z" * 100_000)
+    fits, too_big = "+x\n" * 16_000, "+x\n" * 20_000
+
+    shown = status_comment(task, run_url="run", detail=task.result, cost="c", patch=fits)
+    pointed = status_comment(task, run_url="run", detail=task.result, cost="c", patch=too_big)
+
+    assert len(shown) < GITHUB_COMMENT_LIMIT
+    assert fits.rstrip("\n") in shown
+    assert len(pointed) < GITHUB_COMMENT_LIMIT
+    assert "the job summary has it as a patch" in pointed
+    assert too_big.rstrip("\n") in patch_section(too_big)  # the summary takes it whole
+
+
+def test_a_patch_full_of_backticks_cannot_close_its_own_fence() -> None:
+    patch = "+```\n+````python\n+code\n+````\n"
+
+    section = patch_section(patch)
+
+    assert "`````diff\n" + patch.rstrip("\n") + "\n`````" in section

@@ -6,6 +6,7 @@ outcome to outputs, the job summary and an exit code.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -80,7 +81,11 @@ def run_step(env: Mapping[str, str]) -> int:
 def _schedule(env: Mapping[str, str]) -> tuple[int, Path | None]:
     """Schedule; return the exit code and the task file when the engine should run here."""
     runner = ActionsRunner(env)
-    settings = read_settings(env, Step.SCHEDULE, runner)
+    try:
+        settings = read_settings(env, Step.SCHEDULE, runner)
+    except ConfigError as exc:
+        _answer_despite_bad_inputs(env, runner, exc)
+        raise
     ctx = RunContext.from_env(env)
     if settings.handed_over_task:
         return 0, _accept_handed_over(settings.handed_over_task, ctx, runner)
@@ -121,6 +126,40 @@ def _schedule(env: Mapping[str, str]) -> tuple[int, Path | None]:
     runner.set_outputs(outputs)
     runner.info(f"prpilot: task {task.id} {scheduled.status}" + (f": {scheduled.reason}" if scheduled.reason else ""))
     return (1 if task.status is TaskStatus.FAILED else 0), admitted
+
+
+# What it takes to recognise a request and answer it; every other input can be wrong meanwhile.
+_ESSENTIAL_INPUTS = ("github-token", "trigger", "trigger-label", "allow-edited", "allowed-bots")
+
+
+def _answer_despite_bad_inputs(env: Mapping[str, str], runner: ActionsRunner, error: ConfigError) -> None:
+    """A request addressed to prpilot gets an answer on its thread even when the workflow's inputs are wrong.
+
+    The answer names the input but not its value (which may hold anything, a secret included); the
+    run log has the whole message. Events not addressed to prpilot still cost no request.
+    """
+    raw = raw_inputs(env, Step.SCHEDULE)
+    try:
+        settings = parse_settings({name: raw[name] for name in _ESSENTIAL_INPUTS if name in raw})
+        ctx = RunContext.from_env(env)
+        task = parse_event(ctx.event_name, ctx.load_event(), settings, run_id=ctx.run_id, actor=ctx.actor)
+    except PrpilotError:
+        return  # the essentials themselves are wrong: there is no telling whether anyone asked
+    if isinstance(task, Skip) or task.thread_number is None or not settings.github_token:
+        return
+    from prpilot.github_adapter import GitHubRepository, connect
+    from prpilot.report import status_comment
+
+    named = re.match(r"input ([a-z-]+) ", error.message)
+    which = f"the workflow's `{named.group(1)}` input is invalid" if named else "the workflow's inputs are invalid"
+    why = (f"prpilot could not start: {which} (the [run log]({ctx.run_url}) says why). "
+           "A maintainer needs to fix the workflow file; then ask again.")
+    task.transition(TaskStatus.FAILED, why)
+    try:
+        github = GitHubRepository(connect(settings.github_token, ctx.api_url), ctx.repository)
+        github.create_comment(task.thread_number, status_comment(task, run_url=ctx.run_url, detail=why))
+    except PrpilotError as exc:
+        runner.warning(f"could not answer on the thread: {exc.message}")
 
 
 def _accept_handed_over(text: str, ctx: RunContext, runner: ActionsRunner) -> Path:

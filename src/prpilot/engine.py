@@ -73,6 +73,7 @@ class TaskEngine:
     command_env: Mapping[str, str] = field(default_factory=dict)  # run_command's base env (scrubbed)
     _agent_usage: Usage = field(default_factory=Usage)
     _toolbox: Toolbox | None = None  # the agent's tools, which know what they changed
+    _unpushed: str | None = None  # a commit the remote refused: the thread gets it as a patch
     _status: StatusComment = field(init=False)
     meter: Meter = field(init=False)
 
@@ -203,12 +204,13 @@ class TaskEngine:
         if not changed:
             task.branch = None if branch.open_pull else task.branch
             return  # an answer-only task: no branch pushed, no pull request
-        self._step(task, "Committing and pushing")
+        # One step for both: each edit of the status comment is a request the user waits on.
+        label = "Pushing the change and opening the pull request" if branch.open_pull else "Pushing the change"
+        self._step(task, label)
         self._commit_and_push(task, branch, title, changed)
         if not branch.open_pull:
             return
         # The branch is new (the push refuses an existing name), so no pull request can exist for it yet.
-        self._step(task, "Opening the pull request")
         body = report.pull_request_body(task, self._redact(answer), self.meter.cost_line(), cut_short=cut)
         pull = self.github.create_pull(
             title=title, body=body, head=branch.name, base=branch.base or "", draft=self.settings.draft or bool(cut)
@@ -231,7 +233,7 @@ class TaskEngine:
         message = f"{title}\n\nRequested in {self.run_url}\n\nCo-authored-by: {task.github_user} " + (
             f"<{task.github_user}@users.noreply.github.com>"
         )
-        self.checkout.commit(message, BOT, changed)
+        self._unpushed = self.checkout.commit(message, BOT, changed)
         for attempt in range(1, _PUSH_ATTEMPTS + 1):
             try:
                 self.checkout.push(branch.name, create=branch.open_pull)
@@ -245,7 +247,7 @@ class TaskEngine:
                 self.checkout.start_branch(fresh, None)
                 if not branch.open_pull:  # a pull request's own branch: keep the work, say where it is
                     self.checkout.push(fresh, create=True)
-                    task.branch = fresh
+                    task.branch, self._unpushed = fresh, None
                     raise PrpilotError(
                         f"the branch {branch.name} of pull request #{task.pr_number} moved while prpilot worked, "
                         f"so the change went to the branch {fresh} instead; merge it into the pull request, or "
@@ -253,6 +255,7 @@ class TaskEngine:
                     ) from None
                 branch.name = fresh
         task.branch = branch.name
+        self._unpushed = None
 
     def _save_work(self, task: Task, branch: WorkingBranch | None, title: str) -> None:
         """After a failure or cancellation: push what the agent changed, so no work is lost."""
@@ -290,7 +293,9 @@ class TaskEngine:
             task.transition(TaskStatus.COMPLETED, answer or "Done.")
         self.meter.settle(task)
         detail = self._redact(task.result)
-        body = report.status_comment(task, run_url=self.run_url, detail=detail, cost=self.meter.cost_line())
+        patch = self._unpushed_patch()
+        body = report.status_comment(task, run_url=self.run_url, detail=detail, cost=self.meter.cost_line(),
+                                     patch=patch)
         if task.comment_kind == "review" and task.comment_id is not None and task.pr_number is not None:
             # The request came from a review thread: answer there too, pointing to the full answer.
             reply = f"{'✅' if task.status is TaskStatus.COMPLETED else '❌'} {_first_line(detail)}"
@@ -305,9 +310,20 @@ class TaskEngine:
         if self.runner:
             self.runner.add_summary(
                 report.job_summary(
-                    task, cost=self.meter.cost(), model=self.settings.model, answer=self._redact(task.result)
+                    task, cost=self.meter.cost(), model=self.settings.model, answer=self._redact(task.result),
+                    patch=patch,
                 )
             )
+
+    def _unpushed_patch(self) -> str:
+        """The commit the remote refused, as a patch: the runner's checkout is gone after the job."""
+        if self._unpushed is None:
+            return ""
+        try:
+            return self._redact(self.checkout.patch(self._unpushed))
+        except PrpilotError as exc:
+            log.warning("%s", exc.message)
+            return ""
 
     def _courtesy(self, what: str, call: Callable[..., None], *args: object) -> None:
         """A request whose failure must not fail the task (it is logged as a warning)."""

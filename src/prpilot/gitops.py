@@ -194,6 +194,14 @@ class Checkout:
             raise GitError(f"could not commit: {_stderr(exc)}") from exc
         return sha
 
+    def patch(self, sha: str) -> str:
+        """The commit ``sha`` as a mailbox patch that ``git am`` applies."""
+        try:
+            patch = self.repo.git.format_patch("-1", "--stdout", "--no-signature", sha, strip_newline_in_stdout=False)
+        except git.GitCommandError as exc:
+            raise GitError(f"could not write the change as a patch: {_stderr(exc)}") from exc
+        return str(patch)
+
     def push(self, branch: str, *, create: bool = False) -> None:
         """Push ``branch``; with ``create``, only if the remote has no branch of that name yet.
 

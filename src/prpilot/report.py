@@ -19,6 +19,8 @@ from prpilot.task import Task, TaskStatus, Usage
 MARKER = "<!-- prpilot:status -->"
 _TASK_RE = re.compile(r"<!-- prpilot:task ([A-Za-z0-9+/=]+) -->")
 _MAX_ANSWER = 6000
+# GitHub refuses comments over 65,536 characters; the rest of the status comment needs the remainder.
+_MAX_PATCH_IN_COMMENT = 50_000
 
 
 class Progress(BaseModel):
@@ -93,8 +95,9 @@ def status_comment(
     progress: Progress | None = None,
     detail: str = "",
     cost: str = "",
+    patch: str = "",
 ) -> str:
-    """Render the status comment for the task's current state."""
+    """Render the status comment for the task's current state (``patch``: work that could not be pushed)."""
     request = _quote_request(task.user_request)
     lines = [MARKER]
     status = task.status
@@ -121,10 +124,29 @@ def status_comment(
         lines.append(f"⏭️ Skipped: **{request}**")
     if detail:
         lines += ["", _shorten(detail)]
+    if patch:
+        lines += ["", patch_section(patch, limit=_MAX_PATCH_IN_COMMENT)]
     if cost:
         lines += ["", cost]
     lines += ["", embed_task(task)]
     return "\n".join(lines)
+
+
+def patch_section(patch: str, *, limit: int | None = None) -> str:
+    """The change that could not be pushed, as a patch to apply with ``git am`` (or where to find it)."""
+    if limit is not None and len(patch) > limit:
+        return (f"The change could not be pushed and is too large for a comment ({len(patch):,} characters): "
+                "the job summary has it as a patch.")
+    fence = "`" * max(3, _longest_backtick_run(patch) + 1)  # a fence the patch itself cannot close
+    return "\n".join([
+        "<details><summary>The change could not be pushed: here it is as a patch "
+        "(save it and run <code>git am</code>)</summary>", "", f"{fence}diff", patch.rstrip("\n"), fence, "",
+        "</details>",
+    ])
+
+
+def _longest_backtick_run(text: str) -> int:
+    return max((len(run) for run in re.findall(r"`+", text)), default=0)
 
 
 def pull_request_body(task: Task, answer: str, cost: str, *, cut_short: str = "") -> str:
@@ -138,7 +160,7 @@ def pull_request_body(task: Task, answer: str, cost: str, *, cut_short: str = ""
     return "\n".join(lines)
 
 
-def job_summary(task: Task, *, cost: Decimal | float, model: str, answer: str) -> str:
+def job_summary(task: Task, *, cost: Decimal | float, model: str, answer: str, patch: str = "") -> str:
     """Render the job summary: outcome, links and the usage table."""
     usage = task.usage
     lines = [
@@ -161,4 +183,6 @@ def job_summary(task: Task, *, cost: Decimal | float, model: str, answer: str) -
     ]
     if answer:
         lines += ["### Answer", "", answer.strip(), ""]
+    if patch:
+        lines += [patch_section(patch), ""]
     return "\n".join(lines)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import stat
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -74,7 +75,7 @@ def test_branch_name_taken_on_the_remote_moves_to_a_new_name(bed: Bed) -> None:
     assert [pull.pull.head_ref for pull in bed.github.pulls(bed.repo) if pull.pull] == [f"{taken}-2"]
 
 
-def test_push_refused_by_the_server_fails_in_words_without_renaming(bed: Bed) -> None:
+def test_push_refused_by_the_server_fails_in_words_and_hands_back_the_patch(bed: Bed, tmp_path: Path) -> None:
     # A server-side refusal (a hook, a protected branch, a token without the workflows scope) is
     # not a race: a new branch name would be refused too, so the task says why after one attempt.
     hooks = Path(bed.github.repo(bed.repo).git.path) / "hooks"
@@ -95,6 +96,16 @@ def test_push_refused_by_the_server_fails_in_words_without_renaming(bed: Bed) ->
     assert len(pushes) == 1  # never retried under another name
     assert bed.github.git(bed.repo, "branch", "--list", "pilot/*") == ""
     assert "Traceback" not in result.logs
+    # The runner's checkout is gone after the job: the work comes back on the thread, as a patch that applies.
+    patch = comment.split("```diff\n", 1)[1].split("\n```", 1)[0] + "\n"
+    assert "+This project says hello." in patch
+    assert patch in result.summary
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", str(bed.github.repo(bed.repo).git.path), str(clone)], check=True)
+    applied = subprocess.run(["git", "-c", "user.name=A", "-c", "user.email=a@b", "am", "-q"], cwd=clone,
+                             input=patch, text=True, capture_output=True, check=False)
+    assert applied.returncode == 0, applied.stderr
+    assert "This project says hello." in (clone / "README.md").read_text()
 
 
 def test_cancelled_job_pushes_the_work_says_cancelled_and_settles_the_bill(bed: Bed) -> None:
@@ -128,7 +139,9 @@ def test_cancelled_job_pushes_the_work_says_cancelled_and_settles_the_bill(bed: 
     ],
 )
 def test_bad_input_is_one_clear_line_and_a_nonzero_exit(bed: Bed, inputs: dict[str, str], expected: str) -> None:
-    result = bed.run("issue_comment", bed.issue_comment("/pilot fix it"), **inputs)
+    event = bed.issue_comment("/pilot fix it")
+
+    result = bed.run("issue_comment", event, **inputs)
 
     assert result.exit_code != 0
     errors = [line for line in result.logs.splitlines() if line.startswith("::error::")]
@@ -138,6 +151,20 @@ def test_bad_input_is_one_clear_line_and_a_nonzero_exit(bed: Bed, inputs: dict[s
     assert result.outputs["status"] == "failed"
     assert expected in result.outputs["result"]
     assert expected in result.summary
+    # The person who asked hears it too: which input, not its value (a value may be anything).
+    comment = _status_comment(bed, event["issue"]["number"])
+    name = expected.split()[1]
+    assert f"`{name}` input is invalid" in comment
+    assert next(iter(inputs.values())) not in comment
+
+
+def test_bad_input_says_nothing_on_a_thread_that_did_not_ask(bed: Bed) -> None:
+    event = bed.issue_comment("just a comment, no request")
+
+    result = bed.run("issue_comment", event, max_steps="abc")
+
+    assert result.exit_code != 0
+    assert bed.github.rest() == []
 
 
 def test_bad_engine_input_fails_the_acknowledged_task_on_the_thread(bed: Bed) -> None:
