@@ -165,3 +165,18 @@ def test_push_to_an_unreachable_remote_is_a_git_error(checkout: Checkout) -> Non
     git(checkout.root, "remote", "set-url", "origin", "http://127.0.0.1:9/unreachable.git")
     with pytest.raises(GitError, match="could not push main"):
         checkout.push("main")
+
+
+def test_start_branch_resets_a_local_branch_of_that_name(checkout: Checkout) -> None:
+    # A pull request's branch left from an earlier task in the same workspace: start it afresh.
+    git(checkout.root, "branch", "feature", "HEAD")
+    git(checkout.root, "switch", "-q", "feature")
+    (checkout.root / "OLD.md").write_text("old\n")
+    git(checkout.root, "add", "-A")
+    git(checkout.root, "commit", "-q", "-m", "old local work")
+    git(checkout.root, "switch", "-q", "main")
+
+    checkout.start_branch("feature", None)
+
+    assert checkout.current_branch() == "feature"
+    assert checkout.head_sha() == git(checkout.root, "rev-parse", "main")

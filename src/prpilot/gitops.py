@@ -137,7 +137,7 @@ class Checkout:
         try:
             tracking = f"refs/remotes/{self.remote}/{base}" if base else None
             if tracking is None or self._local_sha(tracking) == self.head_sha():
-                self.repo.git.switch("--quiet", "--create", name)
+                self.repo.git.switch("--quiet", "--force-create", name)
                 return
             with self._authenticated():
                 self.repo.git.fetch("--no-tags", self.remote, f"+refs/heads/{base}:{tracking}")
