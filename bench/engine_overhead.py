@@ -162,6 +162,7 @@ def run_engine(bed: Any, workspace: Path, workdir: Path) -> dict[str, Any]:
     from prpilot.runcontext import RunContext
     from prpilot.runner_io import ActionsRunner
     from prpilot.task import TaskStatus
+    from prpilot.wiring import progress_editor
 
     payload = bed.issue_comment(REQUEST)
     env = schedule_env(bed, payload, workdir)
@@ -195,6 +196,7 @@ def run_engine(bed: Any, workspace: Path, workdir: Path) -> dict[str, Any]:
         ledger=Timed(Ledger(GitRefLedgerBackend(github.repository())), "ledger", watch),
         runner=ActionsRunner(env),
         cancel=CancelSignal(),
+        progress_edits=progress_editor(settings.github_token, ctx),  # off the task's path, as in the step
     )
     with timed_tools(watch):
         engine.run(task)

@@ -24,7 +24,7 @@ from prpilot.meter import Meter
 from prpilot.naming import create_unique_branch_name, fallback_title
 from prpilot.pricing import PriceTable
 from prpilot.runner_io import ActionsRunner
-from prpilot.status import StatusComment
+from prpilot.status import BackgroundEditor, StatusComment
 from prpilot.task import Task, TaskStatus, Usage
 
 if TYPE_CHECKING:
@@ -71,6 +71,8 @@ class TaskEngine:
     runner: ActionsRunner | None = None
     cancel: CancelSignal = field(default_factory=CancelSignal)
     command_env: Mapping[str, str] = field(default_factory=dict)  # run_command's base env (scrubbed)
+    # Edits the status comment from a thread of its own (a client of its own); None: edits in place.
+    progress_edits: Callable[[int, str], None] | None = None
     _agent_usage: Usage = field(default_factory=Usage)
     _toolbox: Toolbox | None = None  # the agent's tools, which know what they changed
     _unpushed: str | None = None  # a commit the remote refused: the thread gets it as a patch
@@ -87,6 +89,17 @@ class TaskEngine:
 
     def run(self, task: Task) -> Task:
         """Run ``task`` to a final state; never raises for a task-level failure."""
+        editor = BackgroundEditor(self.progress_edits) if self.progress_edits else None
+        self._status.editor = editor
+        try:
+            return self._run(task)
+        finally:
+            if editor is not None:
+                with self.cancel.shield():
+                    editor.close()
+                self._status.editor = None
+
+    def _run(self, task: Task) -> Task:
         answer, cut_short, failure = "", "", ""
         title, branch = task.user_request, None
         task.transition(TaskStatus.RUNNING)

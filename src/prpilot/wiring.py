@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from prpilot.agent.model import ChatModel
@@ -36,6 +36,14 @@ def chat_model(settings: Settings) -> ChatModel:
     return OpenAIChatModel(settings.openai_base_url, settings.openai_api_key, settings.model)
 
 
+def progress_editor(token: str, ctx: RunContext) -> Callable[[int, str], None]:
+    """Edit the status comment through a client of its own (PyGithub's connection is not thread-safe).
+
+    No retries and a short timeout: a progress edit is a courtesy, and the final answer waits for it.
+    """
+    return GitHubRepository(connect(token, ctx.api_url, retries=0, timeout=10), ctx.repository).update_comment
+
+
 def build_engine(
     settings: Settings,
     ctx: RunContext,
@@ -66,6 +74,7 @@ def build_engine(
             runner=runner,
             cancel=cancel,
             command_env=env,
+            progress_edits=progress_editor(settings.github_token, ctx),
         )
     except PrpilotError as exc:
         # The task was acknowledged on the thread: it must not be left saying "queued".
