@@ -131,8 +131,9 @@ class Checkout:
         """Create ``name`` from ``base`` (a remote branch) or from HEAD, and check it out.
 
         When HEAD already is the base's tip as actions/checkout fetched it, the branch is created
-        in place (``git switch -c``: no tree to compare, no fetch); the pull request then starts
-        from the commit the workflow checked out, even if the base moved on since.
+        in place (``git switch -C``: no tree to compare, no fetch; a local branch of that name is
+        reset); the pull request then starts from the commit the workflow checked out, even if the
+        base moved on since.
         """
         try:
             tracking = f"refs/remotes/{self.remote}/{base}" if base else None
