@@ -74,7 +74,8 @@ def test_issue_comment_on_an_issue() -> None:
     assert task.github_project == "Codertocat/Hello-World"
     assert task.user_request == "fix the spelling\nin README"
     assert (task.issue_number, task.pr_number) == (1, None)
-    assert (task.head, task.head_repo, task.base) == (None, None, None)
+    # The payload's repository names the default branch, so the engine need not ask for it.
+    assert (task.head, task.head_repo, task.base) == (None, None, "master")
     assert task.event_name == "issue_comment"
     assert (task.comment_id, task.comment_kind) == (492700400, "issue")
     assert task.installation_id == "run-77"
@@ -89,6 +90,7 @@ def test_issue_comment_on_an_issue() -> None:
 def test_issue_comment_on_a_pull_request() -> None:
     task = as_task(parse("issue_comment", comment("/pilot rebase please", on_pr=True)))
     assert (task.issue_number, task.pr_number) == (None, 1)
+    assert task.base is None  # the pull request's own base, learnt from the pull request itself
 
 
 def test_requester_is_the_comment_author_not_the_sender_or_actor() -> None:

@@ -52,6 +52,8 @@ class _Run:
 
     def task(self, requester: User | str, repository: Repository, request: str, **fields: Any) -> Task:
         login = requester if isinstance(requester, str) else requester.login
+        if fields.get("pr_number") is None and repository.default_branch:
+            fields.setdefault("base", repository.default_branch)  # an issue task branches from it
         return Task(
             github_user=login,
             github_project=repository.full_name,

@@ -38,6 +38,7 @@ class Repository(Payload):
     """A repository, named owner/name."""
 
     full_name: str = Field(pattern=r"^[^/\s]+/[^/\s]+$")
+    default_branch: str | None = None  # in every webhook's repository; saves the engine a request
 
 
 class Label(Payload):
