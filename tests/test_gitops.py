@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -10,37 +10,7 @@ import pytest
 from prpilot.errors import GitError, PushRejected
 from prpilot.gitops import BOT, Checkout, parse_push, parse_status
 
-IDENTITY = {"GIT_AUTHOR_NAME": "Dev", "GIT_AUTHOR_EMAIL": "dev@localhost",
-            "GIT_COMMITTER_NAME": "Dev", "GIT_COMMITTER_EMAIL": "dev@localhost"}
-
-
-def git(cwd: Path, *args: str) -> str:
-    done = subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True,
-                          env={"PATH": "/usr/bin:/bin", "HOME": str(cwd), **IDENTITY})
-    return done.stdout.strip()
-
-
-@pytest.fixture
-def origin(tmp_path: Path) -> Path:
-    seed = tmp_path / "seed"
-    seed.mkdir()
-    git(seed, "init", "-q", "-b", "main")
-    (seed / "README.md").write_text("hello\n")
-    (seed / "app.py").write_text("print('app')\n")
-    (seed / ".gitignore").write_text("*.log\n")
-    git(seed, "add", "-A")
-    git(seed, "commit", "-q", "-m", "seed")
-    bare = tmp_path / "origin.git"
-    git(tmp_path, "clone", "-q", "--bare", str(seed), str(bare))
-    return bare
-
-
-@pytest.fixture
-def checkout(tmp_path: Path, origin: Path) -> Checkout:
-    work = tmp_path / "work"
-    git(tmp_path, "clone", "-q", str(origin), str(work))
-    return Checkout(work, server_url="http://127.0.0.1:9", token="t0ken")
-
+Git = Callable[..., str]
 
 def test_parse_status_reads_every_kind_of_entry() -> None:
     porcelain = " M app.py\0?? new file.txt\0 D gone.py\0R  renamed.py\0old.py\0A  added.py\0"
@@ -83,7 +53,7 @@ def test_changed_paths_take_special_characters_literally(checkout: Checkout) -> 
     assert checkout.changed_paths(["*.py"]) == ["*.py"]
 
 
-def test_commit_records_only_the_given_paths_with_their_deletions(checkout: Checkout) -> None:
+def test_commit_records_only_the_given_paths_with_their_deletions(checkout: Checkout, git: Git) -> None:
     root = checkout.root
     before = checkout.head_sha()
     (root / "build.txt").write_text("not the agent's\n")
@@ -100,7 +70,7 @@ def test_commit_records_only_the_given_paths_with_their_deletions(checkout: Chec
     assert git(root, "symbolic-ref", "HEAD") == "refs/heads/main"  # the branch moved, not a detached HEAD
 
 
-def test_commit_in_a_repository_without_commits(tmp_path: Path) -> None:
+def test_commit_in_a_repository_without_commits(tmp_path: Path, git: Git) -> None:
     git(tmp_path, "init", "-q", "-b", "main", "empty")
     checkout = Checkout(tmp_path / "empty", server_url="http://127.0.0.1:9", token="t")
     (checkout.root / "first.txt").write_text("first\n")
@@ -109,7 +79,7 @@ def test_commit_in_a_repository_without_commits(tmp_path: Path) -> None:
     assert git(checkout.root, "rev-list", "--count", sha) == "1"
 
 
-def test_start_branch_at_the_checked_out_tip_needs_no_remote(checkout: Checkout) -> None:
+def test_start_branch_at_the_checked_out_tip_needs_no_remote(checkout: Checkout, git: Git) -> None:
     git(checkout.root, "remote", "set-url", "origin", "http://127.0.0.1:9/unreachable.git")
     (checkout.root / "README.md").write_text("edited before branching\n")
     checkout.start_branch("pilot/work", "main")
@@ -117,7 +87,9 @@ def test_start_branch_at_the_checked_out_tip_needs_no_remote(checkout: Checkout)
     assert (checkout.root / "README.md").read_text() == "edited before branching\n"
 
 
-def test_start_branch_fetches_a_base_the_checkout_is_not_on(checkout: Checkout, origin: Path, tmp_path: Path) -> None:
+def test_start_branch_fetches_a_base_the_checkout_is_not_on(
+    checkout: Checkout, origin: Path, tmp_path: Path, git: Git
+) -> None:
     other = tmp_path / "other"
     git(tmp_path, "clone", "-q", str(origin), str(other))
     git(other, "switch", "-q", "-c", "release")
@@ -132,7 +104,7 @@ def test_start_branch_fetches_a_base_the_checkout_is_not_on(checkout: Checkout, 
     assert (checkout.root / "RELEASE.md").read_text() == "1.0\n"
 
 
-def test_push_create_refuses_a_name_taken_on_the_remote(checkout: Checkout, origin: Path) -> None:
+def test_push_create_refuses_a_name_taken_on_the_remote(checkout: Checkout, origin: Path, git: Git) -> None:
     taken_sha = git(origin, "rev-parse", "main")
     git(origin, "branch", "pilot/taken", "main")
     checkout.start_branch("pilot/taken", "main")
@@ -161,13 +133,13 @@ def test_push_refused_by_a_hook_is_a_git_error_not_a_race(checkout: Checkout, or
     assert not isinstance(raised.value, PushRejected)
 
 
-def test_push_to_an_unreachable_remote_is_a_git_error(checkout: Checkout) -> None:
+def test_push_to_an_unreachable_remote_is_a_git_error(checkout: Checkout, git: Git) -> None:
     git(checkout.root, "remote", "set-url", "origin", "http://127.0.0.1:9/unreachable.git")
     with pytest.raises(GitError, match="could not push main"):
         checkout.push("main")
 
 
-def test_start_branch_resets_a_local_branch_of_that_name(checkout: Checkout) -> None:
+def test_start_branch_resets_a_local_branch_of_that_name(checkout: Checkout, git: Git) -> None:
     # A pull request's branch left from an earlier task in the same workspace: start it afresh.
     git(checkout.root, "branch", "feature", "HEAD")
     git(checkout.root, "switch", "-q", "feature")

@@ -16,12 +16,13 @@ from prpilot.agent.sanitize import Redactor
 from prpilot.bill import Bill
 from prpilot.cancellation import CancelSignal
 from prpilot.context import ThreadContext
-from prpilot.errors import Cancelled, PrpilotError, PushRejected
+from prpilot.errors import Cancelled, PrpilotError
+from prpilot.git_work import GitWork, WorkingBranch
 from prpilot.github_port import GitHubPort
-from prpilot.gitops import BOT, Checkout
+from prpilot.gitops import Checkout
 from prpilot.inputs import Settings
 from prpilot.meter import Meter
-from prpilot.naming import create_unique_branch_name, fallback_title
+from prpilot.naming import fallback_title
 from prpilot.pricing import PriceTable
 from prpilot.runner_io import ActionsRunner
 from prpilot.status import BackgroundEditor, StatusComment
@@ -42,16 +43,6 @@ CUT_SHORT = {
     "cost": "it reached the cost cap of max-cost",
     "cancelled": "the job was cancelled",
 }
-_PUSH_ATTEMPTS = 3
-
-
-@dataclass
-class WorkingBranch:
-    """Where the task's commit goes, and whether a pull request must be opened for it."""
-
-    name: str
-    base: str | None
-    open_pull: bool
 
 
 @dataclass
@@ -75,12 +66,13 @@ class TaskEngine:
     progress_edits: Callable[[int, str], None] | None = None
     _agent_usage: Usage = field(default_factory=Usage)
     _toolbox: Toolbox | None = None  # the agent's tools, which know what they changed
-    _unpushed: str | None = None  # a commit the remote refused: the thread gets it as a patch
     _status: StatusComment = field(init=False)
     meter: Meter = field(init=False)
+    git: GitWork = field(init=False)
 
     def __post_init__(self) -> None:
         self._status = StatusComment(self.github, self.run_url)
+        self.git = GitWork(self.checkout, self.github, self.run_url)
         self.meter = Meter(
             self.settings.model, self.prices, self.run_id, ledger=self.ledger, billing=self.billing, runner=self.runner
         )
@@ -118,7 +110,7 @@ class TaskEngine:
         except Exception as exc:  # cancelled, failed, or a bug: the task still ends in words, its work saved
             failure = _failure_text(exc)
             with self.cancel.shield():
-                self._save_work(task, branch, title)
+                self.git.save(task, branch, title, self._touched())
         # A BaseException (a queue worker taking the task back to redeliver it) skips this on purpose:
         # the task is not over, so it is neither answered nor billed here.
         with self.cancel.shield():
@@ -141,24 +133,7 @@ class TaskEngine:
 
     def setup_working_branch(self, task: Task, title: str) -> WorkingBranch:
         """PR task: the PR's own head branch. Issue task: a new unique ``pilot/<slug>`` branch."""
-        if task.pr_number is not None:
-            pull = self.github.get_pull(task.pr_number)
-            if pull.head_repo != task.github_project:
-                raise PrpilotError(
-                    f"pull request #{pull.number} comes from another repository ({pull.head_repo or 'deleted'}); "
-                    "prpilot does not push to forks or run their code with this repository's token."
-                )
-            task.head, task.base, task.pr_url = pull.head_ref, pull.base_ref, pull.html_url
-            self.checkout.checkout_remote_branch(pull.head_ref)
-            task.branch = pull.head_ref
-            return WorkingBranch(pull.head_ref, pull.base_ref, open_pull=False)
-        base = task.base or self.github.default_branch()
-        # Unique among local branches only: asking the remote costs a round trip on every task, while
-        # the push refuses a name taken there meanwhile and the task then moves to a fresh one.
-        name = create_unique_branch_name(title, self.checkout.local_branches())
-        self.checkout.start_branch(name, base)
-        task.base = base
-        return WorkingBranch(name, base, open_pull=True)
+        return self.git.start(task, title)
 
     def _run_agent(self, task: Task) -> AgentOutcome:
         from prpilot.agent.commands import CommandPolicy
@@ -213,14 +188,14 @@ class TaskEngine:
 
     def finalize_working_branch(self, task: Task, branch: WorkingBranch, title: str, answer: str, cut: str) -> None:
         """Commit and push the changes; open the pull request for an issue task."""
-        changed = self._changed_paths()
+        changed = self.git.changed(self._touched())
         if not changed:
             task.branch = None if branch.open_pull else task.branch
             return  # an answer-only task: no branch pushed, no pull request
         # One step for both: each edit of the status comment is a request the user waits on.
         label = "Pushing the change and opening the pull request" if branch.open_pull else "Pushing the change"
         self._step(task, label)
-        self._commit_and_push(task, branch, title, changed)
+        self.git.commit_and_push(task, branch, title, changed)
         if not branch.open_pull:
             return
         # The branch is new (the push refuses an existing name), so no pull request can exist for it yet.
@@ -235,50 +210,9 @@ class TaskEngine:
             reviewers = [task.github_user]
             self._courtesy("ask the requester for a review", self.github.request_review, pull.number, reviewers)
 
-    def _changed_paths(self) -> list[str]:
-        """What the task changed: among the paths the agent's file tools touched, or anywhere once a
-        command ran. Without commands, files an earlier workflow step left dirty stay out of the commit."""
-        if self._toolbox is None:
-            return []
-        return self.checkout.changed_paths(self._toolbox.changed_files)
-
-    def _commit_and_push(self, task: Task, branch: WorkingBranch, title: str, changed: list[str]) -> None:
-        message = f"{title}\n\nRequested in {self.run_url}\n\nCo-authored-by: {task.github_user} " + (
-            f"<{task.github_user}@users.noreply.github.com>"
-        )
-        self._unpushed = self.checkout.commit(message, BOT, changed)
-        for attempt in range(1, _PUSH_ATTEMPTS + 1):
-            try:
-                self.checkout.push(branch.name, create=branch.open_pull)
-                break
-            except PushRejected:
-                if attempt == _PUSH_ATTEMPTS:
-                    raise
-                # The branch moved or the name was taken meanwhile: move the commit to a fresh name.
-                taken = self.checkout.local_branches() | self.checkout.remote_branches() | {branch.name}
-                fresh = create_unique_branch_name(title, taken)
-                self.checkout.start_branch(fresh, None)
-                if not branch.open_pull:  # a pull request's own branch: keep the work, say where it is
-                    self.checkout.push(fresh, create=True)
-                    task.branch, self._unpushed = fresh, None
-                    raise PrpilotError(
-                        f"the branch {branch.name} of pull request #{task.pr_number} moved while prpilot worked, "
-                        f"so the change went to the branch {fresh} instead; merge it into the pull request, or "
-                        "ask again"
-                    ) from None
-                branch.name = fresh
-        task.branch = branch.name
-        self._unpushed = None
-
-    def _save_work(self, task: Task, branch: WorkingBranch | None, title: str) -> None:
-        """After a failure or cancellation: push what the agent changed, so no work is lost."""
-        changed = self._changed_paths() if branch is not None else []
-        if branch is None or not changed:
-            return
-        try:
-            self._commit_and_push(task, branch, f"WIP: {title}", changed)
-        except PrpilotError as exc:
-            log.warning("could not push the work done so far: %s", exc.message)
+    def _touched(self) -> list[str] | None:
+        """The paths the agent's file tools wrote or deleted (none before it ran); None once a command ran."""
+        return self._toolbox.changed_files if self._toolbox is not None else []
 
     # --- money --------------------------------------------------------------------------------
 
@@ -306,7 +240,7 @@ class TaskEngine:
             task.transition(TaskStatus.COMPLETED, answer or "Done.")
         self.meter.settle(task)
         detail = self._redact(task.result)
-        patch = self._unpushed_patch()
+        patch = self._redact(self.git.unpushed_patch())
         body = report.status_comment(task, run_url=self.run_url, detail=detail, cost=self.meter.cost_line(),
                                      patch=patch)
         if task.comment_kind == "review" and task.comment_id is not None and task.pr_number is not None:
@@ -327,16 +261,6 @@ class TaskEngine:
                     patch=patch,
                 )
             )
-
-    def _unpushed_patch(self) -> str:
-        """The commit the remote refused, as a patch: the runner's checkout is gone after the job."""
-        if self._unpushed is None:
-            return ""
-        try:
-            return self._redact(self.checkout.patch(self._unpushed))
-        except PrpilotError as exc:
-            log.warning("%s", exc.message)
-            return ""
 
     def _courtesy(self, what: str, call: Callable[..., None], *args: object) -> None:
         """A request whose failure must not fail the task (it is logged as a warning)."""
