@@ -163,7 +163,7 @@ class Checkout:
         else:
             args.append("--untracked-files=normal")
         try:
-            with self.repo.git.custom_environment(GIT_LITERAL_PATHSPECS="1"):
+            with self.repo.git.custom_environment(GIT_LITERAL_PATHSPECS="1", GIT_OPTIONAL_LOCKS="0"):
                 return parse_status(str(self.repo.git.status(*args, strip_newline_in_stdout=False)))
         except git.GitCommandError as exc:
             raise GitError(f"could not list the changes: {_stderr(exc)}") from exc
