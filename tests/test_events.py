@@ -301,6 +301,21 @@ def test_workflow_dispatch() -> None:
     assert task.github_user == payload("workflow_dispatch__payload.json")["sender"]["login"]
     assert task.comment_id is None
     assert task.context == {"requester_is_bot": False, "author_association": None, "ref": "refs/heads/master"}
+    assert task.base == "master"
+
+
+@pytest.mark.parametrize(
+    ("ref", "inputs", "base"),
+    [
+        ("refs/heads/release-1.2", {}, "release-1.2"),  # "Use workflow from: release-1.2"
+        ("refs/tags/v1.0", {}, "master"),  # a tag is no branch to open a pull request into
+        ("refs/heads/release-1.2", {"pr": "7"}, None),  # a pull request brings its own base
+    ],
+)
+def test_workflow_dispatch_base_is_the_chosen_branch(ref: str, inputs: dict[str, Any], base: str | None) -> None:
+    data = dispatch(request="go", **inputs)
+    data["ref"] = ref
+    assert as_task(parse("workflow_dispatch", data)).base == base
 
 
 @pytest.mark.parametrize(

@@ -226,6 +226,10 @@ def _workflow_dispatch(run: _Run, payload: Mapping[str, Any]) -> EventOutcome:
     # Dispatching a workflow already needs write access, so a bot sender is not skipped here;
     # the permission check decides (see checks.user_can_write).
     is_bot = requester.is_bot if isinstance(requester, User) else requester.lower().endswith("[bot]")
+    # The branch picked under "Use workflow from" is where the work goes: the checkout holds it, and
+    # picking one other than the default is how a person asks for a pull request into it.
+    chosen = event.ref.removeprefix("refs/heads/") if event.ref and event.ref.startswith("refs/heads/") else None
+    extra = {"base": chosen} if chosen and pr is None else {}
     return run.task(
         requester,
         event.repository,
@@ -233,6 +237,7 @@ def _workflow_dispatch(run: _Run, payload: Mapping[str, Any]) -> EventOutcome:
         issue_number=issue,
         pr_number=pr,
         context={"requester_is_bot": is_bot, "author_association": None, "ref": event.ref},
+        **extra,
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from prpilot.testing import openai_replies as say
-from prpilot.testing.scenario import Bed
+from prpilot.testing.scenario import WRITER, Bed
 from prpilot.testing.webhooks import load_webhook, retarget
 
 pytestmark = pytest.mark.e2e
@@ -61,3 +61,30 @@ def test_handed_over_task_of_another_repository_is_refused(bed: Bed) -> None:
     assert result.exit_code != 0
     assert "scheduled task of this repository" in result.logs
     assert bed.model.calls == []
+
+
+def test_actions_tab_request_on_a_chosen_branch_opens_a_pull_request_into_it(bed: Bed) -> None:
+    bed.github.commit(bed.repo, "release-1.2", {"CHANGELOG.md": "## 1.2\n"}, "Start the 1.2 changelog")
+    event = retarget(
+        load_webhook("workflow_dispatch__payload"),
+        repository=bed.repo,
+        user=WRITER,
+        default_branch="main",
+        server_url=bed.github.server_url,
+        api_url=bed.github.api_url,
+    )
+    event["inputs"] = {"request": "note the typo fix in CHANGELOG.md"}
+    event["ref"] = "refs/heads/release-1.2"  # "Use workflow from: release-1.2"
+    bed.model.script(
+        say.text("Note the typo fix in the changelog"),
+        say.tool("edit_file", {"path": "CHANGELOG.md", "old": "## 1.2\n", "new": "## 1.2\n\n- Fix a typo\n"}),
+        say.text("Noted."),
+    )
+
+    result = bed.run("workflow_dispatch", event)
+
+    assert result.outputs["status"] == "completed", result.logs
+    [pull] = bed.github.pulls(bed.repo)
+    assert pull.pull is not None
+    assert pull.pull.base_ref == "release-1.2"
+    assert bed.github.read_file(bed.repo, "CHANGELOG.md", ref=result.outputs["branch"]) == "## 1.2\n\n- Fix a typo\n"
