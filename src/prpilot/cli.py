@@ -23,6 +23,7 @@ commands:
   run        both steps in one process (the Docker image's entry point)
   worker     consume a Redis queue of tasks (prpilot worker --help)
   run-task   run the task in PRPILOT_TASK (a Kubernetes Job's container)
+  spend      print a month of the repository's ledger: cost per requester and model (prpilot spend --help)
   demo       run the whole lifecycle locally against the test bed (prpilot demo --help)
   version    print the version
 """
@@ -76,6 +77,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from prpilot.remote import run_task_main
 
         return guarded(lambda: run_task_main(env), env)
+    if command == "spend":
+        from prpilot.spend_command import spend_main
+
+        return guarded(lambda: spend_main(args[1:], env), env)
     if command == "demo":
         from prpilot.demo import demo_main
 

@@ -111,8 +111,8 @@ def dump_records(records: Iterable[Record]) -> str:
     return "".join(record.model_dump_json() + "\n" for record in records)
 
 
-def _settlements(records: Iterable[Record]) -> dict[str, Settlement]:
-    # The first settlement of a task wins: settling twice must not bill twice.
+def settlements(records: Iterable[Record]) -> dict[str, Settlement]:
+    """Each task's settlement by task id; the first one wins, so settling twice never bills twice."""
     found: dict[str, Settlement] = {}
     for record in records:
         if isinstance(record, Settlement):
@@ -126,7 +126,7 @@ def spent_this_month(records: Iterable[Record], now: datetime, user: str | None 
     return sum(
         (
             s.bill.cost_usd
-            for s in _settlements(records).values()
+            for s in settlements(records).values()
             if month_key(s.at) == month and (user is None or s.bill.user == user)
         ),
         Decimal(0),
@@ -143,7 +143,7 @@ def unsent_bills(records: Iterable[Record]) -> list[Bill]:
     """Bills settled but not yet delivered to the billing endpoint, oldest first."""
     records = list(records)
     delivered = {r.task_id for r in records if isinstance(r, Delivery)}
-    return [s.bill for task_id, s in _settlements(records).items() if task_id not in delivered]
+    return [s.bill for task_id, s in settlements(records).items() if task_id not in delivered]
 
 
 # --- the storage port and the ledger over it -----------------------------------------------------
@@ -208,7 +208,7 @@ class Ledger:
         """Record ``bill``; settling a task a second time changes nothing."""
 
         def change(records: list[Record]) -> list[Settlement]:
-            if bill.task_id in _settlements(records):
+            if bill.task_id in settlements(records):
                 return []
             return [Settlement(bill=bill, at=self.clock())]
 

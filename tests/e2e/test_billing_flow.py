@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from github import Auth, Github
@@ -13,6 +17,7 @@ from prpilot.testing import openai_replies as say
 from prpilot.testing.scenario import Bed
 
 pytestmark = pytest.mark.e2e
+ENTRYPOINT = Path(__file__).resolve().parents[2] / "entrypoint.py"
 
 
 def _settlements(bed: Bed) -> list[Settlement]:
@@ -70,3 +75,31 @@ def test_bill_of_a_run_with_billing_down_is_delivered_by_the_next_run(bed: Bed) 
     third = bed.run("issue_comment", bed.issue_comment("/pilot third"))
     assert third.outputs["status"] == "completed", third.logs
     assert len(bed.billing.bills) == 3  # each bill exactly once
+
+
+def test_spend_command_reports_what_the_ledger_settled(bed: Bed) -> None:
+    bed.model.script(
+        say.text("Fix the typo").with_usage(prompt_tokens=120, completion_tokens=6),
+        say.tool("edit_file", {"path": "README.md", "old": "projet", "new": "project"}).with_usage(
+            prompt_tokens=2_000, completion_tokens=30
+        ),
+        say.text("Fixed.").with_usage(prompt_tokens=2_100, completion_tokens=12),
+    )
+    result = bed.run("issue_comment", bed.issue_comment("/pilot fix the typo in README.md"))
+    assert result.outputs["status"] == "completed", result.logs
+    env = {"PATH": os.environ["PATH"], "GITHUB_TOKEN": bed.github.token, "GITHUB_API_URL": bed.github.api_url,
+           "PRPILOT_MONTHLY_BUDGET": "10"}
+
+    shown = subprocess.run([sys.executable, str(ENTRYPOINT), "spend", "--repo", bed.repo], env=env,
+                           capture_output=True, text=True, check=False, timeout=60)
+
+    assert shown.returncode == 0, shown.stderr
+    cost = Decimal(result.outputs["cost"])
+    assert f"| alice | 1 | {cost:.6f} | 4,220 | 0 | 48 |" in shown.stdout
+    assert "of $10.00 (0%) over 1 settled task(s)." in shown.stdout
+
+    refused = subprocess.run([sys.executable, str(ENTRYPOINT), "spend", "--repo", bed.repo, "--month", "2026-13"],
+                             env=env, capture_output=True, text=True, check=False, timeout=60)
+    assert refused.returncode != 0
+    assert "--month must look like 2026-11, not '2026-13'" in refused.stdout + refused.stderr
+    assert "Traceback" not in refused.stderr
