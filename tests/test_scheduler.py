@@ -50,6 +50,10 @@ class FakePort:
     def create_pull(self, *, title: str, body: str, head: str, base: str, draft: bool) -> PullInfo:
         raise AssertionError("not used by the scheduler")
 
+    def comments_with(self, number: int, marker: str) -> list[tuple[int, str]]:
+        self.calls.append("comments_with")
+        return [(cid, body) for cid, body in self.comments.items() if marker in body]
+
     def add_labels(self, number: int, labels: list[str]) -> None:
         raise AssertionError("not used by the scheduler")
 
@@ -128,3 +132,29 @@ def test_a_bug_after_the_acknowledgement_still_ends_the_task_on_the_thread() -> 
     assert scheduled.task.status is TaskStatus.FAILED
     assert "internal error (RuntimeError: boom)" in port.comments[100]
     assert "❌" in port.comments[100]
+
+
+def test_a_rerun_answers_in_the_status_comment_of_its_first_attempt() -> None:
+    port = FakePort(permissions={"alice": "write"})
+    first = _task(installation_id="4242")
+    _scheduler(port).schedule(first)
+    other_request = _task(installation_id="4242", comment_id=56, user_request="something else")
+    _scheduler(port).schedule(other_request)
+    port.calls.clear()
+
+    rerun = _task(installation_id="4242", context={"run_attempt": 2})
+    _scheduler(port).schedule(rerun)
+
+    assert port.calls == ["permission", "react:eyes", "comments_with", "update_comment"]
+    assert rerun.status_comment_id == first.status_comment_id
+    assert "(attempt 2)" in port.comments[first.status_comment_id or 0]
+    assert rerun.id != first.id  # a new task, with a bill of its own
+
+
+def test_a_rerun_without_an_earlier_comment_posts_one() -> None:
+    port = FakePort(permissions={"alice": "write"})
+
+    rerun = _task(installation_id="4242", context={"run_attempt": 3})
+    _scheduler(port).schedule(rerun)
+
+    assert port.calls == ["permission", "react:eyes", "comments_with", "create_comment"]

@@ -90,6 +90,8 @@ def _schedule(env: Mapping[str, str]) -> tuple[int, Path | None]:
     if settings.handed_over_task:
         return 0, _accept_handed_over(settings.handed_over_task, ctx, runner)
     outcome = parse_event(ctx.event_name, ctx.load_event(), settings, run_id=ctx.run_id, actor=ctx.actor)
+    if not isinstance(outcome, Skip) and ctx.run_attempt > 1:
+        outcome.context["run_attempt"] = ctx.run_attempt  # a re-run: answer in the first attempt's comment
     if isinstance(outcome, Skip):
         # Not addressed to us: no request to GitHub at all.
         runner.info(f"prpilot: skipped ({outcome.reason})")

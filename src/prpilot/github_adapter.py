@@ -154,6 +154,10 @@ class GitHubRepository:
     def default_branch(self) -> str:
         return str(self._json("read the repository", "GET", "")["default_branch"])
 
+    def comments_with(self, number: int, marker: str) -> list[tuple[int, str]]:
+        items = self._pages(f"read the comments of #{number}", f"/issues/{number}/comments")
+        return [(int(item["id"]), item.get("body") or "") for item in items if marker in (item.get("body") or "")]
+
     def thread(self, number: int, *, is_pull: bool, marker: str) -> ThreadContext:
         issue = self._json(f"read #{number}", "GET", f"/issues/{number}")
         comments = [

@@ -49,6 +49,9 @@ class GitHubPort(Protocol):
 
     def default_branch(self) -> str: ...
 
+    def comments_with(self, number: int, marker: str) -> list[tuple[int, str]]:
+        """The (id, body) of every comment on #``number`` whose body holds ``marker``."""
+
     def thread(self, number: int, *, is_pull: bool, marker: str) -> ThreadContext:
         """Fetch title, body, comments (and the diff for pulls); comments holding ``marker`` are ours."""
 

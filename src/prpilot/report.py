@@ -101,10 +101,12 @@ def status_comment(
     request = _quote_request(task.user_request)
     lines = [MARKER]
     status = task.status
+    attempt = int(task.context.get("run_attempt") or 1)
+    run = f"[follow the run]({run_url})" + (f" (attempt {attempt})" if attempt > 1 else "")
     if status in (None, TaskStatus.SCHEDULED):
-        lines.append(f"👀 On it: **{request}** — queued, [follow the run]({run_url}).")
+        lines.append(f"👀 On it: **{request}** — queued, {run}.")
     elif status is TaskStatus.RUNNING:
-        lines.append(f"⏳ Working on **{request}** — [follow the run]({run_url}).")
+        lines.append(f"⏳ Working on **{request}** — {run}.")
         if progress:
             lines.append("")
             lines += [f"- [x] {step}" for step in progress.done]

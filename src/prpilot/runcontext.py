@@ -21,6 +21,7 @@ class RunContext(BaseModel):
     api_url: str
     server_url: str
     run_id: str = ""
+    run_attempt: int = 1  # "Re-run jobs" keeps the run id and counts up from 1
     event_name: str = ""
     event_path: str = ""
     actor: str = ""
@@ -39,6 +40,7 @@ class RunContext(BaseModel):
             api_url=(env.get("GITHUB_API_URL") or "https://api.github.com").rstrip("/"),
             server_url=(env.get("GITHUB_SERVER_URL") or "https://github.com").rstrip("/"),
             run_id=env.get("GITHUB_RUN_ID", ""),
+            run_attempt=int(attempt) if (attempt := env.get("GITHUB_RUN_ATTEMPT", "")).isdigit() else 1,
             event_name=env.get("GITHUB_EVENT_NAME", ""),
             event_path=env.get("GITHUB_EVENT_PATH", ""),
             actor=env.get("GITHUB_ACTOR", ""),

@@ -19,7 +19,7 @@ from prpilot.events import Skip, parse_event
 from prpilot.github_port import GitHubPort
 from prpilot.inputs import Settings
 from prpilot.ledger import Ledger, Record, spent_this_month, tasks_in_last_hour
-from prpilot.report import status_comment
+from prpilot.report import MARKER, extract_task, status_comment
 from prpilot.status import StatusComment
 from prpilot.task import Task, TaskStatus, utcnow
 
@@ -114,10 +114,31 @@ class TaskScheduler:
                 self.github.react(task.comment_id, task.comment_kind, "eyes")
             except PrpilotError as exc:  # a missing reaction must not stop the task
                 log.warning("could not add the reaction: %s", exc.message)
-        if task.thread_number is not None:
-            task.status_comment_id = self.github.create_comment(
-                task.thread_number, status_comment(task, run_url=self.run_url)
-            )
+        if task.thread_number is None:
+            return
+        body = status_comment(task, run_url=self.run_url)
+        earlier = self.earlier_attempts_comment(task)
+        if earlier is not None:
+            task.status_comment_id = earlier
+            self.github.update_comment(earlier, body)
+        else:
+            task.status_comment_id = self.github.create_comment(task.thread_number, body)
+
+    def earlier_attempts_comment(self, task: Task) -> int | None:
+        """On "Re-run jobs", the status comment an earlier attempt of this run posted for the same request.
+
+        Re-using it keeps one answer per request on the thread; the first attempt costs no lookup.
+        """
+        if int(task.context.get("run_attempt") or 1) < 2 or task.thread_number is None:
+            return None
+        for comment_id, body in self.github.comments_with(task.thread_number, MARKER):
+            earlier = extract_task(body)
+            if earlier is not None and earlier.installation_id == task.installation_id and (
+                (earlier.comment_id, earlier.event_name, earlier.user_request)
+                == (task.comment_id, task.event_name, task.user_request)
+            ):
+                return comment_id
+        return None
 
     def pull_is_from_fork(self, task: Task) -> checks.Rejection | None:
         """For a pull request task, learn its head (the comment event does not carry it)."""

@@ -269,3 +269,21 @@ def test_pull_request_branch_moved_meanwhile_keeps_the_work_on_a_new_branch(bed:
     assert "moved while prpilot worked" in comment
     assert f"/tree/{rescue}" in comment
     assert bed.github.ref(bed.repo, "refs/heads/feature") == pushed_meanwhile[0]  # the person's push stands
+
+
+def test_rerun_of_a_failed_job_answers_in_the_same_status_comment(bed: Bed) -> None:
+    event = bed.issue_comment("/pilot fix the typo in README.md")
+    bed.model.set_policy(say.always_error(500))
+    failed = bed.run("issue_comment", event)
+    assert failed.outputs["status"] == "failed"
+    assert "❌" in _status_comment(bed, event["issue"]["number"])
+
+    bed.model.reset()
+    _script_typo_fix(bed)
+    rerun = bed.runner.run("issue_comment", event, bed.inputs, run_attempt=2)  # "Re-run failed jobs"
+
+    assert rerun.outputs["status"] == "completed", rerun.logs
+    comment = _status_comment(bed, event["issue"]["number"])  # still exactly one
+    assert "✅" in comment
+    assert "/pull/" in comment
+    assert rerun.outputs["task-id"] != failed.outputs["task-id"]

@@ -93,6 +93,7 @@ class Runner:
         cancel_after: float | None = None,
         cancel_signal: int = signal.SIGTERM,
         cancel_grace: float = 10.0,
+        run_attempt: int = 1,
     ) -> RunResult:
         """Run the job for one event: checkout, then the composite action with ``inputs``."""
         started = time.monotonic()
@@ -134,6 +135,7 @@ class Runner:
             ref=ref,
             actor=sender,
             triggering_actor=sender,
+            run_attempt=str(run_attempt),
         )
         stop = Stop(
             deadline=started + timeout,
