@@ -384,7 +384,7 @@ def markdown(f: dict[str, Any]) -> str:
             f"\n**Missed ({f['ratio']:.2f}x > {TARGET_RATIO}x), and why.** What the raw sequence does not do "
             "is what remains: the agent's `search_code` (one ripgrep over 200 MB, as fast as raw `rg`, see "
             "search.py: work a person would do too, but not in the four raw commands), the REST requests "
-            "that keep the thread informed and open the pull request (the fake GitHub runs git about ten "
+            "that read the thread and open the pull request (the fake GitHub runs git about ten "
             "times to answer `POST pulls` with GitHub's diff counts), and building the clients (the "
             "`openai` client loads the CA bundle for TLS: ~17 ms). On a remote across a network every "
             "git command and REST request pays a round trip, which shrinks the ratio; the extras stay.\n"
