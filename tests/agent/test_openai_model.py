@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import ssl
 import subprocess
 import sys
 from decimal import Decimal
@@ -12,7 +13,7 @@ import pytest
 
 from prpilot.agent.loop import AgentLimits, run_agent
 from prpilot.agent.model import ToolCall
-from prpilot.agent.openai_model import OpenAIChatModel
+from prpilot.agent.openai_model import OpenAIChatModel, tls_context_for
 from prpilot.agent.tools import Toolbox
 from prpilot.agent.workspace import Workspace
 from prpilot.errors import ModelError
@@ -159,3 +160,17 @@ def test_the_agent_modules_do_not_import_openai() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "False"
+
+
+def test_a_plain_http_endpoint_loads_no_ca_bundle_yet_fails_closed_on_tls() -> None:
+    context = tls_context_for("http://10.0.0.5:8000/v1")
+
+    assert context is not None
+    assert context.cert_store_stats()["x509_ca"] == 0  # nothing loaded: no TLS is spoken
+    assert context.verify_mode is ssl.CERT_REQUIRED  # a redirect to https could not go unverified
+    assert context.check_hostname
+
+
+@pytest.mark.parametrize("base_url", ["https://api.openai.com/v1", "", "https://llm.internal/v1"])
+def test_https_endpoints_keep_the_clients_verifying_default(base_url: str) -> None:
+    assert tls_context_for(base_url) is None

@@ -6,6 +6,7 @@ nothing on the scheduler's path pulls the client in.
 
 from __future__ import annotations
 
+import ssl
 import time
 from collections.abc import Callable
 from http import HTTPStatus
@@ -32,6 +33,18 @@ class _Attempt(Exception):
     def __init__(self, what: str, *, retry: bool, wait: float | None = None) -> None:
         super().__init__(what)
         self.what, self.retry, self.wait = what, retry, wait
+
+
+def tls_context_for(base_url: str) -> ssl.SSLContext | None:
+    """The TLS context for ``base_url``: None (the client's default, verifying) unless it is plain http.
+
+    A plain-http endpoint (a model server on the private network) uses no TLS, so loading the CA
+    bundle (~17 ms per engine start) buys nothing. The context still demands a verified certificate
+    and has no CA to verify against: a redirect to https fails closed, it is never sent unverified.
+    """
+    if urlparse(base_url).scheme != "http":
+        return None
+    return ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
 
 
 class OpenAIChatModel:
@@ -64,12 +77,14 @@ class OpenAIChatModel:
         self._sleep = sleep
         self.host = urlparse(base_url).netloc or "api.openai.com"
         # Retries are ours (below), so the message can say plainly what happened each time.
+        context = tls_context_for(base_url)
         self._client = openai.OpenAI(
             # A self-hosted endpoint may need no key, but the client insists on one.
             api_key=api_key or "no-key",
             base_url=base_url or None,
             timeout=timeout,
             max_retries=0,
+            http_client=None if context is None else openai.DefaultHttpxClient(verify=context),
         )
 
     def complete(self, messages: list[dict[str, Any]], tools: list[dict[str, Any]]) -> ModelReply:
