@@ -177,3 +177,18 @@ def test_private_repo_is_hidden_from_users_without_access(fake_github: FakeGitHu
     stranger = fake_github.issue_token("stranger")
     assert call(fake_github, "GET", "/repos/octo/secret", token=stranger).status_code == 404
     assert call(fake_github, "GET", "/repos/octo/secret").status_code == 200
+
+
+def test_pull_request_counts_agree_with_its_files(fake: FakeGitHub) -> None:
+    fake.commit(REPO, "main", {"notes.txt": "one\ntwo\nthree\n"}, "base moves on")  # not part of the pull
+    fake.git(REPO, "branch", "counted", "main~1")
+    fake.commit(REPO, "counted", {"src/app.py": "x = 2\ny = 3\n", "docs/new.md": "# new\n\nmore\n"})
+    fake.commit(REPO, "counted", {"README.md": "# proj\n\nSee docs.\n"}, "second commit")
+
+    pr = call(fake, "POST", f"/repos/{REPO}/pulls", json={"title": "t", "head": "counted", "base": "main"}).json()
+    files = call(fake, "GET", f"/repos/{REPO}/pulls/{pr['number']}/files").json()
+
+    assert pr["changed_files"] == len(files) == 3
+    assert pr["additions"] == sum(f["additions"] for f in files) == 7
+    assert pr["deletions"] == sum(f["deletions"] for f in files) == 1
+    assert pr["commits"] == 2

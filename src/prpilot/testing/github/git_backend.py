@@ -193,6 +193,18 @@ class BareRepo:
         out = self.text("for-each-ref", "--format=%(refname:strip=2)", "refs/heads")
         return [line for line in out.splitlines() if line]
 
+    def diff_counts(self, base: str, head: str) -> tuple[int, int, int]:
+        """Return (additions, deletions, changed files) from the merge base of ``base`` and ``head`` to ``head``.
+
+        One ``git diff --numstat`` for the counts a pull request carries, instead of :meth:`diff`'s
+        patch per file.
+        """
+        lines = self.text("diff", "--numstat", "-M", f"{base}...{head}").splitlines()
+        counted = [line.split("\t", 2) for line in lines if line]
+        additions = sum(int(added) for added, _, _ in counted if added != "-")
+        deletions = sum(int(deleted) for _, deleted, _ in counted if deleted != "-")
+        return additions, deletions, len(counted)
+
     def diff(self, base: str, head: str) -> list[FileChange]:
         """Return the files changed between the merge base of ``base`` and ``head``, and ``head``."""
         merge_base = self.text("merge-base", base, head)

@@ -188,14 +188,13 @@ class View:
             "author_association": base["author_association"], "auto_merge": None,
         }
         if full:
-            files = self.files(repo, issue)
+            additions, deletions, changed = repo.git.diff_counts(base_sha, head_sha) if base_sha else (0, 0, 0)
             shape.update(
                 merged=pull.merged, mergeable=True, rebaseable=True, mergeable_state="clean", merged_by=None,
                 comments=base["comments"], review_comments=self._review_count(repo, issue.number),
                 maintainer_can_modify=pull.maintainer_can_modify,
-                commits=self._commit_count(repo, pull.base_ref, issue.number),
-                additions=sum(f.additions for f in files), deletions=sum(f.deletions for f in files),
-                changed_files=len(files),
+                commits=repo.git.count_ahead(base_sha, head_sha) if base_sha else 0,
+                additions=additions, deletions=deletions, changed_files=changed,
             )
         return shape
 
@@ -221,10 +220,6 @@ class View:
         head = self.live_head(repo, issue)
         base = repo.git.resolve(issue.pull.base_ref)
         return repo.git.diff(base, head) if base else []
-
-    def _commit_count(self, repo: Repo, base_ref: str, number: int) -> int:
-        base = repo.git.resolve(base_ref)
-        return repo.git.count_ahead(base, f"refs/pull/{number}/head") if base else 0
 
     def _review_count(self, repo: Repo, number: int) -> int:
         with self.state.lock:
