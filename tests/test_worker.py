@@ -19,7 +19,8 @@ from prpilot.errors import ConfigError
 from prpilot.queue import RedisTaskQueue
 from prpilot.task import Task
 from prpilot.testing.stub_engine import stub_orders
-from prpilot.worker import TaskInterrupted, TaskWorker, load_engine, worker_main
+from prpilot.worker import TaskInterrupted, TaskWorker
+from prpilot.worker_command import load_engine, worker_main
 
 # Until tests/conftest.py registers the plugin.
 pytest_plugins = ["prpilot.testing.pytest_redis"]
@@ -182,7 +183,7 @@ def test_worker_main_fails_clearly_without_an_engine(capsys: pytest.CaptureFixtu
 
 # -- worker processes -----------------------------------------------------------------------------
 
-_MAIN = "import sys; from prpilot.worker import worker_main; sys.exit(worker_main(sys.argv[1:]))"
+_MAIN = "import sys; from prpilot.worker_command import worker_main; sys.exit(worker_main(sys.argv[1:]))"
 
 
 def start_worker(redis_url: str, tmp_path: Path, *extra: str) -> subprocess.Popen[bytes]:

@@ -70,7 +70,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return guarded(lambda: run_step(env), env)
     if command == "worker":
-        from prpilot.worker import worker_main
+        from prpilot.worker_command import worker_main
 
         return guarded(lambda: worker_main(args[1:]), env)
     if command == "run-task":
