@@ -99,8 +99,10 @@ def test_review_comment_task_sees_the_hunk_and_answers_in_the_review_thread(bed:
     )
     event = bed.review_comment("/pilot fix this typo", pull, path="src/hello.py", line=1, hunk=hunk)
 
-    # (the fake serves no refs/pull/N/merge; the engine checks out the PR's head branch anyway)
-    result = bed.run("pull_request_review_comment", event, checkout_ref="refs/heads/main")
+    # The runner checks out refs/pull/N/merge, detached, as actions/checkout does for this event;
+    # the engine works on the pull request's own branch.
+    assert bed.github.ref(bed.repo, f"refs/pull/{pull}/merge") is not None
+    result = bed.run("pull_request_review_comment", event)
 
     assert result.outputs["status"] == "completed", result.logs
     agent_prompt = json.dumps(bed.model.calls[1].messages)

@@ -192,3 +192,22 @@ def test_pull_request_counts_agree_with_its_files(fake: FakeGitHub) -> None:
     assert pr["additions"] == sum(f["additions"] for f in files) == 7
     assert pr["deletions"] == sum(f["deletions"] for f in files) == 1
     assert pr["commits"] == 2
+
+
+def test_pull_requests_have_a_merge_ref_unless_they_conflict(fake: FakeGitHub) -> None:
+    fake.commit(REPO, "clean", {"new.txt": "new\n"})
+    clean = call(fake, "POST", f"/repos/{REPO}/pulls", json={"title": "t", "head": "clean", "base": "main"}).json()
+    merge = fake.ref(REPO, f"refs/pull/{clean['number']}/merge")
+    assert merge is not None
+    parents = fake.git(REPO, "rev-list", "--parents", "-n", "1", merge).split()[1:]
+    assert parents == [fake.ref(REPO, "refs/heads/main"), fake.ref(REPO, "refs/heads/clean")]
+    assert fake.read_file(REPO, "new.txt", ref=merge) == "new\n"
+
+    pushed = fake.commit(REPO, "clean", {"more.txt": "more\n"})
+    call(fake, "GET", f"/repos/{REPO}/pulls/{clean['number']}")  # GitHub refreshes it once the head moved
+    assert fake.git(REPO, "rev-parse", f"refs/pull/{clean['number']}/merge^2").strip() == pushed
+
+    fake.commit(REPO, "clash", {"README.md": "# theirs\n"})
+    fake.commit(REPO, "main", {"README.md": "# ours\n"})
+    clash = fake.add_pull(REPO, head="clash")
+    assert fake.ref(REPO, f"refs/pull/{clash}/merge") is None

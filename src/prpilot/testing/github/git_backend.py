@@ -286,6 +286,22 @@ class BareRepo:
         }
         return self.text(*args, stdin=message.encode(), env=env)
 
+    def update_merge_ref(self, number: int, base: str, head: str, who: Signature) -> str | None:
+        """Point ``refs/pull/N/merge`` at a merge of ``head`` into ``base``, as GitHub does for a mergeable pull.
+
+        A conflicting pull has no merge ref (GitHub removes it too); returns the merge commit or None.
+        """
+        ref = f"refs/pull/{number}/merge"
+        try:
+            tree = self.text("merge-tree", "--write-tree", base, head)
+        except GitError:  # conflicts (exit 1)
+            self.git("update-ref", "-d", ref)
+            return None
+        message = f"Merge {head} into {base}"
+        merge = self.commit_tree(tree.splitlines()[0], [base, head], message, who, who)
+        self.git("update-ref", ref, merge)
+        return merge
+
     def swap_ref(self, full_ref: str, new: str, old: str | None) -> bool:
         """Atomically move ``full_ref`` from ``old`` (None: must not exist) to ``new``; False if it moved."""
         try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from prpilot.testing.github import shapes
+from prpilot.testing.github.git_backend import Signature
 from prpilot.testing.github.shapes import JSON, Urls, node_id
 from prpilot.testing.github.state import (
     REACTIONS,
@@ -17,6 +18,7 @@ from prpilot.testing.github.state import (
     State,
     Variable,
     WorkflowRun,
+    now,
 )
 
 
@@ -212,6 +214,7 @@ class View:
                          f"+refs/heads/{pull.head_ref}:refs/pull/{issue.number}/head")
         else:
             repo.git.git("update-ref", f"refs/pull/{issue.number}/head", sha)
+        sync_merge_ref(repo, issue.number, pull.base_ref, sha)
         return pull.head_sha
 
     def files(self, repo: Repo, issue: Issue) -> list[Any]:
@@ -257,3 +260,14 @@ class View:
             "workflow_url": f"{api}/actions/workflows/{run.workflow_id}",
             "head_commit": head_commit, "repository": minimal, "head_repository": minimal,
         }
+
+
+def sync_merge_ref(repo: Repo, number: int, base_ref: str, head_sha: str) -> None:
+    """Refresh ``refs/pull/N/merge`` (what actions/checkout checks out for pull request events).
+
+    Computed when the pull request opens and when its head moves; GitHub also recomputes it when
+    the base moves, which the fake does not.
+    """
+    base_sha = repo.git.resolve(base_ref)
+    if base_sha is not None:
+        repo.git.update_merge_ref(number, base_sha, head_sha, Signature("GitHub", "noreply@github.com", now()))
