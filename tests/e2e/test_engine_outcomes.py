@@ -101,10 +101,10 @@ def test_review_comment_task_sees_the_hunk_and_answers_in_the_review_thread(bed:
 
     # The runner checks out refs/pull/N/merge, detached, as actions/checkout does for this event;
     # the engine works on the pull request's own branch.
-    assert bed.github.ref(bed.repo, f"refs/pull/{pull}/merge") is not None
     result = bed.run("pull_request_review_comment", event)
 
     assert result.outputs["status"] == "completed", result.logs
+    assert bed.github.ref(bed.repo, f"refs/pull/{pull}/merge") is not None  # what the checkout fetched
     agent_prompt = json.dumps(bed.model.calls[1].messages)
     assert "src/hello.py" in agent_prompt
     assert 'print(\\"helo\\")' in agent_prompt  # the hunk reached the model

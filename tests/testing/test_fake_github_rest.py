@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import subprocess
 from typing import Any
 
 import pytest
@@ -194,20 +195,27 @@ def test_pull_request_counts_agree_with_its_files(fake: FakeGitHub) -> None:
     assert pr["commits"] == 2
 
 
+def _listed_refs(fake: FakeGitHub) -> dict[str, str]:
+    """What a git client sees (actions/checkout fetches refs/pull/N/merge): listing refs refreshes merges."""
+    out = subprocess.run(["git", "ls-remote", fake.clone_url(REPO, fake.token)], capture_output=True, text=True,
+                         check=True, timeout=30).stdout
+    return {ref: sha for sha, ref in (line.split("\t") for line in out.splitlines())}
+
+
 def test_pull_requests_have_a_merge_ref_unless_they_conflict(fake: FakeGitHub) -> None:
     fake.commit(REPO, "clean", {"new.txt": "new\n"})
     clean = call(fake, "POST", f"/repos/{REPO}/pulls", json={"title": "t", "head": "clean", "base": "main"}).json()
-    merge = fake.ref(REPO, f"refs/pull/{clean['number']}/merge")
-    assert merge is not None
+    merge = _listed_refs(fake)[f"refs/pull/{clean['number']}/merge"]
     parents = fake.git(REPO, "rev-list", "--parents", "-n", "1", merge).split()[1:]
     assert parents == [fake.ref(REPO, "refs/heads/main"), fake.ref(REPO, "refs/heads/clean")]
     assert fake.read_file(REPO, "new.txt", ref=merge) == "new\n"
 
     pushed = fake.commit(REPO, "clean", {"more.txt": "more\n"})
-    call(fake, "GET", f"/repos/{REPO}/pulls/{clean['number']}")  # GitHub refreshes it once the head moved
-    assert fake.git(REPO, "rev-parse", f"refs/pull/{clean['number']}/merge^2").strip() == pushed
+    moved = fake.commit(REPO, "main", {"main.txt": "main moved\n"})
+    again = _listed_refs(fake)[f"refs/pull/{clean['number']}/merge"]  # follows the head and the base
+    assert fake.git(REPO, "rev-list", "--parents", "-n", "1", again).split()[1:] == [moved, pushed]
 
     fake.commit(REPO, "clash", {"README.md": "# theirs\n"})
     fake.commit(REPO, "main", {"README.md": "# ours\n"})
     clash = fake.add_pull(REPO, head="clash")
-    assert fake.ref(REPO, f"refs/pull/{clash}/merge") is None
+    assert f"refs/pull/{clash}/merge" not in _listed_refs(fake)

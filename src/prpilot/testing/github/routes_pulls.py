@@ -6,7 +6,6 @@ from urllib.parse import quote
 
 from prpilot.testing.github.router import Api, ApiError, Call, Reply, Route, paginate, validation_failed
 from prpilot.testing.github.state import Issue, Pull, Repo, ReviewComment
-from prpilot.testing.github.view import sync_merge_ref
 
 R = "/repos/{owner}/{repo}"
 
@@ -64,7 +63,6 @@ def create_pull(api: Api, call: Call) -> Reply:
             raise validation_failed(f"No commits between {base} and {head_ref}")
         number = api.state.new_issue_number(repo)
         repo.git.git("update-ref", f"refs/pull/{number}/head", head_sha)
-        sync_merge_ref(repo, number, base, head_sha)
     issue = Issue(repo.full_name, number, api.state.next_id(), title, call.field("body"), call.token.login)
     issue.pull = Pull(
         id=api.state.next_id(), head_repo=head_repo.full_name, head_ref=head_ref, base_ref=base,

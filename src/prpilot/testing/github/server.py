@@ -220,6 +220,8 @@ class Handler(BaseHTTPRequestHandler):
             return 404, "Repository not found.", []
         if request.wants_push and token.permission != "write":
             return 403, f"Permission to {repo.full_name}.git denied to {token.login}.", []
+        if not request.wants_push and request.git_path == "/info/refs":
+            app.api.view.refresh_merge_refs(repo)  # a fetch is about to list the refs
         return 0, "", []
 
 

@@ -117,6 +117,7 @@ class Pull:
     maintainer_can_modify: bool = False
     requested_reviewers: list[str] = field(default_factory=list)
     synced_sha: str | None = None  # head sha last copied to refs/pull/N/head of the base repo
+    merge_of: tuple[str, str] | None = None  # (base, head) that refs/pull/N/merge merges
 
 
 @dataclass

@@ -214,8 +214,24 @@ class View:
                          f"+refs/heads/{pull.head_ref}:refs/pull/{issue.number}/head")
         else:
             repo.git.git("update-ref", f"refs/pull/{issue.number}/head", sha)
-        sync_merge_ref(repo, issue.number, pull.base_ref, sha)
         return pull.head_sha
+
+    def refresh_merge_refs(self, repo: Repo) -> None:
+        """Bring ``refs/pull/N/merge`` of every open pull up to date with its base and head.
+
+        GitHub computes the merge in the background; the fake does it when a git client is about to
+        read the refs (actions/checkout fetches refs/pull/N/merge for pull request events), so the
+        REST calls pay nothing for it. A conflicting pull has no merge ref, as on GitHub.
+        """
+        for issue in self.state.issues_of(repo.full_name):
+            pull = issue.pull
+            if pull is None or issue.state != "open":
+                continue
+            head, base = self.live_head(repo, issue), repo.git.resolve(pull.base_ref)
+            if base is not None and (base, head) != pull.merge_of:
+                who = Signature("GitHub", "noreply@github.com", now())
+                repo.git.update_merge_ref(issue.number, base, head, who)
+                pull.merge_of = (base, head)
 
     def files(self, repo: Repo, issue: Issue) -> list[Any]:
         """Return the pull's changed files (``git diff base...head``)."""
@@ -260,14 +276,3 @@ class View:
             "workflow_url": f"{api}/actions/workflows/{run.workflow_id}",
             "head_commit": head_commit, "repository": minimal, "head_repository": minimal,
         }
-
-
-def sync_merge_ref(repo: Repo, number: int, base_ref: str, head_sha: str) -> None:
-    """Refresh ``refs/pull/N/merge`` (what actions/checkout checks out for pull request events).
-
-    Computed when the pull request opens and when its head moves; GitHub also recomputes it when
-    the base moves, which the fake does not.
-    """
-    base_sha = repo.git.resolve(base_ref)
-    if base_sha is not None:
-        repo.git.update_merge_ref(number, base_sha, head_sha, Signature("GitHub", "noreply@github.com", now()))
