@@ -192,7 +192,7 @@ class TaskEngine:
         if not changed:
             task.branch = None if branch.open_pull else task.branch
             return  # an answer-only task: no branch pushed, no pull request
-        # One step for both: each edit of the status comment is a request the user waits on.
+        # One step for both: they follow each other within moments, so two labels would only flicker.
         label = "Pushing the change and opening the pull request" if branch.open_pull else "Pushing the change"
         self._step(task, label)
         self.git.commit_and_push(task, branch, title, changed)
