@@ -16,11 +16,11 @@ JSON = dict[str, Any]
 
 
 def fixtures_dir() -> Path:
-    """``$PRPILOT_WEBHOOK_FIXTURES``, else ``<repo>/../shared/fixtures/github-webhooks``."""
+    """``$PRPILOT_WEBHOOK_FIXTURES``, else the payloads shipped in ``prpilot/testing/fixtures`` (MIT, see LICENSE)."""
     configured = os.environ.get("PRPILOT_WEBHOOK_FIXTURES")
     if configured:
         return Path(configured)
-    return Path(__file__).resolve().parents[3].parent / "shared" / "fixtures" / "github-webhooks"
+    return Path(__file__).resolve().parent / "fixtures" / "github-webhooks"
 
 
 def load_webhook(name: str) -> JSON:

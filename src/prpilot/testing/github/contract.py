@@ -1,4 +1,4 @@
-"""Find GitHub's REST contract (shared fixtures) and match requests to its operations."""
+"""Find GitHub's REST contract (shipped fixtures) and match requests to its operations."""
 
 from __future__ import annotations
 
@@ -10,21 +10,14 @@ from pathlib import Path
 from typing import Any
 
 CONTRACT_ENV = "PRPILOT_GITHUB_CONTRACT"
-_RELATIVE = Path("shared") / "fixtures" / "github-rest" / "contract.json"
+# Shipped with the test bed (MIT, see LICENSE beside it), so a clone or an install needs nothing beside it.
+_SHIPPED = Path(__file__).resolve().parents[1] / "fixtures" / "github-rest" / "contract.json"
 
 
 def contract_path() -> Path:
-    """Return contract.json: ``$PRPILOT_GITHUB_CONTRACT``, else ``<repo>/../shared/fixtures/github-rest/``."""
+    """Return contract.json: ``$PRPILOT_GITHUB_CONTRACT``, else the copy shipped in ``prpilot/testing/fixtures``."""
     override = os.environ.get(CONTRACT_ENV)
-    if override:
-        return Path(override)
-    for start in (Path.cwd(), Path(__file__).resolve()):
-        for folder in (start, *start.parents):
-            if (folder / "pyproject.toml").is_file():
-                candidate = folder.parent / _RELATIVE
-                if candidate.is_file():
-                    return candidate
-    raise FileNotFoundError(f"GitHub REST contract not found; set {CONTRACT_ENV}")
+    return Path(override) if override else _SHIPPED
 
 
 def load_contract(path: Path | None = None) -> dict[str, Any]:
