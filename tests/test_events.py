@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import copy
 import json
-import os
 from collections.abc import Callable
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,11 +14,9 @@ from prpilot.errors import EventError
 from prpilot.events import EventOutcome, Skip, parse_event, usage
 from prpilot.inputs import Settings
 from prpilot.task import Task
+from prpilot.testing.webhooks import fixtures_dir
 
-FIXTURES = Path(
-    os.environ.get("PRPILOT_WEBHOOK_FIXTURES")
-    or Path(__file__).resolve().parents[1] / ".." / "shared" / "fixtures" / "github-webhooks"
-)
+FIXTURES = fixtures_dir()
 SETTINGS = Settings(model="test-model")
 
 

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
-import os
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
@@ -17,11 +15,9 @@ from prpilot.errors import EventError
 from prpilot.events import Skip, parse_event
 from prpilot.inputs import Settings
 from prpilot.task import Task
+from prpilot.testing.webhooks import fixtures_dir
 
-FIXTURES = Path(
-    os.environ.get("PRPILOT_WEBHOOK_FIXTURES")
-    or Path(__file__).resolve().parents[1] / ".." / "shared" / "fixtures" / "github-webhooks"
-)
+FIXTURES = fixtures_dir()
 
 # (event name, fixture, change that makes the payload reach deep into the parser)
 CASES: list[tuple[str, str, dict[str, Any]]] = [
