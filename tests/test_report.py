@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
+
 from prpilot.report import MARKER, cost_line, extract_task, patch_section, pull_request_body, status_comment
 from prpilot.task import Task, TaskStatus, Usage
 
@@ -77,3 +79,18 @@ def test_a_patch_full_of_backticks_cannot_close_its_own_fence() -> None:
     section = patch_section(patch)
 
     assert "`````diff\n" + patch.rstrip("\n") + "\n`````" in section
+
+
+@pytest.mark.parametrize(("value", "attempt"), [("x", 1), (None, 1), (True, 1), (-3, 1), (2.5, 1), (3, 3)])
+def test_a_handed_over_task_with_a_garbled_attempt_still_renders(value: object, attempt: int) -> None:
+    # The dispatch strategy hands the task over as JSON through a workflow input anyone with write
+    # access can also type: a bad context value must not stop the answer.
+    task = Task(github_user="alice", github_project="o/r", user_request="fix it", issue_number=3,
+                context={"run_attempt": value})
+    task.transition(TaskStatus.SCHEDULED)
+    task.transition(TaskStatus.RUNNING)
+
+    body = status_comment(task, run_url="run")
+
+    assert task.run_attempt == attempt
+    assert ("(attempt 3)" in body) is (attempt == 3)

@@ -52,8 +52,8 @@ class _Run:
 
     def task(self, requester: User | str, repository: Repository, request: str, **fields: Any) -> Task:
         login = requester if isinstance(requester, str) else requester.login
-        if fields.get("pr_number") is None and repository.default_branch:
-            fields.setdefault("base", repository.default_branch)  # an issue task branches from it
+        if fields.get("pr_number") is None and fields.get("base") is None:
+            fields["base"] = repository.default_branch  # an issue task branches from it
         return Task(
             github_user=login,
             github_project=repository.full_name,
@@ -229,15 +229,14 @@ def _workflow_dispatch(run: _Run, payload: Mapping[str, Any]) -> EventOutcome:
     # The branch picked under "Use workflow from" is where the work goes: the checkout holds it, and
     # picking one other than the default is how a person asks for a pull request into it.
     chosen = event.ref.removeprefix("refs/heads/") if event.ref and event.ref.startswith("refs/heads/") else None
-    extra = {"base": chosen} if chosen and pr is None else {}
     return run.task(
         requester,
         event.repository,
         "\n".join(split_lines(request)).strip(),
         issue_number=issue,
         pr_number=pr,
+        base=chosen if pr is None else None,
         context={"requester_is_bot": is_bot, "author_association": None, "ref": event.ref},
-        **extra,
     )
 
 

@@ -101,8 +101,7 @@ def status_comment(
     request = _quote_request(task.user_request)
     lines = [MARKER]
     status = task.status
-    attempt = int(task.context.get("run_attempt") or 1)
-    run = f"[follow the run]({run_url})" + (f" (attempt {attempt})" if attempt > 1 else "")
+    run = f"[follow the run]({run_url})" + (f" (attempt {task.run_attempt})" if task.run_attempt > 1 else "")
     if status in (None, TaskStatus.SCHEDULED):
         lines.append(f"👀 On it: **{request}** — queued, {run}.")
     elif status is TaskStatus.RUNNING:

@@ -129,7 +129,7 @@ class TaskScheduler:
 
         Re-using it keeps one answer per request on the thread; the first attempt costs no lookup.
         """
-        if int(task.context.get("run_attempt") or 1) < 2 or task.thread_number is None:
+        if task.run_attempt < 2 or task.thread_number is None:
             return None
         for comment_id, body in self.github.comments_with(task.thread_number, MARKER):
             earlier = extract_task(body)

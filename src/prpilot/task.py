@@ -98,6 +98,12 @@ class Task(BaseModel):
         return self.pr_number if self.pr_number is not None else self.issue_number
 
     @property
+    def run_attempt(self) -> int:
+        """Which attempt of its workflow run this is ("Re-run jobs" counts up); 1 unless the context says more."""
+        attempt = self.context.get("run_attempt")
+        return attempt if isinstance(attempt, int) and not isinstance(attempt, bool) and attempt > 1 else 1
+
+    @property
     def is_final(self) -> bool:
         return self.status in FINAL_STATUSES
 
