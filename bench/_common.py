@@ -6,6 +6,7 @@ target is a ratio against a baseline measured in the same run on the same machin
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import random
@@ -77,6 +78,13 @@ class Target:
         return {"target": self.name, "value": self.value, "bound": self.bound, "unit": self.unit,
                 "met": self.met, "shown": self.shown or fmt(self.value, self.unit),
                 "bound_shown": f"≤ {fmt(self.bound, self.unit)}" if not self.shown else ""}
+
+
+def repeat_main(doc: str, run: Callable[[int], Any], report: Callable[[Any], None], repeat: int) -> None:
+    """The command line of a benchmark whose only knob is how many times to repeat it."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=repeat)
+    report(run(parser.parse_args().repeat))
 
 
 def fmt(value: float, unit: str) -> str:

@@ -20,7 +20,6 @@ Target: engine time to the pull request, model excluded, ≤ 1.5x the raw git co
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import os
 import subprocess
@@ -41,6 +40,7 @@ from _common import (
     clone_workspace,
     host_big_repo,
     median,
+    repeat_main,
     schedule_command,
     schedule_env,
     step_outputs,
@@ -395,9 +395,7 @@ def markdown(f: dict[str, Any]) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=5)
-    report(run(parser.parse_args().repeat))
+    repeat_main(__doc__, run, report, repeat=5)
 
 
 if __name__ == "__main__":

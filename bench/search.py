@@ -14,14 +14,13 @@ Same repository, same query, timed alternately, medians of ``--repeat`` runs (pa
 
 from __future__ import annotations
 
-import argparse
 import shutil
 import subprocess
 import sysconfig
 from pathlib import Path
 from typing import Any
 
-from _common import NEEDLE, Target, big_repo, interleaved, median
+from _common import NEEDLE, Target, big_repo, interleaved, median, repeat_main
 
 TARGET_RATIO = 1.2
 PATTERNS = {"rare literal (3 hits)": NEEDLE, "no match": "zzz_no_match_qq", "many hits": r"return \w+ \+"}
@@ -131,9 +130,7 @@ def markdown(f: dict[str, Any]) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=7)
-    report(run(parser.parse_args().repeat))
+    repeat_main(__doc__, run, report, repeat=7)
 
 
 if __name__ == "__main__":

@@ -11,14 +11,13 @@ A separate interpreter then checks that neither ``openai`` nor ``prpilot.agent``
 
 from __future__ import annotations
 
-import argparse
 import json
 import re
 import subprocess
 import sys
 from typing import Any
 
-from _common import Target, median
+from _common import Target, median, repeat_main
 
 TARGET_MS = 300.0
 MODULES = {
@@ -131,9 +130,7 @@ def markdown(f: dict[str, Any]) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=7)
-    report(run(parser.parse_args().repeat))
+    repeat_main(__doc__, run, report, repeat=7)
 
 
 if __name__ == "__main__":

@@ -41,7 +41,7 @@ def test_dispatched_task_runs_in_the_worker_workflow(bed: Bed) -> None:
     assert worked.outputs["status"] == "completed"
     assert worked.outputs["task-id"] == scheduled.outputs["task-id"]
     [pull] = bed.github.pulls(bed.repo)
-    status = [c.body for c in bed.github.comments(bed.repo, event["issue"]["number"]) if "prpilot:status" in c.body]
+    status = bed.status_comments(event["issue"]["number"])
     assert len(status) == 1  # the same status comment, edited by the worker run
     assert f"/pull/{pull.number}" in status[0]
 

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.e2e
 
 
 def _status_comment(bed: Bed, number: int) -> str:
-    ours = [c.body for c in bed.github.comments(bed.repo, number) if "prpilot:status" in (c.body or "")]
+    ours = bed.status_comments(number)
     assert len(ours) == 1, ours
     return ours[0]
 

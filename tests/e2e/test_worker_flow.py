@@ -59,7 +59,7 @@ def test_queued_task_runs_on_a_worker_and_answers_on_the_thread(bed: Bed, redis_
     assert task.id == scheduled.outputs["task-id"]
     [pull] = bed.github.pulls(bed.repo)
     assert f"Closes #{event['issue']['number']}" in (pull.body or "")
-    status = [c.body for c in bed.github.comments(bed.repo, event["issue"]["number"]) if "prpilot:status" in c.body]
+    status = bed.status_comments(event["issue"]["number"])
     assert len(status) == 1
     assert f"/pull/{pull.number}" in status[0]
     assert (tmp_path / "mirrors").exists()
@@ -85,6 +85,6 @@ def test_prpilot_worker_command_runs_the_queued_task(bed: Bed, redis_url: str, t
 
     assert done.returncode == 0, done.stdout + done.stderr
     [pull] = bed.github.pulls(bed.repo)
-    status = [c.body for c in bed.github.comments(bed.repo, event["issue"]["number"]) if "prpilot:status" in c.body]
+    status = bed.status_comments(event["issue"]["number"])
     assert f"/pull/{pull.number}" in status[0]
     assert bed.github.token not in done.stdout + done.stderr

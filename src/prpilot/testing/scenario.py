@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from prpilot.report import MARKER
 from prpilot.testing.billing_server import BillingServer
 from prpilot.testing.github import FakeGitHub
 from prpilot.testing.openai_server import OpenAIServer
@@ -94,6 +95,10 @@ class Bed:
         head["repo"]["full_name"] = info.head_repo
         payload["pull_request"]["base"]["ref"] = info.base_ref
         return payload
+
+    def status_comments(self, number: int) -> list[str]:
+        """The bodies of prpilot's status comments on #``number`` (one per request, when all is well)."""
+        return [c.body for c in self.github.comments(self.repo, number) if MARKER in (c.body or "")]
 
     def run(
         self, event_name: str, payload: Mapping[str, Any], *, checkout_ref: str | None = None, **inputs: str
