@@ -91,9 +91,26 @@ def test_known_model_has_no_warning() -> None:
 
 def test_every_built_in_model_is_priced() -> None:
     wanted = {"gpt-4.1", "gpt-4.1-mini", "gpt-4.1-nano", "gpt-4o", "gpt-4o-mini", "o3", "o4-mini", "gpt-5"}
-    assert wanted | {"gpt-5-mini"} <= DEFAULT_PRICES.keys()
+    current = {"gpt-5.5", "gpt-5.4", "gpt-5.4-mini", "gpt-5.4-nano", "gpt-5.2", "gpt-5.1"}
+    assert wanted | current | {"gpt-5-mini"} <= DEFAULT_PRICES.keys()
     for price in DEFAULT_PRICES.values():
         assert price.cached_rate <= price.input < price.output
+
+
+@pytest.mark.parametrize(
+    ("model", "expected"),
+    [
+        # One million uncached prompt tokens + one million cached + one million completion tokens,
+        # at the list prices of the pricing page (input + cached input + output).
+        ("gpt-5.4-mini-2026-03-17", "5.325"),  # 0.75 + 0.075 + 4.50
+        ("gpt-5.5", "35.50"),  # 5.00 + 0.50 + 30.00
+        ("gpt-5.2", "15.925"),  # 1.75 + 0.175 + 14.00
+    ],
+)
+def test_current_models_are_billed_at_their_list_prices(model: str, expected: str) -> None:
+    usage = Usage(prompt_tokens=2_000_000, cached_tokens=1_000_000, completion_tokens=1_000_000)
+    amount, warning = price_usage(usage, model, DEFAULT_PRICES)
+    assert (amount, warning) == (Decimal(expected), None)
 
 
 @pytest.mark.parametrize(

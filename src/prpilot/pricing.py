@@ -1,8 +1,11 @@
 """Model prices and cost arithmetic: exact Decimal, from the usage the model API reported.
 
-Prices are USD per million tokens. The built-in table holds OpenAI's public list prices as known on
-:data:`PRICES_AS_OF` (https://openai.com/api/pricing/); the ``prices`` input overrides or extends it
-with the same shape: ``{"model": {"input": 2, "cached_input": 0.5, "output": 8}}``.
+Prices are USD per million tokens. The built-in table holds OpenAI's public list prices (standard
+processing, prompts under the long-context threshold) as published on :data:`PRICES_AS_OF`
+(https://openai.com/api/pricing/); the ``prices`` input overrides or extends it with the same
+shape: ``{"model": {"input": 2, "cached_input": 0.5, "output": 8}}``. Models OpenAI still serves
+but no longer lists stay at their last list price; the "pro" models answer only OpenAI's Responses
+API, which prpilot does not speak, so they are not listed.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from prpilot.errors import ConfigError
 from prpilot.task import Usage
 
-PRICES_AS_OF = "2025-08-07"
+PRICES_AS_OF = "2026-06-01"
 
 
 class Price(BaseModel):
@@ -43,6 +46,12 @@ def _p(input_: str, cached: str, output: str) -> Price:
 
 
 DEFAULT_PRICES: dict[str, Price] = {
+    "gpt-5.5": _p("5.00", "0.50", "30.00"),
+    "gpt-5.4": _p("2.50", "0.25", "15.00"),
+    "gpt-5.4-mini": _p("0.75", "0.075", "4.50"),
+    "gpt-5.4-nano": _p("0.20", "0.02", "1.25"),
+    "gpt-5.2": _p("1.75", "0.175", "14.00"),
+    "gpt-5.1": _p("1.25", "0.125", "10.00"),
     "gpt-5": _p("1.25", "0.125", "10.00"),
     "gpt-5-mini": _p("0.25", "0.025", "2.00"),
     "gpt-5-nano": _p("0.05", "0.005", "0.40"),
