@@ -12,6 +12,7 @@ from prpilot.checks import (
     Rejection,
     RejectionCode,
     admission_decision,
+    budget_can_be_counted,
     is_allowed_bot,
     month_label,
     project_budget_left,
@@ -212,3 +213,29 @@ def test_month_label(now: datetime, label: str) -> None:
 )
 def test_usd(amount: Decimal, text: str) -> None:
     assert usd(amount) == text
+
+
+@pytest.mark.parametrize(
+    ("limits", "priced", "refused"),
+    [
+        (Limits(), False, False),  # no budget: an unpriced model only costs 0 in the bill
+        (Limits(tasks_per_hour=3), False, False),  # the rate limit counts tasks, not money
+        (Limits(monthly_budget_usd=Decimal(25)), True, False),
+        (Limits(monthly_budget_usd=Decimal(25)), False, True),
+        (Limits(user_monthly_budget_usd=Decimal(5)), False, True),
+        (Limits(monthly_budget_usd=Decimal(0)), False, False),  # the budget check refuses, saying more
+    ],
+)
+def test_budget_can_be_counted(limits: Limits, priced: bool, refused: bool) -> None:
+    rejection = budget_can_be_counted(limits, "llama-3-70b", priced)
+    assert (rejection.code if rejection else None) == (RejectionCode.UNPRICED_MODEL if refused else None)
+
+
+def test_unpriced_budget_message_names_the_variables_the_model_and_the_fix() -> None:
+    limits = Limits(monthly_budget_usd=Decimal(25), user_monthly_budget_usd=Decimal(5))
+    rejection = budget_can_be_counted(limits, "my-azure-deployment", model_is_priced=False)
+    assert rejection is not None
+    assert "PRPILOT_MONTHLY_BUDGET and PRPILOT_USER_MONTHLY_BUDGET" in rejection.message
+    assert "'my-azure-deployment'" in rejection.message
+    assert '{"my-azure-deployment": {"input": 1, "cached_input": 0.5, "output": 4}}' in rejection.message
+    assert "prices input" in rejection.message

@@ -36,6 +36,7 @@ class RejectionCode(StrEnum):
     USER_BUDGET = "user_budget"
     RATE_LIMIT = "rate_limit"
     FORK = "fork"
+    UNPRICED_MODEL = "unpriced_model"
 
 
 class Rejection(BaseModel):
@@ -146,6 +147,36 @@ def project_has_reached_rate_limit(limit: int | None, tasks_in_last_hour: int) -
     return Rejection(
         code=RejectionCode.RATE_LIMIT,
         message=f"{why} An admin can raise it with the repository variable PRPILOT_RATE_LIMIT ({VARIABLES_PLACE}).",
+    )
+
+
+def budget_can_be_counted(limits: Limits, model: str, model_is_priced: bool) -> Rejection | None:
+    """Refuse when a budget is set but the model has no price: its tasks would count as 0 USD.
+
+    A budget that every task passes at no cost is no limit at all, so prpilot says so before any
+    money is spent instead of letting tasks through unmetered. A budget of 0 or less is left to the
+    budget checks, whose refusal says more.
+    """
+    budgets = [
+        (variable, limit)
+        for variable, limit in (
+            ("PRPILOT_MONTHLY_BUDGET", limits.monthly_budget_usd),
+            ("PRPILOT_USER_MONTHLY_BUDGET", limits.user_monthly_budget_usd),
+        )
+        if limit is not None
+    ]
+    if model_is_priced or not budgets or any(limit <= 0 for _, limit in budgets):
+        return None
+    variables = " and ".join(variable for variable, _ in budgets)
+    example = '{"' + model + '": {"input": 1, "cached_input": 0.5, "output": 4}}'
+    return Rejection(
+        code=RejectionCode.UNPRICED_MODEL,
+        message=(
+            f"A monthly budget is set ({variables}), but prpilot has no price for the model {model!r}, so "
+            "it could not count what tasks cost against the budget. An admin can add the model's price "
+            f"(USD per million tokens) with the prices input of the prpilot step, e.g. `{example}`, or pick "
+            "a model prpilot knows the price of."
+        ),
     )
 
 

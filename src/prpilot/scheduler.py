@@ -19,6 +19,7 @@ from prpilot.events import Skip, parse_event
 from prpilot.github_port import GitHubPort
 from prpilot.inputs import Settings
 from prpilot.ledger import Ledger, Record, spent_this_month, tasks_in_last_hour
+from prpilot.pricing import find_price, load_prices
 from prpilot.report import MARKER, extract_task, status_comment
 from prpilot.status import StatusComment
 from prpilot.task import Task, TaskStatus, utcnow
@@ -153,7 +154,10 @@ class TaskScheduler:
         """Reserve the task's slot in the ledger unless a budget or the rate limit says no."""
         if self.ledger is None:
             return None
-        refusal: checks.Rejection | None = None
+        priced = find_price(self.settings.model, load_prices(self.settings.prices)) is not None
+        refusal = checks.budget_can_be_counted(self.settings.limits, self.settings.model, priced)
+        if refusal is not None:
+            return refusal
         now = self.clock()
 
         def decide(records: list[Record]) -> str | None:

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -78,6 +79,32 @@ def test_spent_budget_rejects_the_next_task(bed: Bed) -> None:
     reply = _comments(bed, event["issue"]["number"])[-1]
     assert "budget" in reply
     assert "PRPILOT_MONTHLY_BUDGET" in reply
+
+
+def test_budget_with_an_unpriced_model_is_refused_before_any_model_call(bed: Bed) -> None:
+    # A model with no price would count every task as $0, so the budget would never stop anything.
+    event = bed.issue_comment("/pilot add tests for the parser")
+
+    refused = bed.run("issue_comment", event, monthly_budget="25", model="my-vllm-model")
+
+    assert refused.ok, refused.logs
+    assert refused.outputs["status"] == "rejected"
+    assert refused.step("engine").outcome == "skipped"
+    assert bed.model.calls == []
+    reply = _comments(bed, event["issue"]["number"])[-1]
+    assert "no price for the model 'my-vllm-model'" in reply
+    assert "PRPILOT_MONTHLY_BUDGET" in reply
+
+    # Priced through the prices input, the same request under the same budget is admitted and billed.
+    bed.model.set_policy(lambda request, index: say.text("Nothing to change.").with_usage(prompt_tokens=1_000_000))
+    prices = '{"my-vllm-model": {"input": 0.5, "output": 1}}'
+    priced = bed.run("issue_comment", bed.issue_comment("/pilot again"), monthly_budget="25", model="my-vllm-model",
+                     prices=prices)
+
+    assert priced.outputs["status"] == "completed", priced.logs
+    prompt, completion = int(priced.outputs["prompt-tokens"]), int(priced.outputs["completion-tokens"])
+    assert prompt >= 1_000_000
+    assert Decimal(priced.outputs["cost"]) == (Decimal(prompt) * Decimal("0.5") + Decimal(completion)) / 1_000_000
 
 
 def test_twenty_concurrent_schedulers_admit_exactly_the_rate_limit(bed: Bed, tmp_path: Path) -> None:
