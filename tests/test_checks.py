@@ -239,3 +239,22 @@ def test_unpriced_budget_message_names_the_variables_the_model_and_the_fix() -> 
     assert "'my-azure-deployment'" in rejection.message
     assert '{"my-azure-deployment": {"input": 1, "cached_input": 0.5, "output": 4}}' in rejection.message
     assert "prices input" in rejection.message
+
+
+def test_open_holds_count_against_the_budget_and_say_so() -> None:
+    limits = Limits(monthly_budget_usd=Decimal(10))
+    free = admission_decision(limits, AdmissionFacts(spent_project=Decimal(6), held_project=Decimal("3.99"), now=NOV))
+    assert free is None
+    taken = admission_decision(limits, AdmissionFacts(spent_project=Decimal(6), held_project=Decimal(4), now=NOV))
+    assert taken is not None
+    assert taken.code is RejectionCode.PROJECT_BUDGET
+    assert "$6.00 used in November 2026 and $4.00 held for tasks still running" in taken.message
+    assert "PRPILOT_MONTHLY_BUDGET" in taken.message
+
+
+def test_the_requesters_holds_count_against_their_budget() -> None:
+    limits = Limits(user_monthly_budget_usd=Decimal(2))
+    facts = AdmissionFacts(spent_project=Decimal(50), held_project=Decimal(40), held_user=Decimal(2), now=NOV)
+    rejection = admission_decision(limits, facts)
+    assert rejection is not None
+    assert rejection.code is RejectionCode.USER_BUDGET

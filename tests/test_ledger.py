@@ -21,6 +21,7 @@ from prpilot.ledger import (
     Reservation,
     Settlement,
     dump_records,
+    held_this_month,
     month_key,
     months_to_read,
     parse_records,
@@ -100,6 +101,36 @@ def test_spent_this_month_per_user_and_reservations_cost_nothing() -> None:
     assert spent_this_month(records, NOW, user="bob") == Decimal("0.05")
     assert spent_this_month(records, NOW, user="carol") == 0
     assert spent_this_month([], NOW) == 0
+
+
+def test_holds_count_until_their_task_is_settled() -> None:
+    last_month = datetime(2026, 10, 31, 23, 0, tzinfo=UTC)
+    records: list[Record] = [
+        Reservation(task_id="a", user="alice", at=NOW, hold_usd=Decimal("2")),  # running
+        Reservation(task_id="b", user="bob", at=NOW, hold_usd=Decimal("3")),
+        settled("b", NOW, "0.40", user="bob"),  # billed: its bill counts instead of its hold
+        Reservation(task_id="c", user="bob", at=NOW),  # no max-cost: holds nothing
+        Reservation(task_id="d", user="bob", at=last_month, hold_usd=Decimal("5")),  # last month's
+        Reservation(task_id="a", user="alice", at=NOW, hold_usd=Decimal("2")),  # a retried write, once
+    ]
+    assert held_this_month(records, NOW) == Decimal("2")
+    assert held_this_month(records, NOW, user="alice") == Decimal("2")
+    assert held_this_month(records, NOW, user="bob") == 0
+    assert spent_this_month(records, NOW) == Decimal("0.40")
+
+
+def test_a_reservation_written_before_holds_existed_holds_nothing() -> None:
+    line = '{"kind": "reservation", "task_id": "old", "user": "alice", "at": "2026-11-15T12:00:00Z"}\n'
+    [record] = parse_records(line)
+    assert isinstance(record, Reservation)
+    assert record.hold_usd == 0
+    assert held_this_month([record], NOW) == 0
+
+
+def test_admit_writes_the_hold(tmp_path: Path) -> None:
+    ledger = file_ledger(tmp_path)
+    assert ledger.admit(task("alice"), limit(5), hold=Decimal("1.5")) is None
+    assert held_this_month(ledger.records(), NOW, user="alice") == Decimal("1.5")
 
 
 @pytest.mark.parametrize(

@@ -80,3 +80,11 @@ def test_an_empty_month_renders_without_rows_or_budgets() -> None:
     assert "**$0.00** over 0 settled task(s)." in text
     assert "| (none) |" in text
     assert "of budget" not in text
+
+
+def test_open_holds_are_shown_with_the_tasks_that_hold_them() -> None:
+    records = [*_records(), Reservation(task_id="t6", user="bob", at=NOW - timedelta(minutes=5), hold_usd=Decimal(2))]
+    report = spend_report(records, "2026-11", NOW)
+    assert (report.unsettled, report.held_usd) == (2, Decimal(2))
+    assert "2 admitted task(s) without a bill yet (running, or their run died), holding $2.00 of the budget" in (
+        render(report, "acme/widgets"))

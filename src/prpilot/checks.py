@@ -55,6 +55,8 @@ class AdmissionFacts(BaseModel):
 
     spent_project: Decimal = Decimal(0)
     spent_user: Decimal = Decimal(0)
+    held_project: Decimal = Decimal(0)  # the caps of admitted tasks not billed yet
+    held_user: Decimal = Decimal(0)
     tasks_in_last_hour: int = 0  # tasks started before this one; this one is not counted
     now: datetime
 
@@ -110,25 +112,35 @@ def user_can_write(permission: str | None, login: str, is_bot: bool, allowed_bot
     )
 
 
-def _budget(limit: Decimal | None, spent: Decimal, month: str, whose: str, variable: str) -> str | None:
-    if limit is None or spent < limit:
+def _budget(
+    limit: Decimal | None, spent: Decimal, held: Decimal, month: str, whose: str, variable: str
+) -> str | None:
+    if limit is None or spent + held < limit:
         return None
     if limit <= 0:
         why = f"{whose.capitalize()} monthly budget is {usd(limit)}, so no tasks can run."
+    elif held:
+        why = (
+            f"{whose.capitalize()} monthly budget of {usd(limit)} is taken: {usd(spent)} used in {month} and "
+            f"{usd(held)} held for tasks still running (each holds its max-cost until its bill comes). "
+            "Try again when they finish."
+        )
     else:
         why = f"{whose.capitalize()} monthly budget of {usd(limit)} is spent ({usd(spent)} used in {month})."
     return f"{why} An admin can raise it with the repository variable {variable} ({VARIABLES_PLACE})."
 
 
-def project_budget_left(limit: Decimal | None, spent: Decimal, month: str) -> Rejection | None:
-    """Refuse when the project has spent its monthly budget (spent equal to the limit is spent)."""
-    message = _budget(limit, spent, month, "the", "PRPILOT_MONTHLY_BUDGET")
+def project_budget_left(
+    limit: Decimal | None, spent: Decimal, month: str, held: Decimal = Decimal(0)
+) -> Rejection | None:
+    """Refuse when the project's spend plus its open holds reach the monthly budget."""
+    message = _budget(limit, spent, held, month, "the", "PRPILOT_MONTHLY_BUDGET")
     return None if message is None else Rejection(code=RejectionCode.PROJECT_BUDGET, message=message)
 
 
-def user_budget_left(limit: Decimal | None, spent: Decimal, month: str) -> Rejection | None:
-    """Refuse when the requester has spent the per-person monthly budget."""
-    message = _budget(limit, spent, month, "your", "PRPILOT_USER_MONTHLY_BUDGET")
+def user_budget_left(limit: Decimal | None, spent: Decimal, month: str, held: Decimal = Decimal(0)) -> Rejection | None:
+    """Refuse when the requester's spend plus open holds reach the per-person monthly budget."""
+    message = _budget(limit, spent, held, month, "your", "PRPILOT_USER_MONTHLY_BUDGET")
     return None if message is None else Rejection(code=RejectionCode.USER_BUDGET, message=message)
 
 
@@ -184,8 +196,8 @@ def admission_decision(limits: Limits, facts: AdmissionFacts) -> Rejection | Non
     """Apply the project budget, the requester's budget and the rate limit, in that order."""
     month = month_label(facts.now)
     return (
-        project_budget_left(limits.monthly_budget_usd, facts.spent_project, month)
-        or user_budget_left(limits.user_monthly_budget_usd, facts.spent_user, month)
+        project_budget_left(limits.monthly_budget_usd, facts.spent_project, month, facts.held_project)
+        or user_budget_left(limits.user_monthly_budget_usd, facts.spent_user, month, facts.held_user)
         or project_has_reached_rate_limit(limits.tasks_per_hour, facts.tasks_in_last_hour)
     )
 

@@ -37,7 +37,7 @@ INPUTS: dict[str, tuple[frozenset[Step], str]] = {
     "model": (frozenset({S, E}), "Model name sent to the endpoint and used for pricing."),
     "max-steps": (frozenset({S, E}), "Most model calls the agent may make for one task."),
     "max-minutes": (frozenset({E}), "Wall-clock limit for the agent, in minutes."),
-    "max-cost": (frozenset({E}), "Cost cap per task in USD; empty means no cap."),
+    "max-cost": (frozenset({S, E}), "Cost cap per task in USD, held against the budgets while it runs; empty: no cap."),
     "trigger": (frozenset({S}), "Word that starts a request in a comment."),
     "trigger-label": (frozenset({S}), "Issue label that triggers a task when an issue is opened or labeled."),
     "allow-edited": (frozenset({S}), "Also act on edited comments (true/false)."),

@@ -2,7 +2,8 @@
 
 Three kinds of record, one JSON object per line:
 
-- ``reservation`` — a task was admitted (``task_id``, ``user``, ``repository``, ``at``);
+- ``reservation`` — a task was admitted (``task_id``, ``user``, ``repository``, ``at``, and
+  ``hold_usd``, the most it may cost: its max-cost, else 0);
 - ``settlement`` — a task's :class:`~prpilot.bill.Bill` (``bill``, ``at``);
 - ``delivery`` — that bill reached the billing endpoint (``task_id``, ``at``).
 
@@ -53,12 +54,18 @@ class _Record(BaseModel):
 
 
 class Reservation(_Record):
-    """A task was admitted: it counts for the rate limit from ``at`` on."""
+    """A task was admitted: it counts for the rate limit from ``at`` on.
+
+    ``hold_usd`` is what the task may cost at most (its max-cost); until the task's bill arrives the
+    hold counts against the budgets, so tasks admitted together cannot overrun a budget by more than
+    one task's cap. Lines written before holds existed read as a hold of 0.
+    """
 
     kind: Literal["reservation"] = "reservation"
     task_id: str
     user: str
     repository: str = ""
+    hold_usd: Decimal = Field(default=Decimal(0), ge=0)
 
 
 class Settlement(_Record):
@@ -133,6 +140,23 @@ def spent_this_month(records: Iterable[Record], now: datetime, user: str | None 
     )
 
 
+def held_this_month(records: Iterable[Record], now: datetime, user: str | None = None) -> Decimal:
+    """The holds of ``now``'s month still open: tasks admitted then with no bill yet (for ``user`` if given).
+
+    A hold stays open until its task is settled, however long that takes: a task whose run died
+    before settling may have spent up to its cap, and the month's end releases it.
+    """
+    records = list(records)
+    month, settled = month_key(now), settlements(records)
+    held = {
+        r.task_id: r.hold_usd
+        for r in records
+        if isinstance(r, Reservation) and month_key(r.at) == month and r.task_id not in settled
+        and (user is None or r.user == user)
+    }
+    return sum(held.values(), Decimal(0))
+
+
 def tasks_in_last_hour(records: Iterable[Record], now: datetime) -> int:
     """Tasks admitted in the rolling hour before ``now``; one exactly an hour old is outside."""
     admitted = {r.task_id for r in records if isinstance(r, Reservation) and now - r.at < RATE_WINDOW}
@@ -186,8 +210,8 @@ class Ledger:
         """The records of the shards that matter now (this month, plus last month in its first hour)."""
         return parse_records(self.backend.read()[1])
 
-    def admit(self, task: Task, decide: Decide) -> str | None:
-        """Reserve a slot for ``task`` unless ``decide`` returns a reason; return that reason or None."""
+    def admit(self, task: Task, decide: Decide, *, hold: Decimal = Decimal(0)) -> str | None:
+        """Reserve a slot (holding ``hold`` USD) for ``task`` unless ``decide`` returns a reason; return it."""
         rejection: str | None = None
 
         def change(records: list[Record]) -> list[Reservation]:
@@ -198,7 +222,8 @@ class Ledger:
             if rejection is not None:
                 return []
             return [
-                Reservation(task_id=task.id, user=task.github_user, repository=task.github_project, at=self.clock())
+                Reservation(task_id=task.id, user=task.github_user, repository=task.github_project, at=self.clock(),
+                            hold_usd=hold)
             ]
 
         self._update(change)

@@ -11,6 +11,7 @@ import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from prpilot import checks
@@ -18,7 +19,7 @@ from prpilot.errors import PrpilotError
 from prpilot.events import Skip, parse_event
 from prpilot.github_port import GitHubPort
 from prpilot.inputs import Settings
-from prpilot.ledger import Ledger, Record, spent_this_month, tasks_in_last_hour
+from prpilot.ledger import Ledger, Record, held_this_month, spent_this_month, tasks_in_last_hour
 from prpilot.pricing import find_price, load_prices
 from prpilot.report import MARKER, extract_task, status_comment
 from prpilot.status import StatusComment
@@ -165,13 +166,15 @@ class TaskScheduler:
             facts = checks.AdmissionFacts(
                 spent_project=spent_this_month(records, now),
                 spent_user=spent_this_month(records, now, user=task.github_user),
+                held_project=held_this_month(records, now),
+                held_user=held_this_month(records, now, user=task.github_user),
                 tasks_in_last_hour=tasks_in_last_hour(records, now),
                 now=now,
             )
             refusal = checks.admission_decision(self.settings.limits, facts)
             return refusal.message if refusal else None
 
-        self.ledger.admit(task, decide)
+        self.ledger.admit(task, decide, hold=self.settings.max_cost_usd or Decimal(0))
         return refusal
 
     def publish(self, task: Task, *, detail: str = "") -> None:

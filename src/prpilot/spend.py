@@ -39,6 +39,7 @@ class SpendReport:
     by_model: dict[str, Spend] = field(default_factory=dict)
     admitted: int = 0  # reservations in the month, settled or not
     unsettled: int = 0  # admitted, no bill yet: running now, or its run died before settling
+    held_usd: Decimal = Decimal(0)  # the max-cost holds of those tasks, counted against the budgets
     unpriced: int = 0  # bills of models without a price (counted at 0 USD)
     undelivered: int = 0  # bills the billing endpoint has not accepted yet (any month)
     last_hour: int = 0  # admissions in the rolling hour before ``now``, for the rate limit
@@ -57,14 +58,17 @@ def spend_report(records: list[Record], month: str, now: datetime) -> SpendRepor
         by_user[bill.user] = by_user.get(bill.user, Spend()).plus(*figures)
         by_model[bill.model] = by_model.get(bill.model, Spend()).plus(*figures)
         unpriced += not bill.price_known
-    admitted = {r.task_id for r in records if isinstance(r, Reservation) and month_key(r.at) == month}
+    reserved = {r.task_id: r for r in records if isinstance(r, Reservation) and month_key(r.at) == month}
+    admitted = set(reserved)
+    open_holds = [reserved[task_id].hold_usd for task_id in admitted - set(settlements(records))]
     return SpendReport(
         month=month,
         total=total,
         by_user=by_user,
         by_model=by_model,
         admitted=len(admitted),
-        unsettled=len(admitted - set(settlements(records))),
+        unsettled=len(open_holds),
+        held_usd=sum(open_holds, Decimal(0)),
         unpriced=unpriced,
         undelivered=len(unsent_bills(records)),
         last_hour=tasks_in_last_hour(records, now),
@@ -80,7 +84,8 @@ def render(report: SpendReport, repository: str, limits: Limits | None = None) -
     lines.append(f"**{_usd(report.total.cost_usd)}**{against} over {report.total.tasks} settled task(s).")
     notes = []
     if report.unsettled:
-        notes.append(f"{report.unsettled} admitted task(s) without a bill yet (running, or their run died)")
+        holding = f", holding {_usd(report.held_usd)} of the budget" if report.held_usd else ""
+        notes.append(f"{report.unsettled} admitted task(s) without a bill yet (running, or their run died){holding}")
     if report.unpriced:
         notes.append(f"{report.unpriced} bill(s) of models without a price, counted at 0 USD (see the prices input)")
     if report.undelivered:

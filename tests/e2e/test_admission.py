@@ -107,9 +107,10 @@ def test_budget_with_an_unpriced_model_is_refused_before_any_model_call(bed: Bed
     assert Decimal(priced.outputs["cost"]) == (Decimal(prompt) * Decimal("0.5") + Decimal(completion)) / 1_000_000
 
 
-def test_twenty_concurrent_schedulers_admit_exactly_the_rate_limit(bed: Bed, tmp_path: Path) -> None:
+def _schedule_at_once(bed: Bed, tmp_path: Path, count: int, inputs: dict[str, str]) -> list[str]:
+    """Start ``count`` schedule steps at once, each for its own /pilot comment; return their statuses."""
     processes = []
-    for index in range(20):
+    for index in range(count):
         folder = tmp_path / f"run-{index}"
         folder.mkdir()
         (folder / "event.json").write_text(json.dumps(bed.issue_comment(f"/pilot task {index}")))
@@ -124,16 +125,35 @@ def test_twenty_concurrent_schedulers_admit_exactly_the_rate_limit(bed: Bed, tmp
             "GITHUB_OUTPUT": str(folder / "output"),
             "RUNNER_TEMP": str(folder),
             "INPUT_GITHUB-TOKEN": bed.github.token,
-            "INPUT_RATE-LIMIT": "5",
+            **{f"INPUT_{name.upper()}": value for name, value in inputs.items()},
         }
         (folder / "output").touch()
         processes.append((folder, subprocess.Popen([sys.executable, str(ENTRYPOINT), "schedule"], env=env)))
     codes = [process.wait(timeout=240) for _, process in processes]
+    assert codes == [0] * count
+    return [_status_output((folder / "output").read_text()) for folder, _ in processes]
 
-    assert codes == [0] * 20
-    statuses = [_status_output((folder / "output").read_text()) for folder, _ in processes]
+
+def test_twenty_concurrent_schedulers_admit_exactly_the_rate_limit(bed: Bed, tmp_path: Path) -> None:
+    statuses = _schedule_at_once(bed, tmp_path, 20, {"rate-limit": "5"})
+
     assert statuses.count("scheduled") == 5
     assert statuses.count("rejected") == 15
+
+
+def test_concurrent_tasks_hold_their_max_cost_so_a_budget_is_not_overrun(bed: Bed, tmp_path: Path) -> None:
+    # None of them is billed yet, so only the holds can stop the burst: $0.30 each against $1.00
+    # admits four (0.90 < 1.00 before the fourth), and the budget can be overrun by one cap at most.
+    statuses = _schedule_at_once(bed, tmp_path, 10, {"monthly-budget": "1", "max-cost": "0.30"})
+
+    assert statuses.count("scheduled") == 4
+    assert statuses.count("rejected") == 6
+    numbers = [issue.number for issue in bed.github.state.issues_of(bed.repo)]
+    refusals = [body for number in numbers for body in _comments(bed, number) if "held for tasks" in body]
+    assert len(refusals) == 6
+    # Every refusal saw the four holds, and each says what an admin can do.
+    assert all("$0.00 used in" in body and "$1.20 held for tasks still running" in body for body in refusals)
+    assert all("PRPILOT_MONTHLY_BUDGET" in body for body in refusals)
 
 
 def _status_output(text: str) -> str:
