@@ -7,8 +7,9 @@ import threading
 from collections.abc import Iterator
 
 import pytest
+import responses
 
-from prpilot.errors import GitHubError
+from prpilot.errors import GitHubError, PullRequestsNotAllowed
 from prpilot.github_adapter import GitHubRepository, connect
 from prpilot.testing.github import FakeGitHub
 
@@ -60,3 +61,36 @@ def test_unknown_user_has_no_permission(fake_github: FakeGitHub) -> None:
 
     assert repo.permission("nobody-at-all") is None
     assert repo.permission("o") == "admin"
+
+
+API = "http://gh.test:80/api/v3"  # with the port, as PyGithub writes the URL it requests
+NOT_PERMITTED = {
+    "message": "GitHub Actions is not permitted to create or approve pull requests.",
+    "documentation_url": "https://docs.github.com/rest/pulls/pulls#create-a-pull-request",
+}
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "error"),
+    [
+        (403, NOT_PERMITTED, PullRequestsNotAllowed),
+        (403, {**NOT_PERMITTED, "message": "GitHub Actions is NOT permitted to create or approve pull requests"},
+         PullRequestsNotAllowed),
+        (403, {"message": "Resource not accessible by integration"}, GitHubError),
+        (422, NOT_PERMITTED, GitHubError),  # the words alone are not enough: only GitHub's 403 means the setting
+    ],
+)
+@responses.activate
+def test_a_repository_that_keeps_actions_from_opening_pulls_is_told_apart(
+    status: int, body: dict[str, str], error: type[GitHubError]
+) -> None:
+    responses.post(f"{API}/repos/o/r/pulls", status=status, json=body)
+    repo = GitHubRepository(connect("t", API, retries=0), "o/r")
+
+    with pytest.raises(GitHubError) as raised:
+        repo.create_pull(title="t", body="b", head="pilot/x", base="main", draft=False)
+
+    assert type(raised.value) is error
+    assert len(responses.calls) == 1
+    if error is PullRequestsNotAllowed:
+        assert "Allow GitHub Actions to create and approve pull requests" in raised.value.message

@@ -6,7 +6,17 @@ from decimal import Decimal
 
 import pytest
 
-from prpilot.report import MARKER, cost_line, extract_task, patch_section, pull_request_body, status_comment
+from prpilot.report import (
+    MARKER,
+    compare_url,
+    cost_line,
+    extract_task,
+    patch_section,
+    pull_request_body,
+    pull_request_by_hand,
+    pull_request_by_hand_warning,
+    status_comment,
+)
 from prpilot.task import Task, TaskStatus, Usage
 
 GITHUB_COMMENT_LIMIT = 65_536
@@ -94,3 +104,37 @@ def test_a_handed_over_task_with_a_garbled_attempt_still_renders(value: object, 
 
     assert task.run_attempt == attempt
     assert ("(attempt 3)" in body) is (attempt == 3)
+
+
+@pytest.mark.parametrize(
+    ("base", "head", "expected"),
+    [
+        ("main", "pilot/fix-it", "https://ghe.test/o/r/compare/main...pilot/fix-it?expand=1"),
+        ("release/1.x", "pilot/a#b c", "https://ghe.test/o/r/compare/release/1.x...pilot/a%23b%20c?expand=1"),
+        ("", "pilot/fix-it", "https://ghe.test/o/r/compare/pilot/fix-it?expand=1"),  # against the default branch
+    ],
+)
+def test_compare_url_quotes_the_branch_names(base: str, head: str, expected: str) -> None:
+    assert compare_url("https://ghe.test/o/r", base, head) == expected
+
+
+def test_a_pull_request_to_open_by_hand_says_where_how_and_how_to_let_prpilot() -> None:
+    text = pull_request_by_hand("pilot/fix-it", "main", "https://ghe.test/o/r")
+
+    assert "The change is on the branch `pilot/fix-it`" in text
+    assert "GitHub Actions may not open pull requests in this repository" in text
+    assert "\nhttps://ghe.test/o/r/compare/main...pilot/fix-it?expand=1\n" in text  # alone on its line: one click
+    assert "**Allow GitHub Actions to create and approve pull requests**" in text
+    assert "Settings → Actions → General → Workflow permissions" in text
+    assert "organization" in text
+    assert "`github-token`" in text
+    warning = pull_request_by_hand_warning("pilot/fix-it", "main", "https://ghe.test/o/r")
+    assert "\n" not in warning
+    assert "https://ghe.test/o/r/compare/main...pilot/fix-it?expand=1" in warning
+
+
+def test_a_pull_request_to_open_by_hand_without_a_repository_url_names_the_branches() -> None:
+    text = pull_request_by_hand("pilot/fix-it", "main", "")
+
+    assert "/compare/" not in text
+    assert "from `pilot/fix-it` into `main`" in text

@@ -16,7 +16,7 @@ from prpilot.agent.sanitize import Redactor
 from prpilot.bill import Bill
 from prpilot.cancellation import CancelSignal
 from prpilot.context import ThreadContext
-from prpilot.errors import Cancelled, PrpilotError
+from prpilot.errors import Cancelled, PrpilotError, PullRequestsNotAllowed
 from prpilot.git_work import GitWork, WorkingBranch
 from prpilot.github_port import GitHubPort
 from prpilot.gitops import Checkout
@@ -106,7 +106,8 @@ class TaskEngine:
             if outcome.stop_reason != "done":
                 reason = CUT_SHORT[outcome.stop_reason].format(steps=self.settings.max_steps)
                 cut_short = f"The task was cut short: {reason}."
-            self.finalize_working_branch(task, branch, title, answer, cut_short)
+            notice = self.finalize_working_branch(task, branch, title, answer, cut_short)
+            answer = "\n\n".join(part for part in (notice, answer) if part)
         except Exception as exc:  # cancelled, failed, or a bug: the task still ends in words, its work saved
             failure = _failure_text(exc)
             with self.cancel.shield():
@@ -186,29 +187,38 @@ class TaskEngine:
         self.meter.usage = spent_before + outcome.usage
         return outcome
 
-    def finalize_working_branch(self, task: Task, branch: WorkingBranch, title: str, answer: str, cut: str) -> None:
-        """Commit and push the changes; open the pull request for an issue task."""
+    def finalize_working_branch(self, task: Task, branch: WorkingBranch, title: str, answer: str, cut: str) -> str:
+        """Commit and push the changes; open the pull request for an issue task; return what the answer must add."""
         changed = self.git.changed(self._touched())
         if not changed:
             task.branch = None if branch.open_pull else task.branch
-            return  # an answer-only task: no branch pushed, no pull request
+            return ""  # an answer-only task: no branch pushed, no pull request
         # One step for both: they follow each other within moments, so two labels would only flicker.
         label = "Pushing the change and opening the pull request" if branch.open_pull else "Pushing the change"
         self._step(task, label)
         self.git.commit_and_push(task, branch, title, changed)
         if not branch.open_pull:
-            return
+            return ""
         # The branch is new (the push refuses an existing name), so no pull request can exist for it yet.
         body = report.pull_request_body(task, self._redact(answer), self.meter.cost_line(), cut_short=cut)
-        pull = self.github.create_pull(
-            title=title, body=body, head=branch.name, base=branch.base or "", draft=self.settings.draft or bool(cut)
-        )
+        base = branch.base or ""
+        try:
+            pull = self.github.create_pull(
+                title=title, body=body, head=branch.name, base=base, draft=self.settings.draft or bool(cut)
+            )
+        except PullRequestsNotAllowed:  # a repository setting, not a failure: the work is done and pushed
+            warning = self._redact(report.pull_request_by_hand_warning(branch.name, base, self.repo_url))
+            log.warning("%s", warning)
+            if self.runner:
+                self.runner.warning(warning)
+            return self._redact(report.pull_request_by_hand(branch.name, base, self.repo_url))
         task.pr_number, task.pr_url = pull.number, pull.html_url
         if self.settings.pr_labels:
             self.github.add_labels(pull.number, list(self.settings.pr_labels))
         if not task.context.get("requester_is_bot"):
             reviewers = [task.github_user]
             self._courtesy("ask the requester for a review", self.github.request_review, pull.number, reviewers)
+        return ""
 
     def _touched(self) -> list[str] | None:
         """The paths the agent's file tools wrote or deleted (none before it ran); None once a command ran."""

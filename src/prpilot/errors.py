@@ -29,6 +29,10 @@ class GitHubError(PrpilotError):
     """GitHub answered with an error, or could not be reached, after retries."""
 
 
+class PullRequestsNotAllowed(GitHubError):
+    """The repository (or its organization) does not let GitHub Actions open pull requests."""
+
+
 class GitError(PrpilotError):
     """A git operation (branch, commit, push) failed."""
 

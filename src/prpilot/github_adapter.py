@@ -16,10 +16,15 @@ import requests
 from github import Auth, Github, GithubException, GithubRetry
 
 from prpilot.context import ChangedFile, ThreadComment, ThreadContext
-from prpilot.errors import GitHubError
+from prpilot.errors import GitHubError, PullRequestsNotAllowed
 from prpilot.github_port import PullInfo
 
 T = TypeVar("T")
+
+# GitHub's 403 when the repository setting "Allow GitHub Actions to create and approve pull requests"
+# is off (the default), whatever the job's permissions say; GitHub's own documentation_url for it is
+# https://docs.github.com/rest/pulls/pulls#create-a-pull-request
+_PULLS_NOT_PERMITTED = "not permitted to create or approve pull requests"
 
 # Authors whose comments GitHub marks as coming from people with write access.
 TRUSTED_ASSOCIATIONS = frozenset({"OWNER", "MEMBER", "COLLABORATOR"})
@@ -52,6 +57,11 @@ def _call(what: str, action: Callable[[], T]) -> T:
                 f"the workflow's token may not {what}. Give the job `permissions: contents: write, "
                 "issues: write, pull-requests: write` (a pull request from a fork only ever gets a "
                 "read-only token)"
+            ) from exc
+        if exc.status == 403 and _PULLS_NOT_PERMITTED in (message or "").lower():
+            raise PullRequestsNotAllowed(
+                f"GitHub Actions may not {what} in this repository (Settings → Actions → General → Workflow "
+                "permissions: \"Allow GitHub Actions to create and approve pull requests\")"
             ) from exc
         raise GitHubError(f"GitHub refused to {what}: {exc.status} {message or 'error'}") from exc
     except requests.exceptions.RetryError as exc:

@@ -11,6 +11,7 @@ import base64
 import binascii
 import re
 from decimal import Decimal
+from urllib.parse import quote
 
 from pydantic import BaseModel, ValidationError
 
@@ -159,6 +160,33 @@ def pull_request_body(task: Task, answer: str, cost: str, *, cut_short: str = ""
         lines += [f"> [!WARNING]\n> {cut_short}", ""]
     lines += ["### What the agent did", "", _shorten(answer.strip() or "(no summary)"), "", cost, "", MARKER]
     return "\n".join(lines)
+
+
+def compare_url(repo_url: str, base: str, head: str) -> str:
+    """GitHub's page that opens a pull request from ``head`` into ``base`` (the default branch when empty)."""
+    span = f"{quote(base, safe='/')}...{quote(head, safe='/')}" if base else quote(head, safe="/")
+    return f"{repo_url}/compare/{span}?expand=1"
+
+
+def pull_request_by_hand(branch: str, base: str, repo_url: str) -> str:
+    """What the thread is told when the change is pushed but GitHub Actions may not open its pull request."""
+    open_it = f"Open it yourself in one click:\n{compare_url(repo_url, base, branch)}" if repo_url else (
+        f"Open one yourself from `{branch}` into `{base or 'the default branch'}`.")
+    return (
+        f"The change is on the branch `{branch}`, but GitHub Actions may not open pull requests in this "
+        f"repository, so no pull request was opened. {open_it}\n\n"
+        "To let prpilot open them, turn on **Allow GitHub Actions to create and approve pull requests** in the "
+        "repository's Settings → Actions → General → Workflow permissions (an organization may have to allow it "
+        "first, in its own Settings → Actions → General), or pass a GitHub App token or a personal access token "
+        "as the `github-token` input."
+    )
+
+
+def pull_request_by_hand_warning(branch: str, base: str, repo_url: str) -> str:
+    """The same news as one line, for the step's log."""
+    where = compare_url(repo_url, base, branch) if repo_url else f"a pull request from {branch}"
+    return (f"GitHub Actions may not open pull requests in this repository: the change is on the branch {branch}; "
+            f"open {where} by hand, or allow it under Settings → Actions → General → Workflow permissions")
 
 
 def job_summary(task: Task, *, cost: Decimal | float, model: str, answer: str, patch: str = "") -> str:

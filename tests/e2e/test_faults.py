@@ -5,11 +5,12 @@ from __future__ import annotations
 import stat
 import subprocess
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
 from prpilot.testing import openai_replies as say
-from prpilot.testing.scenario import Bed
+from prpilot.testing.scenario import API_KEY, WRITER, Bed
 
 pytestmark = pytest.mark.e2e
 
@@ -57,6 +58,50 @@ def test_failed_pull_request_creation_keeps_the_branch_and_links_it(bed: Bed) ->
     comment = _status_comment(bed, event["issue"]["number"])
     assert f"/tree/{branch}" in comment
     assert "Traceback" not in result.logs
+
+
+def test_pull_requests_not_allowed_for_actions_pushes_the_branch_and_links_the_compare_page(bed: Bed) -> None:
+    # A new repository's default: "Allow GitHub Actions to create and approve pull requests" is off.
+    bed.github.allow_actions_to_create_pull_requests(bed.repo, False)
+    _script_typo_fix(bed)
+    event = bed.issue_comment("/pilot fix the typo in README.md")
+
+    result = bed.run("issue_comment", event)
+
+    assert result.outputs["status"] == "completed", result.logs
+    assert result.outputs["pr-number"] == result.outputs["pr-url"] == ""
+    branch = result.outputs["branch"]
+    assert branch.startswith("pilot/")
+    assert bed.github.pulls(bed.repo) == []
+    assert [r.status for r in bed.github.rest() if r.method == "POST" and r.path.endswith("/pulls")] == [403]
+    assert "This project says hello." in (bed.github.read_file(bed.repo, "README.md", ref=branch) or "")
+    compare = f"{bed.github.server_url}/{bed.repo}/compare/main...{quote(branch, safe='/')}?expand=1"
+    setting = "Settings → Actions → General → Workflow permissions"
+    comment = _status_comment(bed, event["issue"]["number"])
+    assert "✅" in comment
+    for text in (comment, result.outputs["result"], result.summary):
+        assert compare in text
+        assert f"`{branch}`" in text
+        assert "Allow GitHub Actions to create and approve pull requests" in text
+        assert setting in text
+        assert "`github-token`" in text
+    warnings = [line for line in result.logs.splitlines() if line.startswith("::warning::")]
+    assert any(compare in line for line in warnings), result.logs
+    assert "Traceback" not in result.logs
+    assert API_KEY not in comment + result.outputs["result"] + result.summary
+
+
+def test_pull_requests_not_allowed_for_actions_still_lets_a_personal_token_open_them(bed: Bed) -> None:
+    bed.github.allow_actions_to_create_pull_requests(bed.repo, False)
+    bed.runner.token = bed.github.issue_token(WRITER)  # a personal token passed as github-token
+    _script_typo_fix(bed)
+
+    result = bed.run("issue_comment", bed.issue_comment("/pilot fix the typo in README.md"))
+
+    assert result.outputs["status"] == "completed", result.logs
+    (pull,) = bed.github.pulls(bed.repo)
+    assert pull.user == WRITER
+    assert result.outputs["pr-number"] == str(pull.number)
 
 
 def test_branch_name_taken_on_the_remote_moves_to_a_new_name(bed: Bed) -> None:

@@ -127,6 +127,26 @@ def test_pull_request_rules(fake: FakeGitHub) -> None:
     assert issue["pull_request"]["url"] == f"{fake.api_url}/repos/{REPO}/pulls/{pr.number}"
 
 
+def test_actions_may_not_create_pull_requests_when_the_repository_says_so(fake: FakeGitHub) -> None:
+    fake.commit(REPO, "feat", {"f.txt": "f\n"})
+    fake.allow_actions_to_create_pull_requests(REPO, False)
+    pull = {"title": "t", "head": "feat", "base": "main"}
+
+    denied = call(fake, "POST", f"/repos/{REPO}/pulls", json=pull)
+
+    assert (denied.status_code, denied.json()) == (403, {
+        "message": "GitHub Actions is not permitted to create or approve pull requests.",
+        "documentation_url": "https://docs.github.com/rest/pulls/pulls#create-a-pull-request",
+    })
+    assert fake.pulls(REPO) == []
+    # The setting binds the workflow's token only: a person's token still opens the pull request.
+    fake.set_permission(REPO, "alice", "write")
+    assert call(fake, "POST", f"/repos/{REPO}/pulls", token=fake.issue_token("alice"), json=pull).status_code == 201
+    fake.allow_actions_to_create_pull_requests(REPO, True)
+    fake.commit(REPO, "feat2", {"g.txt": "g\n"})
+    assert call(fake, "POST", f"/repos/{REPO}/pulls", json={**pull, "head": "feat2"}).status_code == 201
+
+
 def test_pull_request_from_a_fork(fake: FakeGitHub) -> None:
     fake.add_repo("contrib/proj", fork_of=REPO)
     fake.commit("contrib/proj", "fix", {"fix.txt": "fixed\n"})

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from prpilot.testing.github.contract import OperationIndex, contract_path, load_contract
-from prpilot.testing.github.fake import RATE_LIMIT_MESSAGE, WORKFLOW_BOT, FakeGitHub
+from prpilot.testing.github.fake import RATE_LIMIT_MESSAGE, FakeGitHub
 from prpilot.testing.github.recording import RecordedRequest
+from prpilot.testing.github.state import WORKFLOW_BOT
 
 __all__ = [
     "RATE_LIMIT_MESSAGE",

@@ -19,6 +19,7 @@ from prpilot.testing.github.server import API_PREFIX, App, FakeServer, Settings
 from prpilot.testing.github.shapes import Urls
 from prpilot.testing.github.state import (
     PERMISSIONS,
+    WORKFLOW_BOT,
     Comment,
     Issue,
     Label,
@@ -33,7 +34,6 @@ from prpilot.testing.github.state import (
 )
 from prpilot.testing.github.view import View
 
-WORKFLOW_BOT = "github-actions[bot]"
 RATE_LIMIT_MESSAGE = (
     "You have exceeded a secondary rate limit. Please wait a few minutes before you try again. "
     "If you reach out to GitHub Support for help, please include the request ID."
@@ -178,6 +178,11 @@ class FakeGitHub(StateReader):
         user = self.state.user(login)
         with self.state.lock:
             self._repo(repo).permissions[user.login.lower()] = permission
+
+    def allow_actions_to_create_pull_requests(self, repo: str, allowed: bool) -> None:
+        """Set the repository's "Allow GitHub Actions to create and approve pull requests" (default here: on)."""
+        with self.state.lock:
+            self._repo(repo).actions_create_pulls = allowed
 
     def add_issue(self, repo: str, title: str, body: str | None = "", *, user: str = "octocat",
                   labels: Iterable[str] = ()) -> int:

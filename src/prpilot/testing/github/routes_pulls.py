@@ -5,9 +5,10 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from prpilot.testing.github.router import Api, ApiError, Call, Reply, Route, paginate, validation_failed
-from prpilot.testing.github.state import Issue, Pull, Repo, ReviewComment
+from prpilot.testing.github.state import WORKFLOW_BOT, Issue, Pull, Repo, ReviewComment
 
 R = "/repos/{owner}/{repo}"
+ACTIONS_MAY_NOT_CREATE = "GitHub Actions is not permitted to create or approve pull requests."
 
 
 def _pull(api: Api, call: Call) -> tuple[Repo, Issue]:
@@ -41,8 +42,15 @@ def open_pull(api: Api, repo: Repo, head_repo: Repo, head_ref: str, base_ref: st
 
 
 def create_pull(api: Api, call: Call) -> Reply:
-    """POST pulls — 422 on a duplicate open pull, a missing head, or no commits between base and head."""
+    """POST pulls — 422 on a duplicate open pull, a missing head, or no commits between base and head.
+
+    403 for the workflow's token when the repository does not let GitHub Actions create pull requests;
+    a person's token, or another app's, is not bound by that setting.
+    """
     repo = api.repo(call)
+    if call.token.login == WORKFLOW_BOT and not repo.actions_create_pulls:
+        raise ApiError(403, ACTIONS_MAY_NOT_CREATE,
+                       documentation_url="https://docs.github.com/rest/pulls/pulls#create-a-pull-request")
     title, head, base = call.field("title"), call.field("head"), call.field("base")
     if not isinstance(head, str) or not isinstance(base, str) or not isinstance(title, str):
         raise validation_failed("", field_name="head" if not isinstance(head, str) else "title")

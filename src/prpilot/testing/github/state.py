@@ -10,6 +10,7 @@ from typing import Any
 
 from prpilot.testing.github.git_backend import BareRepo
 
+WORKFLOW_BOT = "github-actions[bot]"  # whose the workflow's GITHUB_TOKEN is
 PERMISSIONS = ("admin", "maintain", "write", "triage", "read", "none")
 REACTIONS = ("+1", "-1", "laugh", "confused", "heart", "hooray", "rocket", "eyes")
 
@@ -56,6 +57,9 @@ class Repo:
     labels: dict[str, Label] = field(default_factory=dict)
     variables: dict[str, Variable] = field(default_factory=dict)
     next_number: int = 1
+    # Settings → Actions → General → "Allow GitHub Actions to create and approve pull requests".
+    # Off by default on GitHub; on here, so a test turns it off to see what a new repository does.
+    actions_create_pulls: bool = True
 
     @property
     def full_name(self) -> str:
