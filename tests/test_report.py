@@ -8,6 +8,7 @@ import pytest
 
 from prpilot.report import (
     MARKER,
+    branch_url,
     compare_url,
     cost_line,
     extract_task,
@@ -116,6 +117,16 @@ def test_a_handed_over_task_with_a_garbled_attempt_still_renders(value: object, 
 )
 def test_compare_url_quotes_the_branch_names(base: str, head: str, expected: str) -> None:
     assert compare_url("https://ghe.test/o/r", base, head) == expected
+
+
+def test_compare_url_prefills_the_title_and_body_quoted() -> None:
+    url = compare_url("https://ghe.test/o/r", "main", "pilot/fix-it", title="Fix the typo & more", body="Closes #7")
+    assert url == ("https://ghe.test/o/r/compare/main...pilot/fix-it?expand=1"
+                   "&title=Fix%20the%20typo%20%26%20more&body=Closes%20%237")
+
+
+def test_branch_url_quotes_what_a_url_cannot_hold() -> None:
+    assert branch_url("https://ghe.test/o/r", "feature/#12 x") == "https://ghe.test/o/r/tree/feature/%2312%20x"
 
 
 def test_a_pull_request_to_open_by_hand_says_where_how_and_how_to_let_prpilot() -> None:

@@ -211,7 +211,8 @@ class TaskEngine:
             log.warning("%s", warning)
             if self.runner:
                 self.runner.warning(warning)
-            return self._redact(report.pull_request_by_hand(branch.name, base, self.repo_url))
+            closes = f"Closes #{task.issue_number}" if task.issue_number is not None else ""
+            return self._redact(report.pull_request_by_hand(branch.name, base, self.repo_url, title=title, body=closes))
         task.pr_number, task.pr_url = pull.number, pull.html_url
         if self.settings.pr_labels:
             self.github.add_labels(pull.number, list(self.settings.pr_labels))
@@ -241,7 +242,8 @@ class TaskEngine:
         if failure or cut_short:
             detail = failure or cut_short
             if task.branch:
-                branch_link = f"[`{task.branch}`]({self.repo_url}/tree/{task.branch})" if self.repo_url else task.branch
+                url = report.branch_url(self.repo_url, task.branch)
+                branch_link = f"[`{task.branch}`]({url})" if self.repo_url else task.branch
                 rescued = task.head is not None and task.branch != task.head  # the PR's branch had moved
                 where = f"pull request {task.pr_url}" if task.pr_url and not rescued else f"branch {branch_link}"
                 detail += f"\n\nThe work done so far is on the {where}."

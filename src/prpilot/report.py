@@ -162,15 +162,25 @@ def pull_request_body(task: Task, answer: str, cost: str, *, cut_short: str = ""
     return "\n".join(lines)
 
 
-def compare_url(repo_url: str, base: str, head: str) -> str:
-    """GitHub's page that opens a pull request from ``head`` into ``base`` (the default branch when empty)."""
+def branch_url(repo_url: str, branch: str) -> str:
+    """The page of ``branch`` (a pull request's head may hold any character git allows)."""
+    return f"{repo_url}/tree/{quote(branch, safe='/')}"
+
+
+def compare_url(repo_url: str, base: str, head: str, *, title: str = "", body: str = "") -> str:
+    """GitHub's page that opens a pull request from ``head`` into ``base`` (the default branch when empty).
+
+    ``title`` and ``body`` prefill the form, so the person opening it keeps prpilot's title and ``Closes #N``.
+    """
     span = f"{quote(base, safe='/')}...{quote(head, safe='/')}" if base else quote(head, safe="/")
-    return f"{repo_url}/compare/{span}?expand=1"
+    prefill = "".join(f"&{key}={quote(value, safe='')}" for key, value in (("title", title), ("body", body)) if value)
+    return f"{repo_url}/compare/{span}?expand=1{prefill}"
 
 
-def pull_request_by_hand(branch: str, base: str, repo_url: str) -> str:
+def pull_request_by_hand(branch: str, base: str, repo_url: str, *, title: str = "", body: str = "") -> str:
     """What the thread is told when the change is pushed but GitHub Actions may not open its pull request."""
-    open_it = f"Open it yourself in one click:\n{compare_url(repo_url, base, branch)}" if repo_url else (
+    link = compare_url(repo_url, base, branch, title=title, body=body)
+    open_it = f"Open it yourself in one click:\n{link}" if repo_url else (
         f"Open one yourself from `{branch}` into `{base or 'the default branch'}`.")
     return (
         f"The change is on the branch `{branch}`, but GitHub Actions may not open pull requests in this "

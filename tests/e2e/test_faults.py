@@ -79,6 +79,7 @@ def test_pull_requests_not_allowed_for_actions_pushes_the_branch_and_links_the_c
     setting = "Settings → Actions → General → Workflow permissions"
     comment = _status_comment(bed, event["issue"]["number"])
     assert "✅" in comment
+    assert f"&body=Closes%20%23{event['issue']['number']}" in comment  # the hand-opened PR still closes the issue
     for text in (comment, result.outputs["result"], result.summary):
         assert compare in text
         assert f"`{branch}`" in text
