@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, Field
+
+if TYPE_CHECKING:
+    from prpilot.task import Task
 
 
 class ThreadComment(BaseModel):
@@ -34,3 +37,13 @@ class ThreadContext(BaseModel):
     author: str = ""
     comments: list[ThreadComment] = Field(default_factory=list)
     diff: list[ChangedFile] = Field(default_factory=list)
+
+
+REVIEW_KEYS = ("path", "line", "start_line", "side", "diff_hunk", "commit_id")
+
+
+def review_context(task: Task) -> dict[str, object] | None:
+    """The review comment's file, line and hunk, for tasks started from a review comment."""
+    if task.event_name != "pull_request_review_comment":
+        return None
+    return {key: task.context[key] for key in REVIEW_KEYS if task.context.get(key) is not None}

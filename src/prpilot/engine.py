@@ -15,7 +15,7 @@ from prpilot import report
 from prpilot.agent.sanitize import Redactor
 from prpilot.bill import Bill
 from prpilot.cancellation import CancelSignal
-from prpilot.context import ThreadContext
+from prpilot.context import ThreadContext, review_context
 from prpilot.errors import Cancelled, PrpilotError, PullRequestsNotAllowed
 from prpilot.git_work import GitWork, WorkingBranch
 from prpilot.github_port import GitHubPort
@@ -158,7 +158,7 @@ class TaskEngine:
             task.user_request,
             thread,
             hints=load_hints(root),
-            review_context=_review_context(task),
+            review_context=review_context(task),
             include_untrusted=self.settings.include_untrusted_comments,
             secrets=self.settings.secrets(),
         )
@@ -257,7 +257,7 @@ class TaskEngine:
                                      patch=patch)
         if task.comment_kind == "review" and task.comment_id is not None and task.pr_number is not None:
             # The request came from a review thread: answer there too, pointing to the full answer.
-            reply = f"{'✅' if task.status is TaskStatus.COMPLETED else '❌'} {_first_line(detail)}"
+            reply = f"{'✅' if task.status is TaskStatus.COMPLETED else '❌'} {report.first_line(detail)}"
             self._courtesy("reply in the review thread", self.github.reply_to_review_comment,
                            task.pr_number, task.comment_id, f"{reply}\n\nDetails: {self.run_url}")
         try:
@@ -303,18 +303,3 @@ def _failure_text(exc: Exception) -> str:
         return exc.message
     log.exception("internal error")
     return f"prpilot hit an internal error ({type(exc).__name__}: {exc}). Please report it."
-
-
-def _first_line(text: str) -> str:
-    line = next((part.strip() for part in text.splitlines() if part.strip()), "")
-    return line if len(line) <= 200 else line[:199] + "…"
-
-
-REVIEW_KEYS = ("path", "line", "start_line", "side", "diff_hunk", "commit_id")
-
-
-def _review_context(task: Task) -> dict[str, object] | None:
-    """The review comment's file, line and hunk, for tasks started from a review comment."""
-    if task.event_name != "pull_request_review_comment":
-        return None
-    return {key: task.context[key] for key in REVIEW_KEYS if task.context.get(key) is not None}

@@ -134,6 +134,12 @@ def status_comment(
     return "\n".join(lines)
 
 
+def first_line(text: str) -> str:
+    """The first non-blank line of ``text``, cut to 200 characters: a short reply that points elsewhere."""
+    line = next((part.strip() for part in text.splitlines() if part.strip()), "")
+    return line if len(line) <= 200 else line[:199] + "…"
+
+
 def patch_section(patch: str, *, limit: int | None = None) -> str:
     """The change that could not be pushed, as a patch to apply with ``git am`` (or where to find it)."""
     if limit is not None and len(patch) > limit:
