@@ -23,7 +23,7 @@ from prpilot.gitops import Checkout
 from prpilot.inputs import Settings
 from prpilot.meter import Meter
 from prpilot.naming import fallback_title
-from prpilot.pricing import PriceTable
+from prpilot.pricing import PriceTable, unknown_model_warning
 from prpilot.runner_io import ActionsRunner
 from prpilot.status import BackgroundEditor, StatusComment
 from prpilot.task import Task, TaskStatus, Usage
@@ -96,6 +96,8 @@ class TaskEngine:
         title, branch = task.user_request, None
         task.transition(TaskStatus.RUNNING)
         task.gpt_model = task.gpt_model or self.settings.model
+        if self.settings.max_cost_usd is not None and not self.meter.priced and self.runner:
+            self.runner.warning(f"max-cost cannot stop this task: {unknown_model_warning(self.settings.model)}")
         self._step(task, "Preparing the working branch")
         try:
             title = self.generate_task_title(task)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from prpilot import report
 from prpilot.bill import Bill, create_bill
 from prpilot.errors import PrpilotError
-from prpilot.pricing import PriceTable, price_usage
+from prpilot.pricing import PriceTable, find_price, price_usage
 from prpilot.runner_io import ActionsRunner
 from prpilot.task import Task, Usage
 
@@ -36,6 +36,11 @@ class Meter:
     def cost(self, usage: Usage | None = None) -> Decimal:
         """USD for ``usage`` (default: everything so far); an unknown model costs 0."""
         return price_usage(self.usage if usage is None else usage, self.model, self.prices)[0]
+
+    @property
+    def priced(self) -> bool:
+        """Whether the model has a price: without one every cost is 0, and no cap can trip."""
+        return find_price(self.model, self.prices) is not None
 
     def cost_line(self) -> str:
         return report.cost_line(self.usage, self.cost(), self.model)

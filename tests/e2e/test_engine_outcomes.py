@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import json
 
 import pytest
@@ -70,6 +72,33 @@ def test_max_steps_bounds_every_model_call_and_the_thread_says_cut_short(bed: Be
     comment = _status_comment(bed, event["issue"]["number"])
     assert "cut short" in comment
     assert "max-steps" in comment
+
+
+def test_max_cost_stops_the_agent_at_the_cap_and_bills_what_it_used(bed: Bed) -> None:
+    # Every call: 100,000 prompt tokens of gpt-4.1-mini = $0.04; the cap of $0.10 is passed on the third.
+    reply = say.tool("read_file", '{"path": "README.md"}', prompt_tokens=100_000, completion_tokens=0)
+    bed.model.set_policy(lambda _request, _index: reply)
+    event = bed.issue_comment("/pilot keep reading forever")
+
+    result = bed.run("issue_comment", event, max_cost="0.10")
+
+    assert result.outputs["status"] == "failed"
+    assert len(bed.model.calls) == 3  # the title and two agent calls: $0.12 spent, and no call after it
+    assert Decimal(result.outputs["cost"]) == Decimal("0.12")
+    comment = _status_comment(bed, event["issue"]["number"])
+    assert "cut short" in comment
+    assert "max-cost" in comment
+    assert "max-cost cannot stop" not in result.logs
+
+
+def test_max_cost_with_an_unpriced_model_warns_that_it_cannot_stop_the_task(bed: Bed) -> None:
+    bed.model.set_policy(lambda _request, _index: say.text("Nothing to change."))
+
+    result = bed.run("issue_comment", bed.issue_comment("/pilot look around"), max_cost="0.10", model="my-vllm-model")
+
+    assert result.outputs["status"] == "completed", result.logs
+    warnings = [line for line in result.logs.splitlines() if line.startswith("::warning::")]
+    assert any("max-cost cannot stop this task" in line and "'my-vllm-model'" in line for line in warnings)
 
 
 def test_model_failing_every_call_ends_failed_with_words_not_a_traceback(bed: Bed) -> None:
