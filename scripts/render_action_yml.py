@@ -24,9 +24,20 @@ INSTALL = """\
         if [ -n "${PRPILOT_PYTHON:-}" ]; then
           python="$PRPILOT_PYTHON"
         else
+          # Say what to do instead of pip's "requires a different Python" (ubuntu-22.04 has 3.10).
+          if ! python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+            found="$(python3 --version 2>&1 || echo 'no python3')"
+            echo "::error title=prpilot::prpilot needs Python 3.11 or newer on the runner, and this one has" \
+              "${found}. Add actions/setup-python with python-version: '3.12' before the prpilot step."
+            exit 1
+          fi
           venv="$RUNNER_TEMP/prpilot-venv"
-          python3 -m venv "$venv"
-          "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "$GITHUB_ACTION_PATH"
+          pip=("$venv/bin/python" -m pip install --quiet --disable-pip-version-check)
+          if ! python3 -m venv "$venv" || ! "${pip[@]}" "$GITHUB_ACTION_PATH"; then
+            echo "::error title=prpilot::could not install prpilot into ${venv} (pip's own message is above;" \
+              "the runner needs python3-venv and access to the package index)."
+            exit 1
+          fi
           python="$venv/bin/python"
         fi
         echo "python=$python" >> "$GITHUB_OUTPUT"
