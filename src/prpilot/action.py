@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 
 from prpilot.errors import ConfigError, EventError, PrpilotError
 from prpilot.events import Skip, parse_event
-from prpilot.inputs import Settings, Step, parse_settings, raw_inputs
+from prpilot.inputs import SECRET_INPUTS, Settings, Step, parse_settings, raw_inputs
+from prpilot.masking import secret_forms
 from prpilot.runcontext import RunContext
 from prpilot.runner_io import ActionsRunner
 from prpilot.scheduler import TaskScheduler
@@ -35,9 +36,9 @@ if TYPE_CHECKING:  # PyGithub loads only when a task is really there
 def read_settings(env: Mapping[str, str], step: Step, runner: ActionsRunner) -> Settings:
     """Parse the step's inputs and mask every secret before anything can print it."""
     raw = raw_inputs(env, step)
-    for name in ("github-token", "openai-api-key", "billing-token"):
-        if raw.get(name):
-            runner.mask(raw[name])
+    for name in SECRET_INPUTS:
+        for form in secret_forms(raw.get(name, "")):
+            runner.mask(form)
     return parse_settings(raw)
 
 

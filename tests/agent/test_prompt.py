@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import os
 from pathlib import Path
 
@@ -151,6 +152,16 @@ def test_strip_hidden(raw: str, clean: str) -> None:
 @pytest.mark.parametrize(("text", "marker"), [("no ticks", "```"), ("``` x", "````"), ("a ````` b", "``````")])
 def test_fence_is_longer_than_any_backtick_run(text: str, marker: str) -> None:
     assert fence(text) == f"{marker}\n{text}\n{marker}"
+
+
+def test_redactor_masks_a_token_in_git_basic_auth_and_base64_forms() -> None:
+    token = "ghs_canary0123456789abcdef"
+    header = base64.b64encode(f"x-access-token:{token}".encode()).decode()
+    config = f"[http]\n\textraheader = AUTHORIZATION: basic {header}\n"
+    redact = Redactor([token])
+    assert redact(config) == "[http]\n\textraheader = AUTHORIZATION: basic ***\n"
+    assert redact(base64.b64encode(token.encode()).decode()) == "***"
+    assert redact(f"token={token}") == "token=***"
 
 
 def test_redactor_masks_longest_first() -> None:

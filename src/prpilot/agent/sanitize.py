@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from prpilot.masking import secret_forms
+
 # HTML comments render as nothing on GitHub, so a reader never sees instructions hidden in them.
 _HTML_COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.DOTALL)
 # Zero-width characters, the BOM and the Unicode bidi controls (Trojan Source, CVE-2021-42574).
@@ -38,11 +40,12 @@ def untrusted(label: str, text: str, *, info: str = "text", html_comments: bool 
 
 
 class Redactor:
-    """Replace every secret value with ``***``."""
+    """Replace every secret value, and its encoded forms (:func:`secret_forms`), with ``***``."""
 
     def __init__(self, secrets: Iterable[str] = ()) -> None:
         # Longest first, so a secret containing another is masked whole.
-        self._secrets = sorted({s for s in secrets if s}, key=len, reverse=True)
+        forms = {form for s in secrets for form in secret_forms(s)}
+        self._secrets = sorted(forms, key=len, reverse=True)
 
     def __call__(self, text: str) -> str:
         for secret in self._secrets:
