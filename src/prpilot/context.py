@@ -19,6 +19,15 @@ class ThreadComment(BaseModel):
     is_ours: bool = False  # our own status comments: never shown to the model
 
 
+class ReviewThreadComment(ThreadComment):
+    """One review comment of a pull request, on a line of its diff (``line`` None: the line is outdated)."""
+
+    path: str = ""
+    line: int | None = None
+    in_reply_to: int | None = None  # the comment it answers, in a conversation on the same line
+    id: int = 0
+
+
 class ChangedFile(BaseModel):
     """One file of a pull request's diff."""
 
@@ -36,6 +45,7 @@ class ThreadContext(BaseModel):
     body: str = ""
     author: str = ""
     comments: list[ThreadComment] = Field(default_factory=list)
+    review_comments: list[ReviewThreadComment] = Field(default_factory=list)
     diff: list[ChangedFile] = Field(default_factory=list)
 
 

@@ -261,7 +261,7 @@ class TaskEngine:
             # The request came from a review thread: answer there too, pointing to the full answer.
             reply = f"{'✅' if task.status is TaskStatus.COMPLETED else '❌'} {report.first_line(detail)}"
             self._courtesy("reply in the review thread", self.github.reply_to_review_comment,
-                           task.pr_number, task.comment_id, f"{reply}\n\nDetails: {self.run_url}")
+                           task.pr_number, task.comment_id, f"{reply}\n\nDetails: {self.run_url}\n\n{report.MARKER}")
         try:
             self._status.publish(task, body)
         except PrpilotError as exc:

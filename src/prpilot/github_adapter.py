@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 import requests
 from github import Auth, Github, GithubException, GithubRetry
 
-from prpilot.context import ChangedFile, ThreadComment, ThreadContext
+from prpilot.context import ChangedFile, ReviewThreadComment, ThreadComment, ThreadContext
 from prpilot.errors import GitHubError, PullRequestsNotAllowed
 from prpilot.github_port import PullInfo
 
@@ -29,6 +29,7 @@ _PULLS_NOT_PERMITTED = "not permitted to create or approve pull requests"
 # Authors whose comments GitHub marks as coming from people with write access.
 TRUSTED_ASSOCIATIONS = frozenset({"OWNER", "MEMBER", "COLLABORATOR"})
 _MAX_DIFF_FILES = 100
+_MAX_REVIEW_COMMENTS = 300  # the prompt shows the newest MAX_COMMENTS of them
 
 
 def connect(token: str, api_url: str, *, retries: int = 4, backoff: float = 1.0, timeout: int = 20) -> Github:
@@ -180,10 +181,27 @@ class GitHubRepository:
             for item in self._pages("read the thread", f"/issues/{number}/comments")
         ]
         diff: list[ChangedFile] = []
+        review_comments: list[ReviewThreadComment] = []
         if is_pull:
             diff = [
                 ChangedFile(filename=f["filename"], status=f.get("status", "modified"), patch=f.get("patch") or "")
                 for f in self._pages("read the pull request's files", f"/pulls/{number}/files", limit=_MAX_DIFF_FILES)
+            ]
+            # "Address the review comments" is the commonest request on a pull request: the agent must see them.
+            review_comments = [
+                ReviewThreadComment(
+                    id=int(item.get("id") or 0),
+                    author=(item.get("user") or {}).get("login", "ghost"),
+                    body=item.get("body") or "",
+                    author_can_write=item.get("author_association") in TRUSTED_ASSOCIATIONS,
+                    is_ours=marker in (item.get("body") or ""),
+                    path=item.get("path") or "",
+                    line=item.get("line"),  # null once a later push outdated the line
+                    in_reply_to=item.get("in_reply_to_id"),
+                )
+                for item in self._pages(
+                    "read the pull request's review comments", f"/pulls/{number}/comments", limit=_MAX_REVIEW_COMMENTS
+                )
             ]
         return ThreadContext(
             kind="pull" if is_pull else "issue",
@@ -192,6 +210,7 @@ class GitHubRepository:
             body=issue.get("body") or "",
             author=(issue.get("user") or {}).get("login", "ghost"),
             comments=comments,
+            review_comments=review_comments,
             diff=diff,
         )
 

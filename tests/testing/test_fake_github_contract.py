@@ -63,6 +63,7 @@ def exercise(fake: FakeGitHub) -> None:
     pr.create_review_request(reviewers=["alice"])
     review_id = fake.add_review_comment(REPO, pr.number, "nit", user="alice", path="a/b/c.json")
     pr.create_review_comment_reply(review_id, "/pilot fix the nit")
+    assert [c.body for c in pr.get_review_comments()] == ["nit", "/pilot fix the nit"]
     assert raw(fake, "POST", f"/repos/{REPO}/pulls/comments/{review_id}/reactions", fake.token,
                json={"content": "eyes"}).status_code == 201
     assert "pull_request" in raw(fake, "GET", f"/repos/{REPO}/issues/{pr.number}", fake.token).json()

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from prpilot.agent.sanitize import Redactor, fence, strip_hidden, untrusted
-from prpilot.context import ThreadContext
+from prpilot.context import ReviewThreadComment, ThreadContext
 
 HINT_FILES = (".github/prpilot.md", ".pilot-hints.md")
 MAX_HINTS = 16_000
@@ -65,6 +65,7 @@ def build_messages(
     redact = Redactor(secrets)
     parts = [f"## Request\n{strip_hidden(request).strip()}"]
     parts += _thread(thread, include_untrusted)
+    parts += _review_comments(thread.review_comments, include_untrusted)
     if thread.diff:
         parts.append(_diff(thread))
     if review_context:
@@ -110,6 +111,25 @@ def _thread(thread: ThreadContext, include_untrusted: bool) -> list[str]:
         parts.append(untrusted(f"Comment by @{_inline(comment.author)}{access}", _cut(comment.body)))
     if left_out:
         parts.append(f"({left_out} other comments left out: by users without write access, or older.)")
+    return parts
+
+
+def _review_comments(comments: Sequence[ReviewThreadComment], include_untrusted: bool) -> list[str]:
+    """The pull request's review comments, each with the file and line it is on, newest MAX_COMMENTS."""
+    theirs = [c for c in comments if not c.is_ours]
+    shown = [c for c in theirs if c.author_can_write or include_untrusted][-MAX_COMMENTS:]
+    if not theirs:
+        return []
+    parts = ["## Review comments\nComments left on lines of the pull request's diff, oldest first."]
+    for comment in shown:
+        where = f"`{_inline(comment.path)}`" + (f" line {comment.line}" if comment.line else " (an outdated line)")
+        access = "" if comment.author_can_write else " (no write access)"
+        answers = " in reply" if comment.in_reply_to else ""
+        label = f"Review comment{answers} by @{_inline(comment.author)}{access} on {where}"
+        parts.append(untrusted(label, _cut(comment.body)))
+    if len(theirs) > len(shown):
+        parts.append(f"({len(theirs) - len(shown)} other review comments left out: by users without write "
+                     "access, or older.)")
     return parts
 
 

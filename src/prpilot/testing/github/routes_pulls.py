@@ -146,6 +146,19 @@ def request_reviewers(api: Api, call: Call) -> Reply:
     return Reply(201, api.view.pull(repo, issue, full=False))
 
 
+def list_review_comments(api: Api, call: Call) -> Reply:
+    """GET pulls/{pull_number}/comments — every review comment of the pull request, oldest first, paginated."""
+    repo, issue = _pull(api, call)
+    with api.state.lock:
+        ours = sorted(
+            (c for c in api.state.review_comments.values()
+             if c.repo.lower() == repo.full_name.lower() and c.pull_number == issue.number),
+            key=lambda c: c.id,
+        )
+    page, headers = paginate(api, call, [api.view.review_comment(repo, c) for c in ours])
+    return Reply(200, page, headers)
+
+
 def reply_to_review_comment(api: Api, call: Call) -> Reply:
     """POST pulls/{pull_number}/comments/{comment_id}/replies."""
     repo, issue = _pull(api, call)
@@ -172,5 +185,6 @@ ROUTES = [
     Route("GET", R + "/pulls/{pull_number}", get_pull),
     Route("GET", R + "/pulls/{pull_number}/files", list_files),
     Route("POST", R + "/pulls/{pull_number}/requested_reviewers", request_reviewers),
+    Route("GET", R + "/pulls/{pull_number}/comments", list_review_comments),
     Route("POST", R + "/pulls/{pull_number}/comments/{comment_id}/replies", reply_to_review_comment),
 ]
