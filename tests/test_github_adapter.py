@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import socket
 import threading
 from collections.abc import Iterator
@@ -9,7 +11,7 @@ from collections.abc import Iterator
 import pytest
 import responses
 
-from prpilot.errors import GitHubError, PullRequestsNotAllowed
+from prpilot.errors import DraftsNotSupported, GitHubError, PullRequestsNotAllowed
 from prpilot.github_adapter import GitHubRepository, connect
 from prpilot.testing.github import FakeGitHub
 
@@ -94,3 +96,33 @@ def test_a_repository_that_keeps_actions_from_opening_pulls_is_told_apart(
     assert len(responses.calls) == 1
     if error is PullRequestsNotAllowed:
         assert "Allow GitHub Actions to create and approve pull requests" in raised.value.message
+
+
+NO_DRAFTS = {
+    "message": "Draft pull requests are not supported in this repository.",
+    "documentation_url": "https://docs.github.com/rest/pulls/pulls#create-a-pull-request",
+}
+CREATED = {"number": 5, "html_url": "http://gh.test/o/r/pull/5", "state": "open",
+           "head": {"ref": "pilot/x", "sha": "abc", "repo": {"full_name": "o/r"}}, "base": {"ref": "main"}}
+
+
+@responses.activate
+def test_a_draft_where_the_repository_has_none_is_opened_ready() -> None:
+    responses.post(f"{API}/repos/o/r/pulls", status=422, json=NO_DRAFTS)
+    responses.post(f"{API}/repos/o/r/pulls", status=201, json=CREATED)
+    repo = GitHubRepository(connect("t", API, retries=0), "o/r")
+
+    pull = repo.create_pull(title="t", body="b", head="pilot/x", base="main", draft=True)
+
+    assert pull.number == 5
+    assert [json.loads(call.request.body or "{}")["draft"] for call in responses.calls] == [True, False]
+
+
+@responses.activate
+def test_a_ready_pull_refused_for_drafts_is_not_retried() -> None:
+    responses.post(f"{API}/repos/o/r/pulls", status=422, json=NO_DRAFTS)
+    repo = GitHubRepository(connect("t", API, retries=0), "o/r")
+
+    with pytest.raises(DraftsNotSupported):
+        repo.create_pull(title="t", body="b", head="pilot/x", base="main", draft=False)
+    assert len(responses.calls) == 1

@@ -33,6 +33,10 @@ class PullRequestsNotAllowed(GitHubError):
     """The repository (or its organization) does not let GitHub Actions open pull requests."""
 
 
+class DraftsNotSupported(GitHubError):
+    """The repository has no draft pull requests (a private repository on GitHub Free)."""
+
+
 class GitError(PrpilotError):
     """A git operation (branch, commit, push) failed."""
 

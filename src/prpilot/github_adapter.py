@@ -9,6 +9,7 @@ and retries 5xx with backoff.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -16,15 +17,17 @@ import requests
 from github import Auth, Github, GithubException, GithubRetry
 
 from prpilot.context import ChangedFile, ReviewThreadComment, ThreadComment, ThreadContext
-from prpilot.errors import GitHubError, PullRequestsNotAllowed
+from prpilot.errors import DraftsNotSupported, GitHubError, PullRequestsNotAllowed
 from prpilot.github_port import PullInfo
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 # GitHub's 403 when the repository setting "Allow GitHub Actions to create and approve pull requests"
 # is off (the default), whatever the job's permissions say; GitHub's own documentation_url for it is
 # https://docs.github.com/rest/pulls/pulls#create-a-pull-request
 _PULLS_NOT_PERMITTED = "not permitted to create or approve pull requests"
+_NO_DRAFTS = "draft pull requests are not supported"
 
 # Authors whose comments GitHub marks as coming from people with write access.
 TRUSTED_ASSOCIATIONS = frozenset({"OWNER", "MEMBER", "COLLABORATOR"})
@@ -64,6 +67,8 @@ def _call(what: str, action: Callable[[], T]) -> T:
                 f"GitHub Actions may not {what} in this repository (Settings → Actions → General → Workflow "
                 "permissions: \"Allow GitHub Actions to create and approve pull requests\")"
             ) from exc
+        if exc.status == 422 and _NO_DRAFTS in (message or "").lower():
+            raise DraftsNotSupported(f"GitHub refused to {what}: this repository has no draft pull requests") from exc
         raise GitHubError(f"GitHub refused to {what}: {exc.status} {message or 'error'}") from exc
     except requests.exceptions.RetryError as exc:
         raise GitHubError(f"GitHub kept failing while trying to {what} (gave up after retries)") from exc
@@ -147,6 +152,14 @@ class GitHubRepository:
 
     def create_pull(self, *, title: str, body: str, head: str, base: str, draft: bool) -> PullInfo:
         payload = {"title": title, "body": body, "head": head, "base": base, "draft": draft}
+        try:
+            return _pull_info(self._json("open the pull request", "POST", "/pulls", input=payload))
+        except DraftsNotSupported:
+            # A private repository on GitHub Free has no drafts: a ready pull request still delivers the work.
+            if not draft:
+                raise
+        log.warning("this repository has no draft pull requests; opening a ready one instead")
+        payload["draft"] = False
         return _pull_info(self._json("open the pull request", "POST", "/pulls", input=payload))
 
     def add_labels(self, number: int, labels: list[str]) -> None:

@@ -100,6 +100,29 @@ def test_max_cost_with_an_unpriced_model_warns_that_it_cannot_stop_the_task(bed:
     assert any("max-cost cannot stop this task" in line and "'my-vllm-model'" in line for line in warnings)
 
 
+def test_work_cut_short_in_a_repository_without_drafts_still_gets_its_pull_request(bed: Bed) -> None:
+    # A private repository on GitHub Free has no drafts: the cut-short work is opened as a ready PR.
+    bed.github.support_draft_pull_requests(bed.repo, False)
+    bed.model.script(
+        say.text("Fix the typo"),
+        say.tool("edit_file", {"path": "README.md", "old": "projet", "new": "project"}),
+        say.tool("read_file", {"path": "README.md"}),
+    )
+    event = bed.issue_comment("/pilot fix the typo in README.md")
+
+    result = bed.run("issue_comment", event, max_steps="3")
+
+    assert result.outputs["status"] == "failed"  # cut short by max-steps, as the thread says
+    [pull] = bed.github.pulls(bed.repo)
+    assert pull.pull is not None
+    assert pull.pull.draft is False
+    assert result.outputs["pr-url"].endswith(f"/pull/{pull.number}")
+    assert "cut short" in (pull.body or "")
+    drafts = [r for r in bed.github.rest() if r.method == "POST" and r.path.endswith("/pulls")]
+    assert [(r.status, (r.body or {}).get("draft")) for r in drafts] == [(422, True), (201, False)]
+    assert "no draft pull requests" in result.logs
+
+
 def test_model_failing_every_call_ends_failed_with_words_not_a_traceback(bed: Bed) -> None:
     bed.model.set_policy(say.always_error(500))
     event = bed.issue_comment("/pilot fix the typo in README.md")

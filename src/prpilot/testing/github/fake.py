@@ -184,6 +184,11 @@ class FakeGitHub(StateReader):
         with self.state.lock:
             self._repo(repo).actions_create_pulls = allowed
 
+    def support_draft_pull_requests(self, repo: str, supported: bool) -> None:
+        """Let ``repo`` have draft pull requests or not, as its visibility and plan decide on GitHub."""
+        with self.state.lock:
+            self._repo(repo).drafts_supported = supported
+
     def add_issue(self, repo: str, title: str, body: str | None = "", *, user: str = "octocat",
                   labels: Iterable[str] = ()) -> int:
         """Open an issue and return its number."""

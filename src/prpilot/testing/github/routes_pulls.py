@@ -9,6 +9,7 @@ from prpilot.testing.github.state import WORKFLOW_BOT, Issue, Pull, Repo, Review
 
 R = "/repos/{owner}/{repo}"
 ACTIONS_MAY_NOT_CREATE = "GitHub Actions is not permitted to create or approve pull requests."
+DRAFTS_NOT_SUPPORTED = "Draft pull requests are not supported in this repository."
 
 
 def _pull(api: Api, call: Call) -> tuple[Repo, Issue]:
@@ -45,11 +46,15 @@ def create_pull(api: Api, call: Call) -> Reply:
     """POST pulls — 422 on a duplicate open pull, a missing head, or no commits between base and head.
 
     403 for the workflow's token when the repository does not let GitHub Actions create pull requests;
-    a person's token, or another app's, is not bound by that setting.
+    a person's token, or another app's, is not bound by that setting. 422 for a draft where the
+    repository has no drafts.
     """
     repo = api.repo(call)
     if call.token.login == WORKFLOW_BOT and not repo.actions_create_pulls:
         raise ApiError(403, ACTIONS_MAY_NOT_CREATE,
+                       documentation_url="https://docs.github.com/rest/pulls/pulls#create-a-pull-request")
+    if call.field("draft", False) and not repo.drafts_supported:
+        raise ApiError(422, DRAFTS_NOT_SUPPORTED,
                        documentation_url="https://docs.github.com/rest/pulls/pulls#create-a-pull-request")
     title, head, base = call.field("title"), call.field("head"), call.field("base")
     if not isinstance(head, str) or not isinstance(base, str) or not isinstance(title, str):

@@ -60,6 +60,8 @@ class Repo:
     # Settings → Actions → General → "Allow GitHub Actions to create and approve pull requests".
     # Off by default on GitHub; on here, so a test turns it off to see what a new repository does.
     actions_create_pulls: bool = True
+    # Draft pull requests need a public repository or a paid plan: a private repository on GitHub Free has none.
+    drafts_supported: bool = True
 
     @property
     def full_name(self) -> str:
