@@ -14,7 +14,7 @@ from prpilot.errors import EventError
 from prpilot.events import EventOutcome, Skip, parse_event, usage
 from prpilot.inputs import Settings
 from prpilot.task import Task
-from prpilot.testing.webhooks import fixtures_dir
+from prpilot.testing.webhooks import fixtures_dir, review_event
 
 FIXTURES = fixtures_dir()
 SETTINGS = Settings(model="test-model")
@@ -192,6 +192,12 @@ def test_author_association_is_recorded() -> None:
     assert as_task(parse("issue_comment", data)).context["author_association"] == "CONTRIBUTOR"
 
 
+def pull_review(body: str | None, action: str = "submitted", state: str = "commented") -> dict[str, Any]:
+    """A review of the pull request in the review comment fixture (octokit has no review fixture)."""
+    data = payload("pull_request_review_comment__created.payload.json")
+    return review_event(data, body=body, state=state, action=action)
+
+
 # -- pull_request_review_comment ---------------------------------------------------------------
 
 
@@ -230,6 +236,73 @@ def test_review_comment_trigger_rules_apply() -> None:
     assert isinstance(parse("pull_request_review_comment", review("/pilot fix", "edited")), Skip)
     assert isinstance(parse("pull_request_review_comment", review("/pilot fix", "deleted")), Skip)
     assert as_skip(parse("pull_request_review_comment", review("/pilot"))).reply is not None
+
+
+# -- pull_request_review ----------------------------------------------------------------------
+
+
+def test_review_summary_starts_a_pull_request_task() -> None:
+    data = pull_review("Nice start.\n/pilot address these comments", state="changes_requested")
+    task = as_task(parse("pull_request_review", data))
+    assert task.user_request == "address these comments"
+    assert task.github_user == "Codertocat"
+    assert task.event_name == "pull_request_review"
+    assert (task.pr_number, task.issue_number) == (2, None)
+    assert (task.head, task.head_repo, task.base) == ("changes", "Codertocat/Hello-World", "master")
+    assert (task.comment_id, task.comment_kind) == (237895671, "pull_review")
+    assert task.context == {
+        "requester_is_bot": False,
+        "author_association": "OWNER",
+        "comment_url": "https://github.com/Codertocat/Hello-World/pull/2#pullrequestreview-237895671",
+        "review_state": "changes_requested",
+    }
+
+
+@pytest.mark.parametrize(
+    ("data", "settings", "reason"),
+    [
+        (pull_review("/pilot fix", "dismissed"), SETTINGS, "pull_request_review dismissed: only new reviews start"),
+        (pull_review("/pilot fix", "edited"), SETTINGS, "edited reviews are ignored (the allow-edited input is false)"),
+        (pull_review(None, state="approved"), SETTINGS, "the review (approved) has no summary"),
+        (pull_review("> /pilot fix"), SETTINGS, "the comment does not start a line with /pilot"),
+        (pull_review("```\n/pilot fix\n```"), SETTINGS, "the comment does not start a line with /pilot"),
+        (pull_review("/pilot fix"), Settings(trigger="@bot"), "the comment does not start a line with @bot"),
+        (pull_review("/pilot"), SETTINGS, "empty request"),
+    ],
+)
+def test_review_summaries_that_skip(data: dict[str, Any], settings: Settings, reason: str) -> None:
+    assert as_skip(parse("pull_request_review", data, settings)).reason.startswith(reason)
+
+
+def test_review_summary_with_a_bare_trigger_gets_the_usage() -> None:
+    assert as_skip(parse("pull_request_review", pull_review("/pilot"))).reply == usage("/pilot")
+
+
+@pytest.mark.parametrize(("allowed", "skipped"), [((), True), (("renovate",), False)])
+def test_review_by_a_bot(allowed: tuple[str, ...], skipped: bool) -> None:
+    data = pull_review("/pilot fix")
+    data["review"]["user"].update(login="renovate[bot]", type="Bot")
+    outcome = parse("pull_request_review", data, Settings(allowed_bots=allowed))
+    if skipped:
+        assert as_skip(outcome).reason == "renovate[bot] is a bot not listed in allowed-bots"
+    else:
+        assert as_task(outcome).context["requester_is_bot"] is True
+
+
+def test_edited_review_with_allow_edited() -> None:
+    settings = Settings(allow_edited=True)
+    data = pull_review("/pilot fix the tests", "edited")
+    assert as_task(parse("pull_request_review", data, settings)).user_request == "fix the tests"
+    data["changes"] = {"body": {"from": "Looks good.\n/pilot fix the tests"}}
+    assert as_skip(parse("pull_request_review", data, settings)).reason == "the edit did not change the request"
+    data["changes"]["body"]["from"] = "Looks good."
+    assert isinstance(parse("pull_request_review", data, settings), Task)
+
+
+def test_review_from_a_deleted_fork() -> None:
+    data = pull_review("/pilot fix")
+    data["pull_request"]["head"]["repo"] = None
+    assert as_task(parse("pull_request_review", data)).head_repo is None
 
 
 # -- issues ------------------------------------------------------------------------------------
@@ -415,6 +488,11 @@ Mutation = Callable[[dict[str, Any]], object]
             lambda d: d["pull_request"].pop("head"),
             "pull_request.head",
         ),
+        ("pull_request_review", pull_review("/pilot x"), lambda d: d["review"].pop("id"), "review.id: Field required"),
+        ("pull_request_review", pull_review("/pilot x"), lambda d: d.pop("review"), "review: Field required"),
+        ("pull_request_review", pull_review("/pilot x"), lambda d: d["review"].update(body=[]), "review.body"),
+        ("pull_request_review", pull_review("/pilot x"), lambda d: d["review"].update(user=None), "review.user"),
+        ("pull_request_review", pull_review("/pilot x"), lambda d: d.pop("pull_request"), "pull_request"),
         ("issues", payload("issues__opened.payload.json"), lambda d: d["issue"].update(labels="bug"), "issue.labels"),
         ("workflow_dispatch", dispatch(request="go"), lambda d: d.update(inputs=[1]), "inputs"),
         ("workflow_dispatch", dispatch(request="go"), lambda d: d.pop("repository"), "repository"),

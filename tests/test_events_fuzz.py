@@ -15,7 +15,7 @@ from prpilot.errors import EventError
 from prpilot.events import Skip, parse_event
 from prpilot.inputs import Settings
 from prpilot.task import Task
-from prpilot.testing.webhooks import fixtures_dir
+from prpilot.testing.webhooks import fixtures_dir, review_event
 
 FIXTURES = fixtures_dir()
 
@@ -28,6 +28,12 @@ CASES: list[tuple[str, str, dict[str, Any]]] = [
         "pull_request_review_comment",
         "pull_request_review_comment__created.payload.json",
         {"comment": {"body": "/pilot x"}},
+    ),
+    # octokit has no pull_request_review fixture: _payload makes one from the review comment's.
+    (
+        "pull_request_review",
+        "pull_request_review_comment__created.payload.json",
+        {"review": {"body": "/pilot address these comments"}},
     ),
     ("issues", "issues__opened.payload.json", {}),
     ("issues", "issues__labeled.payload.json", {}),
@@ -47,7 +53,8 @@ READ_PATHS: list[tuple[str | int, ...]] = [
     ("sender", "login"), ("sender", "type"), ("pull_request",), ("pull_request", "number"),
     ("pull_request", "head"), ("pull_request", "head", "ref"), ("pull_request", "head", "repo"),
     ("pull_request", "base"), ("inputs",), ("inputs", "request"), ("inputs", "issue"), ("inputs", "pr"),
-    ("ref",),
+    ("ref",), ("review",), ("review", "id"), ("review", "body"), ("review", "user"), ("review", "user", "login"),
+    ("review", "state"), ("review", "html_url"),
 ]  # fmt: skip
 
 SETTINGS = [
@@ -79,6 +86,11 @@ values = st.one_of(
 @cache
 def _load(name: str) -> str:
     return (FIXTURES / name).read_text(encoding="utf-8")
+
+
+def _payload(event: str, name: str) -> dict[str, Any]:
+    payload: dict[str, Any] = json.loads(_load(name))
+    return review_event(payload, body=None) if event == "pull_request_review" else payload
 
 
 def _merge(target: dict[str, Any], change: dict[str, Any]) -> None:
@@ -121,7 +133,7 @@ def _mutate(payload: dict[str, Any], path: tuple[str | int, ...], delete: bool, 
 @st.composite
 def mutated(draw: st.DrawFn) -> tuple[str, dict[str, Any]]:
     event, name, change = draw(st.sampled_from(CASES))
-    payload: dict[str, Any] = json.loads(_load(name))
+    payload = _payload(event, name)
     _merge(payload, change)
     for _ in range(draw(st.integers(1, 4))):
         path = draw(st.one_of(st.sampled_from(READ_PATHS), st.sampled_from(_paths(payload))))

@@ -102,6 +102,16 @@ def test_writer_is_acknowledged_in_three_requests_then_scheduled() -> None:
     assert port.calls == ["permission", "react:eyes", "create_comment"]
 
 
+@pytest.mark.parametrize(("kind", "reacts"), [("issue", True), ("review", True), ("pull_review", False)])
+def test_a_review_summary_is_acknowledged_without_a_reaction(kind: str, reacts: bool) -> None:
+    port = FakePort(permissions={"alice": "write"})
+    task = _task(issue_number=None, pr_number=3, head="feature", head_repo="octo/repo", comment_kind=kind)
+
+    assert _scheduler(port).schedule(task).admitted
+
+    assert port.calls == ["permission", *(["react:eyes"] if reacts else []), "create_comment"]
+
+
 @pytest.mark.parametrize("permission", [None, "read", "triage", "none"])
 def test_without_write_access_one_comment_explains(permission: str | None) -> None:
     port = FakePort(permissions={"alice": permission} if permission else {})

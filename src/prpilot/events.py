@@ -24,6 +24,7 @@ from prpilot.payloads import (
     IssuesEvent,
     Repository,
     ReviewCommentEvent,
+    ReviewEvent,
     User,
     read,
 )
@@ -96,12 +97,12 @@ def _comment_request(run: _Run, action: str, comment: Comment, changes: BodyChan
     return request
 
 
-def _comment_action(run: _Run, payload: Mapping[str, Any]) -> str | Skip:
+def _comment_action(run: _Run, payload: Mapping[str, Any], new: str = "created", what: str = "comments") -> str | Skip:
     action = read(Action, payload, run.event_name).action
     if action == "edited" and not run.settings.allow_edited:
-        return Skip(reason="edited comments are ignored (the allow-edited input is false)")
-    if action not in ("created", "edited"):
-        return Skip(reason=f"{run.event_name} {action}: only new comments start tasks")
+        return Skip(reason=f"edited {what} are ignored (the allow-edited input is false)")
+    if action not in (new, "edited"):
+        return Skip(reason=f"{run.event_name} {action}: only new {what} start tasks")
     return action
 
 
@@ -160,6 +161,35 @@ def _review_comment(run: _Run, payload: Mapping[str, Any]) -> EventOutcome:
             side=comment.side,
             diff_hunk=comment.diff_hunk,
             commit_id=comment.commit_id,
+        ),
+    )
+
+
+def _review(run: _Run, payload: Mapping[str, Any]) -> EventOutcome:
+    # A review's summary is answered like a comment, but GitHub sends it as "submitted", and a
+    # "dismissed" review asks for nothing.
+    action = _comment_action(run, payload, new="submitted", what="reviews")
+    if isinstance(action, Skip):
+        return action
+    event = read(ReviewEvent, payload, run.event_name)
+    review, pull = event.review, event.pull_request
+    if review.body is None:
+        return Skip(reason=f"the review ({review.state or 'no state'}) has no summary to read a request from")
+    request = _comment_request(run, action, review, event.changes)
+    if isinstance(request, Skip):
+        return request
+    return run.task(
+        review.user,
+        event.repository,
+        request,
+        pr_number=pull.number,
+        head=pull.head.ref,
+        head_repo=pull.head.repo.full_name if pull.head.repo else None,
+        base=pull.base.ref,
+        comment_id=review.id,
+        comment_kind="pull_review",  # a review is not a comment: no reactions, no replies
+        context=_context(
+            review.user, review.author_association, comment_url=review.html_url, review_state=review.state
         ),
     )
 
@@ -243,6 +273,7 @@ def _workflow_dispatch(run: _Run, payload: Mapping[str, Any]) -> EventOutcome:
 _PARSERS: dict[str, Callable[[_Run, Mapping[str, Any]], EventOutcome]] = {
     "issue_comment": _issue_comment,
     "pull_request_review_comment": _review_comment,
+    "pull_request_review": _review,
     "issues": _issues,
     "workflow_dispatch": _workflow_dispatch,
 }

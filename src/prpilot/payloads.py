@@ -86,6 +86,12 @@ class ReviewComment(Comment):
     commit_id: str | None = None
 
 
+class Review(Comment):
+    """A submitted pull request review; its summary box is the ``body``, often null (an approval alone)."""
+
+    state: str | None = None  # "commented" | "approved" | "changes_requested" | "dismissed", lowercase in webhooks
+
+
 class Branch(Payload):
     """One side of a pull request."""
 
@@ -121,6 +127,16 @@ class ReviewCommentEvent(Payload):
     """``pull_request_review_comment``."""
 
     comment: ReviewComment
+    changes: BodyChange | None = None
+    pull_request: PullRequest
+    repository: Repository
+    sender: User
+
+
+class ReviewEvent(Payload):
+    """``pull_request_review``."""
+
+    review: Review
     changes: BodyChange | None = None
     pull_request: PullRequest
     repository: Repository

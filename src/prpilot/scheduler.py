@@ -110,8 +110,11 @@ class TaskScheduler:
         return Scheduled(task=task)
 
     def acknowledge(self, task: Task) -> None:
-        """React 👀 to the request and post the status comment that links to the run."""
-        if task.comment_id is not None and task.comment_kind:
+        """React 👀 to the request (where GitHub can) and post the status comment that links to the run."""
+        # GitHub has reactions on comments but none on a pull request review's summary
+        # (https://docs.github.com/en/rest/reactions/reactions): there the acknowledgement is the
+        # permission check and the status comment alone.
+        if task.comment_id is not None and task.comment_kind in ("issue", "review"):
             try:
                 self.github.react(task.comment_id, task.comment_kind, "eyes")
             except PrpilotError as exc:  # a missing reaction must not stop the task

@@ -83,7 +83,7 @@ class Task(BaseModel):
     context: dict[str, Any] = Field(default_factory=dict)
     event_name: str = ""
     comment_id: int | None = None
-    comment_kind: str | None = None  # "issue" | "review": where comment_id lives
+    comment_kind: str | None = None  # "issue" | "review" | "pull_review" (a review's summary): where comment_id lives
     status_comment_id: int | None = None
     pr_url: str | None = None
     usage: Usage = Field(default_factory=Usage)

@@ -18,7 +18,7 @@ from prpilot.testing.billing_server import BillingServer
 from prpilot.testing.github import FakeGitHub
 from prpilot.testing.openai_server import OpenAIServer
 from prpilot.testing.runner import Runner, RunResult
-from prpilot.testing.webhooks import load_webhook, retarget
+from prpilot.testing.webhooks import load_webhook, retarget, review_event
 
 REPO = "octo-org/hello-world"
 WRITER = "alice"
@@ -106,6 +106,31 @@ class Bed:
         """Run the action for one event with the bed's inputs plus ``inputs`` (dashes as underscores)."""
         merged = {**self.inputs, **{name.replace("_", "-"): value for name, value in inputs.items()}}
         return self.runner.run(event_name, payload, merged, checkout_ref=checkout_ref)
+
+    def pull_review(
+        self, body: str | None, pull: int, *, state: str = "commented", user: str = WRITER
+    ) -> dict[str, Any]:
+        """Submit a review of ``pull`` whose summary is ``body``; return the pull_request_review event.
+
+        The fake keeps no reviews (nothing prpilot calls reads one back), so only the event exists.
+        """
+        info = self.github.issue(self.repo, pull).pull
+        assert info is not None
+        comment_event = retarget(
+            load_webhook("pull_request_review_comment__created"),
+            repository=self.repo,
+            user=user,
+            number=pull,
+            default_branch="main",
+            server_url=self.github.server_url,
+            api_url=self.github.api_url,
+        )
+        head = comment_event["pull_request"]["head"]
+        head["ref"] = info.head_ref
+        head["sha"] = info.head_sha
+        head["repo"]["full_name"] = info.head_repo
+        comment_event["pull_request"]["base"]["ref"] = info.base_ref
+        return review_event(comment_event, body=body, state=state, review_id=self.github.state.next_id())
 
 
 @contextmanager

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import copy
 import json
 import os
@@ -10,7 +11,7 @@ import zlib
 from pathlib import Path
 from typing import Any
 
-__all__ = ["fixtures_dir", "load_webhook", "retarget"]
+__all__ = ["fixtures_dir", "load_webhook", "retarget", "review_event"]
 
 JSON = dict[str, Any]
 
@@ -90,6 +91,38 @@ def retarget(
         out = _replace_strings(out, lambda s: s.replace("https://github.com", server_url.rstrip("/")))
     if api_url:
         out = _replace_strings(out, lambda s: s.replace("https://api.github.com", api_url.rstrip("/")))
+    return out
+
+
+def review_event(
+    comment_event: JSON, *, body: str | None, state: str = "commented", action: str = "submitted",
+    review_id: int | None = None,
+) -> JSON:
+    """Return the ``pull_request_review`` event of the review that ``comment_event``'s comment belongs to.
+
+    octokit ships no fixture of this event, so it is made from a real ``pull_request_review_comment``
+    one: the same pull request, repository and sender, its ``comment`` replaced by a ``review`` of
+    the documented shape (https://docs.github.com/en/webhooks/webhook-events-and-payloads#pull_request_review).
+    """
+    out = copy.deepcopy(comment_event)
+    comment = out.pop("comment")
+    number = review_id if review_id is not None else int(comment["pull_request_review_id"])
+    html_url = f"{out['pull_request']['html_url']}#pullrequestreview-{number}"
+    out["action"] = action
+    out["review"] = {
+        "id": number,
+        # GitHub's legacy node id: base64 of "<length of the type>:<type><id>".
+        "node_id": base64.b64encode(f"017:PullRequestReview{number}".encode()).decode(),
+        "user": comment["user"],
+        "body": body,
+        "commit_id": comment["commit_id"],
+        "submitted_at": comment["updated_at"],
+        "state": state,
+        "html_url": html_url,
+        "pull_request_url": comment["pull_request_url"],
+        "author_association": comment["author_association"],
+        "_links": {"html": {"href": html_url}, "pull_request": {"href": comment["pull_request_url"]}},
+    }
     return out
 
 
