@@ -161,6 +161,7 @@ def run_engine(bed: Any, workspace: Path, workdir: Path) -> dict[str, Any]:
     from prpilot.pricing import load_prices
     from prpilot.runcontext import RunContext
     from prpilot.runner_io import ActionsRunner
+    from prpilot.strategies import write_task_file
     from prpilot.task import TaskStatus
     from prpilot.wiring import progress_editor
 
@@ -197,6 +198,7 @@ def run_engine(bed: Any, workspace: Path, workdir: Path) -> dict[str, Any]:
         runner=ActionsRunner(env),
         cancel=CancelSignal(),
         progress_edits=progress_editor(settings.github_token, ctx),  # off the task's path, as in the step
+        checkpoint=lambda current: write_task_file(Path(env["PRPILOT_TASK_FILE"]), current),  # as in the step
     )
     with timed_tools(watch):
         engine.run(task)

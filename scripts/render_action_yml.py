@@ -65,7 +65,8 @@ def render() -> str:
         out.append(f"    default: {json.dumps(DEFAULTS[name])}")
     out.append("outputs:")
     for name, description in OUTPUTS.items():
-        value = f"steps.engine.outputs.{name}"
+        # The finish step sets outputs only for a task it ended; otherwise the engine's stand.
+        value = f"steps.finish.outputs.{name} || steps.engine.outputs.{name}"
         if name in FROM_SCHEDULE:
             value += f" || steps.schedule.outputs.{name}"
         out += [f"  {name}:", f"    description: {json.dumps(description)}", f"    value: ${{{{ {value} }}}}"]
@@ -74,10 +75,13 @@ def render() -> str:
         out.append(f"    - id: {step.value}")
         if step is Step.SCHEDULE:
             out.append("      name: Schedule the task")
-        else:
+        elif step is Step.ENGINE:
             out += ["      name: Run the task", "      if: steps.schedule.outputs.admitted == 'true'"]
+        else:  # always(): after a killed engine step too, and on cancellation
+            out += ["      name: End the task if its run was cut off",
+                    "      if: always() && steps.schedule.outputs.admitted == 'true'"]
         out += ["      shell: bash", "      env:", "        PRPILOT_PYTHON: ${{ steps.install.outputs.python }}"]
-        if step is Step.ENGINE:
+        if step is not Step.SCHEDULE:
             out.append("        PRPILOT_TASK_FILE: ${{ steps.schedule.outputs.task-file }}")
         out += [f"        {env_name(n)}: ${{{{ inputs.{n} }}}}" for n, (steps, _) in INPUTS.items() if step in steps]
         # exec: the runner's SIGINT/SIGTERM on cancellation reach Python, not a shell that dies first.

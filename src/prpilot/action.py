@@ -26,6 +26,7 @@ from prpilot.strategies import (
     log_strategy,
     redis_strategy,
     task_file,
+    write_task_file,
 )
 from prpilot.task import Task, TaskStatus
 
@@ -215,7 +216,9 @@ def engine_step(env: Mapping[str, str]) -> int:
         raise
     cancel = CancelSignal()
     cancel.install()
-    engine = build_engine(settings, ctx, task, Path(ctx.workspace or "."), runner=runner, cancel=cancel, env=env)
+    path = Path(env["PRPILOT_TASK_FILE"])  # load_task_file read it: the finish step reads it back
+    engine = build_engine(settings, ctx, task, Path(ctx.workspace or "."), runner=runner, cancel=cancel, env=env,
+                          checkpoint=lambda current: write_task_file(path, current))
     if engine is None:
         runner.set_outputs(task_outputs(task))
         return 1

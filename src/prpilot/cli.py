@@ -20,6 +20,7 @@ USAGE = """usage: prpilot COMMAND
 commands:
   schedule   the action's first step: admit, acknowledge and schedule the task
   engine     the action's second step: run the admitted task
+  finish     the action's last step: end a task whose engine step was killed
   run        both steps in one process (the Docker image's entry point)
   worker     consume a Redis queue of tasks (prpilot worker --help)
   run-task   run the task in PRPILOT_TASK (a Kubernetes Job's container)
@@ -65,6 +66,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from prpilot.action import engine_step
 
         return guarded(lambda: engine_step(env), env)
+    if command == "finish":
+        from prpilot.finish import finish_step
+
+        return guarded(lambda: finish_step(env), env)
     if command == "run":
         from prpilot.action import run_step
 

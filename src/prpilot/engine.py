@@ -29,6 +29,7 @@ from prpilot.status import BackgroundEditor, StatusComment
 from prpilot.task import Task, TaskStatus, Usage
 
 if TYPE_CHECKING:
+    from prpilot.agent.counting import CountingModel
     from prpilot.agent.loop import AgentOutcome, StepEvent
     from prpilot.agent.model import ChatModel
     from prpilot.agent.tools import Toolbox
@@ -64,8 +65,12 @@ class TaskEngine:
     command_env: Mapping[str, str] = field(default_factory=dict)  # run_command's base env (scrubbed)
     # Edits the status comment from a thread of its own (a client of its own); None: edits in place.
     progress_edits: Callable[[int, str], None] | None = None
+    # Keeps the task as it stands (status, branch, usage so far) where the finish step finds it if this
+    # process is killed (out of memory, a job timeout's SIGKILL) and cannot end the task itself.
+    checkpoint: Callable[[Task], None] | None = None
     _agent_usage: Usage = field(default_factory=Usage)
     _toolbox: Toolbox | None = None  # the agent's tools, which know what they changed
+    _counting: CountingModel | None = None
     _status: StatusComment = field(init=False)
     meter: Meter = field(init=False)
     git: GitWork = field(init=False)
@@ -93,6 +98,7 @@ class TaskEngine:
 
     def _run(self, task: Task) -> Task:
         answer, cut_short, failure = "", "", ""
+        self._counting = None  # this task's calls are counted afresh
         title, branch = task.user_request, None
         task.transition(TaskStatus.RUNNING)
         task.gpt_model = task.gpt_model or self.settings.model
@@ -130,7 +136,7 @@ class TaskEngine:
             return fallback_title(task.user_request)
         from prpilot.agent.title import generate_task_title
 
-        title, usage = generate_task_title(self.model, task.user_request)
+        title, usage = generate_task_title(self._model(task), task.user_request)
         self.meter.usage += usage
         return self._redact(title)
 
@@ -172,7 +178,7 @@ class TaskEngine:
         spent_before = self.usage
         try:
             outcome = run_agent(
-                self.model,
+                self._model(task),
                 toolbox,
                 messages,
                 limits,
@@ -268,6 +274,7 @@ class TaskEngine:
             log.error("could not answer on the thread: %s", exc.message)
             if self.runner:
                 self.runner.error(f"could not answer on the thread: {exc.message}")
+        self._keep(task, task.usage)  # final, billed and answered: the finish step has nothing left to do
         if self.runner:
             self.runner.add_summary(
                 report.job_summary(
@@ -289,7 +296,22 @@ class TaskEngine:
         return Redactor(self.settings.secrets())(text)
 
     def _step(self, task: Task, label: str) -> None:
+        self._keep(task, self.usage)
         self._status.step(task, label)
+
+    def _keep(self, task: Task, usage: Usage) -> None:
+        if self.checkpoint is not None:
+            self.checkpoint(task.model_copy(update={"usage": usage}))
+
+    def _model(self, task: Task) -> ChatModel:
+        """The model, counted call by call into the checkpoint when there is one."""
+        if self.checkpoint is None:
+            return self.model
+        if self._counting is None:
+            from prpilot.agent.counting import CountingModel
+
+            self._counting = CountingModel(self.model, lambda used: self._keep(task, used))
+        return self._counting
 
     def _on_agent_step(self, task: Task, event: StepEvent) -> None:
         self._agent_usage = event.usage  # kept for a cancellation, which brings no outcome

@@ -24,17 +24,18 @@ class Step(StrEnum):
 
     SCHEDULE = "schedule"
     ENGINE = "engine"
+    FINISH = "finish"  # closes a task whose engine step was killed before it could
 
 
-S, E = Step.SCHEDULE, Step.ENGINE
+S, E, F = Step.SCHEDULE, Step.ENGINE, Step.FINISH
 
 # name -> (steps that read it, description). Defaults live in action.yml (the one place GitHub
 # reads them); ``DEFAULTS`` below repeats them for library and CLI use, and the test keeps both equal.
 INPUTS: dict[str, tuple[frozenset[Step], str]] = {
-    "github-token": (frozenset({S, E}), "Token for the GitHub API and for pushing the working branch."),
+    "github-token": (frozenset({S, E, F}), "Token for the GitHub API and for pushing the working branch."),
     "openai-api-key": (frozenset({E}), "API key of the OpenAI-compatible model endpoint."),
     "openai-base-url": (frozenset({E}), "Base URL of the OpenAI-compatible endpoint (OpenAI, Azure, vLLM...)."),
-    "model": (frozenset({S, E}), "Model name sent to the endpoint and used for pricing."),
+    "model": (frozenset({S, E, F}), "Model name sent to the endpoint and used for pricing."),
     "max-steps": (frozenset({S, E}), "Most model calls the agent may make for one task."),
     "max-minutes": (frozenset({E}), "Wall-clock limit for the agent, in minutes."),
     "max-cost": (frozenset({S, E}), "Cost cap per task in USD, held against the budgets while it runs; empty: no cap."),
@@ -52,9 +53,9 @@ INPUTS: dict[str, tuple[frozenset[Step], str]] = {
     "kubernetes-image": (frozenset({S}), "Image with prpilot for the kubernetes strategy's Jobs."),
     "kubernetes-namespace": (frozenset({S}), "Namespace of the kubernetes strategy's Jobs."),
     "kubernetes-secret": (frozenset({S}), "Secret whose keys become the Job's environment (INPUT_* settings)."),
-    "billing-url": (frozenset({S, E}), "Endpoint that receives each bill as JSON (optional)."),
-    "billing-token": (frozenset({S, E}), "Bearer token for the billing endpoint."),
-    "prices": (frozenset({S, E}), "Price table override: JSON or a file path (USD per million tokens)."),
+    "billing-url": (frozenset({S, E, F}), "Endpoint that receives each bill as JSON (optional)."),
+    "billing-token": (frozenset({S, E, F}), "Bearer token for the billing endpoint."),
+    "prices": (frozenset({S, E, F}), "Price table override: JSON or a file path (USD per million tokens)."),
     "draft": (frozenset({E}), "Open pull requests as drafts (true/false)."),
     "pr-labels": (frozenset({E}), "Comma-separated labels for opened pull requests."),
     "allowed-commands": (frozenset({E}), "Comma-separated command prefixes the agent may run; empty: no run_command."),

@@ -33,12 +33,19 @@ def task_file(directory: Path, task: Task) -> Path:
     return directory / f"prpilot-task-{task.id}.json"
 
 
+def write_task_file(path: Path, task: Task) -> None:
+    """Write ``task`` to ``path`` whole or not at all: a process killed mid-write leaves the last version."""
+    partial = path.with_name(path.name + ".partial")
+    partial.write_text(task.model_dump_json(), encoding="utf-8")
+    partial.replace(path)
+
+
 def actions_strategy(directory: Path) -> Strategy:
     """Write the task where the engine step will read it."""
 
     def schedule(task: Task) -> None:
         directory.mkdir(parents=True, exist_ok=True)
-        task_file(directory, task).write_text(task.model_dump_json(), encoding="utf-8")
+        write_task_file(task_file(directory, task), task)
 
     return schedule
 

@@ -53,6 +53,7 @@ def build_engine(
     runner: ActionsRunner,
     cancel: CancelSignal,
     env: Mapping[str, str],
+    checkpoint: Callable[[Task], None] | None = None,
 ) -> TaskEngine | None:
     """Return the engine for ``task``, or None when it cannot start (the task is then failed, said and billed)."""
     if not settings.github_token:
@@ -75,6 +76,7 @@ def build_engine(
             cancel=cancel,
             command_env=env,
             progress_edits=progress_editor(settings.github_token, ctx),
+            checkpoint=checkpoint,
         )
     except PrpilotError as exc:
         # The task was acknowledged on the thread: it must not be left saying "queued".

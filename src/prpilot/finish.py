@@ -1,0 +1,104 @@
+"""The finish step: end a task whose engine step was killed before it could end the task itself.
+
+The engine answers, bills and records every task it can: a failure, a limit and a cancellation
+all end in its own ``finally``. What it cannot survive is being killed outright (the kernel's
+out-of-memory killer, the runner's SIGKILL after a job timeout). The composite action therefore
+runs this step ``if: always()`` after the engine: it reads the checkpoint the engine keeps in the
+task file and, when that task is not final, fails it in words on the thread and bills the usage
+the checkpoint holds, so no record and no bill are lost. A task the engine finished costs one
+file read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from prpilot.errors import PrpilotError
+from prpilot.inputs import Settings, Step
+from prpilot.runcontext import RunContext
+from prpilot.runner_io import ActionsRunner
+from prpilot.task import Task, TaskStatus
+
+
+def stopped_text(task: Task) -> str:
+    """What the thread is told about a task whose engine was killed."""
+    calls = task.usage.calls
+    spent = f" after {calls} model call{'s' if calls != 1 else ''}" if calls else ""
+    where = f" Work already pushed is on the branch `{task.branch}`." if task.branch else ""
+    return (
+        f"The task stopped before it finished{spent}: the engine's process was killed (out of memory, "
+        "or the job's time limit). Changes the agent had not pushed are lost; the model calls made until "
+        f"then are billed.{where} Ask again to start over, perhaps with a smaller request."
+    )
+
+
+def finish_step(env: Mapping[str, str]) -> int:
+    """End the task the engine left unfinished; return the step's exit code (0 when nothing was left)."""
+    from prpilot.action import load_task_file, read_settings, task_outputs
+
+    runner = ActionsRunner(env)
+    task = load_task_file(env)
+    if task.is_final:
+        return 0
+    settings = read_settings(env, Step.FINISH, runner)
+    ctx = RunContext.from_env(env)
+    answered = _answered_on_the_thread(task, settings.github_token, ctx)
+    task = answered or _stopped(task)
+    _settle_and_answer(task, answered is None, settings, ctx, runner)
+    runner.set_outputs(task_outputs(task))
+    if answered is None:
+        runner.error(f"prpilot: {task.result}")
+    return 0 if task.status is TaskStatus.COMPLETED else 1
+
+
+def _stopped(task: Task) -> Task:
+    if task.status is TaskStatus.SCHEDULED:
+        task.transition(TaskStatus.RUNNING)
+    task.transition(TaskStatus.FAILED, stopped_text(task))
+    return task
+
+
+def _answered_on_the_thread(task: Task, token: str, ctx: RunContext) -> Task | None:
+    """The task as its status comment tells it, when the engine was killed just after answering."""
+    from prpilot.github_adapter import GitHubRepository, connect
+    from prpilot.report import extract_task
+
+    if not token or task.status_comment_id is None:
+        return None
+    try:
+        body = GitHubRepository(connect(token, ctx.api_url), ctx.repository).comment_body(task.status_comment_id)
+    except PrpilotError:
+        return None
+    posted = extract_task(body)
+    return posted if posted is not None and posted.id == task.id and posted.is_final else None
+
+
+def _settle_and_answer(task: Task, answer: bool, settings: Settings, ctx: RunContext, runner: ActionsRunner) -> None:
+    """Bill the task's usage into the ledger (and the billing endpoint); when ``answer``, say it on the thread."""
+    from prpilot.billing import BillingClient
+    from prpilot.github_adapter import GitHubRepository, connect
+    from prpilot.ledger import Ledger
+    from prpilot.ledger_github import GitRefLedgerBackend
+    from prpilot.meter import Meter
+    from prpilot.pricing import load_prices
+    from prpilot.report import status_comment
+    from prpilot.status import StatusComment
+
+    if not settings.github_token:
+        runner.warning("prpilot: the github-token input is empty: the unfinished task is neither billed nor answered")
+        return
+    github = GitHubRepository(connect(settings.github_token, ctx.api_url), ctx.repository)
+    billing = BillingClient(settings.billing_url, settings.billing_token) if settings.billing_url else None
+    meter = Meter(settings.model, load_prices(settings.prices), ctx.run_id,
+                  ledger=Ledger(GitRefLedgerBackend(github.repository())), billing=billing, runner=runner)
+    meter.usage = task.usage
+    meter.settle(task)  # settling is idempotent: an engine that billed already is not billed twice
+    if not answer:
+        return
+    body = status_comment(task, run_url=ctx.run_url, detail=task.result, cost=meter.cost_line())
+    try:
+        StatusComment(github, ctx.run_url).publish(task, body)
+    except PrpilotError as exc:
+        runner.warning(f"prpilot: could not answer on the thread: {exc.message}")
+    runner.add_summary(f"## prpilot: failed\n\n{task.result}\n")
+
