@@ -22,6 +22,7 @@ from prpilot.payloads import (
     DispatchEvent,
     IssueCommentEvent,
     IssuesEvent,
+    PullRequest,
     Repository,
     ReviewCommentEvent,
     ReviewEvent,
@@ -132,6 +133,16 @@ def _issue_comment(run: _Run, payload: Mapping[str, Any]) -> EventOutcome:
     )
 
 
+def _pull_fields(pull: PullRequest) -> dict[str, Any]:
+    """The task fields of a pull request event: its number, head (and where the head lives) and base."""
+    return {
+        "pr_number": pull.number,
+        "head": pull.head.ref,
+        "head_repo": pull.head.repo.full_name if pull.head.repo else None,
+        "base": pull.base.ref,
+    }
+
+
 def _review_comment(run: _Run, payload: Mapping[str, Any]) -> EventOutcome:
     action = _comment_action(run, payload)
     if isinstance(action, Skip):
@@ -140,15 +151,12 @@ def _review_comment(run: _Run, payload: Mapping[str, Any]) -> EventOutcome:
     request = _comment_request(run, action, event.comment, event.changes)
     if isinstance(request, Skip):
         return request
-    comment, pull = event.comment, event.pull_request
+    comment = event.comment
     return run.task(
         comment.user,
         event.repository,
         request,
-        pr_number=pull.number,
-        head=pull.head.ref,
-        head_repo=pull.head.repo.full_name if pull.head.repo else None,
-        base=pull.base.ref,
+        **_pull_fields(event.pull_request),
         comment_id=comment.id,
         comment_kind="review",
         context=_context(
@@ -182,10 +190,7 @@ def _review(run: _Run, payload: Mapping[str, Any]) -> EventOutcome:
         review.user,
         event.repository,
         request,
-        pr_number=pull.number,
-        head=pull.head.ref,
-        head_repo=pull.head.repo.full_name if pull.head.repo else None,
-        base=pull.base.ref,
+        **_pull_fields(pull),
         comment_id=review.id,
         comment_kind="pull_review",  # a review is not a comment: no reactions, no replies
         context=_context(

@@ -76,6 +76,12 @@ class Bed:
     ) -> dict[str, Any]:
         """Leave a review comment on ``path``:``line`` of ``pull``; return the event GitHub sends."""
         comment_id = self.github.add_review_comment(self.repo, pull, body, user=user, path=path, line=line)
+        payload = self._review_comment_event(pull, user, body)
+        payload["comment"].update(id=comment_id, path=path, line=line, original_line=line, diff_hunk=hunk)
+        return payload
+
+    def _review_comment_event(self, pull: int, user: str, body: str | None) -> dict[str, Any]:
+        """The real review-comment payload, aimed at ``pull`` of this bed as the fake holds it."""
         info = self.github.issue(self.repo, pull).pull
         assert info is not None
         payload = retarget(
@@ -88,7 +94,6 @@ class Bed:
             server_url=self.github.server_url,
             api_url=self.github.api_url,
         )
-        payload["comment"].update(id=comment_id, path=path, line=line, original_line=line, diff_hunk=hunk)
         head = payload["pull_request"]["head"]
         head["ref"] = info.head_ref
         head["sha"] = info.head_sha
@@ -114,22 +119,7 @@ class Bed:
 
         The fake keeps no reviews (nothing prpilot calls reads one back), so only the event exists.
         """
-        info = self.github.issue(self.repo, pull).pull
-        assert info is not None
-        comment_event = retarget(
-            load_webhook("pull_request_review_comment__created"),
-            repository=self.repo,
-            user=user,
-            number=pull,
-            default_branch="main",
-            server_url=self.github.server_url,
-            api_url=self.github.api_url,
-        )
-        head = comment_event["pull_request"]["head"]
-        head["ref"] = info.head_ref
-        head["sha"] = info.head_sha
-        head["repo"]["full_name"] = info.head_repo
-        comment_event["pull_request"]["base"]["ref"] = info.base_ref
+        comment_event = self._review_comment_event(pull, user, None)
         return review_event(comment_event, body=body, state=state, review_id=self.github.state.next_id())
 
 
