@@ -78,6 +78,7 @@ def test_issue_comment_on_an_issue() -> None:
     assert task.gpt_model == "test-model"
     assert task.context == {
         "requester_is_bot": False,
+        "requester_id": 21031067,  # the user's account id, for the no-reply address that credits them
         "author_association": "OWNER",
         "comment_url": "https://github.com/Codertocat/Hello-World/issues/1#issuecomment-492700400",
     }
@@ -252,6 +253,7 @@ def test_review_summary_starts_a_pull_request_task() -> None:
     assert (task.comment_id, task.comment_kind) == (237895671, "pull_review")
     assert task.context == {
         "requester_is_bot": False,
+        "requester_id": 21031067,  # the user's account id, for the no-reply address that credits them
         "author_association": "OWNER",
         "comment_url": "https://github.com/Codertocat/Hello-World/pull/2#pullrequestreview-237895671",
         "review_state": "changes_requested",
@@ -319,7 +321,8 @@ def test_issue_opened_with_the_trigger_label() -> None:
     assert task.issue_number == 1
     assert task.github_user == "Codertocat"
     assert task.comment_id is None
-    assert task.context == {"requester_is_bot": False, "author_association": "OWNER", "label": "bug"}
+    assert task.context == {"requester_is_bot": False, "requester_id": 21031067, "author_association": "OWNER",
+                            "label": "bug"}
 
 
 def test_issue_opened_with_empty_body() -> None:
@@ -369,7 +372,8 @@ def test_workflow_dispatch() -> None:
     assert task.github_project == "octo-org/octo-repo"
     assert task.github_user == payload("workflow_dispatch__payload.json")["sender"]["login"]
     assert task.comment_id is None
-    assert task.context == {"requester_is_bot": False, "author_association": None, "ref": "refs/heads/master"}
+    assert task.context == {"requester_is_bot": False, "requester_id": 21031067, "author_association": None,
+                            "ref": "refs/heads/master"}
     assert task.base == "master"
 
 

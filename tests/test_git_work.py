@@ -73,7 +73,9 @@ def test_the_commit_names_the_run_and_credits_the_requester(checkout: Checkout, 
     message = git(origin, "log", "-1", "--format=%B", "pilot/fix-the-typo")
     assert message.splitlines()[0] == "Fix the typo"
     assert "Requested in https://ci/run/1" in message
-    assert "Co-authored-by: alice <alice@users.noreply.github.com>" in message
+    assert "Co-authored-by: alice <alice@users.noreply.127.0.0.1>" in message  # the event gave no ID
+    assert git(origin, "log", "-1", "--format=%an <%ae>", "pilot/fix-the-typo") == (
+        "prpilot[bot] <prpilot[bot]@users.noreply.127.0.0.1>")
     assert task.branch == "pilot/fix-the-typo"
     assert work.unpushed is None
 
@@ -117,3 +119,16 @@ def test_nothing_to_save_before_a_branch_or_without_changes(checkout: Checkout) 
 
     assert task.branch is None
     assert work.unpushed_patch() == ""
+
+
+def test_the_requester_is_credited_by_the_id_address_github_hands_out(checkout: Checkout, origin: Path,
+                                                                     git: Git) -> None:
+    work = _work(checkout, Pulls())
+    task = _issue_task(base="main", context={"requester_id": 21031067})
+    branch = work.start(task, "Fix the typo")
+    (checkout.root / "README.md").write_text("hello, world\n")
+
+    work.commit_and_push(task, branch, "Fix the typo", work.changed(["README.md"]))
+
+    message = git(origin, "log", "-1", "--format=%B", "pilot/fix-the-typo")
+    assert "Co-authored-by: alice <21031067+alice@users.noreply.127.0.0.1>" in message

@@ -108,7 +108,8 @@ def _comment_action(run: _Run, payload: Mapping[str, Any], new: str = "created",
 
 
 def _context(user: User, author_association: str | None, **extra: Any) -> dict[str, Any]:
-    return {"requester_is_bot": user.is_bot, "author_association": author_association, **extra}
+    return {"requester_is_bot": user.is_bot, "requester_id": user.id, "author_association": author_association,
+            **extra}
 
 
 def _issue_comment(run: _Run, payload: Mapping[str, Any]) -> EventOutcome:
@@ -271,7 +272,8 @@ def _workflow_dispatch(run: _Run, payload: Mapping[str, Any]) -> EventOutcome:
         issue_number=issue,
         pr_number=pr,
         base=chosen if pr is None else None,
-        context={"requester_is_bot": is_bot, "author_association": None, "ref": event.ref},
+        context={"requester_is_bot": is_bot, "requester_id": requester.id if isinstance(requester, User) else None,
+                 "author_association": None, "ref": event.ref},
     )
 
 

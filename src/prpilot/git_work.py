@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 from prpilot.errors import PrpilotError, PushRejected
 from prpilot.github_port import GitHubPort
-from prpilot.gitops import BOT, Checkout
-from prpilot.naming import create_unique_branch_name
+from prpilot.gitops import BOT_NAME, Checkout, Identity
+from prpilot.naming import create_unique_branch_name, noreply_email
 from prpilot.task import Task
 
 log = logging.getLogger(__name__)
@@ -67,10 +67,10 @@ class GitWork:
 
     def commit_and_push(self, task: Task, branch: WorkingBranch, title: str, changed: list[str]) -> None:
         """Commit ``changed`` and push; sets ``task.branch`` to where the work went."""
-        message = f"{title}\n\nRequested in {self.run_url}\n\nCo-authored-by: {task.github_user} " + (
-            f"<{task.github_user}@users.noreply.github.com>"
-        )
-        self.unpushed = self.checkout.commit(message, BOT, changed)
+        server, requester_id = self.checkout.server_url, task.context.get("requester_id")
+        co_author = noreply_email(task.github_user, server, requester_id if isinstance(requester_id, int) else None)
+        message = f"{title}\n\nRequested in {self.run_url}\n\nCo-authored-by: {task.github_user} <{co_author}>"
+        self.unpushed = self.checkout.commit(message, Identity(BOT_NAME, noreply_email(BOT_NAME, server)), changed)
         for attempt in range(1, _PUSH_ATTEMPTS + 1):
             try:
                 self.checkout.push(branch.name, create=branch.open_pull)

@@ -40,7 +40,7 @@ class Identity:
     email: str
 
 
-BOT = Identity("prpilot[bot]", "prpilot[bot]@users.noreply.github.com")
+BOT_NAME = "prpilot[bot]"  # the author of every commit; its address depends on the server (naming.noreply_email)
 
 
 def auth_config(server_url: str, token: str) -> dict[str, str]:
@@ -93,6 +93,7 @@ class Checkout:
             raise GitError(f"{root} is not a git checkout; run actions/checkout before prpilot") from exc
         self.root = root
         self.remote = remote
+        self.server_url = server_url
         self._auth = auth_config(server_url, token)
 
     @contextmanager

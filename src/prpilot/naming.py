@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Container
+from urllib.parse import urlsplit
 
 BRANCH_PREFIX = "pilot/"
 _MAX_SLUG = 48
@@ -40,3 +41,16 @@ def fallback_title(request: str, *, max_length: int = 72) -> str:
     if len(title) > max_length:
         title = title[: max_length - 1].rsplit(" ", 1)[0] + "…"
     return title
+
+
+def noreply_email(login: str, server_url: str, user_id: int | None = None) -> str:
+    """The no-reply address GitHub credits to ``login``'s account: ``ID+login@users.noreply.HOST``.
+
+    GitHub attributes a commit (or a ``Co-authored-by:`` trailer) to an account by this address
+    without revealing the person's own; the ID form is the one GitHub hands out since 2017, the
+    bare ``login@`` form the fallback when the event gave no ID. GitHub Enterprise Server uses its
+    own hostname, so the host comes from GITHUB_SERVER_URL, never a constant.
+    """
+    host = urlsplit(server_url).hostname or "localhost"
+    local = f"{user_id}+{login}" if user_id else login
+    return f"{local}@users.noreply.{host}"

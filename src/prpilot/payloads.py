@@ -26,6 +26,7 @@ class User(Payload):
     """A GitHub account (person, organization or App bot)."""
 
     login: str = Field(pattern=r"^\S+$")
+    id: int | None = None
     type: str = "User"
 
     @property
