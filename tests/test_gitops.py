@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 
 from prpilot.errors import GitError, PushRejected
-from prpilot.gitops import BOT, Checkout, parse_push, parse_status
+from prpilot.gitops import BOT_NAME, Checkout, Identity, parse_push, parse_status
+
+BOT = Identity(BOT_NAME, "prpilot[bot]@users.noreply.127.0.0.1")
 
 Git = Callable[..., str]
 
