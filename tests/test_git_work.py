@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import cast
@@ -9,7 +10,7 @@ from typing import cast
 import pytest
 
 from prpilot.errors import PrpilotError
-from prpilot.git_work import GitWork, WorkingBranch
+from prpilot.git_work import GitWork, WorkingBranch, resume_info, resumed
 from prpilot.github_port import GitHubPort, PullInfo
 from prpilot.gitops import Checkout
 from prpilot.task import Task
@@ -132,3 +133,25 @@ def test_the_requester_is_credited_by_the_id_address_github_hands_out(checkout: 
 
     message = git(origin, "log", "-1", "--format=%B", "pilot/fix-the-typo")
     assert "Co-authored-by: alice <21031067+alice@users.noreply.127.0.0.1>" in message
+
+
+@pytest.mark.parametrize(
+    "info",
+    [
+        None,
+        "pilot/x",
+        {"branch": 3, "title": "t"},
+        {"branch": "pilot/x"},  # no title
+        {"branch": "pilot/x", "title": "t", "touched": "README.md"},  # not a list
+        {"branch": "pilot/x", "title": "t", "touched": [1]},
+    ],
+)
+def test_a_damaged_resume_note_is_ignored(info: object) -> None:
+    assert resumed(info) is None
+
+
+def test_the_resume_note_round_trips_through_json() -> None:
+    branch = WorkingBranch("pilot/fix-it", "main", open_pull=True)
+    note = json.loads(json.dumps(resume_info(branch, "Fix it", ["README.md"])))
+    assert resumed(note) == (branch, "Fix it", ["README.md"])
+    assert resumed({**note, "touched": None}) == (branch, "Fix it", None)  # a command ran: everything counts

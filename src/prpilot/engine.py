@@ -17,7 +17,7 @@ from prpilot.bill import Bill
 from prpilot.cancellation import CancelSignal
 from prpilot.context import ThreadContext, review_context
 from prpilot.errors import Cancelled, PrpilotError, PullRequestsNotAllowed
-from prpilot.git_work import GitWork, WorkingBranch
+from prpilot.git_work import RESUME_KEY, GitWork, WorkingBranch, resume_info
 from prpilot.github_port import GitHubPort
 from prpilot.gitops import Checkout
 from prpilot.inputs import Settings
@@ -71,6 +71,7 @@ class TaskEngine:
     _agent_usage: Usage = field(default_factory=Usage)
     _toolbox: Toolbox | None = None  # the agent's tools, which know what they changed
     _counting: CountingModel | None = None
+    _working: tuple[WorkingBranch, str] | None = None  # the branch and the title, once set up
     _status: StatusComment = field(init=False)
     meter: Meter = field(init=False)
     git: GitWork = field(init=False)
@@ -98,7 +99,7 @@ class TaskEngine:
 
     def _run(self, task: Task) -> Task:
         answer, cut_short, failure = "", "", ""
-        self._counting = None  # this task's calls are counted afresh
+        self._counting, self._working = None, None  # this task's calls are counted afresh
         title, branch = task.user_request, None
         task.transition(TaskStatus.RUNNING)
         task.gpt_model = task.gpt_model or self.settings.model
@@ -108,6 +109,7 @@ class TaskEngine:
         try:
             title = self.generate_task_title(task)
             branch = self.setup_working_branch(task, title)
+            self._working = (branch, title)
             self._step(task, "Working (the agent reads and edits the code)")
             outcome = self._run_agent(task)
             answer = outcome.answer
@@ -300,8 +302,12 @@ class TaskEngine:
         self._status.step(task, label)
 
     def _keep(self, task: Task, usage: Usage) -> None:
-        if self.checkpoint is not None:
-            self.checkpoint(task.model_copy(update={"usage": usage}))
+        if self.checkpoint is None:
+            return
+        snapshot: dict[str, object] = {"usage": usage}
+        if self._working is not None and not task.is_final:  # so the finish step can push the work
+            snapshot["context"] = {**task.context, RESUME_KEY: resume_info(*self._working, self._touched())}
+        self.checkpoint(task.model_copy(update=snapshot))
 
     def _model(self, task: Task) -> ChatModel:
         """The model, counted call by call into the checkpoint when there is one."""

@@ -6,14 +6,16 @@ out-of-memory killer, the runner's SIGKILL after a job timeout). The composite a
 runs this step ``if: always()`` after the engine: it reads the checkpoint the engine keeps in the
 task file and, when that task is not final, fails it in words on the thread and bills the usage
 the checkpoint holds, so no record and no bill are lost. A task the engine finished costs one
-file read.
+file read. What the agent had changed in the checkout is pushed, as after any other failure.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 
 from prpilot.errors import PrpilotError
+from prpilot.git_work import RESUME_KEY, WorkingBranch, resumed
 from prpilot.inputs import Settings, Step
 from prpilot.runcontext import RunContext
 from prpilot.runner_io import ActionsRunner
@@ -24,11 +26,11 @@ def stopped_text(task: Task) -> str:
     """What the thread is told about a task whose engine was killed."""
     calls = task.usage.calls
     spent = f" after {calls} model call{'s' if calls != 1 else ''}" if calls else ""
-    where = f" Work already pushed is on the branch `{task.branch}`." if task.branch else ""
+    where = f" The work done so far is on the branch `{task.branch}`." if task.branch else ""
     return (
         f"The task stopped before it finished{spent}: the engine's process was killed (out of memory, "
-        "or the job's time limit). Changes the agent had not pushed are lost; the model calls made until "
-        f"then are billed.{where} Ask again to start over, perhaps with a smaller request."
+        f"or the job's time limit). The model calls made until then are billed.{where} Ask again to "
+        "go on, perhaps with a smaller request."
     )
 
 
@@ -42,13 +44,35 @@ def finish_step(env: Mapping[str, str]) -> int:
         return 0
     settings = read_settings(env, Step.FINISH, runner)
     ctx = RunContext.from_env(env)
+    resume = resumed(task.context.pop(RESUME_KEY, None))  # never part of the record or the answer
     answered = _answered_on_the_thread(task, settings.github_token, ctx)
+    if answered is None and resume is not None:
+        _push_the_work(task, resume, settings, ctx)
     task = answered or _stopped(task)
     _settle_and_answer(task, answered is None, settings, ctx, runner)
     runner.set_outputs(task_outputs(task))
     if answered is None:
         runner.error(f"prpilot: {task.result}")
     return 0 if task.status is TaskStatus.COMPLETED else 1
+
+
+def _push_the_work(
+    task: Task, resume: tuple[WorkingBranch, str, list[str] | None], settings: Settings, ctx: RunContext
+) -> None:
+    """Push what the killed agent changed in the checkout, as the engine does after any failure."""
+    from prpilot.git_work import GitWork
+    from prpilot.github_adapter import GitHubRepository, connect
+    from prpilot.gitops import Checkout
+
+    if not settings.github_token or not ctx.workspace:
+        return
+    try:
+        checkout = Checkout(Path(ctx.workspace), server_url=ctx.server_url, token=settings.github_token)
+    except PrpilotError:
+        return  # no checkout left to push from
+    github = GitHubRepository(connect(settings.github_token, ctx.api_url), ctx.repository)
+    branch, title, touched = resume
+    GitWork(checkout, github, ctx.run_url).save(task, branch, title, touched)  # logs, never raises
 
 
 def _stopped(task: Task) -> Task:

@@ -30,6 +30,28 @@ class WorkingBranch:
     open_pull: bool
 
 
+# Under this key a checkpoint carries what saving the work needs when the engine was killed.
+RESUME_KEY = "resume"
+
+
+def resume_info(branch: WorkingBranch, title: str, touched: list[str] | None) -> dict[str, object]:
+    """What the finish step needs to push the work of a killed engine, as plain JSON values."""
+    return {"branch": branch.name, "base": branch.base, "open_pull": branch.open_pull, "title": title,
+            "touched": touched}
+
+
+def resumed(info: object) -> tuple[WorkingBranch, str, list[str] | None] | None:
+    """Read :func:`resume_info` back; None when it is missing or not what it should be."""
+    if not isinstance(info, dict) or not isinstance(info.get("branch"), str) or not isinstance(info.get("title"), str):
+        return None
+    touched = info.get("touched")
+    if touched is not None and not (isinstance(touched, list) and all(isinstance(p, str) for p in touched)):
+        return None
+    base = info.get("base")
+    branch = WorkingBranch(info["branch"], base if isinstance(base, str) else None, bool(info.get("open_pull")))
+    return branch, info["title"], touched
+
+
 @dataclass
 class GitWork:
     """Branch, commit and push one task's work in the checkout."""

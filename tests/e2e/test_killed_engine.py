@@ -1,8 +1,9 @@
 """End to end: an engine step killed outright (SIGKILL, as the out-of-memory killer does) still ends its task.
 
 The engine cannot answer from a SIGKILL, so the composite action's last step, ``if: always()``,
-reads the checkpoint the engine kept and ends the task: failed in words on the thread, the usage
-of every call made so far billed into the ledger and the billing endpoint, the outputs set.
+reads the checkpoint the engine kept and ends the task: the agent's changes pushed, failed in words
+on the thread, the usage of every call made so far billed into the ledger and the billing endpoint,
+the outputs set.
 """
 
 from __future__ import annotations
@@ -10,8 +11,11 @@ from __future__ import annotations
 import pytest
 from github import Auth, Github
 
+from prpilot.git_work import RESUME_KEY
 from prpilot.ledger import Ledger, Settlement
 from prpilot.ledger_github import GitRefLedgerBackend
+from prpilot.report import extract_task
+from prpilot.task import TaskStatus
 from prpilot.testing import openai_replies as say
 from prpilot.testing.scenario import Bed
 
@@ -29,7 +33,8 @@ def _settlements(bed: Bed) -> list[Settlement]:
 def test_a_killed_engine_step_is_failed_billed_and_answered_by_the_finish_step(bed: Bed) -> None:
     bed.model.script(
         say.text("Run the tests").with_usage(prompt_tokens=100, completion_tokens=5),
-        say.tool("read_file", {"path": "README.md"}).with_usage(prompt_tokens=1_000, completion_tokens=20),
+        say.tool("edit_file", {"path": "README.md", "old": "projet", "new": "project"}).with_usage(
+            prompt_tokens=1_000, completion_tokens=20),
         say.tool("run_command", {"command": KILL_THE_ENGINE}).with_usage(prompt_tokens=1_500, completion_tokens=30),
         say.text("never reached"),
     )
@@ -54,6 +59,15 @@ def test_a_killed_engine_step_is_failed_billed_and_answered_by_the_finish_step(b
     assert "after 3 model calls" in comment
     assert "💰" in comment
     assert "stopped before it finished" in result.summary
+    # The edit made before the kill is not lost: it is pushed, as after any other failure.
+    branch = result.outputs["branch"]
+    assert branch.startswith("pilot/")
+    assert f"`{branch}`" in comment
+    assert "This project says hello." in (bed.github.read_file(bed.repo, "README.md", ref=branch) or "")
+    recorded = extract_task(comment)
+    assert recorded is not None
+    assert recorded.status is TaskStatus.FAILED
+    assert RESUME_KEY not in recorded.context  # the checkpoint's working notes stay out of the record
     assert "Traceback" not in result.logs
 
 

@@ -101,8 +101,8 @@ def review_event(
     """Return the ``pull_request_review`` event of the review that ``comment_event``'s comment belongs to.
 
     The octokit payloads shipped here hold none of this event, so it is made from a real
-    ``pull_request_review_comment`` one: the same pull request, repository and sender, its ``comment`` replaced by a ``review`` of
-    the documented shape (https://docs.github.com/en/webhooks/webhook-events-and-payloads#pull_request_review).
+    ``pull_request_review_comment`` one: the same pull request, repository and sender, its
+    ``comment`` replaced by a ``review`` of the documented shape (https://docs.github.com/en/webhooks/webhook-events-and-payloads#pull_request_review).
     """
     out = copy.deepcopy(comment_event)
     comment = out.pop("comment")
