@@ -1,0 +1,47 @@
+"""The README's workflows are what a user copies: each must be a valid workflow that uses real inputs."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from prpilot.inputs import INPUTS
+
+ROOT = Path(__file__).resolve().parents[1]
+BLOCKS = re.findall(r"```yaml\n(.*?)```", (ROOT / "README.md").read_text(encoding="utf-8"), re.DOTALL)
+WORKFLOWS = [block for block in BLOCKS if block.startswith("name:")]
+
+
+def _prpilot_steps(workflow: dict[str, Any]) -> list[dict[str, Any]]:
+    return [step for job in workflow["jobs"].values() for step in job.get("steps", [])
+            if str(step.get("uses", "")).startswith("prpilot/action@")]
+
+
+def test_the_readme_shows_the_comment_dispatch_and_worker_workflows() -> None:
+    names = [yaml.safe_load(block)["name"] for block in WORKFLOWS]
+    assert {"pilot", "pilot-dispatch", "pilot-worker"} <= set(names)
+
+
+@pytest.mark.parametrize("block", WORKFLOWS, ids=lambda block: block.splitlines()[0])
+def test_a_readme_workflow_passes_only_inputs_the_action_declares(block: str) -> None:
+    steps = _prpilot_steps(yaml.safe_load(block))
+    assert steps, "every full workflow in the README runs prpilot"
+    for step in steps:
+        assert set(step.get("with", {})) <= set(INPUTS), step
+
+
+@pytest.mark.skipif(shutil.which("check-jsonschema") is None, reason="check-jsonschema is not installed")
+def test_the_readme_workflows_validate_against_the_workflow_schema(tmp_path: Path) -> None:
+    files = []
+    for number, block in enumerate(WORKFLOWS):
+        files.append(tmp_path / f"workflow-{number}.yml")
+        files[-1].write_text(block, encoding="utf-8")
+    done = subprocess.run(["check-jsonschema", "--builtin-schema", "vendor.github-workflows", *map(str, files)],
+                          capture_output=True, text=True, check=False, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
