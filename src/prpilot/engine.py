@@ -15,9 +15,10 @@ from prpilot import report
 from prpilot.agent.sanitize import Redactor
 from prpilot.bill import Bill
 from prpilot.cancellation import CancelSignal
+from prpilot.checkpoint import Checkpoint
 from prpilot.context import ThreadContext, review_context
 from prpilot.errors import Cancelled, PrpilotError, PullRequestsNotAllowed
-from prpilot.git_work import RESUME_KEY, GitWork, WorkingBranch, resume_info
+from prpilot.git_work import GitWork, WorkingBranch
 from prpilot.github_port import GitHubPort
 from prpilot.gitops import Checkout
 from prpilot.inputs import Settings
@@ -29,7 +30,6 @@ from prpilot.status import BackgroundEditor, StatusComment
 from prpilot.task import Task, TaskStatus, Usage
 
 if TYPE_CHECKING:
-    from prpilot.agent.counting import CountingModel
     from prpilot.agent.loop import AgentOutcome, StepEvent
     from prpilot.agent.model import ChatModel
     from prpilot.agent.tools import Toolbox
@@ -70,8 +70,8 @@ class TaskEngine:
     checkpoint: Callable[[Task], None] | None = None
     _agent_usage: Usage = field(default_factory=Usage)
     _toolbox: Toolbox | None = None  # the agent's tools, which know what they changed
-    _counting: CountingModel | None = None
-    _working: tuple[WorkingBranch, str] | None = None  # the branch and the title, once set up
+    _kept: Checkpoint | None = None  # this task's checkpoint, when there is somewhere to keep it
+    _task_model: ChatModel | None = None  # the model as this task calls it (counted into the checkpoint)
     _status: StatusComment = field(init=False)
     meter: Meter = field(init=False)
     git: GitWork = field(init=False)
@@ -99,7 +99,8 @@ class TaskEngine:
 
     def _run(self, task: Task) -> Task:
         answer, cut_short, failure = "", "", ""
-        self._counting, self._working = None, None  # this task's calls are counted afresh
+        self._kept = Checkpoint(self.checkpoint, self._touched) if self.checkpoint is not None else None
+        self._task_model = self._kept.counted(self.model, task) if self._kept is not None else self.model
         title, branch = task.user_request, None
         task.transition(TaskStatus.RUNNING)
         task.gpt_model = task.gpt_model or self.settings.model
@@ -109,7 +110,8 @@ class TaskEngine:
         try:
             title = self.generate_task_title(task)
             branch = self.setup_working_branch(task, title)
-            self._working = (branch, title)
+            if self._kept is not None:
+                self._kept.working = (branch, title)
             self._step(task, "Working (the agent reads and edits the code)")
             outcome = self._run_agent(task)
             answer = outcome.answer
@@ -138,7 +140,7 @@ class TaskEngine:
             return fallback_title(task.user_request)
         from prpilot.agent.title import generate_task_title
 
-        title, usage = generate_task_title(self._model(task), task.user_request)
+        title, usage = generate_task_title(self._task_model or self.model, task.user_request)
         self.meter.usage += usage
         return self._redact(title)
 
@@ -180,7 +182,7 @@ class TaskEngine:
         spent_before = self.usage
         try:
             outcome = run_agent(
-                self._model(task),
+                self._task_model or self.model,
                 toolbox,
                 messages,
                 limits,
@@ -302,22 +304,8 @@ class TaskEngine:
         self._status.step(task, label)
 
     def _keep(self, task: Task, usage: Usage) -> None:
-        if self.checkpoint is None:
-            return
-        snapshot: dict[str, object] = {"usage": usage}
-        if self._working is not None and not task.is_final:  # so the finish step can push the work
-            snapshot["context"] = {**task.context, RESUME_KEY: resume_info(*self._working, self._touched())}
-        self.checkpoint(task.model_copy(update=snapshot))
-
-    def _model(self, task: Task) -> ChatModel:
-        """The model, counted call by call into the checkpoint when there is one."""
-        if self.checkpoint is None:
-            return self.model
-        if self._counting is None:
-            from prpilot.agent.counting import CountingModel
-
-            self._counting = CountingModel(self.model, lambda used: self._keep(task, used))
-        return self._counting
+        if self._kept is not None:
+            self._kept.keep(task, usage)
 
     def _on_agent_step(self, task: Task, event: StepEvent) -> None:
         self._agent_usage = event.usage  # kept for a cancellation, which brings no outcome
