@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from prpilot.errors import PrpilotError
-from prpilot.git_work import RESUME_KEY, WorkingBranch, resumed
+from prpilot.git_work import RESUME_KEY, GitWork, WorkingBranch, resumed
 from prpilot.inputs import Settings, Step
 from prpilot.runcontext import RunContext
 from prpilot.runner_io import ActionsRunner
@@ -60,7 +60,6 @@ def _push_the_work(
     task: Task, resume: tuple[WorkingBranch, str, list[str] | None], settings: Settings, ctx: RunContext
 ) -> None:
     """Push what the killed agent changed in the checkout, as the engine does after any failure."""
-    from prpilot.git_work import GitWork
     from prpilot.github_adapter import GitHubRepository, connect
     from prpilot.gitops import Checkout
 
