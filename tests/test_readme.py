@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -44,4 +45,20 @@ def test_the_readme_workflows_validate_against_the_workflow_schema(tmp_path: Pat
         files[-1].write_text(block, encoding="utf-8")
     done = subprocess.run(["check-jsonschema", "--builtin-schema", "vendor.github-workflows", *map(str, files)],
                           capture_output=True, text=True, check=False, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+PYTHON_EXAMPLES = re.findall(r"```python\n(.*?)```", (ROOT / "README.md").read_text(encoding="utf-8"), re.DOTALL)
+
+
+def test_the_readme_has_its_library_examples() -> None:
+    assert len(PYTHON_EXAMPLES) >= 2
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("example", PYTHON_EXAMPLES, ids=lambda code: code.splitlines()[0])
+def test_a_readme_python_example_runs_as_written(example: str, tmp_path: Path) -> None:
+    # A fresh interpreter in an empty folder: the example may rely on nothing but the package.
+    done = subprocess.run([sys.executable, "-c", example], cwd=tmp_path, capture_output=True, text=True,
+                          check=False, timeout=300)
     assert done.returncode == 0, done.stdout + done.stderr
