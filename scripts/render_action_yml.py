@@ -83,6 +83,8 @@ def render() -> str:
         out += ["      shell: bash", "      env:", "        PRPILOT_PYTHON: ${{ steps.install.outputs.python }}"]
         if step is not Step.SCHEDULE:
             out.append("        PRPILOT_TASK_FILE: ${{ steps.schedule.outputs.task-file }}")
+        if step is Step.FINISH:  # says why the engine left the task: killed, cancelled, or never started
+            out.append("        PRPILOT_ENGINE_OUTCOME: ${{ steps.engine.outcome }}")
         out += [f"        {env_name(n)}: ${{{{ inputs.{n} }}}}" for n, (steps, _) in INPUTS.items() if step in steps]
         # exec: the runner's SIGINT/SIGTERM on cancellation reach Python, not a shell that dies first.
         out.append(f"      run: 'exec \"$PRPILOT_PYTHON\" \"$GITHUB_ACTION_PATH/entrypoint.py\" {step.value}'")

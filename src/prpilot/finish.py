@@ -22,15 +22,18 @@ from prpilot.runner_io import ActionsRunner
 from prpilot.task import Task, TaskStatus
 
 
-def stopped_text(task: Task) -> str:
-    """What the thread is told about a task whose engine was killed."""
+def stopped_text(task: Task, engine_outcome: str = "failure") -> str:
+    """What the thread is told about a task its engine step left unfinished (``engine_outcome``: the step's)."""
+    if engine_outcome == "skipped":  # the job was cancelled (or a step before it broke) first
+        return "The task never started: the job stopped before its engine step ran. Nothing was billed."
     calls = task.usage.calls
     spent = f" after {calls} model call{'s' if calls != 1 else ''}" if calls else ""
+    why = ("the job was cancelled and its engine did not stop in time" if engine_outcome == "cancelled"
+           else "the engine's process was killed (out of memory, or the job's time limit)")
     where = f" The work done so far is on the branch `{task.branch}`." if task.branch else ""
     return (
-        f"The task stopped before it finished{spent}: the engine's process was killed (out of memory, "
-        f"or the job's time limit). The model calls made until then are billed.{where} Ask again to "
-        "go on, perhaps with a smaller request."
+        f"The task stopped before it finished{spent}: {why}. The model calls made until then are "
+        f"billed.{where} Ask again to go on, perhaps with a smaller request."
     )
 
 
@@ -48,7 +51,7 @@ def finish_step(env: Mapping[str, str]) -> int:
     answered = _answered_on_the_thread(task, settings.github_token, ctx)
     if answered is None and resume is not None:
         _push_the_work(task, resume, settings, ctx)
-    task = answered or _stopped(task)
+    task = answered or _stopped(task, env.get("PRPILOT_ENGINE_OUTCOME", ""))
     _settle_and_answer(task, answered is None, settings, ctx, runner)
     runner.set_outputs(task_outputs(task))
     if answered is None:
@@ -74,10 +77,10 @@ def _push_the_work(
     GitWork(checkout, github, ctx.run_url).save(task, branch, title, touched)  # logs, never raises
 
 
-def _stopped(task: Task) -> Task:
+def _stopped(task: Task, engine_outcome: str) -> Task:
     if task.status is TaskStatus.SCHEDULED:
         task.transition(TaskStatus.RUNNING)
-    task.transition(TaskStatus.FAILED, stopped_text(task))
+    task.transition(TaskStatus.FAILED, stopped_text(task, engine_outcome))
     return task
 
 
