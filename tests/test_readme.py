@@ -6,6 +6,7 @@ import re
 import shutil
 import subprocess
 import sys
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ import pytest
 import yaml
 
 from prpilot.inputs import INPUTS
+from prpilot.pricing import DEFAULT_PRICES, PRICES_AS_OF
 
 ROOT = Path(__file__).resolve().parents[1]
 BLOCKS = re.findall(r"```yaml\n(.*?)```", (ROOT / "README.md").read_text(encoding="utf-8"), re.DOTALL)
@@ -62,3 +64,12 @@ def test_a_readme_python_example_runs_as_written(example: str, tmp_path: Path) -
     done = subprocess.run([sys.executable, "-c", example], cwd=tmp_path, capture_output=True, text=True,
                           check=False, timeout=300)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_the_readme_price_table_is_the_built_in_one() -> None:
+    rows = re.findall(r"^\| `([^`]+)` \| ([\d.]+) \| ([\d.]+) \| ([\d.]+) \|$",
+                      (ROOT / "README.md").read_text(encoding="utf-8"), re.MULTILINE)
+    shown = {model: (Decimal(i), Decimal(c), Decimal(o)) for model, i, c, o in rows}
+    built_in = {model: (p.input, p.cached_rate, p.output) for model, p in DEFAULT_PRICES.items()}
+    assert shown == built_in
+    assert f"as published on {PRICES_AS_OF}" in (ROOT / "README.md").read_text(encoding="utf-8")
