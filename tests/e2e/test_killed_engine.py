@@ -8,6 +8,11 @@ the outputs set.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from github import Auth, Github
 
@@ -15,11 +20,12 @@ from prpilot.git_work import RESUME_KEY
 from prpilot.ledger import Ledger, Settlement
 from prpilot.ledger_github import GitRefLedgerBackend
 from prpilot.report import extract_task
-from prpilot.task import TaskStatus
+from prpilot.task import Task, TaskStatus
 from prpilot.testing import openai_replies as say
 from prpilot.testing.scenario import Bed
 
 pytestmark = pytest.mark.e2e
+ENTRYPOINT = Path(__file__).resolve().parents[2] / "entrypoint.py"
 
 # The agent's own test command eats the machine; the kernel kills the engine that started it.
 KILL_THE_ENGINE = 'python3 -c "import os, signal; os.kill(os.getppid(), signal.SIGKILL)"'
@@ -83,3 +89,36 @@ def test_a_finished_task_leaves_the_finish_step_nothing_to_do(bed: Bed) -> None:
     assert finish.stdout == finish.stderr == ""
     assert len(bed.billing.bills) == 1  # billed once, by the engine
     assert len(bed.status_comments(event["issue"]["number"])) == 1
+
+
+def test_an_engine_killed_just_after_answering_is_not_answered_twice(bed: Bed, tmp_path: Path) -> None:
+    # The engine answered on the thread and was killed before its last checkpoint: the task file
+    # still says "running". The finish step must read the answer back, not overwrite it.
+    bed.model.set_policy(lambda request, index: say.text("Nothing to change."))
+    event = bed.issue_comment("/pilot look around")
+    done = bed.run("issue_comment", event)
+    assert done.outputs["status"] == "completed", done.logs
+    [task_file] = done.runner_temp.glob("prpilot-task-*.json")
+    finished = Task.model_validate_json(task_file.read_text())
+    stale = finished.model_copy(update={"status": TaskStatus.RUNNING, "result": ""})
+    task_file.write_text(stale.model_dump_json())
+    [answer] = bed.status_comments(event["issue"]["number"])
+    output, summary = tmp_path / "output", tmp_path / "summary"
+    output.touch()
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("INPUT_", "GITHUB_"))},
+        "GITHUB_REPOSITORY": bed.repo, "GITHUB_API_URL": bed.github.api_url,
+        "GITHUB_SERVER_URL": bed.github.server_url, "GITHUB_RUN_ID": "4242", "GITHUB_OUTPUT": str(output),
+        "GITHUB_STEP_SUMMARY": str(summary), "PRPILOT_TASK_FILE": str(task_file),
+        "PRPILOT_ENGINE_OUTCOME": "failure", "INPUT_GITHUB-TOKEN": bed.github.token,
+    }  # fmt: skip
+
+    finish = subprocess.run([sys.executable, str(ENTRYPOINT), "finish"], env=env, capture_output=True, text=True,
+                            check=False, timeout=120)
+
+    assert finish.returncode == 0, finish.stdout + finish.stderr  # the task completed, as its answer says
+    assert bed.status_comments(event["issue"]["number"]) == [answer]  # untouched
+    assert "status<<" in output.read_text()
+    assert "completed" in output.read_text()
+    assert len(_settlements(bed)) == 1  # settled once, by the engine; settling again changed nothing
+    assert "Traceback" not in finish.stdout + finish.stderr
