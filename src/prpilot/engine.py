@@ -259,6 +259,9 @@ class TaskEngine:
                 rescued = task.head is not None and task.branch != task.head  # the PR's branch had moved
                 where = f"pull request {task.pr_url}" if task.pr_url and not rescued else f"branch {branch_link}"
                 detail += f"\n\nThe work done so far is on the {where}."
+                if not task.pr_url and task.pr_number is None and self.repo_url:  # no pull request came of it
+                    compare = report.compare_url(self.repo_url, task.base or "", task.branch)
+                    detail += f" [Open a pull request from it]({compare})."
             task.transition(TaskStatus.FAILED, detail if not answer else f"{detail}\n\n{answer}")
         else:
             task.transition(TaskStatus.COMPLETED, answer or "Done.")

@@ -57,6 +57,8 @@ def test_failed_pull_request_creation_keeps_the_branch_and_links_it(bed: Bed) ->
     assert "This project says hello." in (bed.github.read_file(bed.repo, "README.md", ref=branch) or "")
     comment = _status_comment(bed, event["issue"]["number"])
     assert f"/tree/{branch}" in comment
+    assert f"[Open a pull request from it]({bed.github.server_url}/{bed.repo}/compare/main...{branch}?expand=1)" in (
+        comment)
     assert "Traceback" not in result.logs
 
 
