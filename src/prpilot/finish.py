@@ -13,13 +13,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from prpilot.errors import PrpilotError
-from prpilot.git_work import RESUME_KEY, GitWork, WorkingBranch, resumed
-from prpilot.inputs import Settings, Step
+from prpilot.inputs import Step
 from prpilot.runcontext import RunContext
 from prpilot.runner_io import ActionsRunner
 from prpilot.task import Task, TaskStatus
+
+if TYPE_CHECKING:  # git, PyGithub and the engine load only for a task that was left unfinished
+    from prpilot.git_work import WorkingBranch
+    from prpilot.github_adapter import GitHubRepository
 
 
 def stopped_text(task: Task, engine_outcome: str = "failure") -> str:
@@ -45,34 +49,54 @@ def finish_step(env: Mapping[str, str]) -> int:
     task = load_task_file(env)
     if task.is_final:
         return 0
+    # Only a task left unfinished pays for git, PyGithub and the engine's imports.
+    from prpilot.billing import BillingClient
+    from prpilot.git_work import RESUME_KEY, resumed
+    from prpilot.github_adapter import GitHubRepository, connect
+    from prpilot.ledger import Ledger
+    from prpilot.ledger_github import GitRefLedgerBackend
+    from prpilot.meter import Meter
+    from prpilot.pricing import load_prices
+    from prpilot.wiring import settle_and_answer
+
     settings = read_settings(env, Step.FINISH, runner)
     ctx = RunContext.from_env(env)
     resume = resumed(task.context.pop(RESUME_KEY, None))  # never part of the record or the answer
-    answered = _answered_on_the_thread(task, settings.github_token, ctx)
+    if not settings.github_token:
+        runner.warning("prpilot: the github-token input is empty: the unfinished task is neither billed nor answered")
+        return 1
+    github = GitHubRepository(connect(settings.github_token, ctx.api_url), ctx.repository)
+    answered = _answered_on_the_thread(task, github)
     if answered is None and resume is not None:
-        _push_the_work(task, resume, settings, ctx)
+        _push_the_work(task, resume, settings.github_token, github, ctx)
     task = answered or _stopped(task, env.get("PRPILOT_ENGINE_OUTCOME", ""))
-    _settle_and_answer(task, answered is None, settings, ctx, runner)
+    billing = BillingClient(settings.billing_url, settings.billing_token) if settings.billing_url else None
+    meter = Meter(settings.model, load_prices(settings.prices), ctx.run_id,
+                  ledger=Ledger(GitRefLedgerBackend(github.repository())), billing=billing, runner=runner)
+    meter.usage = task.usage
+    # Settling is idempotent: an engine that billed before it was killed is not billed twice.
+    settle_and_answer(task, github, meter, ctx, runner, answer=answered is None)
     runner.set_outputs(task_outputs(task))
     if answered is None:
+        runner.add_summary(f"## prpilot: failed\n\n{task.result}\n")
         runner.error(f"prpilot: {task.result}")
     return 0 if task.status is TaskStatus.COMPLETED else 1
 
 
 def _push_the_work(
-    task: Task, resume: tuple[WorkingBranch, str, list[str] | None], settings: Settings, ctx: RunContext
+    task: Task, resume: tuple[WorkingBranch, str, list[str] | None], token: str, github: GitHubRepository,
+    ctx: RunContext,
 ) -> None:
     """Push what the killed agent changed in the checkout, as the engine does after any failure."""
-    from prpilot.github_adapter import GitHubRepository, connect
+    from prpilot.git_work import GitWork
     from prpilot.gitops import Checkout
 
-    if not settings.github_token or not ctx.workspace:
+    if not ctx.workspace:
         return
     try:
-        checkout = Checkout(Path(ctx.workspace), server_url=ctx.server_url, token=settings.github_token)
+        checkout = Checkout(Path(ctx.workspace), server_url=ctx.server_url, token=token)
     except PrpilotError:
         return  # no checkout left to push from
-    github = GitHubRepository(connect(settings.github_token, ctx.api_url), ctx.repository)
     branch, title, touched = resume
     GitWork(checkout, github, ctx.run_url).save(task, branch, title, touched)  # logs, never raises
 
@@ -84,47 +108,14 @@ def _stopped(task: Task, engine_outcome: str) -> Task:
     return task
 
 
-def _answered_on_the_thread(task: Task, token: str, ctx: RunContext) -> Task | None:
+def _answered_on_the_thread(task: Task, github: GitHubRepository) -> Task | None:
     """The task as its status comment tells it, when the engine was killed just after answering."""
-    from prpilot.github_adapter import GitHubRepository, connect
     from prpilot.report import extract_task
 
-    if not token or task.status_comment_id is None:
+    if task.status_comment_id is None:
         return None
     try:
-        body = GitHubRepository(connect(token, ctx.api_url), ctx.repository).comment_body(task.status_comment_id)
+        posted = extract_task(github.comment_body(task.status_comment_id))
     except PrpilotError:
         return None
-    posted = extract_task(body)
     return posted if posted is not None and posted.id == task.id and posted.is_final else None
-
-
-def _settle_and_answer(task: Task, answer: bool, settings: Settings, ctx: RunContext, runner: ActionsRunner) -> None:
-    """Bill the task's usage into the ledger (and the billing endpoint); when ``answer``, say it on the thread."""
-    from prpilot.billing import BillingClient
-    from prpilot.github_adapter import GitHubRepository, connect
-    from prpilot.ledger import Ledger
-    from prpilot.ledger_github import GitRefLedgerBackend
-    from prpilot.meter import Meter
-    from prpilot.pricing import load_prices
-    from prpilot.report import status_comment
-    from prpilot.status import StatusComment
-
-    if not settings.github_token:
-        runner.warning("prpilot: the github-token input is empty: the unfinished task is neither billed nor answered")
-        return
-    github = GitHubRepository(connect(settings.github_token, ctx.api_url), ctx.repository)
-    billing = BillingClient(settings.billing_url, settings.billing_token) if settings.billing_url else None
-    meter = Meter(settings.model, load_prices(settings.prices), ctx.run_id,
-                  ledger=Ledger(GitRefLedgerBackend(github.repository())), billing=billing, runner=runner)
-    meter.usage = task.usage
-    meter.settle(task)  # settling is idempotent: an engine that billed already is not billed twice
-    if not answer:
-        return
-    body = status_comment(task, run_url=ctx.run_url, detail=task.result, cost=meter.cost_line())
-    try:
-        StatusComment(github, ctx.run_url).publish(task, body)
-    except PrpilotError as exc:
-        runner.warning(f"prpilot: could not answer on the thread: {exc.message}")
-    runner.add_summary(f"## prpilot: failed\n\n{task.result}\n")
-

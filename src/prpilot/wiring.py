@@ -6,7 +6,6 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from prpilot.agent.model import ChatModel
-from prpilot.bill import create_bill
 from prpilot.billing import BillingClient
 from prpilot.cancellation import CancelSignal
 from prpilot.engine import TaskEngine
@@ -16,6 +15,7 @@ from prpilot.gitops import Checkout
 from prpilot.inputs import Settings
 from prpilot.ledger import Ledger
 from prpilot.ledger_github import GitRefLedgerBackend
+from prpilot.meter import Meter
 from prpilot.pricing import load_prices
 from prpilot.report import status_comment
 from prpilot.runcontext import RunContext
@@ -93,8 +93,23 @@ def fail_before_start(
 
     task.transition(TaskStatus.RUNNING)
     task.transition(TaskStatus.FAILED, f"prpilot could not start: {why}")
+    # No runner for the meter: a task that made no call needs no "unknown price" warning.
+    settle_and_answer(task, github, Meter(task.gpt_model, DEFAULT_PRICES, ctx.run_id, ledger=ledger), ctx, runner)
+
+
+def settle_and_answer(
+    task: Task, github: GitHubRepository, meter: Meter, ctx: RunContext, runner: ActionsRunner, *, answer: bool = True
+) -> None:
+    """Bill the ended ``task`` (ledger, billing endpoint) and, when ``answer``, write its end into the status comment.
+
+    The bill comes first and neither part raises, so an answer GitHub refuses loses no record.
+    """
+    meter.settle(task)
+    if not answer:
+        return
+    cost = meter.cost_line() if task.usage.calls else ""
+    body = status_comment(task, run_url=ctx.run_url, detail=task.result, cost=cost)
     try:
-        StatusComment(github, ctx.run_url).publish(task, status_comment(task, run_url=ctx.run_url, detail=task.result))
-        ledger.settle(create_bill(task, task.usage, task.gpt_model, DEFAULT_PRICES, ctx.run_id))
+        StatusComment(github, ctx.run_url).publish(task, body)
     except PrpilotError as exc:
-        runner.warning(f"could not report the failure on the thread: {exc.message}")
+        runner.warning(f"could not answer on the thread: {exc.message}")
