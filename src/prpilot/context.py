@@ -24,8 +24,7 @@ class ReviewThreadComment(ThreadComment):
 
     path: str = ""
     line: int | None = None
-    in_reply_to: int | None = None  # the comment it answers, in a conversation on the same line
-    id: int = 0
+    in_reply: bool = False  # answers another comment, in a conversation on the same line
 
 
 class ChangedFile(BaseModel):

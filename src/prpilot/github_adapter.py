@@ -203,14 +203,13 @@ class GitHubRepository:
             # "Address the review comments" is the commonest request on a pull request: the agent must see them.
             review_comments = [
                 ReviewThreadComment(
-                    id=int(item.get("id") or 0),
                     author=(item.get("user") or {}).get("login", "ghost"),
                     body=item.get("body") or "",
                     author_can_write=item.get("author_association") in TRUSTED_ASSOCIATIONS,
                     is_ours=marker in (item.get("body") or ""),
                     path=item.get("path") or "",
                     line=item.get("line"),  # null once a later push outdated the line
-                    in_reply_to=item.get("in_reply_to_id"),
+                    in_reply=item.get("in_reply_to_id") is not None,
                 )
                 for item in self._pages(
                     "read the pull request's review comments", f"/pulls/{number}/comments", limit=_MAX_REVIEW_COMMENTS

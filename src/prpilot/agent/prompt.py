@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from prpilot.agent.sanitize import Redactor, fence, strip_hidden, untrusted
-from prpilot.context import ReviewThreadComment, ThreadContext
+from prpilot.context import ReviewThreadComment, ThreadComment, ThreadContext
+
+C = TypeVar("C", bound=ThreadComment)
 
 HINT_FILES = (".github/prpilot.md", ".pilot-hints.md")
 MAX_HINTS = 16_000
@@ -101,11 +103,7 @@ def _thread(thread: ThreadContext, include_untrusted: bool) -> list[str]:
     parts = [f"## {noun}{number}{by}", untrusted("Title", thread.title)]
     if thread.body.strip():
         parts.append(untrusted("Description", _cut(thread.body)))
-    shown = [c for c in thread.comments if not c.is_ours and (c.author_can_write or include_untrusted)]
-    left_out = sum(1 for c in thread.comments if not c.is_ours) - len(shown)
-    if len(shown) > MAX_COMMENTS:
-        left_out += len(shown) - MAX_COMMENTS
-        shown = shown[-MAX_COMMENTS:]
+    shown, left_out = _visible(thread.comments, include_untrusted)
     for comment in shown:
         access = "" if comment.author_can_write else " (no write access)"
         parts.append(untrusted(f"Comment by @{_inline(comment.author)}{access}", _cut(comment.body)))
@@ -114,22 +112,30 @@ def _thread(thread: ThreadContext, include_untrusted: bool) -> list[str]:
     return parts
 
 
-def _review_comments(comments: Sequence[ReviewThreadComment], include_untrusted: bool) -> list[str]:
-    """The pull request's review comments, each with the file and line it is on, newest MAX_COMMENTS."""
+def _visible(comments: Sequence[C], include_untrusted: bool) -> tuple[list[C], int]:
+    """The comments the model may see, newest MAX_COMMENTS, and how many others were left out.
+
+    Never ours; a writer's always, anyone else's only when opted in.
+    """
     theirs = [c for c in comments if not c.is_ours]
     shown = [c for c in theirs if c.author_can_write or include_untrusted][-MAX_COMMENTS:]
-    if not theirs:
+    return shown, len(theirs) - len(shown)
+
+
+def _review_comments(comments: Sequence[ReviewThreadComment], include_untrusted: bool) -> list[str]:
+    """The pull request's review comments, each with the file and line it is on."""
+    shown, left_out = _visible(comments, include_untrusted)
+    if not shown and not left_out:
         return []
     parts = ["## Review comments\nComments left on lines of the pull request's diff, oldest first."]
     for comment in shown:
         where = f"`{_inline(comment.path)}`" + (f" line {comment.line}" if comment.line else " (an outdated line)")
         access = "" if comment.author_can_write else " (no write access)"
-        answers = " in reply" if comment.in_reply_to else ""
+        answers = " in reply" if comment.in_reply else ""
         label = f"Review comment{answers} by @{_inline(comment.author)}{access} on {where}"
         parts.append(untrusted(label, _cut(comment.body)))
-    if len(theirs) > len(shown):
-        parts.append(f"({len(theirs) - len(shown)} other review comments left out: by users without write "
-                     "access, or older.)")
+    if left_out:
+        parts.append(f"({left_out} other review comments left out: by users without write access, or older.)")
     return parts
 
 
