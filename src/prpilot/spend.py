@@ -50,7 +50,8 @@ def spend_report(records: list[Record], month: str, now: datetime) -> SpendRepor
     total, unpriced = Spend(), 0
     by_user: dict[str, Spend] = {}
     by_model: dict[str, Spend] = {}
-    settled = {task_id: s for task_id, s in settlements(records).items() if month_key(s.at) == month}
+    settled_ever = settlements(records)
+    settled = {task_id: s for task_id, s in settled_ever.items() if month_key(s.at) == month}
     for settlement in settled.values():
         bill = settlement.bill
         figures = (bill.cost_usd, bill.prompt_tokens, bill.cached_tokens, bill.completion_tokens)
@@ -59,14 +60,13 @@ def spend_report(records: list[Record], month: str, now: datetime) -> SpendRepor
         by_model[bill.model] = by_model.get(bill.model, Spend()).plus(*figures)
         unpriced += not bill.price_known
     reserved = {r.task_id: r for r in records if isinstance(r, Reservation) and month_key(r.at) == month}
-    admitted = set(reserved)
-    open_holds = [reserved[task_id].hold_usd for task_id in admitted - set(settlements(records))]
+    open_holds = [r.hold_usd for task_id, r in reserved.items() if task_id not in settled_ever]
     return SpendReport(
         month=month,
         total=total,
         by_user=by_user,
         by_model=by_model,
-        admitted=len(admitted),
+        admitted=len(reserved),
         unsettled=len(open_holds),
         held_usd=sum(open_holds, Decimal(0)),
         unpriced=unpriced,
