@@ -107,7 +107,7 @@ def fmt(value: float, unit: str) -> str:
 
 def host_env() -> dict[str, str]:
     """The host environment minus what the runner owns (``INPUT_*``, ``GITHUB_*``)."""
-    from prpilot.testing.runner_env import strip_runner_vars
+    from prpilot.testing.runner.env import strip_runner_vars
 
     return strip_runner_vars(os.environ)
 
@@ -142,7 +142,7 @@ def schedule_command() -> list[str]:
 
 def step_outputs(workdir: Path) -> dict[str, str]:
     """The outputs a step wrote to its ``GITHUB_OUTPUT`` file."""
-    from prpilot.testing.runner_env import parse_command_file
+    from prpilot.testing.runner.env import parse_command_file
 
     return parse_command_file((workdir / "output").read_text())
 

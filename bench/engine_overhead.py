@@ -6,7 +6,7 @@ The repository is hosted by the fake GitHub (REST latency 0, like its git endpoi
 as actions/checkout leaves it. Each round:
 
 1. ``python entrypoint.py schedule`` admits a ``/pilot`` comment (not timed) and writes the task file;
-2. the engine runs that task **in-process**, wired exactly as ``prpilot.action.engine_step`` wires it
+2. the engine runs that task **in-process**, wired exactly as ``prpilot.actions.steps.engine_step`` wires it
    (PyGithub adapter, git ref ledger, GitPython checkout, OpenAIChatModel on the scripted server),
    so the model can be timed client-side: a title call, then ``search_code``, ``read_file``,
    ``edit_file``, ``write_file`` and the final answer. Timed: from building the engine to the pull
@@ -149,21 +149,21 @@ def scripted_task() -> list[Any]:
 
 def run_engine(bed: Any, workspace: Path, workdir: Path) -> dict[str, Any]:
     """Schedule a task (not timed), then run the engine in-process; return the timings."""
-    from prpilot.action import load_task_file
+    from prpilot.actions.assembly import progress_editor
+    from prpilot.actions.run_context import RunContext
+    from prpilot.actions.runner_commands import ActionsRunner
+    from prpilot.actions.steps import load_task_file
     from prpilot.agent.openai_model import OpenAIChatModel
-    from prpilot.cancellation import CancelSignal
-    from prpilot.engine import TaskEngine
-    from prpilot.github_adapter import GitHubRepository, connect
-    from prpilot.gitops import Checkout
-    from prpilot.inputs import Step, parse_settings, raw_inputs
-    from prpilot.ledger import Ledger
-    from prpilot.ledger_github import GitRefLedgerBackend
-    from prpilot.pricing import load_prices
-    from prpilot.runcontext import RunContext
-    from prpilot.runner_io import ActionsRunner
-    from prpilot.strategies import write_task_file
+    from prpilot.billing.ledger import Ledger
+    from prpilot.billing.pricing import load_prices
+    from prpilot.engine.cancellation import CancelSignal
+    from prpilot.engine.task_engine import TaskEngine
+    from prpilot.github.checkout import Checkout
+    from prpilot.github.ledger_ref import GitRefLedgerBackend
+    from prpilot.github.rest import GitHubRepository, connect
+    from prpilot.scheduler.strategies import write_task_file
+    from prpilot.settings import Step, parse_settings, raw_inputs
     from prpilot.task import TaskStatus
-    from prpilot.wiring import progress_editor
 
     payload = bed.issue_comment(REQUEST)
     env = schedule_env(bed, payload, workdir)
@@ -231,7 +231,7 @@ def run_engine(bed: Any, workspace: Path, workdir: Path) -> dict[str, Any]:
 
 def run_raw(bed: Any, workspace: Path, branch: str) -> dict[str, float]:
     """The same change with raw git commands; each command timed."""
-    from prpilot.gitops import auth_config
+    from prpilot.github.checkout import auth_config
 
     env = {**os.environ, **GIT_IDENTITY, **auth_config(bed.github.server_url, bed.github.token)}
 
@@ -341,7 +341,7 @@ def markdown(f: dict[str, Any]) -> str:
         "200 MB push) and checked out as actions/checkout leaves it (origin = the fake, one commit; put "
         "back in that state, untimed, before every engine or raw-git run). "
         "The engine runs **in-process**, wired as "
-        "`prpilot.action.engine_step` wires it, on a task admitted by a real `entrypoint.py schedule` "
+        "`prpilot.actions.steps.engine_step` wires it, on a task admitted by a real `entrypoint.py schedule` "
         "(not timed), with the scripted model: a title call, then `search_code`, `read_file`, `edit_file`, "
         "`write_file` and the answer. The model is timed client-side (a wrapper around "
         "`ChatModel.complete`) and subtracted; status comment progress edits go through their own "

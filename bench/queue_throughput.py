@@ -22,11 +22,11 @@ from pathlib import Path
 
 import redis
 
-from prpilot.queue import RedisTaskQueue
 from prpilot.task import Task
 from prpilot.testing.redis_server import redis_server
 from prpilot.testing.stub_engine import noop
-from prpilot.worker import TaskWorker
+from prpilot.worker.queue import RedisTaskQueue
+from prpilot.worker.task_worker import TaskWorker
 
 QUEUE = "bench"
 SECTION = "## Redis worker throughput"

@@ -4,7 +4,7 @@
 
 ``python -X importtime -c "import M"`` prints each module's cumulative import time in µs; the line
 of ``M`` itself is the time of the whole import. The median of ``--repeat`` fresh interpreters is
-reported for ``prpilot.action`` and ``prpilot.cli`` (the schedule step imports both), and for the
+reported for ``prpilot.actions.steps`` and ``prpilot.cli`` (the schedule step imports both), and for the
 modules the schedule step adds once a task is really there (the PyGithub adapter and the ledger).
 A separate interpreter then checks that neither ``openai`` nor ``prpilot.agent`` was imported.
 """
@@ -21,11 +21,14 @@ from _common import Target, median, repeat_main
 
 TARGET_MS = 300.0
 MODULES = {
-    "prpilot.action": "import prpilot.action",
+    "prpilot.actions.steps": "import prpilot.actions.steps",
     "prpilot.cli": "import prpilot.cli",
 }
 # What schedule_step imports after parsing an event that asks for work (see action.py).
-TASK_PATH = ("prpilot.cli", "prpilot.action", "prpilot.github_adapter", "prpilot.ledger", "prpilot.ledger_github")
+TASK_PATH = (
+    "prpilot.cli", "prpilot.actions.steps", "prpilot.github.rest",
+    "prpilot.billing.ledger", "prpilot.github.ledger_ref",
+)
 FORBIDDEN = ("openai", "prpilot.agent")
 _LINE = re.compile(r"^import time:\s+(\d+)\s+\|\s+(\d+)\s+\|(\s*)(\S+)\s*$")
 
@@ -80,14 +83,14 @@ def run(repeat: int = 7) -> dict[str, Any]:
     runs = [task_path_ms() for _ in range(repeat)]
     figures["task_path"] = {"median_ms": median(runs), "min_ms": min(runs), "max_ms": max(runs)}
     figures["interpreter_ms"] = median([interpreter_ms() for _ in range(3)])
-    loaded = loaded_modules("import prpilot.cli, prpilot.action")
+    loaded = loaded_modules("import prpilot.cli, prpilot.actions.steps")
     loaded_for_task = loaded_modules("; ".join(f"import {m}" for m in TASK_PATH))
     figures["loaded"] = loaded
     figures["loaded_for_task"] = loaded_for_task
     clean = not any(loaded[name] or loaded_for_task[name] for name in FORBIDDEN)
     figures["forbidden_absent"] = clean
     figures["targets"] = [
-        Target("`import prpilot.action`", figures["prpilot.action"]["median_ms"], TARGET_MS, "ms").row(),
+        Target("`import prpilot.actions.steps`", figures["prpilot.actions.steps"]["median_ms"], TARGET_MS, "ms").row(),
         Target("`import prpilot.cli`", figures["prpilot.cli"]["median_ms"], TARGET_MS, "ms").row(),
         Target("the schedule step's whole task path (with PyGithub and the ledger)",
                figures["task_path"]["median_ms"], TARGET_MS, "ms").row(),
@@ -103,7 +106,7 @@ def report(figures: dict[str, Any]) -> None:
         print(f"{module:<16} median {f['median_ms']:6.1f} ms  (min {f['min_ms']:.1f}, max {f['max_ms']:.1f}, "
               f"{figures['repeat']} runs)")
     print(f"interpreter start-up imports: {figures['interpreter_ms']:.1f} ms")
-    print("loaded by `import prpilot.cli, prpilot.action`:",
+    print("loaded by `import prpilot.cli, prpilot.actions.steps`:",
           ", ".join(f"{n}={'yes' if v else 'no'}" for n, v in figures["loaded"].items()))
     print("loaded on the schedule step's task path:",
           ", ".join(f"{n}={'yes' if v else 'no'}" for n, v in figures["loaded_for_task"].items()))
@@ -112,7 +115,7 @@ def report(figures: dict[str, Any]) -> None:
 def markdown(f: dict[str, Any]) -> str:
     """The bench/README.md section body for these figures."""
     rows = ["| import | median | min | max |", "|---|---:|---:|---:|"]
-    for module, label in (("prpilot.action", "`prpilot.action`"), ("prpilot.cli", "`prpilot.cli`"),
+    for module, label in (("prpilot.actions.steps", "`prpilot.actions.steps`"), ("prpilot.cli", "`prpilot.cli`"),
                           ("task_path", "the schedule step's task path (adds PyGithub + the ledger)")):
         m = f[module]
         rows.append(f"| {label} | {m['median_ms']:.0f} ms | {m['min_ms']:.0f} ms | {m['max_ms']:.0f} ms |")
@@ -122,7 +125,7 @@ def markdown(f: dict[str, Any]) -> str:
         f"`python -X importtime -c \"import M\"`, the cumulative time on the line of `M` itself, median of "
         f"{f['repeat']} fresh interpreters. For scale, the interpreter's own start-up imports take "
         f"{f['interpreter_ms']:.0f} ms. Target: ≤ {TARGET_MS:.0f} ms.\n\n" + "\n".join(rows) + "\n\n"
-        f"Loaded by `import prpilot.cli, prpilot.action` (a separate interpreter, `sys.modules`): {loaded}.\n"
+        f"Loaded by `import prpilot.cli, prpilot.actions.steps` (a separate interpreter, `sys.modules`): {loaded}.\n"
         f"Loaded once the schedule step has a task (it then imports the GitHub adapter and the ledger): {task}.\n"
         "The `github` and `requests` imports there are PyGithub, needed to acknowledge; `openai` and "
         "`prpilot.agent` load only in the engine step.\n"

@@ -1,4 +1,4 @@
-"""Render action.yml from the input/output registry in prpilot.inputs (run after changing it).
+"""Render action.yml from the input/output registry in prpilot.settings (run after changing it).
 
 tests/test_action_yml.py fails when action.yml and this rendering differ, so the interface is
 declared once, in code, and GitHub still reads a plain action.yml.
@@ -13,7 +13,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from prpilot.inputs import DEFAULTS, INPUTS, OUTPUTS, SCHEDULE_STEP_OUTPUTS, Step, env_name  # noqa: E402
+from prpilot.settings import DEFAULTS, INPUTS, OUTPUTS, SCHEDULE_STEP_OUTPUTS, Step, env_name  # noqa: E402
 
 INSTALL = """\
     - id: install

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from prpilot.gitops import Checkout
+from prpilot.github.checkout import Checkout
 
 pytest_plugins = [
     "prpilot.testing.pytest_github",

@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 import yaml
 
-from prpilot.inputs import INPUTS
-from prpilot.pricing import DEFAULT_PRICES, PRICES_AS_OF
+from prpilot.billing.pricing import DEFAULT_PRICES, PRICES_AS_OF
+from prpilot.settings import INPUTS
 
 ROOT = Path(__file__).resolve().parents[1]
 BLOCKS = re.findall(r"```yaml\n(.*?)```", (ROOT / "README.md").read_text(encoding="utf-8"), re.DOTALL)

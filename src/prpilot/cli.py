@@ -12,8 +12,8 @@ import sys
 import traceback
 from collections.abc import Callable, Mapping, Sequence
 
+from prpilot.actions.runner_commands import ActionsRunner
 from prpilot.errors import PrpilotError
-from prpilot.runner_io import ActionsRunner
 
 USAGE = """usage: prpilot COMMAND
 
@@ -59,35 +59,35 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.DEBUG if _debug(env) else logging.INFO, format="%(message)s")
     command = args[0] if args else ""
     if command == "schedule":
-        from prpilot.action import schedule_step
+        from prpilot.actions.steps import schedule_step
 
         return guarded(lambda: schedule_step(env), env)
     if command == "engine":
-        from prpilot.action import engine_step
+        from prpilot.actions.steps import engine_step
 
         return guarded(lambda: engine_step(env), env)
     if command == "finish":
-        from prpilot.finish import finish_step
+        from prpilot.actions.finish_step import finish_step
 
         return guarded(lambda: finish_step(env), env)
     if command == "run":
-        from prpilot.action import run_step
+        from prpilot.actions.steps import run_step
 
         return guarded(lambda: run_step(env), env)
     if command == "worker":
-        from prpilot.worker_command import worker_main
+        from prpilot.commands.worker import worker_main
 
         return guarded(lambda: worker_main(args[1:]), env)
     if command == "run-task":
-        from prpilot.remote import run_task_main
+        from prpilot.commands.run_task import run_task_main
 
         return guarded(lambda: run_task_main(env), env)
     if command == "spend":
-        from prpilot.spend_command import spend_main
+        from prpilot.commands.spend import spend_main
 
         return guarded(lambda: spend_main(args[1:], env), env)
     if command == "demo":
-        from prpilot.demo import demo_main
+        from prpilot.commands.demo import demo_main
 
         return guarded(lambda: demo_main(args[1:]), env)
     if command in ("version", "--version"):

@@ -14,7 +14,7 @@ from prpilot.agent.model import ModelReply, ToolCall, assistant_message
 from prpilot.agent.tools import Toolbox
 from prpilot.agent.workspace import Workspace
 from prpilot.errors import ModelError
-from prpilot.inputs import Settings
+from prpilot.settings import Settings
 from prpilot.task import Usage
 
 LIMITS = AgentLimits(max_steps=10, max_seconds=600, max_cost_usd=None)

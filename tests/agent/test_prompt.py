@@ -10,7 +10,7 @@ import pytest
 
 from prpilot.agent.prompt import SYSTEM_PROMPT, build_messages, load_hints
 from prpilot.agent.sanitize import Redactor, fence, strip_hidden
-from prpilot.context import ChangedFile, ReviewThreadComment, ThreadComment, ThreadContext
+from prpilot.github.thread_context import ChangedFile, ReviewThreadComment, ThreadComment, ThreadContext
 
 THREAD = ThreadContext(
     kind="issue",

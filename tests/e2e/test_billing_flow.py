@@ -9,10 +9,10 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from github import Auth, Github
 
-from prpilot.ledger import Ledger, Settlement
-from prpilot.ledger_github import GitRefLedgerBackend
+from github import Auth, Github
+from prpilot.billing.ledger import Ledger, Settlement
+from prpilot.github.ledger_ref import GitRefLedgerBackend
 from prpilot.testing import openai_replies as say
 from prpilot.testing.scenario import Bed
 

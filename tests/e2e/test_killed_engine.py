@@ -14,15 +14,15 @@ import sys
 from pathlib import Path
 
 import pytest
-from github import Auth, Github
 
-from prpilot.git_work import RESUME_KEY
-from prpilot.ledger import Ledger, Settlement
-from prpilot.ledger_github import GitRefLedgerBackend
-from prpilot.report import extract_task
+from github import Auth, Github
+from prpilot.billing.ledger import Ledger, Settlement
+from prpilot.engine.working_branch import RESUME_KEY
+from prpilot.github.ledger_ref import GitRefLedgerBackend
 from prpilot.task import Task, TaskStatus
 from prpilot.testing import openai_replies as say
 from prpilot.testing.scenario import Bed
+from prpilot.thread.markdown import extract_task
 
 pytestmark = pytest.mark.e2e
 ENTRYPOINT = Path(__file__).resolve().parents[2] / "entrypoint.py"

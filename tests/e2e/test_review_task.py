@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from prpilot.report import MARKER
 from prpilot.testing import openai_replies as say
 from prpilot.testing.scenario import READER, Bed
+from prpilot.thread.markdown import MARKER
 
 pytestmark = pytest.mark.e2e
 

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from prpilot.queue import RedisTaskQueue
-from prpilot.remote import run_task_in
+from prpilot.commands.run_task import run_task_in
 from prpilot.task import Task
 from prpilot.testing import openai_replies as say
 from prpilot.testing.scenario import API_KEY, Bed
-from prpilot.worker import TaskWorker
+from prpilot.worker.queue import RedisTaskQueue
+from prpilot.worker.task_worker import TaskWorker
 
 pytestmark = pytest.mark.e2e
 

@@ -7,8 +7,8 @@ from typing import Any
 import jsonschema
 import pytest
 import requests
-from github import Auth, Github, InputGitTreeElement
 
+from github import Auth, Github, InputGitTreeElement
 from prpilot.testing.github import FakeGitHub
 from prpilot.testing.github.contract import OperationIndex
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import time
 
 import requests
-from github import Auth, Github
 
+from github import Auth, Github
 from prpilot.testing.github import RATE_LIMIT_MESSAGE, FakeGitHub
 
 REPO = "octo/proj"

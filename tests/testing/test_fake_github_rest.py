@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 import requests
-from github import Auth, Github, GithubException
 
+from github import Auth, Github, GithubException
 from prpilot.testing.github import FakeGitHub
 
 REPO = "octo/proj"

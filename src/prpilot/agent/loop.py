@@ -16,7 +16,7 @@ from typing import Any, Literal
 from prpilot.agent.model import ChatModel, ModelReply
 from prpilot.agent.tools import Toolbox
 from prpilot.errors import ModelError
-from prpilot.inputs import Settings
+from prpilot.settings import Settings
 from prpilot.task import Usage
 
 StopReason = Literal["done", "max_steps", "timeout", "cost", "cancelled", "error"]

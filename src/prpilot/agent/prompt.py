@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from prpilot.agent.sanitize import Redactor, fence, strip_hidden, untrusted
-from prpilot.context import ReviewThreadComment, ThreadComment, ThreadContext
+from prpilot.github.thread_context import ReviewThreadComment, ThreadComment, ThreadContext
 
 C = TypeVar("C", bound=ThreadComment)
 

@@ -10,7 +10,7 @@ import pytest
 
 from prpilot.testing.billing_server import BillingServer
 from prpilot.testing.openai_server import OpenAIServer
-from prpilot.testing.runner import Runner
+from prpilot.testing.runner.job import Runner
 
 __all__ = ["billing_server", "openai_server", "runner"]
 

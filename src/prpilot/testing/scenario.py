@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from prpilot.report import MARKER
 from prpilot.testing.billing_server import BillingServer
 from prpilot.testing.github import FakeGitHub
 from prpilot.testing.openai_server import OpenAIServer
-from prpilot.testing.runner import Runner, RunResult
+from prpilot.testing.runner.job import Runner, RunResult
 from prpilot.testing.webhooks import load_webhook, retarget, review_event
+from prpilot.thread.markdown import MARKER
 
 REPO = "octo-org/hello-world"
 WRITER = "alice"

@@ -1,0 +1,121 @@
+"""The finish step: end a task whose engine step was killed before it could end the task itself.
+
+The engine answers, bills and records every task it can: a failure, a limit and a cancellation
+all end in its own ``finally``. What it cannot survive is being killed outright (the kernel's
+out-of-memory killer, the runner's SIGKILL after a job timeout). The composite action therefore
+runs this step ``if: always()`` after the engine: it reads the checkpoint the engine keeps in the
+task file and, when that task is not final, fails it in words on the thread and bills the usage
+the checkpoint holds, so no record and no bill are lost. A task the engine finished costs one
+file read. What the agent had changed in the checkout is pushed, as after any other failure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from prpilot.actions.run_context import RunContext
+from prpilot.actions.runner_commands import ActionsRunner
+from prpilot.errors import PrpilotError
+from prpilot.settings import Step
+from prpilot.task import Task, TaskStatus
+
+if TYPE_CHECKING:  # git, PyGithub and the engine load only for a task that was left unfinished
+    from prpilot.engine.working_branch import WorkingBranch
+    from prpilot.github.rest import GitHubRepository
+
+
+def stopped_text(task: Task, engine_outcome: str = "failure") -> str:
+    """What the thread is told about a task its engine step left unfinished (``engine_outcome``: the step's)."""
+    if engine_outcome == "skipped":  # the job was cancelled (or a step before it broke) first
+        return "The task never started: the job stopped before its engine step ran. Nothing was billed."
+    calls = task.usage.calls
+    spent = f" after {calls} model call{'s' if calls != 1 else ''}" if calls else ""
+    why = ("the job was cancelled and its engine did not stop in time" if engine_outcome == "cancelled"
+           else "the engine's process was killed (out of memory, or the job's time limit)")
+    where = f" The work done so far is on the branch `{task.branch}`." if task.branch else ""
+    return (
+        f"The task stopped before it finished{spent}: {why}. The model calls made until then are "
+        f"billed.{where} Ask again to go on, perhaps with a smaller request."
+    )
+
+
+def finish_step(env: Mapping[str, str]) -> int:
+    """End the task the engine left unfinished; return the step's exit code (0 when nothing was left)."""
+    from prpilot.actions.steps import load_task_file, read_settings, task_outputs
+
+    runner = ActionsRunner(env)
+    task = load_task_file(env)
+    if task.is_final:
+        return 0
+    # Only a task left unfinished pays for git, PyGithub and the engine's imports.
+    from prpilot.actions.assembly import settle_and_answer
+    from prpilot.billing.delivery import BillingClient
+    from prpilot.billing.ledger import Ledger
+    from prpilot.billing.meter import Meter
+    from prpilot.billing.pricing import load_prices
+    from prpilot.engine.working_branch import RESUME_KEY, resumed
+    from prpilot.github.ledger_ref import GitRefLedgerBackend
+    from prpilot.github.rest import GitHubRepository, connect
+
+    settings = read_settings(env, Step.FINISH, runner)
+    ctx = RunContext.from_env(env)
+    resume = resumed(task.context.pop(RESUME_KEY, None))  # never part of the record or the answer
+    if not settings.github_token:
+        runner.warning("prpilot: the github-token input is empty: the unfinished task is neither billed nor answered")
+        return 1
+    github = GitHubRepository(connect(settings.github_token, ctx.api_url), ctx.repository)
+    answered = _answered_on_the_thread(task, github)
+    if answered is None and resume is not None:
+        _push_the_work(task, resume, settings.github_token, github, ctx)
+    task = answered or _stopped(task, env.get("PRPILOT_ENGINE_OUTCOME", ""))
+    billing = BillingClient(settings.billing_url, settings.billing_token) if settings.billing_url else None
+    meter = Meter(settings.model, load_prices(settings.prices), ctx.run_id,
+                  ledger=Ledger(GitRefLedgerBackend(github.repository())), billing=billing, runner=runner)
+    meter.usage = task.usage
+    # Settling is idempotent: an engine that billed before it was killed is not billed twice.
+    settle_and_answer(task, github, meter, ctx, runner, answer=answered is None)
+    runner.set_outputs(task_outputs(task))
+    if answered is None:
+        runner.add_summary(f"## prpilot: failed\n\n{task.result}\n")
+        runner.error(f"prpilot: {task.result}")
+    return 0 if task.status is TaskStatus.COMPLETED else 1
+
+
+def _push_the_work(
+    task: Task, resume: tuple[WorkingBranch, str, list[str] | None], token: str, github: GitHubRepository,
+    ctx: RunContext,
+) -> None:
+    """Push what the killed agent changed in the checkout, as the engine does after any failure."""
+    from prpilot.engine.working_branch import GitWork
+    from prpilot.github.checkout import Checkout
+
+    if not ctx.workspace:
+        return
+    try:
+        checkout = Checkout(Path(ctx.workspace), server_url=ctx.server_url, token=token)
+    except PrpilotError:
+        return  # no checkout left to push from
+    branch, title, touched = resume
+    GitWork(checkout, github, ctx.run_url).save(task, branch, title, touched)  # logs, never raises
+
+
+def _stopped(task: Task, engine_outcome: str) -> Task:
+    if task.status is TaskStatus.SCHEDULED:
+        task.transition(TaskStatus.RUNNING)
+    task.transition(TaskStatus.FAILED, stopped_text(task, engine_outcome))
+    return task
+
+
+def _answered_on_the_thread(task: Task, github: GitHubRepository) -> Task | None:
+    """The task as its status comment tells it, when the engine was killed just after answering."""
+    from prpilot.thread.markdown import extract_task
+
+    if task.status_comment_id is None:
+        return None
+    try:
+        posted = extract_task(github.comment_body(task.status_comment_id))
+    except PrpilotError:
+        return None
+    return posted if posted is not None and posted.id == task.id and posted.is_final else None

@@ -1,0 +1,257 @@
+"""The action's two steps: ``schedule`` (admit and acknowledge) and ``engine`` (do the work).
+
+This is an entry point: it alone reads the environment, builds the adapters and maps the
+outcome to outputs, the job summary and an exit code.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from prpilot.actions.run_context import RunContext
+from prpilot.actions.runner_commands import ActionsRunner
+from prpilot.errors import ConfigError, EventError, PrpilotError
+from prpilot.intake.events import Skip, parse_event
+from prpilot.masking import secret_forms
+from prpilot.scheduler.strategies import (
+    Strategy,
+    actions_strategy,
+    dispatch_strategy,
+    kubernetes_strategy,
+    log_strategy,
+    redis_strategy,
+    task_file,
+    write_task_file,
+)
+from prpilot.scheduler.task_scheduler import TaskScheduler
+from prpilot.settings import SECRET_INPUTS, Settings, Step, parse_settings, raw_inputs
+from prpilot.task import Task, TaskStatus
+
+if TYPE_CHECKING:  # PyGithub loads only when a task is really there
+    from prpilot.github.rest import GitHubRepository
+
+
+def read_settings(env: Mapping[str, str], step: Step, runner: ActionsRunner) -> Settings:
+    """Parse the step's inputs and mask every secret before anything can print it."""
+    raw = raw_inputs(env, step)
+    for name in SECRET_INPUTS:
+        for form in secret_forms(raw.get(name, "")):
+            runner.mask(form)
+    return parse_settings(raw)
+
+
+def _strategies(settings: Settings, ctx: RunContext, github: GitHubRepository) -> dict[str, Strategy]:
+    temp = Path(ctx.runner_temp or ".")
+    chosen: dict[str, Strategy] = {"actions": actions_strategy(temp), "log": log_strategy()}
+    if settings.strategy == "redis":
+        chosen["redis"] = redis_strategy(settings.redis_url)
+    if settings.strategy == "dispatch":
+        chosen["dispatch"] = dispatch_strategy(github, settings.worker_workflow)
+    if settings.strategy == "kubernetes":
+        chosen["kubernetes"] = kubernetes_strategy(
+            settings.kubernetes_image, settings.kubernetes_namespace, secret=settings.kubernetes_secret
+        )
+    return chosen
+
+
+def schedule_step(env: Mapping[str, str]) -> int:
+    """Run the schedule step; return the exit code."""
+    try:
+        return _schedule(env)[0]
+    except PrpilotError as exc:
+        _report_failure(ActionsRunner(env), exc.message)
+        raise
+
+
+def _report_failure(runner: ActionsRunner, why: str) -> None:
+    """Outputs and job summary for a step that could not do its work (the log line comes from the CLI)."""
+    runner.set_outputs({"status": TaskStatus.FAILED.value, "result": why, "admitted": "false"})
+    runner.add_summary(f"## prpilot: failed\n\n{why}\n")
+
+
+def run_step(env: Mapping[str, str]) -> int:
+    """Both steps in one process (the Docker image): schedule, then run the task if admitted."""
+    code, admitted = _schedule(env)
+    if admitted is None:
+        return code
+    return engine_step({**env, "PRPILOT_TASK_FILE": str(admitted)})
+
+
+def _schedule(env: Mapping[str, str]) -> tuple[int, Path | None]:
+    """Schedule; return the exit code and the task file when the engine should run here."""
+    runner = ActionsRunner(env)
+    try:
+        settings = read_settings(env, Step.SCHEDULE, runner)
+    except ConfigError as exc:
+        _answer_despite_bad_inputs(env, runner, exc)
+        raise
+    ctx = RunContext.from_env(env)
+    if settings.handed_over_task:
+        return 0, _accept_handed_over(settings.handed_over_task, ctx, runner)
+    outcome = parse_event(ctx.event_name, ctx.load_event(), settings, run_id=ctx.run_id, actor=ctx.actor)
+    if not isinstance(outcome, Skip) and ctx.run_attempt > 1:
+        outcome.context["run_attempt"] = ctx.run_attempt  # a re-run: answer in the first attempt's comment
+    if isinstance(outcome, Skip):
+        # Not addressed to us: no request to GitHub at all.
+        runner.info(f"prpilot: skipped ({outcome.reason})")
+        runner.set_outputs({"status": TaskStatus.SKIPPED.value, "result": outcome.reason, "admitted": "false"})
+        return 0, None
+    if not settings.github_token:
+        raise ConfigError("the github-token input is empty; pass ${{ github.token }} or a token with write access")
+
+    from prpilot.billing.ledger import Ledger
+    from prpilot.github.ledger_ref import GitRefLedgerBackend
+    from prpilot.github.rest import GitHubRepository, connect
+
+    github = GitHubRepository(connect(settings.github_token, ctx.api_url), ctx.repository)
+    scheduler = TaskScheduler(
+        settings=settings,
+        github=github,
+        ledger=Ledger(GitRefLedgerBackend(github.repository())),
+        run_url=ctx.run_url,
+        strategies=_strategies(settings, ctx, github),
+    )
+    scheduled = scheduler.schedule(outcome)
+    task = scheduled.task
+    assert task is not None
+    outputs: dict[str, object] = {
+        "status": scheduled.status,
+        "task-id": task.id,
+        "result": scheduled.reason,
+        "admitted": "true" if scheduled.admitted and settings.strategy == "actions" else "false",
+    }
+    admitted = None
+    if scheduled.admitted and settings.strategy == "actions":
+        admitted = task_file(Path(ctx.runner_temp or "."), task)
+        outputs["task-file"] = str(admitted)
+    runner.set_outputs(outputs)
+    runner.info(f"prpilot: task {task.id} {scheduled.status}" + (f": {scheduled.reason}" if scheduled.reason else ""))
+    return (1 if task.status is TaskStatus.FAILED else 0), admitted
+
+
+# What it takes to recognise a request and answer it; every other input can be wrong meanwhile.
+_ESSENTIAL_INPUTS = ("github-token", "trigger", "trigger-label", "allow-edited", "allowed-bots")
+
+
+def _answer_despite_bad_inputs(env: Mapping[str, str], runner: ActionsRunner, error: ConfigError) -> None:
+    """A request addressed to prpilot gets an answer on its thread even when the workflow's inputs are wrong.
+
+    The answer names the input but not its value (which may hold anything, a secret included); the
+    run log has the whole message. Events not addressed to prpilot still cost no request.
+    """
+    raw = raw_inputs(env, Step.SCHEDULE)
+    try:
+        settings = parse_settings({name: raw[name] for name in _ESSENTIAL_INPUTS if name in raw})
+        ctx = RunContext.from_env(env)
+        task = parse_event(ctx.event_name, ctx.load_event(), settings, run_id=ctx.run_id, actor=ctx.actor)
+    except PrpilotError:
+        return  # the essentials themselves are wrong: there is no telling whether anyone asked
+    if isinstance(task, Skip) or task.thread_number is None or not settings.github_token:
+        return
+    from prpilot.github.rest import GitHubRepository, connect
+    from prpilot.thread.markdown import status_comment
+
+    named = re.match(r"input ([a-z-]+) ", error.message)
+    which = f"the workflow's `{named.group(1)}` input is invalid" if named else "the workflow's inputs are invalid"
+    why = (f"prpilot could not start: {which} (the [run log]({ctx.run_url}) says why). "
+           "A maintainer needs to fix the workflow file; then ask again.")
+    task.transition(TaskStatus.FAILED, why)
+    try:
+        github = GitHubRepository(connect(settings.github_token, ctx.api_url), ctx.repository)
+        github.create_comment(task.thread_number, status_comment(task, run_url=ctx.run_url, detail=why))
+    except PrpilotError as exc:
+        runner.warning(f"could not answer on the thread: {exc.message}")
+
+
+def _accept_handed_over(text: str, ctx: RunContext, runner: ActionsRunner) -> Path:
+    """A worker workflow started by the dispatch strategy: the task was admitted already."""
+    try:
+        task = Task.model_validate_json(text)
+    except ValueError as exc:
+        raise EventError(f"the task input is not a prpilot task ({str(exc).splitlines()[0]})") from exc
+    if task.status is not TaskStatus.SCHEDULED or task.github_project != ctx.repository:
+        raise EventError("the task input must be a scheduled task of this repository")
+    actions_strategy(Path(ctx.runner_temp or "."))(task)
+    runner.set_outputs(
+        {
+            "status": task.status.value,
+            "task-id": task.id,
+            "result": "",
+            "admitted": "true",
+            "task-file": str(task_file(Path(ctx.runner_temp or "."), task)),
+        }
+    )
+    return task_file(Path(ctx.runner_temp or "."), task)
+
+
+def load_task_file(env: Mapping[str, str]) -> Task:
+    """Read the task the schedule step handed over."""
+    path = env.get("PRPILOT_TASK_FILE", "")
+    if not path:
+        raise ConfigError("PRPILOT_TASK_FILE is not set: the engine step runs only after the schedule step")
+    try:
+        return Task.model_validate_json(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"cannot read the task file {path}: {exc.strerror}") from exc
+    except ValueError as exc:
+        raise ConfigError(f"the task file {path} is damaged ({str(exc).splitlines()[0]})") from exc
+
+
+def engine_step(env: Mapping[str, str]) -> int:
+    """Run the engine step on the task the schedule step admitted; return the exit code."""
+    from prpilot.actions.assembly import build_engine
+    from prpilot.engine.cancellation import CancelSignal
+
+    runner = ActionsRunner(env)
+    task = load_task_file(env)
+    ctx = RunContext.from_env(env)
+    try:
+        settings = read_settings(env, Step.ENGINE, runner)
+    except PrpilotError as exc:
+        # The task was acknowledged on the thread: say there why it cannot start.
+        _fail_acknowledged(env, ctx, task, exc.message, runner)
+        raise
+    cancel = CancelSignal()
+    cancel.install()
+    path = Path(env["PRPILOT_TASK_FILE"])  # load_task_file read it: the finish step reads it back
+    engine = build_engine(settings, ctx, task, Path(ctx.workspace or "."), runner=runner, cancel=cancel, env=env,
+                          checkpoint=lambda current: write_task_file(path, current))
+    if engine is None:
+        runner.set_outputs(task_outputs(task))
+        return 1
+    engine.run(task)
+    runner.set_outputs(task_outputs(task))
+    return 0 if task.status is TaskStatus.COMPLETED else 1
+
+
+def _fail_acknowledged(env: Mapping[str, str], ctx: RunContext, task: Task, why: str, runner: ActionsRunner) -> None:
+    from prpilot.actions.assembly import fail_before_start
+    from prpilot.billing.ledger import Ledger
+    from prpilot.github.ledger_ref import GitRefLedgerBackend
+    from prpilot.github.rest import GitHubRepository, connect
+
+    token = raw_inputs(env, Step.ENGINE)["github-token"]
+    if token:
+        github = GitHubRepository(connect(token, ctx.api_url), ctx.repository)
+        fail_before_start(task, github, Ledger(GitRefLedgerBackend(github.repository())), ctx, why, runner)
+    runner.set_outputs(task_outputs(task))
+    runner.add_summary(f"## prpilot: failed\n\n{why}\n")
+
+
+def task_outputs(task: Task) -> dict[str, object]:
+    """The action's outputs for a finished task."""
+    return {
+        "status": task.status.value if task.status else TaskStatus.FAILED.value,
+        "task-id": task.id,
+        "branch": task.branch or "",
+        "pr-number": task.pr_number if task.pr_number is not None and task.pr_url else "",
+        "pr-url": task.pr_url or "",
+        "cost": format(task.cost_usd.normalize(), "f"),
+        "prompt-tokens": task.usage.prompt_tokens,
+        "cached-tokens": task.usage.cached_tokens,
+        "completion-tokens": task.usage.completion_tokens,
+        "result": task.result,
+    }

@@ -1,0 +1,70 @@
+"""The Bill: what one task cost, priced from the usage the model API reported."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, PlainSerializer
+
+from prpilot.billing.pricing import PriceTable, price_usage
+from prpilot.task import Task, TaskStatus, Usage
+
+# Fixed-point text, never exponent notation: "0.000000300", not "3.00E-7".
+ExactUSD = Annotated[Decimal, PlainSerializer(lambda amount: format(amount, "f"), return_type=str, when_used="json")]
+
+
+class Bill(BaseModel):
+    """One task's bill.
+
+    ``cost_usd`` is a Decimal and serializes to JSON as a fixed-point *string* ("0.0123450"), so no float
+    rounding creeps in between the price table and the receiver; receivers parse it as a decimal.
+    ``price_known`` is false when the model had no price (the cost is then 0).
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    task_id: str
+    repository: str
+    user: str
+    model: str
+    prompt_tokens: int
+    cached_tokens: int
+    completion_tokens: int
+    cost_usd: ExactUSD
+    run_id: str
+    pr_number: int | None = None
+    pr_url: str | None = None
+    status: TaskStatus | None = None
+    created_at: datetime
+    price_known: bool = True
+
+
+def create_bill(
+    task: Task,
+    usage: Usage,
+    model: str,
+    prices: PriceTable,
+    run_id: str,
+    *,
+    at: datetime | None = None,
+) -> Bill:
+    """Price ``usage`` on ``model`` for ``task``; dated ``at``, else when the task finished (or began)."""
+    cost_usd, warning = price_usage(usage, model, prices)
+    return Bill(
+        task_id=task.id,
+        repository=task.github_project,
+        user=task.github_user,
+        model=model,
+        prompt_tokens=usage.prompt_tokens,
+        cached_tokens=usage.cached_tokens,
+        completion_tokens=usage.completion_tokens,
+        cost_usd=cost_usd,
+        run_id=run_id,
+        pr_number=task.pr_number,
+        pr_url=task.pr_url,
+        status=task.status,
+        created_at=at or task.finished_at or task.created_at,
+        price_known=warning is None,
+    )

@@ -1,0 +1,314 @@
+"""The ledger: the home of spend and history, as JSON lines appended by compare-and-swap.
+
+Three kinds of record, one JSON object per line:
+
+- ``reservation`` — a task was admitted (``task_id``, ``user``, ``repository``, ``at``, and
+  ``hold_usd``, the most it may cost: its max-cost, else 0);
+- ``settlement`` — a task's :class:`~prpilot.billing.bill.Bill` (``bill``, ``at``);
+- ``delivery`` — that bill reached the billing endpoint (``task_id``, ``at``).
+
+Records are sharded by the UTC month they were written in, one file per month (``2026-11.jsonl``),
+so a read stays small. The rolling-hour rate limit can reach into last month, so in the first hour
+of a month the previous month's file is read too (:func:`months_to_read`).
+
+Every decision is a pure function over a list of records; :class:`Ledger` runs read → decide →
+append → compare-and-swap write, retrying when another run wrote in between, so two concurrent
+admissions can never both take the last slot.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import logging
+import os
+import random
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Literal, Protocol
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
+
+from prpilot.billing.bill import Bill
+from prpilot.errors import LedgerConflict
+from prpilot.task import Task, utcnow
+
+log = logging.getLogger(__name__)
+
+RATE_WINDOW = timedelta(hours=1)
+
+
+class _Record(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    at: datetime
+
+    @field_validator("at")
+    @classmethod
+    def _utc(cls, value: datetime) -> datetime:
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Reservation(_Record):
+    """A task was admitted: it counts for the rate limit from ``at`` on.
+
+    ``hold_usd`` is what the task may cost at most (its max-cost); until the task's bill arrives the
+    hold counts against the budgets, so tasks admitted together cannot overrun a budget by more than
+    one task's cap. Lines written before holds existed read as a hold of 0.
+    """
+
+    kind: Literal["reservation"] = "reservation"
+    task_id: str
+    user: str
+    repository: str = ""
+    hold_usd: Decimal = Field(default=Decimal(0), ge=0)
+
+
+class Settlement(_Record):
+    """A task's bill: its cost counts for the month ``at`` falls in."""
+
+    kind: Literal["settlement"] = "settlement"
+    bill: Bill
+
+
+class Delivery(_Record):
+    """The bill of ``task_id`` was accepted by the billing endpoint."""
+
+    kind: Literal["delivery"] = "delivery"
+    task_id: str
+
+
+Record = Reservation | Settlement | Delivery
+_RECORD: TypeAdapter[Record] = TypeAdapter(Annotated[Record, Field(discriminator="kind")])
+
+
+# --- the pure core -------------------------------------------------------------------------------
+
+
+def month_key(at: datetime) -> str:
+    """The shard a record written at ``at`` goes to: its UTC month, ``YYYY-MM``."""
+    return at.astimezone(UTC).strftime("%Y-%m")
+
+
+def months_to_read(now: datetime) -> tuple[str, ...]:
+    """The shards a decision at ``now`` needs: this month, and last month during its first hour."""
+    current, window_start = month_key(now), month_key(now - RATE_WINDOW)
+    return (current,) if window_start == current else (window_start, current)
+
+
+def parse_records(text: str) -> list[Record]:
+    """Parse JSON lines; a line this version cannot read is logged and skipped, never fatal."""
+    records: list[Record] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            records.append(_RECORD.validate_json(line))
+        except ValidationError as exc:
+            log.warning("ledger line %d skipped: %s", number, exc.errors()[0]["msg"])
+    return records
+
+
+def dump_records(records: Iterable[Record]) -> str:
+    """Serialize records as JSON lines (each line newline-terminated)."""
+    return "".join(record.model_dump_json() + "\n" for record in records)
+
+
+def settlements(records: Iterable[Record]) -> dict[str, Settlement]:
+    """Each task's settlement by task id; the first one wins, so settling twice never bills twice."""
+    found: dict[str, Settlement] = {}
+    for record in records:
+        if isinstance(record, Settlement):
+            found.setdefault(record.bill.task_id, record)
+    return found
+
+
+def spent_this_month(records: Iterable[Record], now: datetime, user: str | None = None) -> Decimal:
+    """Settled cost in ``now``'s UTC calendar month (for ``user`` if given); unsettled tasks cost 0."""
+    month = month_key(now)
+    return sum(
+        (
+            s.bill.cost_usd
+            for s in settlements(records).values()
+            if month_key(s.at) == month and (user is None or s.bill.user == user)
+        ),
+        Decimal(0),
+    )
+
+
+def held_this_month(records: Iterable[Record], now: datetime, user: str | None = None) -> Decimal:
+    """The holds of ``now``'s month still open: tasks admitted then with no bill yet (for ``user`` if given).
+
+    A hold stays open until its task is settled, however long that takes: a task whose run died
+    before settling may have spent up to its cap, and the month's end releases it.
+    """
+    records = list(records)
+    month, settled = month_key(now), settlements(records)
+    held = {
+        r.task_id: r.hold_usd
+        for r in records
+        if isinstance(r, Reservation) and month_key(r.at) == month and r.task_id not in settled
+        and (user is None or r.user == user)
+    }
+    return sum(held.values(), Decimal(0))
+
+
+def tasks_in_last_hour(records: Iterable[Record], now: datetime) -> int:
+    """Tasks admitted in the rolling hour before ``now``; one exactly an hour old is outside."""
+    admitted = {r.task_id for r in records if isinstance(r, Reservation) and now - r.at < RATE_WINDOW}
+    return len(admitted)
+
+
+def unsent_bills(records: Iterable[Record]) -> list[Bill]:
+    """Bills settled but not yet delivered to the billing endpoint, oldest first."""
+    records = list(records)
+    delivered = {r.task_id for r in records if isinstance(r, Delivery)}
+    return [s.bill for task_id, s in settlements(records).items() if task_id not in delivered]
+
+
+# --- the storage port and the ledger over it -----------------------------------------------------
+
+
+class LedgerBackend(Protocol):
+    """Where the ledger's month files live, with compare-and-swap writes."""
+
+    def read(self) -> tuple[str | None, str]:
+        """Return (version, text of the shards :func:`months_to_read` names now); version None = empty."""
+        ...
+
+    def write(self, version: str | None, changes: str) -> str:
+        """Append ``changes`` (JSON lines) to this month's shard if still at ``version``; else LedgerConflict."""
+        ...
+
+
+Decide = Callable[[list[Record]], str | None]
+
+
+class Ledger:
+    """Spend and history over a :class:`LedgerBackend`; every change is a retried compare-and-swap."""
+
+    def __init__(
+        self,
+        backend: LedgerBackend,
+        *,
+        clock: Callable[[], datetime] = utcnow,
+        attempts: int = 10,
+        backoff: float = 0.05,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.backend = backend
+        self.clock = clock
+        self.attempts = max(1, attempts)
+        self.backoff = backoff
+        self.sleep = sleep
+
+    def records(self) -> list[Record]:
+        """The records of the shards that matter now (this month, plus last month in its first hour)."""
+        return parse_records(self.backend.read()[1])
+
+    def admit(self, task: Task, decide: Decide, *, hold: Decimal = Decimal(0)) -> str | None:
+        """Reserve a slot (holding ``hold`` USD) for ``task`` unless ``decide`` returns a reason; return it."""
+        rejection: str | None = None
+
+        def change(records: list[Record]) -> list[Reservation]:
+            nonlocal rejection
+            if any(isinstance(r, Reservation) and r.task_id == task.id for r in records):
+                return []  # admitted already (an earlier attempt's write landed)
+            rejection = decide(records)
+            if rejection is not None:
+                return []
+            return [
+                Reservation(task_id=task.id, user=task.github_user, repository=task.github_project, at=self.clock(),
+                            hold_usd=hold)
+            ]
+
+        self._update(change)
+        return rejection
+
+    def settle(self, bill: Bill) -> None:
+        """Record ``bill``; settling a task a second time changes nothing."""
+
+        def change(records: list[Record]) -> list[Settlement]:
+            if bill.task_id in settlements(records):
+                return []
+            return [Settlement(bill=bill, at=self.clock())]
+
+        self._update(change)
+
+    def mark_delivered(self, *task_ids: str) -> None:
+        """Record that the bills of ``task_ids`` reached the billing endpoint (one write for all)."""
+
+        def change(records: list[Record]) -> list[Delivery]:
+            done = {r.task_id for r in records if isinstance(r, Delivery)}
+            now = self.clock()
+            return [Delivery(task_id=t, at=now) for t in dict.fromkeys(task_ids) if t not in done]
+
+        self._update(change)
+
+    def _update(self, change: Callable[[list[Record]], Sequence[Record]]) -> None:
+        # Each lost race means another run's write landed, so n concurrent writers need at most n tries.
+        for attempt in range(1, self.attempts + 1):
+            version, text = self.backend.read()
+            new = change(parse_records(text))
+            if not new:
+                return
+            try:
+                self.backend.write(version, dump_records(new))
+                return
+            except LedgerConflict:
+                if attempt == self.attempts:
+                    raise
+                # Full jitter (https://aws.amazon.com/blogs/architecture/exponential-backoff-and-jitter/)
+                self.sleep(random.uniform(0, min(1.0, self.backoff * 2 ** (attempt - 1))))
+        raise AssertionError("unreachable")
+
+
+class FileLedgerBackend:
+    """Month files ``<path>/YYYY-MM.jsonl`` on local disk: an fcntl lock, a content hash as version.
+
+    Safe across processes on one machine (not across network file systems without working locks).
+    """
+
+    def __init__(self, path: str | Path, *, clock: Callable[[], datetime] = utcnow) -> None:
+        self.path = Path(path)
+        self.clock = clock
+
+    def read(self) -> tuple[str | None, str]:
+        with self._locked(fcntl.LOCK_SH):
+            return self._snapshot(self.clock())
+
+    def write(self, version: str | None, changes: str) -> str:
+        with self._locked(fcntl.LOCK_EX):
+            now = self.clock()
+            current, _ = self._snapshot(now)
+            if version != current:
+                raise LedgerConflict(f"ledger {self.path} changed since it was read; try again")
+            with (self.path / f"{month_key(now)}.jsonl").open("a", encoding="utf-8") as shard:
+                shard.write(changes)
+                shard.flush()
+                os.fsync(shard.fileno())
+            return self._snapshot(now)[0]
+
+    def _snapshot(self, now: datetime) -> tuple[str, str]:
+        digest = hashlib.sha256()
+        parts: list[str] = []
+        for month in months_to_read(now):
+            shard = self.path / f"{month}.jsonl"
+            text = shard.read_text(encoding="utf-8") if shard.exists() else ""
+            digest.update(f"{month}\0{len(text)}\0{text}".encode())
+            parts.append(text if not text or text.endswith("\n") else text + "\n")
+        return digest.hexdigest(), "".join(parts)
+
+    @contextmanager
+    def _locked(self, mode: int) -> Iterator[None]:
+        self.path.mkdir(parents=True, exist_ok=True)
+        with (self.path / ".lock").open("a") as lock:
+            fcntl.flock(lock, mode)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)

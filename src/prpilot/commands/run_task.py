@@ -1,0 +1,79 @@
+"""Run a task away from its Actions run: a queue worker or a Kubernetes Job.
+
+The engine is the same as in Actions; the difference is the checkout, which is cloned here
+through a per-repository cached mirror, and the settings, which come from the worker's own
+environment in the same ``INPUT_<NAME>`` form the action uses (plus GITHUB_API_URL and
+GITHUB_SERVER_URL, which default to GitHub.com).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+from prpilot.actions.run_context import RunContext
+from prpilot.actions.runner_commands import ActionsRunner
+from prpilot.engine.cancellation import CancelSignal
+from prpilot.errors import ConfigError
+from prpilot.settings import Step, parse_settings, raw_inputs
+from prpilot.task import Task, TaskStatus
+
+
+def clone_github_repo(ctx: RunContext, token: str, dest: Path, cache_root: Path) -> Path:
+    """Clone the task's repository into ``dest`` through the cached mirror under ``cache_root``."""
+    from prpilot.github.mirror import clone_with_mirror
+
+    return clone_with_mirror(f"{ctx.server_url}/{ctx.repository}.git", token, dest, cache_root)
+
+
+def context_for(task: Task, env: Mapping[str, str], workspace: Path) -> RunContext:
+    """The run context of a queued task: its repository, the run that admitted it, this checkout."""
+    return RunContext(
+        repository=task.github_project,
+        api_url=(env.get("GITHUB_API_URL") or "https://api.github.com").rstrip("/"),
+        server_url=(env.get("GITHUB_SERVER_URL") or "https://github.com").rstrip("/"),
+        run_id=task.installation_id,
+        workspace=str(workspace),
+    )
+
+
+def run_task_in(task: Task, workdir: Path, env: Mapping[str, str], *, cancel: CancelSignal | None = None) -> Task:
+    """Clone, run the engine and report on the thread; return the task in its final state."""
+    from prpilot.actions.assembly import build_engine
+
+    runner = ActionsRunner(env)
+    settings = parse_settings(raw_inputs(env, Step.ENGINE))
+    if not settings.github_token:
+        raise ConfigError("the worker needs INPUT_GITHUB-TOKEN (a token that may push to the repository)")
+    checkout = workdir / "checkout"
+    ctx = context_for(task, env, checkout)
+    cache = Path(env.get("PRPILOT_MIRROR_CACHE") or Path.home() / ".cache" / "prpilot" / "mirrors")
+    clone_github_repo(ctx, settings.github_token, checkout, cache)
+    engine = build_engine(settings, ctx, task, checkout, runner=runner, cancel=cancel or CancelSignal(), env=env)
+    if engine is not None:
+        engine.run(task)
+    return task
+
+
+def run_queued_task(task: Task, workdir: Path) -> None:
+    """The queue worker's engine: the worker owns the signals, so no handler is installed here."""
+    run_task_in(task, workdir, dict(os.environ))
+
+
+def run_task_main(env: Mapping[str, str]) -> int:
+    """``prpilot run-task``: run the task in PRPILOT_TASK (a Kubernetes Job's container)."""
+    import tempfile
+
+    text = env.get("PRPILOT_TASK", "")
+    if not text:
+        raise ConfigError("PRPILOT_TASK is not set: it must hold the task as JSON")
+    try:
+        task = Task.model_validate_json(text)
+    except ValueError as exc:
+        raise ConfigError(f"PRPILOT_TASK is not a prpilot task ({str(exc).splitlines()[0]})") from exc
+    cancel = CancelSignal()
+    cancel.install()
+    with tempfile.TemporaryDirectory(prefix="prpilot-task-") as workdir:
+        run_task_in(task, Path(workdir), env, cancel=cancel)
+    return 0 if task.status is TaskStatus.COMPLETED else 1

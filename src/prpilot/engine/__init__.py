@@ -1,0 +1,1 @@
+"""TaskEngine: the working branch, the agent run, the commit and push, the pull request, the ending."""

@@ -1,0 +1,138 @@
+"""The task's work in git: its working branch, the commit of what the agent changed, the push.
+
+A push the remote refuses for a lost race (a name taken, a branch moved) moves the work to a fresh
+branch; a refusal on principle (protection, a hook, the workflows scope) leaves the commit here,
+and ``unpushed_patch`` hands it back as a patch for the thread.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from prpilot.engine.naming import create_unique_branch_name, noreply_email
+from prpilot.errors import PrpilotError, PushRejected
+from prpilot.github.checkout import BOT_NAME, Checkout, Identity
+from prpilot.github.port import GitHubPort
+from prpilot.task import Task
+
+log = logging.getLogger(__name__)
+
+_PUSH_ATTEMPTS = 3
+
+
+@dataclass
+class WorkingBranch:
+    """Where the task's commit goes, and whether a pull request must be opened for it."""
+
+    name: str
+    base: str | None
+    open_pull: bool
+
+
+# Under this key a checkpoint carries what saving the work needs when the engine was killed.
+RESUME_KEY = "resume"
+
+
+def resume_info(branch: WorkingBranch, title: str, touched: list[str] | None) -> dict[str, object]:
+    """What the finish step needs to push the work of a killed engine, as plain JSON values."""
+    return {"branch": branch.name, "base": branch.base, "open_pull": branch.open_pull, "title": title,
+            "touched": touched}
+
+
+def resumed(info: object) -> tuple[WorkingBranch, str, list[str] | None] | None:
+    """Read :func:`resume_info` back; None when it is missing or not what it should be."""
+    if not isinstance(info, dict) or not isinstance(info.get("branch"), str) or not isinstance(info.get("title"), str):
+        return None
+    touched = info.get("touched")
+    if touched is not None and not (isinstance(touched, list) and all(isinstance(p, str) for p in touched)):
+        return None
+    base = info.get("base")
+    branch = WorkingBranch(info["branch"], base if isinstance(base, str) else None, bool(info.get("open_pull")))
+    return branch, info["title"], touched
+
+
+@dataclass
+class GitWork:
+    """Branch, commit and push one task's work in the checkout."""
+
+    checkout: Checkout
+    github: GitHubPort
+    run_url: str
+    unpushed: str | None = None  # a commit the remote refused
+
+    def start(self, task: Task, title: str) -> WorkingBranch:
+        """PR task: the PR's own head branch. Issue task: a new unique ``pilot/<slug>`` branch."""
+        if task.pr_number is not None:
+            pull = self.github.get_pull(task.pr_number)
+            if pull.head_repo != task.github_project:
+                raise PrpilotError(
+                    f"pull request #{pull.number} comes from another repository ({pull.head_repo or 'deleted'}); "
+                    "prpilot does not push to forks or run their code with this repository's token."
+                )
+            task.head, task.base, task.pr_url = pull.head_ref, pull.base_ref, pull.html_url
+            self.checkout.checkout_remote_branch(pull.head_ref)
+            task.branch = pull.head_ref
+            return WorkingBranch(pull.head_ref, pull.base_ref, open_pull=False)
+        base = task.base or self.github.default_branch()
+        # Unique among local branches only: asking the remote costs a round trip on every task, while
+        # the push refuses a name taken there meanwhile and the task then moves to a fresh one.
+        name = create_unique_branch_name(title, self.checkout.local_branches())
+        self.checkout.start_branch(name, base)
+        task.base = base
+        return WorkingBranch(name, base, open_pull=True)
+
+    def changed(self, touched: list[str] | None) -> list[str]:
+        """What the task changed: among the paths the agent's file tools ``touched``, or anywhere when
+        None (a command ran). Without commands, files an earlier workflow step left dirty stay out."""
+        return self.checkout.changed_paths(touched)
+
+    def commit_and_push(self, task: Task, branch: WorkingBranch, title: str, changed: list[str]) -> None:
+        """Commit ``changed`` and push; sets ``task.branch`` to where the work went."""
+        server, requester_id = self.checkout.server_url, task.context.get("requester_id")
+        co_author = noreply_email(task.github_user, server, requester_id if isinstance(requester_id, int) else None)
+        message = f"{title}\n\nRequested in {self.run_url}\n\nCo-authored-by: {task.github_user} <{co_author}>"
+        self.unpushed = self.checkout.commit(message, Identity(BOT_NAME, noreply_email(BOT_NAME, server)), changed)
+        for attempt in range(1, _PUSH_ATTEMPTS + 1):
+            try:
+                self.checkout.push(branch.name, create=branch.open_pull)
+                break
+            except PushRejected:
+                if attempt == _PUSH_ATTEMPTS:
+                    raise
+                # The branch moved or the name was taken meanwhile: move the commit to a fresh name.
+                taken = self.checkout.local_branches() | self.checkout.remote_branches() | {branch.name}
+                fresh = create_unique_branch_name(title, taken)
+                self.checkout.start_branch(fresh, None)
+                if not branch.open_pull:  # a pull request's own branch: keep the work, say where it is
+                    self.checkout.push(fresh, create=True)
+                    task.branch, self.unpushed = fresh, None
+                    raise PrpilotError(
+                        f"the branch {branch.name} of pull request #{task.pr_number} moved while prpilot worked, "
+                        f"so the change went to the branch {fresh} instead; merge it into the pull request, or "
+                        "ask again"
+                    ) from None
+                branch.name = fresh
+        task.branch = branch.name
+        self.unpushed = None
+
+    def save(self, task: Task, branch: WorkingBranch | None, title: str, touched: list[str] | None) -> None:
+        """After a failure or cancellation: push what the agent changed, so no work is lost."""
+        if branch is None:
+            return
+        try:
+            changed = self.changed(touched)
+            if changed:
+                self.commit_and_push(task, branch, f"WIP: {title}", changed)
+        except PrpilotError as exc:
+            log.warning("could not push the work done so far: %s", exc.message)
+
+    def unpushed_patch(self) -> str:
+        """The commit the remote refused, as a patch for ``git am``: the runner's checkout is gone after the job."""
+        if self.unpushed is None:
+            return ""
+        try:
+            return self.checkout.patch(self.unpushed)
+        except PrpilotError as exc:
+            log.warning("%s", exc.message)
+            return ""

@@ -1,0 +1,58 @@
+"""What prpilot asks of GitHub, as a small port; ``github_adapter`` implements it with PyGithub."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from pydantic import BaseModel
+
+from prpilot.github.thread_context import ThreadContext
+
+
+class PullInfo(BaseModel):
+    """The facts about a pull request that the engine acts on."""
+
+    number: int
+    html_url: str
+    state: str = "open"
+    head_ref: str
+    head_repo: str | None  # None when the head repository was deleted
+    base_ref: str
+    head_sha: str = ""
+
+
+class GitHubPort(Protocol):
+    """Operations on one repository, each a single REST request unless said otherwise."""
+
+    full_name: str
+
+    def permission(self, login: str) -> str | None:
+        """Return the user's collaborator permission, or None when GitHub knows no such user."""
+
+    def react(self, comment_id: int, comment_kind: str, content: str) -> None: ...
+
+    def create_comment(self, number: int, body: str) -> int: ...
+
+    def update_comment(self, comment_id: int, body: str) -> None: ...
+
+    def comment_body(self, comment_id: int) -> str: ...
+
+    def get_pull(self, number: int) -> PullInfo: ...
+
+    def create_pull(self, *, title: str, body: str, head: str, base: str, draft: bool) -> PullInfo: ...
+
+    def add_labels(self, number: int, labels: list[str]) -> None: ...
+
+    def request_review(self, number: int, reviewers: list[str]) -> None: ...
+
+    def reply_to_review_comment(self, pr_number: int, comment_id: int, body: str) -> None: ...
+
+    def default_branch(self) -> str: ...
+
+    def comments_with(self, number: int, marker: str) -> list[tuple[int, str]]:
+        """The (id, body) of every comment on #``number`` whose body holds ``marker``."""
+
+    def thread(self, number: int, *, is_pull: bool, marker: str) -> ThreadContext:
+        """Fetch title, body, comments (and the diff for pulls); comments holding ``marker`` are ours."""
+
+    def dispatch_workflow(self, workflow: str, ref: str, inputs: dict[str, str]) -> None: ...

@@ -1,0 +1,236 @@
+"""The GitHub port over PyGithub, pointed at ``GITHUB_API_URL`` (GitHub.com, GHES or the test bed).
+
+Requests go through PyGithub's requester so each port method is exactly one REST call (plus
+pages): the acknowledgement budget is three requests. Throttling is deliberate: PyGithub waits
+1 s between writes by default; a task makes a handful of writes, far below GitHub's secondary
+limits, so the waits are off, and GithubRetry still honours Retry-After on a 403 secondary limit
+and retries 5xx with backoff.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import requests
+
+from github import Auth, Github, GithubException, GithubRetry
+from prpilot.errors import DraftsNotSupported, GitHubError, PullRequestsNotAllowed
+from prpilot.github.port import PullInfo
+from prpilot.github.thread_context import ChangedFile, ReviewThreadComment, ThreadComment, ThreadContext
+
+T = TypeVar("T")
+log = logging.getLogger(__name__)
+
+# GitHub's 403 when the repository setting "Allow GitHub Actions to create and approve pull requests"
+# is off (the default), whatever the job's permissions say; GitHub's own documentation_url for it is
+# https://docs.github.com/rest/pulls/pulls#create-a-pull-request
+_PULLS_NOT_PERMITTED = "not permitted to create or approve pull requests"
+_NO_DRAFTS = "draft pull requests are not supported"
+
+# Authors whose comments GitHub marks as coming from people with write access.
+TRUSTED_ASSOCIATIONS = frozenset({"OWNER", "MEMBER", "COLLABORATOR"})
+_MAX_DIFF_FILES = 100
+_MAX_REVIEW_COMMENTS = 300  # the prompt shows the newest MAX_COMMENTS of them
+
+
+def connect(token: str, api_url: str, *, retries: int = 4, backoff: float = 1.0, timeout: int = 20) -> Github:
+    """Return a PyGithub client for ``api_url`` with bounded retries and no artificial waits."""
+    retry = GithubRetry(total=retries, backoff_factor=backoff, secondary_rate_wait=backoff * 10)
+    return Github(
+        auth=Auth.Token(token),
+        base_url=api_url.rstrip("/"),
+        timeout=timeout,
+        retry=retry,
+        seconds_between_requests=0,
+        seconds_between_writes=0,
+        per_page=100,
+        lazy=True,  # objects are fetched only when read: get_repo() costs no request
+    )
+
+
+def _call(what: str, action: Callable[[], T]) -> T:
+    """Run ``action``; turn every HTTP failure into a GitHubError that says what failed, in words."""
+    try:
+        return action()
+    except GithubException as exc:
+        message = exc.data.get("message") if isinstance(exc.data, dict) else None
+        if exc.status == 403 and message == "Resource not accessible by integration":
+            raise GitHubError(
+                f"the workflow's token may not {what}. Give the job `permissions: contents: write, "
+                "issues: write, pull-requests: write` (a pull request from a fork only ever gets a "
+                "read-only token)"
+            ) from exc
+        if exc.status == 403 and _PULLS_NOT_PERMITTED in (message or "").lower():
+            raise PullRequestsNotAllowed(
+                f"GitHub Actions may not {what} in this repository (Settings → Actions → General → Workflow "
+                "permissions: \"Allow GitHub Actions to create and approve pull requests\")"
+            ) from exc
+        if exc.status == 422 and _NO_DRAFTS in (message or "").lower():
+            raise DraftsNotSupported(f"GitHub refused to {what}: this repository has no draft pull requests") from exc
+        raise GitHubError(f"GitHub refused to {what}: {exc.status} {message or 'error'}") from exc
+    except requests.exceptions.RetryError as exc:
+        raise GitHubError(f"GitHub kept failing while trying to {what} (gave up after retries)") from exc
+    except requests.exceptions.RequestException as exc:
+        raise GitHubError(f"could not reach GitHub to {what}: {type(exc).__name__}") from exc
+
+
+def _pull_info(data: dict[str, Any]) -> PullInfo:
+    head_repo = data["head"].get("repo") or None
+    return PullInfo(
+        number=data["number"],
+        html_url=data["html_url"],
+        state=data.get("state", "open"),
+        head_ref=data["head"]["ref"],
+        head_repo=head_repo["full_name"] if head_repo else None,
+        base_ref=data["base"]["ref"],
+        head_sha=data["head"].get("sha", ""),
+    )
+
+
+class GitHubRepository:
+    """One repository on GitHub, through PyGithub."""
+
+    def __init__(self, client: Github, full_name: str) -> None:
+        self.client = client
+        self.full_name = full_name
+        self._requester = client.requester
+        self._path = f"/repos/{full_name}"
+
+    def _json(self, what: str, verb: str, path: str, **kwargs: Any) -> Any:
+        return _call(what, lambda: self._requester.requestJsonAndCheck(verb, self._path + path, **kwargs)[1])
+
+    def _pages(self, what: str, path: str, *, limit: int = 1000) -> list[dict[str, Any]]:
+        items: list[dict[str, Any]] = []
+        page = 1
+        while len(items) < limit:
+            batch = self._json(what, "GET", path, parameters={"per_page": 100, "page": page})
+            items.extend(batch)
+            if len(batch) < 100:
+                break
+            page += 1
+        return items[:limit]
+
+    def repository(self) -> Any:
+        """The PyGithub Repository, lazily (no request), for the ledger's git-ref backend."""
+        return self.client.get_repo(self.full_name)
+
+    def permission(self, login: str) -> str | None:
+        def fetch() -> dict[str, Any] | None:
+            try:
+                path = f"{self._path}/collaborators/{login}/permission"
+                data: dict[str, Any] = self._requester.requestJsonAndCheck("GET", path)[1]
+                return data
+            except GithubException as exc:
+                if exc.status == 404:  # GitHub knows no such user ("... is not a user")
+                    return None
+                raise
+
+        data = _call("read the requester's permission", fetch)
+        # role_name tells maintain and triage apart; permission folds them into write and read.
+        return None if data is None else str(data.get("role_name") or data.get("permission") or "none")
+
+    def react(self, comment_id: int, comment_kind: str, content: str) -> None:
+        path = f"/pulls/comments/{comment_id}/reactions" if comment_kind == "review" else (
+            f"/issues/comments/{comment_id}/reactions"
+        )
+        self._json("add a reaction", "POST", path, input={"content": content})
+
+    def create_comment(self, number: int, body: str) -> int:
+        data = self._json("comment on the thread", "POST", f"/issues/{number}/comments", input={"body": body})
+        return int(data["id"])
+
+    def update_comment(self, comment_id: int, body: str) -> None:
+        self._json("update the status comment", "PATCH", f"/issues/comments/{comment_id}", input={"body": body})
+
+    def comment_body(self, comment_id: int) -> str:
+        return str(self._json("read a comment", "GET", f"/issues/comments/{comment_id}").get("body") or "")
+
+    def get_pull(self, number: int) -> PullInfo:
+        return _pull_info(self._json(f"read pull request #{number}", "GET", f"/pulls/{number}"))
+
+    def create_pull(self, *, title: str, body: str, head: str, base: str, draft: bool) -> PullInfo:
+        payload = {"title": title, "body": body, "head": head, "base": base, "draft": draft}
+        try:
+            return _pull_info(self._json("open the pull request", "POST", "/pulls", input=payload))
+        except DraftsNotSupported:
+            # A private repository on GitHub Free has no drafts: a ready pull request still delivers the work.
+            if not draft:
+                raise
+        log.warning("this repository has no draft pull requests; opening a ready one instead")
+        payload["draft"] = False
+        return _pull_info(self._json("open the pull request", "POST", "/pulls", input=payload))
+
+    def add_labels(self, number: int, labels: list[str]) -> None:
+        if labels:
+            self._json("label the pull request", "POST", f"/issues/{number}/labels", input={"labels": labels})
+
+    def request_review(self, number: int, reviewers: list[str]) -> None:
+        self._json(
+            "ask for a review", "POST", f"/pulls/{number}/requested_reviewers", input={"reviewers": reviewers}
+        )
+
+    def reply_to_review_comment(self, pr_number: int, comment_id: int, body: str) -> None:
+        path = f"/pulls/{pr_number}/comments/{comment_id}/replies"
+        self._json("reply in the review thread", "POST", path, input={"body": body})
+
+    def default_branch(self) -> str:
+        return str(self._json("read the repository", "GET", "")["default_branch"])
+
+    def comments_with(self, number: int, marker: str) -> list[tuple[int, str]]:
+        items = self._pages(f"read the comments of #{number}", f"/issues/{number}/comments")
+        return [(int(item["id"]), item.get("body") or "") for item in items if marker in (item.get("body") or "")]
+
+    def thread(self, number: int, *, is_pull: bool, marker: str) -> ThreadContext:
+        issue = self._json(f"read #{number}", "GET", f"/issues/{number}")
+        comments = [
+            ThreadComment(
+                author=(item.get("user") or {}).get("login", "ghost"),
+                body=item.get("body") or "",
+                author_can_write=item.get("author_association") in TRUSTED_ASSOCIATIONS,
+                is_ours=marker in (item.get("body") or ""),
+            )
+            for item in self._pages("read the thread", f"/issues/{number}/comments")
+        ]
+        diff: list[ChangedFile] = []
+        review_comments: list[ReviewThreadComment] = []
+        if is_pull:
+            diff = [
+                ChangedFile(filename=f["filename"], status=f.get("status", "modified"), patch=f.get("patch") or "")
+                for f in self._pages("read the pull request's files", f"/pulls/{number}/files", limit=_MAX_DIFF_FILES)
+            ]
+            # "Address the review comments" is the commonest request on a pull request: the agent must see them.
+            review_comments = [
+                ReviewThreadComment(
+                    author=(item.get("user") or {}).get("login", "ghost"),
+                    body=item.get("body") or "",
+                    author_can_write=item.get("author_association") in TRUSTED_ASSOCIATIONS,
+                    is_ours=marker in (item.get("body") or ""),
+                    path=item.get("path") or "",
+                    line=item.get("line"),  # null once a later push outdated the line
+                    in_reply=item.get("in_reply_to_id") is not None,
+                )
+                for item in self._pages(
+                    "read the pull request's review comments", f"/pulls/{number}/comments", limit=_MAX_REVIEW_COMMENTS
+                )
+            ]
+        return ThreadContext(
+            kind="pull" if is_pull else "issue",
+            number=number,
+            title=issue.get("title") or "",
+            body=issue.get("body") or "",
+            author=(issue.get("user") or {}).get("login", "ghost"),
+            comments=comments,
+            review_comments=review_comments,
+            diff=diff,
+        )
+
+    def dispatch_workflow(self, workflow: str, ref: str, inputs: dict[str, str]) -> None:
+        self._json(
+            f"start the workflow {workflow}",
+            "POST",
+            f"/actions/workflows/{workflow}/dispatches",
+            input={"ref": ref, "inputs": inputs},
+        )
+

@@ -1,0 +1,1 @@
+"""TaskScheduler: admission (permission, budget, rate limit), acknowledgement and strategies."""

@@ -1,0 +1,125 @@
+"""Where an admitted task runs. Each strategy is a function that takes the scheduled task.
+
+- ``actions`` (default): the next step of this job runs the engine; the task goes to a file in
+  RUNNER_TEMP that the step's output ``task-file`` names.
+- ``thread``: the engine runs in a background thread of this process (library use).
+- ``log``: the task is only recorded (tests, dry runs).
+- ``redis``: the task is queued for a ``prpilot worker`` fleet.
+- ``dispatch``: a workflow_dispatch run of a worker workflow (bigger or self-hosted runners) gets it.
+- ``kubernetes``: one Job per task (``prpilot run-task`` in the given image), through the official
+  client, configured from KUBECONFIG or the in-cluster service account.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from prpilot.errors import ConfigError
+from prpilot.github.port import GitHubPort
+from prpilot.task import Task
+
+log = logging.getLogger(__name__)
+
+Strategy = Callable[[Task], None]
+
+
+def task_file(directory: Path, task: Task) -> Path:
+    """The file the ``actions`` strategy writes ``task`` to."""
+    return directory / f"prpilot-task-{task.id}.json"
+
+
+def write_task_file(path: Path, task: Task) -> None:
+    """Write ``task`` to ``path`` whole or not at all: a process killed mid-write leaves the last version."""
+    partial = path.with_name(path.name + ".partial")
+    partial.write_text(task.model_dump_json(), encoding="utf-8")
+    partial.replace(path)
+
+
+def actions_strategy(directory: Path) -> Strategy:
+    """Write the task where the engine step will read it."""
+
+    def schedule(task: Task) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        write_task_file(task_file(directory, task), task)
+
+    return schedule
+
+
+def log_strategy(records: list[Task] | None = None) -> Strategy:
+    """Record the task (in ``records`` when given) and run nothing."""
+
+    def schedule(task: Task) -> None:
+        log.info("scheduled task %s: %s", task.id, json.dumps(task.user_request[:200]))
+        if records is not None:
+            records.append(task.model_copy(deep=True))
+
+    return schedule
+
+
+def thread_strategy(run: Callable[[Task], object]) -> Strategy:
+    """Run the engine in a daemon thread; returns at once."""
+
+    def schedule(task: Task) -> None:
+        threading.Thread(target=run, args=(task,), name=f"prpilot-{task.id}", daemon=True).start()
+
+    return schedule
+
+
+def redis_strategy(redis_url: str, queue_name: str = "prpilot") -> Strategy:
+    """Queue the task for ``prpilot worker`` processes."""
+    if not redis_url:
+        raise ConfigError("the redis strategy needs the redis-url input")
+
+    def schedule(task: Task) -> None:
+        from prpilot.worker.queue import RedisTaskQueue  # redis is only imported when this strategy runs
+
+        RedisTaskQueue(redis_url, name=queue_name).enqueue(task)
+
+    return schedule
+
+
+def dispatch_strategy(github: GitHubPort, workflow: str, ref: str | None = None) -> Strategy:
+    """Start the worker workflow (on ``ref``, else the default branch) with the task as its ``task`` input."""
+    if not workflow:
+        raise ConfigError("the dispatch strategy needs the worker-workflow input (a workflow file name)")
+
+    def schedule(task: Task) -> None:
+        # The default branch is looked up only now, after the acknowledgement, not before it.
+        github.dispatch_workflow(workflow, ref or github.default_branch(), {"task": task.model_dump_json()})
+
+    return schedule
+
+
+def kubernetes_strategy(image: str, namespace: str, *, secret: str | None = None, api: Any = None) -> Strategy:
+    """Submit one Kubernetes Job per task; its container gets the settings from ``secret`` (env)."""
+    if not image:
+        raise ConfigError("the kubernetes strategy needs the kubernetes-image input (an image with prpilot)")
+
+    def schedule(task: Task) -> None:
+        from prpilot.worker.kubernetes import build_job, submit_job
+
+        manifest = build_job(task, image, namespace, env_from_secret=secret or None)
+        submit_job(api if api is not None else batch_api(), manifest, namespace)
+
+    return schedule
+
+
+def batch_api() -> Any:
+    """The BatchV1Api of the cluster KUBECONFIG (or the pod's service account) points at."""
+    try:
+        from kubernetes import client, config
+    except ImportError as exc:
+        raise ConfigError("the kubernetes strategy needs the extra: pip install 'prpilot[kubernetes]'") from exc
+    try:
+        config.load_incluster_config()  # type: ignore[no-untyped-call]
+    except config.ConfigException:
+        try:
+            config.load_kube_config()  # type: ignore[no-untyped-call]
+        except (config.ConfigException, OSError) as exc:
+            raise ConfigError(f"no Kubernetes configuration: set KUBECONFIG or run in a cluster ({exc})") from exc
+    return client.BatchV1Api()

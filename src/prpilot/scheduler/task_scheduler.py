@@ -1,0 +1,186 @@
+"""TaskScheduler: turn an event into an admitted, acknowledged and scheduled task, or say why not.
+
+The order is chosen for a fast acknowledgement: the permission check, the 👀 reaction and the
+status comment are the first three GitHub requests; the ledger (budget and rate limit) comes
+after, and a refusal then edits the status comment in place.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from prpilot.billing.ledger import Ledger, Record, held_this_month, spent_this_month, tasks_in_last_hour
+from prpilot.billing.pricing import find_price, load_prices
+from prpilot.errors import PrpilotError
+from prpilot.github.port import GitHubPort
+from prpilot.intake.events import Skip, parse_event
+from prpilot.scheduler import admission as checks
+from prpilot.settings import Settings
+from prpilot.task import Task, TaskStatus, utcnow
+from prpilot.thread.markdown import MARKER, extract_task, status_comment
+from prpilot.thread.status_comment import StatusComment
+
+log = logging.getLogger(__name__)
+
+Strategy = Callable[[Task], None]
+
+
+@dataclass
+class Scheduled:
+    """What scheduling an event came to: the task (when there is one) and why it stands as it does."""
+
+    task: Task | None
+    reason: str = ""
+
+    @property
+    def admitted(self) -> bool:
+        return self.task is not None and self.task.status is TaskStatus.SCHEDULED
+
+    @property
+    def status(self) -> str:
+        if self.task is None or self.task.status is None:
+            return TaskStatus.SKIPPED.value
+        return self.task.status.value
+
+
+@dataclass
+class TaskScheduler:
+    """Check, admit, acknowledge and schedule one task."""
+
+    settings: Settings
+    github: GitHubPort
+    ledger: Ledger | None
+    run_url: str
+    strategies: Mapping[str, Strategy] = field(default_factory=dict)
+    clock: Callable[[], datetime] = utcnow
+
+    def handle_event(self, event_name: str, payload: Mapping[str, Any], *, run_id: str, actor: str) -> Scheduled:
+        """Parse the event and, when it asks for work, run the checks and schedule the task."""
+        outcome = parse_event(event_name, payload, self.settings, run_id=run_id, actor=actor)
+        if isinstance(outcome, Skip):
+            # No write request for a skip: the event was not addressed to us.
+            return Scheduled(task=None, reason=outcome.reason)
+        return self.schedule(outcome)
+
+    def user_can_write(self, task: Task) -> checks.Rejection | None:
+        is_bot = bool(task.context.get("requester_is_bot"))
+        permission = None if is_bot else self.github.permission(task.github_user)
+        return checks.user_can_write(permission, task.github_user, is_bot, self.settings.allowed_bots)
+
+    def schedule(self, task: Task) -> Scheduled:
+        """Admit ``task`` and hand it to the configured strategy."""
+        refusal = self.user_can_write(task)
+        if refusal is not None:
+            task.transition(TaskStatus.REJECTED, refusal.message)
+            if refusal.code is not checks.RejectionCode.BOT_NOT_ALLOWED and task.thread_number is not None:
+                # Bots get no answer: answering could start a loop between two bots.
+                task.status_comment_id = self.github.create_comment(
+                    task.thread_number, status_comment(task, run_url=self.run_url, detail=refusal.message)
+                )
+            return Scheduled(task=task, reason=refusal.message)
+        self.acknowledge(task)
+        try:
+            refusal = self.pull_is_from_fork(task) or self.admit(task)
+            if refusal is not None:
+                task.transition(TaskStatus.REJECTED, refusal.message)
+                self.publish(task, detail=refusal.message)
+                return Scheduled(task=task, reason=refusal.message)
+            task.transition(TaskStatus.SCHEDULED)
+            strategy = self.strategies.get(self.settings.strategy)
+            if strategy is None:
+                raise PrpilotError(f"the {self.settings.strategy} strategy is not available here")
+            strategy(task)
+        except Exception as exc:
+            # Acknowledged, so the thread must hear how it ended, even when prpilot itself broke.
+            if isinstance(exc, PrpilotError):
+                why = exc.message
+            else:
+                log.exception("internal error while scheduling")
+                why = f"prpilot hit an internal error ({type(exc).__name__}: {exc}). Please report it."
+            if task.is_final:  # answered already; it was the answer that failed
+                raise
+            task.transition(TaskStatus.FAILED, f"prpilot could not schedule the task: {why}")
+            self.publish(task, detail=task.result)
+            return Scheduled(task=task, reason=task.result)
+        return Scheduled(task=task)
+
+    def acknowledge(self, task: Task) -> None:
+        """React 👀 to the request (where GitHub can) and post the status comment that links to the run."""
+        # GitHub has reactions on comments but none on a pull request review's summary
+        # (https://docs.github.com/en/rest/reactions/reactions): there the acknowledgement is the
+        # permission check and the status comment alone.
+        if task.comment_id is not None and task.comment_kind in ("issue", "review"):
+            try:
+                self.github.react(task.comment_id, task.comment_kind, "eyes")
+            except PrpilotError as exc:  # a missing reaction must not stop the task
+                log.warning("could not add the reaction: %s", exc.message)
+        if task.thread_number is None:
+            return
+        body = status_comment(task, run_url=self.run_url)
+        earlier = self.earlier_attempts_comment(task)
+        if earlier is not None:
+            task.status_comment_id = earlier
+            self.github.update_comment(earlier, body)
+        else:
+            task.status_comment_id = self.github.create_comment(task.thread_number, body)
+
+    def earlier_attempts_comment(self, task: Task) -> int | None:
+        """On "Re-run jobs", the status comment an earlier attempt of this run posted for the same request.
+
+        Re-using it keeps one answer per request on the thread; the first attempt costs no lookup.
+        """
+        if task.run_attempt < 2 or task.thread_number is None:
+            return None
+        for comment_id, body in self.github.comments_with(task.thread_number, MARKER):
+            earlier = extract_task(body)
+            if earlier is not None and earlier.installation_id == task.installation_id and (
+                (earlier.comment_id, earlier.event_name, earlier.user_request)
+                == (task.comment_id, task.event_name, task.user_request)
+            ):
+                return comment_id
+        return None
+
+    def pull_is_from_fork(self, task: Task) -> checks.Rejection | None:
+        """For a pull request task, learn its head (the comment event does not carry it)."""
+        if task.pr_number is None:
+            return None
+        if task.head is None or task.head_repo is None:
+            pull = self.github.get_pull(task.pr_number)
+            task.head, task.head_repo, task.base = pull.head_ref, pull.head_repo, pull.base_ref
+        return checks.pull_is_from_fork(task.head_repo, task.github_project, task.pr_number)
+
+    def admit(self, task: Task) -> checks.Rejection | None:
+        """Reserve the task's slot in the ledger unless a budget or the rate limit says no."""
+        if self.ledger is None:
+            return None
+        priced = find_price(self.settings.model, load_prices(self.settings.prices)) is not None
+        refusal = checks.budget_can_be_counted(self.settings.limits, self.settings.model, priced)
+        if refusal is not None:
+            return refusal
+        now = self.clock()
+
+        def decide(records: list[Record]) -> str | None:
+            nonlocal refusal
+            facts = checks.AdmissionFacts(
+                spent_project=spent_this_month(records, now),
+                spent_user=spent_this_month(records, now, user=task.github_user),
+                held_project=held_this_month(records, now),
+                held_user=held_this_month(records, now, user=task.github_user),
+                tasks_in_last_hour=tasks_in_last_hour(records, now),
+                now=now,
+            )
+            refusal = checks.admission_decision(self.settings.limits, facts)
+            return refusal.message if refusal else None
+
+        self.ledger.admit(task, decide, hold=self.settings.max_cost_usd or Decimal(0))
+        return refusal
+
+    def publish(self, task: Task, *, detail: str = "") -> None:
+        """Write the task's state into its status comment (or a new comment when it has none)."""
+        body = status_comment(task, run_url=self.run_url, detail=detail)
+        StatusComment(self.github, self.run_url).publish(task, body)

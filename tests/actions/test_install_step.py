@@ -1,0 +1,98 @@
+"""The action's install step, run as the runner runs it: bash, its script from action.yml, real pip."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+[INSTALL] = [step for step in yaml.safe_load((ROOT / "action.yml").read_text())["runs"]["steps"]
+             if step["id"] == "install"]
+
+
+def _run_install(tmp_path: Path, path: str, action_path: Path, **env: str) -> tuple[subprocess.CompletedProcess[str],
+                                                                                   str]:
+    """Run the step's script with bash as the runner does (``bash --noprofile --norc -eo pipefail``)."""
+    script, output, temp = tmp_path / "install.sh", tmp_path / "output", tmp_path / "runner-temp"
+    script.write_text(INSTALL["run"])
+    output.touch()
+    temp.mkdir(exist_ok=True)
+    done = subprocess.run(
+        ["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)],
+        env={"PATH": path, "HOME": str(tmp_path), "RUNNER_TEMP": str(temp), "GITHUB_OUTPUT": str(output),
+             "GITHUB_ACTION_PATH": str(action_path), **env},
+        capture_output=True, text=True, timeout=600, check=False,
+    )  # fmt: skip
+    return done, output.read_text()
+
+
+def test_an_old_python_is_one_error_that_says_what_to_add(tmp_path: Path) -> None:
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    old_python = bin_dir / "python3"  # ubuntu-22.04's interpreter, as far as the step can tell
+    old_python.write_text('#!/bin/sh\n[ "$1" = "--version" ] && { echo "Python 3.10.12"; exit 0; }\nexit 1\n')
+    old_python.chmod(0o755)
+
+    done, output = _run_install(tmp_path, f"{bin_dir}:/usr/bin:/bin", ROOT)
+
+    assert done.returncode == 1
+    assert done.stdout.strip() == (
+        "::error title=prpilot::prpilot needs Python 3.11 or newer on the runner, and this one has Python 3.10.12. "
+        "Add actions/setup-python with python-version: '3.12' before the prpilot step."
+    )
+    assert output == ""
+
+
+def test_an_interpreter_brought_by_the_runner_is_used_as_it_is(tmp_path: Path) -> None:
+    done, output = _run_install(tmp_path, "/usr/bin:/bin", ROOT, PRPILOT_PYTHON="/opt/prpilot/bin/python")
+
+    assert done.returncode == 0, done.stderr
+    assert output == "python=/opt/prpilot/bin/python\n"
+
+
+def _python_dir() -> str:
+    return str(Path(shutil.which("python3") or sys.executable).parent)
+
+
+def test_a_failed_pip_install_says_so_in_one_error(tmp_path: Path) -> None:
+    not_a_project = tmp_path / "empty-action"
+    not_a_project.mkdir()
+
+    done, output = _run_install(tmp_path, f"{_python_dir()}:/usr/bin:/bin", not_a_project)
+
+    assert done.returncode == 1
+    assert "::error title=prpilot::could not install prpilot into" in done.stdout
+    assert output == ""
+
+
+@pytest.mark.slow
+def test_the_step_installs_prpilot_from_the_action_checkout(tmp_path: Path) -> None:
+    # The action as `uses:` fetches it: the repository's files, without this checkout's build leftovers.
+    listed = subprocess.run(["git", "ls-files", "-co", "--exclude-standard"], cwd=ROOT, capture_output=True,
+                            text=True, check=True).stdout.split()
+    action = tmp_path / "action"
+    for name in listed:
+        if (ROOT / name).is_file():
+            (action / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, action / name)
+    pip_cache = os.environ.get("PIP_CACHE_DIR", str(Path.home() / ".cache" / "pip"))
+
+    done, output = _run_install(tmp_path, f"{_python_dir()}:/usr/bin:/bin", action, PIP_CACHE_DIR=pip_cache)
+
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert output.startswith("python=")
+    python = output.removeprefix("python=").strip()
+    # Both steps' code paths import, and the shipped test-bed fixtures came along.
+    check = subprocess.run(
+        [python, "-c", "import prpilot.actions.steps, prpilot.agent.openai_model, prpilot.testing.webhooks as w; "
+                       "print(w.fixtures_dir().is_dir())"],
+        capture_output=True, text=True, check=False, timeout=120,
+    )  # fmt: skip
+    assert check.returncode == 0, check.stderr
+    assert check.stdout.strip() == "True"

@@ -1,0 +1,90 @@
+"""The spend report: a month of ledger records summed per requester and model, against the budgets."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+from prpilot.billing.bill import Bill
+from prpilot.billing.ledger import Delivery, Record, Reservation, Settlement
+from prpilot.billing.spend import Spend, render, spend_report
+from prpilot.settings import Limits
+
+NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+LAST_MONTH = datetime(2026, 10, 30, 12, 0, tzinfo=UTC)
+
+
+def _bill(task_id: str, user: str, cost: str, model: str = "gpt-4.1-mini", *, priced: bool = True) -> Bill:
+    return Bill(task_id=task_id, repository="acme/widgets", user=user, model=model, prompt_tokens=1_000,
+                cached_tokens=200, completion_tokens=50, cost_usd=Decimal(cost), run_id="1", created_at=NOW,
+                price_known=priced)
+
+
+def _task(task_id: str, user: str, cost: str | None, at: datetime, **bill: object) -> list[Record]:
+    records: list[Record] = [Reservation(task_id=task_id, user=user, at=at)]
+    if cost is not None:
+        records.append(Settlement(bill=_bill(task_id, user, cost, **bill), at=at + timedelta(minutes=3)))  # type: ignore[arg-type]
+    return records
+
+
+def _records() -> list[Record]:
+    return [
+        *_task("t1", "alice", "0.0100", NOW - timedelta(days=2)),
+        *_task("t2", "alice", "0.0300", NOW - timedelta(days=1), model="gpt-4.1"),
+        *_task("t3", "bob", "0.0050", NOW - timedelta(minutes=30)),
+        Settlement(bill=_bill("t3", "bob", "0.0050"), at=NOW - timedelta(minutes=20)),  # settled twice: once
+        *_task("t4", "bob", None, NOW - timedelta(minutes=10)),  # running, or its run died
+        *_task("t5", "carol", "0", NOW - timedelta(days=3), model="my-local-llm", priced=False),
+        *_task("t0", "alice", "5.0000", LAST_MONTH),  # another month
+        Delivery(task_id="t1", at=NOW),
+        Delivery(task_id="t2", at=NOW),
+    ]
+
+
+def test_the_month_sums_settled_bills_per_requester_and_model() -> None:
+    report = spend_report(_records(), "2026-11", NOW)
+
+    assert report.total == Spend(tasks=4, cost_usd=Decimal("0.0450"), prompt_tokens=4_000, cached_tokens=800,
+                                 completion_tokens=200)
+    assert {user: s.cost_usd for user, s in report.by_user.items()} == {
+        "alice": Decimal("0.0400"), "bob": Decimal("0.0050"), "carol": Decimal("0")}
+    assert report.by_model["gpt-4.1-mini"].tasks == 2
+    assert (report.admitted, report.unsettled, report.unpriced) == (5, 1, 1)
+    assert report.undelivered == 3  # t3, t5 and last month's t0
+    assert report.last_hour == 2  # t3 and t4
+
+
+def test_another_month_is_its_own() -> None:
+    report = spend_report(_records(), "2026-10", NOW)
+    assert report.total.cost_usd == Decimal("5.0000")
+    assert list(report.by_user) == ["alice"]
+
+
+def test_render_shows_the_budgets_and_the_biggest_spender_first() -> None:
+    limits = Limits(monthly_budget_usd=Decimal("0.09"), user_monthly_budget_usd=Decimal("0.05"), tasks_per_hour=5)
+
+    text = render(spend_report(_records(), "2026-11", NOW), "acme/widgets", limits)
+
+    assert text.startswith("## prpilot spend: acme/widgets, 2026-11 (UTC)")
+    assert "**$0.0450** of $0.0900 (50%) over 4 settled task(s)." in text
+    assert "1 admitted task(s) without a bill yet" in text
+    assert "1 bill(s) of models without a price" in text
+    assert "2 of 5 task(s) admitted in the last hour" in text
+    rows = [line for line in text.splitlines() if line.startswith("| alice") or line.startswith("| bob")]
+    assert rows[0].startswith("| alice | 2 | 0.040000 |")
+    assert rows[0].endswith("| 80% |")  # of the per-requester budget
+
+
+def test_an_empty_month_renders_without_rows_or_budgets() -> None:
+    text = render(spend_report([], "2026-11", NOW), "acme/widgets")
+    assert "**$0.00** over 0 settled task(s)." in text
+    assert "| (none) |" in text
+    assert "of budget" not in text
+
+
+def test_open_holds_are_shown_with_the_tasks_that_hold_them() -> None:
+    records = [*_records(), Reservation(task_id="t6", user="bob", at=NOW - timedelta(minutes=5), hold_usd=Decimal(2))]
+    report = spend_report(records, "2026-11", NOW)
+    assert (report.unsettled, report.held_usd) == (2, Decimal(2))
+    assert "2 admitted task(s) without a bill yet (running, or their run died), holding $2.00 of the budget" in (
+        render(report, "acme/widgets"))

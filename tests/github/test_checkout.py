@@ -1,0 +1,156 @@
+"""Checkout against real repositories in tmp_path: a bare origin and a clone of it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from prpilot.errors import GitError, PushRejected
+from prpilot.github.checkout import BOT_NAME, Checkout, Identity, parse_push, parse_status
+
+BOT = Identity(BOT_NAME, "prpilot[bot]@users.noreply.127.0.0.1")
+
+Git = Callable[..., str]
+
+def test_parse_status_reads_every_kind_of_entry() -> None:
+    porcelain = " M app.py\0?? new file.txt\0 D gone.py\0R  renamed.py\0old.py\0A  added.py\0"
+    assert parse_status(porcelain) == ["added.py", "app.py", "gone.py", "new file.txt", "old.py", "renamed.py"]
+    assert parse_status("") == []
+
+
+def test_parse_push_returns_only_refused_refs() -> None:
+    porcelain = (
+        "To http://example/repo\n"
+        "*\trefs/heads/a:refs/heads/a\t[new branch]\n"
+        "!\trefs/heads/b:refs/heads/b\t[rejected] (stale info)\n"
+        "!\trefs/heads/c:refs/heads/c\t[remote rejected] (pre-receive hook declined)\n"
+        "Done\n"
+    )
+    assert parse_push(porcelain) == [
+        ("refs/heads/b", "[rejected] (stale info)"),
+        ("refs/heads/c", "[remote rejected] (pre-receive hook declined)"),
+    ]
+
+
+def test_changed_paths_among_the_agents_paths_leave_other_dirt_out(checkout: Checkout) -> None:
+    root = checkout.root
+    (root / "build.txt").write_text("left by an earlier workflow step\n")
+    (root / "README.md").write_text("hello, world\n")
+    (root / "app.py").write_text("print('app')\n")  # rewritten with the same text: no change
+    (root / "debug.log").write_text("ignored by .gitignore\n")
+    (root / "pkg").mkdir()
+    (root / "pkg" / "new.py").write_text("x = 1\n")
+
+    among = ["README.md", "app.py", "debug.log", "pkg/new.py", "created-then-deleted.txt"]
+    assert checkout.changed_paths(among) == ["README.md", "pkg/new.py"]
+    assert checkout.changed_paths([]) == []
+    assert checkout.changed_paths(None) == ["README.md", "build.txt", "pkg/"]
+
+
+def test_changed_paths_take_special_characters_literally(checkout: Checkout) -> None:
+    (checkout.root / "*.py").write_text("a file named like a glob\n")
+    (checkout.root / "app.py").write_text("changed\n")
+    assert checkout.changed_paths(["*.py"]) == ["*.py"]
+
+
+def test_commit_records_only_the_given_paths_with_their_deletions(checkout: Checkout, git: Git) -> None:
+    root = checkout.root
+    before = checkout.head_sha()
+    (root / "build.txt").write_text("not the agent's\n")
+    (root / "README.md").write_text("hello, world\n")
+    (root / "app.py").unlink()
+
+    sha = checkout.commit("Say hello to the world\n\nbody", BOT, ["README.md", "app.py"])
+
+    assert checkout.head_sha() == sha
+    assert git(root, "rev-parse", f"{sha}^") == before
+    assert git(root, "show", "--name-status", "--format=%an <%ae>|%s", sha).splitlines() == [
+        f"{BOT.name} <{BOT.email}>|Say hello to the world", "", "M\tREADME.md", "D\tapp.py"]
+    assert git(root, "status", "--porcelain") == "?? build.txt"
+    assert git(root, "symbolic-ref", "HEAD") == "refs/heads/main"  # the branch moved, not a detached HEAD
+
+
+def test_commit_in_a_repository_without_commits(tmp_path: Path, git: Git) -> None:
+    git(tmp_path, "init", "-q", "-b", "main", "empty")
+    checkout = Checkout(tmp_path / "empty", server_url="http://127.0.0.1:9", token="t")
+    (checkout.root / "first.txt").write_text("first\n")
+    assert checkout.head_sha() is None
+    sha = checkout.commit("First", BOT, ["first.txt"])
+    assert git(checkout.root, "rev-list", "--count", sha) == "1"
+
+
+def test_start_branch_at_the_checked_out_tip_needs_no_remote(checkout: Checkout, git: Git) -> None:
+    git(checkout.root, "remote", "set-url", "origin", "http://127.0.0.1:9/unreachable.git")
+    (checkout.root / "README.md").write_text("edited before branching\n")
+    checkout.start_branch("pilot/work", "main")
+    assert checkout.current_branch() == "pilot/work"
+    assert (checkout.root / "README.md").read_text() == "edited before branching\n"
+
+
+def test_start_branch_fetches_a_base_the_checkout_is_not_on(
+    checkout: Checkout, origin: Path, tmp_path: Path, git: Git
+) -> None:
+    other = tmp_path / "other"
+    git(tmp_path, "clone", "-q", str(origin), str(other))
+    git(other, "switch", "-q", "-c", "release")
+    (other / "RELEASE.md").write_text("1.0\n")
+    git(other, "add", "-A")
+    git(other, "commit", "-q", "-m", "release notes")
+    git(other, "push", "-q", "origin", "release")
+
+    checkout.start_branch("pilot/on-release", "release")
+
+    assert checkout.current_branch() == "pilot/on-release"
+    assert (checkout.root / "RELEASE.md").read_text() == "1.0\n"
+
+
+def test_push_create_refuses_a_name_taken_on_the_remote(checkout: Checkout, origin: Path, git: Git) -> None:
+    taken_sha = git(origin, "rev-parse", "main")
+    git(origin, "branch", "pilot/taken", "main")
+    checkout.start_branch("pilot/taken", "main")
+    (checkout.root / "README.md").write_text("mine\n")
+    checkout.commit("Mine", BOT, ["README.md"])
+
+    with pytest.raises(PushRejected, match="stale info"):
+        checkout.push("pilot/taken", create=True)
+    assert git(origin, "rev-parse", "pilot/taken") == taken_sha
+
+    checkout.start_branch("pilot/free", None)
+    checkout.push("pilot/free", create=True)
+    assert git(origin, "rev-parse", "pilot/free") == checkout.head_sha()
+
+
+def test_push_refused_by_a_hook_is_a_git_error_not_a_race(checkout: Checkout, origin: Path) -> None:
+    hook = origin / "hooks" / "pre-receive"
+    hook.write_text("#!/bin/sh\necho frozen >&2\nexit 1\n")
+    hook.chmod(0o755)
+    checkout.start_branch("pilot/x", "main")
+    (checkout.root / "README.md").write_text("mine\n")
+    checkout.commit("Mine", BOT, ["README.md"])
+
+    with pytest.raises(GitError, match="pre-receive hook declined") as raised:
+        checkout.push("pilot/x", create=True)
+    assert not isinstance(raised.value, PushRejected)
+
+
+def test_push_to_an_unreachable_remote_is_a_git_error(checkout: Checkout, git: Git) -> None:
+    git(checkout.root, "remote", "set-url", "origin", "http://127.0.0.1:9/unreachable.git")
+    with pytest.raises(GitError, match="could not push main"):
+        checkout.push("main")
+
+
+def test_start_branch_resets_a_local_branch_of_that_name(checkout: Checkout, git: Git) -> None:
+    # A pull request's branch left from an earlier task in the same workspace: start it afresh.
+    git(checkout.root, "branch", "feature", "HEAD")
+    git(checkout.root, "switch", "-q", "feature")
+    (checkout.root / "OLD.md").write_text("old\n")
+    git(checkout.root, "add", "-A")
+    git(checkout.root, "commit", "-q", "-m", "old local work")
+    git(checkout.root, "switch", "-q", "main")
+
+    checkout.start_branch("feature", None)
+
+    assert checkout.current_branch() == "feature"
+    assert checkout.head_sha() == git(checkout.root, "rev-parse", "main")

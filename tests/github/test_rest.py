@@ -1,0 +1,127 @@
+"""The GitHub adapter turns every HTTP failure into one plain GitHubError, after bounded retries."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+from collections.abc import Iterator
+
+import pytest
+import responses
+
+from prpilot.errors import DraftsNotSupported, GitHubError, PullRequestsNotAllowed
+from prpilot.github.rest import GitHubRepository, connect
+from prpilot.testing.github import FakeGitHub
+
+
+@pytest.fixture
+def silent_server() -> Iterator[str]:
+    """A server that accepts connections and never answers: GitHub timing out."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    held: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        listener.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                held.append(listener.accept()[0])
+            except TimeoutError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{listener.getsockname()[1]}/api/v3"
+    stop.set()
+    thread.join()
+    for connection in held:
+        connection.close()
+    listener.close()
+
+
+def test_timeouts_end_in_a_plain_error(silent_server: str) -> None:
+    repo = GitHubRepository(connect("t", silent_server, retries=1, backoff=0, timeout=1), "o/r")
+
+    with pytest.raises(GitHubError, match="GitHub"):
+        repo.create_comment(1, "hello")
+
+
+def test_persistent_502_ends_in_a_plain_error(fake_github: FakeGitHub) -> None:
+    fake_github.add_repo("o/r")
+    fake_github.fail("POST", r"/issues/1/comments$", 502, times=10)
+    repo = GitHubRepository(connect(fake_github.token, fake_github.api_url, retries=2, backoff=0), "o/r")
+
+    with pytest.raises(GitHubError, match="kept failing while trying to comment on the thread"):
+        repo.create_comment(1, "hello")
+
+
+def test_unknown_user_has_no_permission(fake_github: FakeGitHub) -> None:
+    fake_github.add_repo("o/r")
+    repo = GitHubRepository(connect(fake_github.token, fake_github.api_url), "o/r")
+
+    assert repo.permission("nobody-at-all") is None
+    assert repo.permission("o") == "admin"
+
+
+API = "http://gh.test:80/api/v3"  # with the port, as PyGithub writes the URL it requests
+NOT_PERMITTED = {
+    "message": "GitHub Actions is not permitted to create or approve pull requests.",
+    "documentation_url": "https://docs.github.com/rest/pulls/pulls#create-a-pull-request",
+}
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "error"),
+    [
+        (403, NOT_PERMITTED, PullRequestsNotAllowed),
+        (403, {**NOT_PERMITTED, "message": "GitHub Actions is NOT permitted to create or approve pull requests"},
+         PullRequestsNotAllowed),
+        (403, {"message": "Resource not accessible by integration"}, GitHubError),
+        (422, NOT_PERMITTED, GitHubError),  # the words alone are not enough: only GitHub's 403 means the setting
+    ],
+)
+@responses.activate
+def test_a_repository_that_keeps_actions_from_opening_pulls_is_told_apart(
+    status: int, body: dict[str, str], error: type[GitHubError]
+) -> None:
+    responses.post(f"{API}/repos/o/r/pulls", status=status, json=body)
+    repo = GitHubRepository(connect("t", API, retries=0), "o/r")
+
+    with pytest.raises(GitHubError) as raised:
+        repo.create_pull(title="t", body="b", head="pilot/x", base="main", draft=False)
+
+    assert type(raised.value) is error
+    assert len(responses.calls) == 1
+    if error is PullRequestsNotAllowed:
+        assert "Allow GitHub Actions to create and approve pull requests" in raised.value.message
+
+
+NO_DRAFTS = {
+    "message": "Draft pull requests are not supported in this repository.",
+    "documentation_url": "https://docs.github.com/rest/pulls/pulls#create-a-pull-request",
+}
+CREATED = {"number": 5, "html_url": "http://gh.test/o/r/pull/5", "state": "open",
+           "head": {"ref": "pilot/x", "sha": "abc", "repo": {"full_name": "o/r"}}, "base": {"ref": "main"}}
+
+
+@responses.activate
+def test_a_draft_where_the_repository_has_none_is_opened_ready() -> None:
+    responses.post(f"{API}/repos/o/r/pulls", status=422, json=NO_DRAFTS)
+    responses.post(f"{API}/repos/o/r/pulls", status=201, json=CREATED)
+    repo = GitHubRepository(connect("t", API, retries=0), "o/r")
+
+    pull = repo.create_pull(title="t", body="b", head="pilot/x", base="main", draft=True)
+
+    assert pull.number == 5
+    assert [json.loads(call.request.body or "{}")["draft"] for call in responses.calls] == [True, False]
+
+
+@responses.activate
+def test_a_ready_pull_refused_for_drafts_is_not_retried() -> None:
+    responses.post(f"{API}/repos/o/r/pulls", status=422, json=NO_DRAFTS)
+    repo = GitHubRepository(connect("t", API, retries=0), "o/r")
+
+    with pytest.raises(DraftsNotSupported):
+        repo.create_pull(title="t", body="b", head="pilot/x", base="main", draft=False)
+    assert len(responses.calls) == 1

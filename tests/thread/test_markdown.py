@@ -1,0 +1,151 @@
+"""What prpilot writes on the thread stays readable, within GitHub's limits, and round-trips the task."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from prpilot.task import Task, TaskStatus, Usage
+from prpilot.thread.markdown import (
+    MARKER,
+    branch_url,
+    compare_url,
+    cost_line,
+    extract_task,
+    patch_section,
+    pull_request_body,
+    pull_request_by_hand,
+    pull_request_by_hand_warning,
+    status_comment,
+)
+
+GITHUB_COMMENT_LIMIT = 65_536
+
+
+def _finished(result: str, request: str = "fix it", **context: object) -> Task:
+    task = Task(github_user="alice", github_project="o/r", user_request=request, issue_number=3, context=context)
+    task.transition(TaskStatus.SCHEDULED)
+    task.transition(TaskStatus.RUNNING)
+    task.transition(TaskStatus.COMPLETED, result)
+    return task
+
+
+def test_huge_answers_and_hunks_stay_within_the_comment_limit() -> None:
+    task = _finished("x" * 200_000, request="y" * 100_000, diff_hunk="z" * 100_000)
+
+    body = status_comment(task, run_url="run", detail=task.result, cost="c")
+
+    assert len(body) < GITHUB_COMMENT_LIMIT
+    restored = extract_task(body)
+    assert restored is not None
+    assert restored.id == task.id
+    assert restored.status is TaskStatus.COMPLETED
+
+
+def test_an_answer_cannot_hide_the_rest_of_the_comment() -> None:
+    task = _finished("before <!-- after")
+
+    body = status_comment(task, run_url="run", detail=task.result)
+
+    assert "before &lt;!-- after" in body
+    assert body.startswith(MARKER)
+    assert extract_task(body) == task
+
+
+def test_damaged_embedded_task_reads_as_none() -> None:
+    assert extract_task("<!-- prpilot:task bm90IGpzb24= -->") is None
+    assert extract_task("no task here") is None
+
+
+def test_pull_request_body_closes_the_issue_and_carries_the_cost() -> None:
+    task = _finished("Fixed.")
+    usage = Usage(prompt_tokens=1200, cached_tokens=200, completion_tokens=30, calls=2)
+    line = cost_line(usage, Decimal("0.0012"), "m")
+
+    body = pull_request_body(task, "Fixed.", line, cut_short="The task was cut short.")
+
+    assert "Closes #3" in body
+    assert "$0.0012 · 1,200 prompt tokens (200 cached) + 30 completion tokens · 2 model calls" in body
+    assert "> [!WARNING]\n> The task was cut short." in body
+
+
+def test_an_unpushed_patch_fits_the_comment_or_points_to_the_summary() -> None:
+    task = _finished("y" * 200_000, request="r" * 100_000, diff_hunk="z" * 100_000)
+    fits, too_big = "+x\n" * 16_000, "+x\n" * 20_000
+
+    shown = status_comment(task, run_url="run", detail=task.result, cost="c", patch=fits)
+    pointed = status_comment(task, run_url="run", detail=task.result, cost="c", patch=too_big)
+
+    assert len(shown) < GITHUB_COMMENT_LIMIT
+    assert fits.rstrip("\n") in shown
+    assert len(pointed) < GITHUB_COMMENT_LIMIT
+    assert "the job summary has it as a patch" in pointed
+    assert too_big.rstrip("\n") in patch_section(too_big)  # the summary takes it whole
+
+
+def test_a_patch_full_of_backticks_cannot_close_its_own_fence() -> None:
+    patch = "+```\n+````python\n+code\n+````\n"
+
+    section = patch_section(patch)
+
+    assert "`````diff\n" + patch.rstrip("\n") + "\n`````" in section
+
+
+@pytest.mark.parametrize(("value", "attempt"), [("x", 1), (None, 1), (True, 1), (-3, 1), (2.5, 1), (3, 3)])
+def test_a_handed_over_task_with_a_garbled_attempt_still_renders(value: object, attempt: int) -> None:
+    # The dispatch strategy hands the task over as JSON through a workflow input anyone with write
+    # access can also type: a bad context value must not stop the answer.
+    task = Task(github_user="alice", github_project="o/r", user_request="fix it", issue_number=3,
+                context={"run_attempt": value})
+    task.transition(TaskStatus.SCHEDULED)
+    task.transition(TaskStatus.RUNNING)
+
+    body = status_comment(task, run_url="run")
+
+    assert task.run_attempt == attempt
+    assert ("(attempt 3)" in body) is (attempt == 3)
+
+
+@pytest.mark.parametrize(
+    ("base", "head", "expected"),
+    [
+        ("main", "pilot/fix-it", "https://ghe.test/o/r/compare/main...pilot/fix-it?expand=1"),
+        ("release/1.x", "pilot/a#b c", "https://ghe.test/o/r/compare/release/1.x...pilot/a%23b%20c?expand=1"),
+        ("", "pilot/fix-it", "https://ghe.test/o/r/compare/pilot/fix-it?expand=1"),  # against the default branch
+    ],
+)
+def test_compare_url_quotes_the_branch_names(base: str, head: str, expected: str) -> None:
+    assert compare_url("https://ghe.test/o/r", base, head) == expected
+
+
+def test_compare_url_prefills_the_title_and_body_quoted() -> None:
+    url = compare_url("https://ghe.test/o/r", "main", "pilot/fix-it", title="Fix the typo & more", body="Closes #7")
+    assert url == ("https://ghe.test/o/r/compare/main...pilot/fix-it?expand=1"
+                   "&title=Fix%20the%20typo%20%26%20more&body=Closes%20%237")
+
+
+def test_branch_url_quotes_what_a_url_cannot_hold() -> None:
+    assert branch_url("https://ghe.test/o/r", "feature/#12 x") == "https://ghe.test/o/r/tree/feature/%2312%20x"
+
+
+def test_a_pull_request_to_open_by_hand_says_where_how_and_how_to_let_prpilot() -> None:
+    text = pull_request_by_hand("pilot/fix-it", "main", "https://ghe.test/o/r")
+
+    assert "The change is on the branch `pilot/fix-it`" in text
+    assert "GitHub Actions may not open pull requests in this repository" in text
+    assert "\nhttps://ghe.test/o/r/compare/main...pilot/fix-it?expand=1\n" in text  # alone on its line: one click
+    assert "**Allow GitHub Actions to create and approve pull requests**" in text
+    assert "Settings → Actions → General → Workflow permissions" in text
+    assert "organization" in text
+    assert "`github-token`" in text
+    warning = pull_request_by_hand_warning("pilot/fix-it", "main", "https://ghe.test/o/r")
+    assert "\n" not in warning
+    assert "https://ghe.test/o/r/compare/main...pilot/fix-it?expand=1" in warning
+
+
+def test_a_pull_request_to_open_by_hand_without_a_repository_url_names_the_branches() -> None:
+    text = pull_request_by_hand("pilot/fix-it", "main", "")
+
+    assert "/compare/" not in text
+    assert "from `pilot/fix-it` into `main`" in text
