@@ -40,6 +40,7 @@ case "$cmd" in
   test)
     ruff check src tests bench scripts entrypoint.py
     mypy
+    lint-imports --no-cache
     zizmor --offline --no-progress action.yml .github/workflows
     check-jsonschema --builtin-schema vendor.github-actions action.yml
     check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml

@@ -46,7 +46,7 @@ INPUTS: dict[str, tuple[frozenset[Step], str]] = {
     "monthly-budget": (frozenset({S}), "Project budget in USD per calendar month (pass vars.PRPILOT_MONTHLY_BUDGET)."),
     "user-monthly-budget": (frozenset({S}), "Per-user USD budget a month (vars.PRPILOT_USER_MONTHLY_BUDGET)."),
     "rate-limit": (frozenset({S}), "Most tasks per rolling hour (pass vars.PRPILOT_RATE_LIMIT)."),
-    "strategy": (frozenset({S}), "Where the task runs: actions, thread, log, redis or dispatch."),
+    "strategy": (frozenset({S}), "Where the task runs: actions, thread, log, redis, dispatch or kubernetes."),
     "task": (frozenset({S}), "A task handed over by the dispatch strategy (JSON); set only in worker workflows."),
     "redis-url": (frozenset({S}), "Redis URL for the redis strategy."),
     "worker-workflow": (frozenset({S}), "Workflow file that runs tasks for the dispatch strategy."),

@@ -1,4 +1,4 @@
-"""The agent loop with a hand-written fake model: limits, bad tool calls, cancellation, failures."""
+"""The agent loop with the shipped scripted model: limits, bad tool calls, cancellation, failures."""
 
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 
 from prpilot.agent.loop import AgentFailed, AgentLimits, StepEvent, run_agent
-from prpilot.agent.model import ModelReply, ToolCall, assistant_message
+from prpilot.agent.model import ModelReply
+from prpilot.agent.scripted_model import ScriptedChatModel, scripted_reply
 from prpilot.agent.tools import Toolbox
 from prpilot.agent.workspace import Workspace
 from prpilot.errors import ModelError
-from prpilot.settings import Settings
 from prpilot.task import Usage
 
 LIMITS = AgentLimits(max_steps=10, max_seconds=600, max_cost_usd=None)
@@ -22,31 +22,12 @@ START = [{"role": "system", "content": "sys"}, {"role": "user", "content": "do i
 
 
 def reply(content: str = "", *calls: tuple[str, str], prompt_tokens: int = 100) -> ModelReply:
-    tool_calls = [ToolCall(f"call_{i}", name, args) for i, (name, args) in enumerate(calls)]
     usage = Usage(prompt_tokens=prompt_tokens, cached_tokens=10, completion_tokens=5, calls=1)
-    return ModelReply(assistant_message(content, tool_calls), content, tool_calls, usage)
+    return scripted_reply(content, *calls, usage=usage)
 
 
 def read(path: str = "README.md") -> tuple[str, str]:
     return ("read_file", json.dumps({"path": path}))
-
-
-class ScriptedModel:
-    """Answers the scripted replies in order, then ``then`` forever; records what it was sent."""
-
-    def __init__(self, *replies: ModelReply | Exception, then: ModelReply | None = None) -> None:
-        self.replies = list(replies)
-        self.then = then or reply("done")
-        self.calls: list[list[dict[str, Any]]] = []
-        self.tools: list[list[dict[str, Any]]] = []
-
-    def complete(self, messages: list[dict[str, Any]], tools: list[dict[str, Any]]) -> ModelReply:
-        self.calls.append(list(messages))
-        self.tools.append(tools)
-        answer = self.replies.pop(0) if self.replies else self.then
-        if isinstance(answer, Exception):
-            raise answer
-        return answer
 
 
 class FakeClock:
@@ -68,7 +49,7 @@ def toolbox(tmp_path: Path) -> Toolbox:
 
 
 def test_a_reply_without_tool_calls_is_the_answer(toolbox: Toolbox) -> None:
-    model = ScriptedModel(reply("", read()), reply("Read the README."))
+    model = ScriptedChatModel(reply("", read()), reply("Read the README."))
     outcome = run_agent(model, toolbox, START, LIMITS, free)
     assert outcome.stop_reason == "done"
     assert outcome.answer == "Read the README."
@@ -86,7 +67,7 @@ def test_a_reply_without_tool_calls_is_the_answer(toolbox: Toolbox) -> None:
 
 @pytest.mark.parametrize("max_steps", [1, 2, 5])
 def test_max_steps_is_the_exact_number_of_model_calls(toolbox: Toolbox, max_steps: int) -> None:
-    model = ScriptedModel(then=reply("still looking", read()))
+    model = ScriptedChatModel(then=reply("still looking", read()))
     limits = AgentLimits(max_steps=max_steps, max_seconds=600, max_cost_usd=None)
     outcome = run_agent(model, toolbox, START, limits, free)
     assert len(model.calls) == max_steps
@@ -100,7 +81,7 @@ def test_max_steps_is_the_exact_number_of_model_calls(toolbox: Toolbox, max_step
 def test_timeout_is_checked_before_each_call(toolbox: Toolbox) -> None:
     clock = FakeClock()
 
-    class SlowModel(ScriptedModel):
+    class SlowModel(ScriptedChatModel):
         def complete(self, messages: list[dict[str, Any]], tools: list[dict[str, Any]]) -> ModelReply:
             clock.now += 10
             return super().complete(messages, tools)
@@ -114,7 +95,7 @@ def test_timeout_is_checked_before_each_call(toolbox: Toolbox) -> None:
 
 
 def test_cost_cap(toolbox: Toolbox) -> None:
-    model = ScriptedModel(then=reply("", read(), prompt_tokens=1000))
+    model = ScriptedChatModel(then=reply("", read(), prompt_tokens=1000))
     limits = AgentLimits(max_steps=100, max_seconds=600, max_cost_usd=Decimal("0.025"))
 
     def cost_of(usage: Usage) -> Decimal:
@@ -138,7 +119,7 @@ def test_cost_cap(toolbox: Toolbox) -> None:
 def test_bad_tool_calls_are_observations_and_the_run_goes_on(
     toolbox: Toolbox, call: tuple[str, str], expected: str
 ) -> None:
-    model = ScriptedModel(reply("", call), reply("gave up"))
+    model = ScriptedChatModel(reply("", call), reply("gave up"))
     outcome = run_agent(model, toolbox, START, LIMITS, free)
     assert outcome.stop_reason == "done"
     assert outcome.answer == "gave up"
@@ -150,14 +131,14 @@ def test_bad_tool_calls_are_observations_and_the_run_goes_on(
 
 
 def test_every_tool_call_of_a_reply_is_answered(toolbox: Toolbox) -> None:
-    model = ScriptedModel(reply("", read(), ("list_files", "{}"), ("nope", "")), reply("ok"))
+    model = ScriptedChatModel(reply("", read(), ("list_files", "{}"), ("nope", "")), reply("ok"))
     run_agent(model, toolbox, START, LIMITS, free)
     answered = [m["tool_call_id"] for m in model.calls[1] if m["role"] == "tool"]
     assert answered == ["call_0", "call_1", "call_2"]
 
 
 def test_cancellation_is_checked_before_each_call(toolbox: Toolbox) -> None:
-    model = ScriptedModel(then=reply("", read()))
+    model = ScriptedChatModel(then=reply("", read()))
     stop_after = iter([False, False, True])
     outcome = run_agent(model, toolbox, START, LIMITS, free, should_stop=lambda: next(stop_after))
     assert len(model.calls) == 2
@@ -165,7 +146,7 @@ def test_cancellation_is_checked_before_each_call(toolbox: Toolbox) -> None:
 
 
 def test_a_model_failure_keeps_the_usage_so_far(toolbox: Toolbox) -> None:
-    model = ScriptedModel(
+    model = ScriptedChatModel(
         reply("", ("write_file", json.dumps({"path": "a.txt", "content": "x"}))),
         ModelError("The model endpoint answered 500 Internal Server Error four times"),
     )
@@ -181,7 +162,7 @@ def test_a_model_failure_keeps_the_usage_so_far(toolbox: Toolbox) -> None:
 
 def test_on_step_reports_each_step(toolbox: Toolbox) -> None:
     events: list[StepEvent] = []
-    model = ScriptedModel(reply("looking", read()), reply("done"))
+    model = ScriptedChatModel(reply("looking", read()), reply("done"))
     run_agent(model, toolbox, START, LIMITS, lambda u: Decimal(u.calls), on_step=events.append)
     assert [e.step for e in events] == [1, 2]
     assert events[1].content == "done"
@@ -192,7 +173,7 @@ def test_on_step_reports_each_step(toolbox: Toolbox) -> None:
 
 
 def test_an_empty_reply_gets_a_nudge(toolbox: Toolbox) -> None:
-    model = ScriptedModel(reply(""), reply("finished"))
+    model = ScriptedChatModel(reply(""), reply("finished"))
     outcome = run_agent(model, toolbox, START, LIMITS, free)
     assert outcome.answer == "finished"
     assert outcome.steps == 2
@@ -204,11 +185,6 @@ def test_an_empty_reply_gets_a_nudge(toolbox: Toolbox) -> None:
 
 def test_changed_files_come_from_the_workspace(toolbox: Toolbox) -> None:
     write = ("write_file", json.dumps({"path": "docs/x.md", "content": "hi"}))
-    outcome = run_agent(ScriptedModel(reply("", write), reply("wrote docs")), toolbox, START, LIMITS, free)
+    outcome = run_agent(ScriptedChatModel(reply("", write), reply("wrote docs")), toolbox, START, LIMITS, free)
     assert outcome.changed_files == ["docs/x.md"]
     assert outcome.summary() == "- write_file `docs/x.md`"
-
-
-def test_limits_from_settings() -> None:
-    settings = Settings(max_steps=7, max_minutes=2.5, max_cost_usd=Decimal("1.50"))
-    assert AgentLimits.from_settings(settings) == AgentLimits(7, 150.0, Decimal("1.50"))

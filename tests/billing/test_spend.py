@@ -66,12 +66,12 @@ def test_render_shows_the_budgets_and_the_biggest_spender_first() -> None:
     text = render(spend_report(_records(), "2026-11", NOW), "acme/widgets", limits)
 
     assert text.startswith("## prpilot spend: acme/widgets, 2026-11 (UTC)")
-    assert "**$0.0450** of $0.0900 (50%) over 4 settled task(s)." in text
+    assert "**$0.045** of $0.09 (50%) over 4 settled task(s)." in text
     assert "1 admitted task(s) without a bill yet" in text
     assert "1 bill(s) of models without a price" in text
     assert "2 of 5 task(s) admitted in the last hour" in text
     rows = [line for line in text.splitlines() if line.startswith("| alice") or line.startswith("| bob")]
-    assert rows[0].startswith("| alice | 2 | 0.040000 |")
+    assert rows[0].startswith("| alice | 2 | $0.04 |")
     assert rows[0].endswith("| 80% |")  # of the per-requester budget
 
 

@@ -7,17 +7,16 @@ from decimal import Decimal
 
 import pytest
 
+from prpilot.intake.bots import is_allowed_bot
 from prpilot.scheduler.admission import (
     AdmissionFacts,
     Rejection,
     RejectionCode,
     admission_decision,
     budget_can_be_counted,
-    is_allowed_bot,
     month_label,
     project_budget_left,
     project_has_reached_rate_limit,
-    usd,
     user_budget_left,
     user_can_write,
 )
@@ -205,14 +204,6 @@ def test_admission_decision_names_the_month() -> None:
 )
 def test_month_label(now: datetime, label: str) -> None:
     assert month_label(now) == label
-
-
-@pytest.mark.parametrize(
-    ("amount", "text"),
-    [(Decimal(25), "$25.00"), (Decimal("25.305"), "$25.30"), (Decimal("1234.5"), "$1,234.50"), (Decimal(0), "$0.00")],
-)
-def test_usd(amount: Decimal, text: str) -> None:
-    assert usd(amount) == text
 
 
 @pytest.mark.parametrize(

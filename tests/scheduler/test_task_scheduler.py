@@ -1,70 +1,13 @@
-"""TaskScheduler over a hand-written GitHub port: order of requests, refusals, and failures after the 👀."""
+"""TaskScheduler over the shipped in-memory GitHub port: order of requests, refusals, and failures after the 👀."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import pytest
 
-from prpilot.github.port import PullInfo
-from prpilot.github.thread_context import ThreadContext
+from prpilot.github.memory import MemoryGitHub
 from prpilot.scheduler.task_scheduler import TaskScheduler
 from prpilot.settings import parse_settings
 from prpilot.task import Task, TaskStatus
-
-
-@dataclass
-class FakePort:
-    """Records every call; answers from a few fields."""
-
-    permissions: dict[str, str] = field(default_factory=dict)
-    pull_head_repo: str = "octo/repo"
-    calls: list[str] = field(default_factory=list)
-    comments: dict[int, str] = field(default_factory=dict)
-    full_name: str = "octo/repo"
-
-    def permission(self, login: str) -> str | None:
-        self.calls.append("permission")
-        return self.permissions.get(login)
-
-    def react(self, comment_id: int, comment_kind: str, content: str) -> None:
-        self.calls.append(f"react:{content}")
-
-    def create_comment(self, number: int, body: str) -> int:
-        self.calls.append("create_comment")
-        comment_id = 100 + len(self.comments)
-        self.comments[comment_id] = body
-        return comment_id
-
-    def update_comment(self, comment_id: int, body: str) -> None:
-        self.calls.append("update_comment")
-        self.comments[comment_id] = body
-
-    def comment_body(self, comment_id: int) -> str:
-        return self.comments[comment_id]
-
-    def get_pull(self, number: int) -> PullInfo:
-        self.calls.append("get_pull")
-        return PullInfo(number=number, html_url="u", head_ref="feature", head_repo=self.pull_head_repo, base_ref="main")
-
-    def create_pull(self, *, title: str, body: str, head: str, base: str, draft: bool) -> PullInfo:
-        raise AssertionError("not used by the scheduler")
-
-    def comments_with(self, number: int, marker: str) -> list[tuple[int, str]]:
-        self.calls.append("comments_with")
-        return [(cid, body) for cid, body in self.comments.items() if marker in body]
-
-    def add_labels(self, number: int, labels: list[str]) -> None:
-        raise AssertionError("not used by the scheduler")
-
-    def default_branch(self) -> str:
-        return "main"
-
-    def thread(self, number: int, *, is_pull: bool, marker: str) -> ThreadContext:
-        raise AssertionError("not used by the scheduler")
-
-    def dispatch_workflow(self, workflow: str, ref: str, inputs: dict[str, str]) -> None:
-        self.calls.append("dispatch")
 
 
 def _task(**fields: object) -> Task:
@@ -80,7 +23,7 @@ def _task(**fields: object) -> Task:
     return Task.model_validate(values)
 
 
-def _scheduler(port: FakePort, strategy: object = None) -> TaskScheduler:
+def _scheduler(port: MemoryGitHub, strategy: object = None) -> TaskScheduler:
     ran: list[Task] = []
 
     def actions(task: Task) -> None:
@@ -94,7 +37,7 @@ def _scheduler(port: FakePort, strategy: object = None) -> TaskScheduler:
 
 
 def test_writer_is_acknowledged_in_three_requests_then_scheduled() -> None:
-    port = FakePort(permissions={"alice": "write"})
+    port = MemoryGitHub(permissions={"alice": "write"})
 
     scheduled = _scheduler(port).schedule(_task())
 
@@ -104,7 +47,7 @@ def test_writer_is_acknowledged_in_three_requests_then_scheduled() -> None:
 
 @pytest.mark.parametrize(("kind", "reacts"), [("issue", True), ("review", True), ("pull_review", False)])
 def test_a_review_summary_is_acknowledged_without_a_reaction(kind: str, reacts: bool) -> None:
-    port = FakePort(permissions={"alice": "write"})
+    port = MemoryGitHub(permissions={"alice": "write"})
     task = _task(issue_number=None, pr_number=3, head="feature", head_repo="octo/repo", comment_kind=kind)
 
     assert _scheduler(port).schedule(task).admitted
@@ -114,7 +57,7 @@ def test_a_review_summary_is_acknowledged_without_a_reaction(kind: str, reacts: 
 
 @pytest.mark.parametrize("permission", [None, "read", "triage", "none"])
 def test_without_write_access_one_comment_explains(permission: str | None) -> None:
-    port = FakePort(permissions={"alice": permission} if permission else {})
+    port = MemoryGitHub(permissions={"alice": permission} if permission else {})
 
     scheduled = _scheduler(port).schedule(_task())
 
@@ -124,7 +67,7 @@ def test_without_write_access_one_comment_explains(permission: str | None) -> No
 
 
 def test_fork_pull_request_is_rejected_after_the_acknowledgement() -> None:
-    port = FakePort(permissions={"alice": "admin"}, pull_head_repo="mallory/repo")
+    port = MemoryGitHub(permissions={"alice": "admin"}, pull_head_repo="mallory/repo")
 
     scheduled = _scheduler(port).schedule(_task(issue_number=None, pr_number=3))
 
@@ -134,7 +77,7 @@ def test_fork_pull_request_is_rejected_after_the_acknowledgement() -> None:
 
 
 def test_a_bug_after_the_acknowledgement_still_ends_the_task_on_the_thread() -> None:
-    port = FakePort(permissions={"alice": "write"})
+    port = MemoryGitHub(permissions={"alice": "write"})
 
     scheduled = _scheduler(port, strategy=RuntimeError("boom")).schedule(_task())
 
@@ -145,7 +88,7 @@ def test_a_bug_after_the_acknowledgement_still_ends_the_task_on_the_thread() -> 
 
 
 def test_a_rerun_answers_in_the_status_comment_of_its_first_attempt() -> None:
-    port = FakePort(permissions={"alice": "write"})
+    port = MemoryGitHub(permissions={"alice": "write"})
     first = _task(installation_id="4242")
     _scheduler(port).schedule(first)
     other_request = _task(installation_id="4242", comment_id=56, user_request="something else")
@@ -162,7 +105,7 @@ def test_a_rerun_answers_in_the_status_comment_of_its_first_attempt() -> None:
 
 
 def test_a_rerun_without_an_earlier_comment_posts_one() -> None:
-    port = FakePort(permissions={"alice": "write"})
+    port = MemoryGitHub(permissions={"alice": "write"})
 
     rerun = _task(installation_id="4242", context={"run_attempt": 3})
     _scheduler(port).schedule(rerun)

@@ -6,12 +6,12 @@ from decimal import Decimal
 
 import pytest
 
+from prpilot.billing.money import cost_line
 from prpilot.task import Task, TaskStatus, Usage
 from prpilot.thread.markdown import (
     MARKER,
     branch_url,
     compare_url,
-    cost_line,
     extract_task,
     patch_section,
     pull_request_body,

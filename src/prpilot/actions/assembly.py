@@ -13,14 +13,13 @@ from prpilot.billing.ledger import Ledger
 from prpilot.billing.meter import Meter
 from prpilot.billing.pricing import load_prices
 from prpilot.engine.cancellation import CancelSignal
+from prpilot.engine.ending import Ending, end_task
 from prpilot.engine.task_engine import TaskEngine
 from prpilot.errors import ConfigError, PrpilotError
 from prpilot.github.checkout import Checkout
-from prpilot.github.ledger_ref import GitRefLedgerBackend
-from prpilot.github.rest import GitHubRepository, connect
+from prpilot.github.rest import GitHubRepository, open_repository
 from prpilot.settings import Settings
 from prpilot.task import Task, TaskStatus
-from prpilot.thread.markdown import status_comment
 from prpilot.thread.status_comment import StatusComment
 
 
@@ -41,7 +40,12 @@ def progress_editor(token: str, ctx: RunContext) -> Callable[[int, str], None]:
 
     No retries and a short timeout: a progress edit is a courtesy, and the final answer waits for it.
     """
-    return GitHubRepository(connect(token, ctx.api_url, retries=0, timeout=10), ctx.repository).update_comment
+    return open_github(token, ctx, retries=0, timeout=10).update_comment
+
+
+def open_github(token: str, ctx: RunContext, *, retries: int = 4, timeout: int = 20) -> GitHubRepository:
+    """The run's repository on GitHub (and, through ``.ledger()``, its ledger), as GITHUB_API_URL says."""
+    return open_repository(token, ctx.api_url, ctx.repository, retries=retries, timeout=timeout)
 
 
 def build_engine(
@@ -58,8 +62,8 @@ def build_engine(
     """Return the engine for ``task``, or None when it cannot start (the task is then failed, said and billed)."""
     if not settings.github_token:
         raise ConfigError("the github-token input is empty")
-    github = GitHubRepository(connect(settings.github_token, ctx.api_url), ctx.repository)
-    ledger = Ledger(GitRefLedgerBackend(github.repository()))
+    github = open_github(settings.github_token, ctx)
+    ledger = github.ledger()
     try:
         return TaskEngine(
             settings=settings,
@@ -91,25 +95,7 @@ def fail_before_start(
     """End a task that could not start: failed, said on the thread, settled at zero in the ledger."""
     from prpilot.billing.pricing import DEFAULT_PRICES
 
-    task.transition(TaskStatus.RUNNING)
-    task.transition(TaskStatus.FAILED, f"prpilot could not start: {why}")
-    # No runner for the meter: a task that made no call needs no "unknown price" warning.
-    settle_and_answer(task, github, Meter(task.gpt_model, DEFAULT_PRICES, ctx.run_id, ledger=ledger), ctx, runner)
-
-
-def settle_and_answer(
-    task: Task, github: GitHubRepository, meter: Meter, ctx: RunContext, runner: ActionsRunner, *, answer: bool = True
-) -> None:
-    """Bill the ended ``task`` (ledger, billing endpoint) and, when ``answer``, write its end into the status comment.
-
-    The bill comes first and neither part raises, so an answer GitHub refuses loses no record.
-    """
-    meter.settle(task)
-    if not answer:
-        return
-    cost = meter.cost_line() if task.usage.calls else ""
-    body = status_comment(task, run_url=ctx.run_url, detail=task.result, cost=cost)
-    try:
-        StatusComment(github, ctx.run_url).publish(task, body)
-    except PrpilotError as exc:
-        runner.warning(f"could not answer on the thread: {exc.message}")
+    # No notices for the meter: a task that made no call needs no "unknown price" warning.
+    meter = Meter(task.gpt_model, DEFAULT_PRICES, ctx.run_id, ledger=ledger)
+    ending = Ending(thread=StatusComment(github, ctx.run_url), meter=meter, notices=runner)
+    end_task(task, TaskStatus.FAILED, f"prpilot could not start: {why}", ending)

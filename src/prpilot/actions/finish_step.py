@@ -43,21 +43,20 @@ def stopped_text(task: Task, engine_outcome: str = "failure") -> str:
 
 def finish_step(env: Mapping[str, str]) -> int:
     """End the task the engine left unfinished; return the step's exit code (0 when nothing was left)."""
-    from prpilot.actions.steps import load_task_file, read_settings, task_outputs
+    from prpilot.actions.steps import load_task_file, read_settings
 
     runner = ActionsRunner(env)
     task = load_task_file(env)
     if task.is_final:
         return 0
     # Only a task left unfinished pays for git, PyGithub and the engine's imports.
-    from prpilot.actions.assembly import settle_and_answer
+    from prpilot.actions.assembly import open_github
     from prpilot.billing.delivery import BillingClient
-    from prpilot.billing.ledger import Ledger
     from prpilot.billing.meter import Meter
     from prpilot.billing.pricing import load_prices
+    from prpilot.engine.ending import Ending, end_task
     from prpilot.engine.working_branch import RESUME_KEY, resumed
-    from prpilot.github.ledger_ref import GitRefLedgerBackend
-    from prpilot.github.rest import GitHubRepository, connect
+    from prpilot.thread.status_comment import StatusComment
 
     settings = read_settings(env, Step.FINISH, runner)
     ctx = RunContext.from_env(env)
@@ -65,20 +64,20 @@ def finish_step(env: Mapping[str, str]) -> int:
     if not settings.github_token:
         runner.warning("prpilot: the github-token input is empty: the unfinished task is neither billed nor answered")
         return 1
-    github = GitHubRepository(connect(settings.github_token, ctx.api_url), ctx.repository)
+    github = open_github(settings.github_token, ctx)
     answered = _answered_on_the_thread(task, github)
     if answered is None and resume is not None:
         _push_the_work(task, resume, settings.github_token, github, ctx)
-    task = answered or _stopped(task, env.get("PRPILOT_ENGINE_OUTCOME", ""))
+    task = answered or task
     billing = BillingClient(settings.billing_url, settings.billing_token) if settings.billing_url else None
     meter = Meter(settings.model, load_prices(settings.prices), ctx.run_id,
-                  ledger=Ledger(GitRefLedgerBackend(github.repository())), billing=billing, runner=runner)
+                  ledger=github.ledger(), billing=billing, notices=runner)
     meter.usage = task.usage
     # Settling is idempotent: an engine that billed before it was killed is not billed twice.
-    settle_and_answer(task, github, meter, ctx, runner, answer=answered is None)
-    runner.set_outputs(task_outputs(task))
+    ending = Ending(thread=StatusComment(github, ctx.run_url), meter=meter, notices=runner)
+    end_task(task, TaskStatus.FAILED, stopped_text(task, env.get("PRPILOT_ENGINE_OUTCOME", "")), ending,
+             answer=answered is None)
     if answered is None:
-        runner.add_summary(f"## prpilot: failed\n\n{task.result}\n")
         runner.error(f"prpilot: {task.result}")
     return 0 if task.status is TaskStatus.COMPLETED else 1
 
@@ -99,13 +98,6 @@ def _push_the_work(
         return  # no checkout left to push from
     branch, title, touched = resume
     GitWork(checkout, github, ctx.run_url).save(task, branch, title, touched)  # logs, never raises
-
-
-def _stopped(task: Task, engine_outcome: str) -> Task:
-    if task.status is TaskStatus.SCHEDULED:
-        task.transition(TaskStatus.RUNNING)
-    task.transition(TaskStatus.FAILED, stopped_text(task, engine_outcome))
-    return task
 
 
 def _answered_on_the_thread(task: Task, github: GitHubRepository) -> Task | None:

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 
 from prpilot.actions.run_context import RunContext
 from prpilot.actions.runner_commands import ActionsRunner
-from prpilot.errors import ConfigError, EventError, PrpilotError
+from prpilot.engine.ending import task_outputs
+from prpilot.errors import ConfigError, EventError, InputsRefused, PrpilotError
 from prpilot.intake.events import Skip, parse_event
 from prpilot.masking import secret_forms
 from prpilot.scheduler.strategies import (
@@ -61,6 +62,8 @@ def schedule_step(env: Mapping[str, str]) -> int:
     """Run the schedule step; return the exit code."""
     try:
         return _schedule(env)[0]
+    except InputsRefused:
+        raise  # the task ended in words on its thread, outputs and summary written
     except PrpilotError as exc:
         _report_failure(ActionsRunner(env), exc.message)
         raise
@@ -74,7 +77,13 @@ def _report_failure(runner: ActionsRunner, why: str) -> None:
 
 def run_step(env: Mapping[str, str]) -> int:
     """Both steps in one process (the Docker image): schedule, then run the task if admitted."""
-    code, admitted = _schedule(env)
+    try:
+        code, admitted = _schedule(env)
+    except InputsRefused:
+        raise
+    except PrpilotError as exc:
+        _report_failure(ActionsRunner(env), exc.message)
+        raise
     if admitted is None:
         return code
     return engine_step({**env, "PRPILOT_TASK_FILE": str(admitted)})
@@ -86,7 +95,8 @@ def _schedule(env: Mapping[str, str]) -> tuple[int, Path | None]:
     try:
         settings = read_settings(env, Step.SCHEDULE, runner)
     except ConfigError as exc:
-        _answer_despite_bad_inputs(env, runner, exc)
+        if _answer_despite_bad_inputs(env, runner, exc):
+            raise InputsRefused(exc.message) from exc
         raise
     ctx = RunContext.from_env(env)
     if settings.handed_over_task:
@@ -102,27 +112,23 @@ def _schedule(env: Mapping[str, str]) -> tuple[int, Path | None]:
     if not settings.github_token:
         raise ConfigError("the github-token input is empty; pass ${{ github.token }} or a token with write access")
 
-    from prpilot.billing.ledger import Ledger
-    from prpilot.github.ledger_ref import GitRefLedgerBackend
-    from prpilot.github.rest import GitHubRepository, connect
+    from prpilot.actions.assembly import open_github
 
-    github = GitHubRepository(connect(settings.github_token, ctx.api_url), ctx.repository)
+    github = open_github(settings.github_token, ctx)
     scheduler = TaskScheduler(
         settings=settings,
         github=github,
-        ledger=Ledger(GitRefLedgerBackend(github.repository())),
+        ledger=github.ledger(),
         run_url=ctx.run_url,
         strategies=_strategies(settings, ctx, github),
+        notices=runner,
     )
     scheduled = scheduler.schedule(outcome)
     task = scheduled.task
     assert task is not None
-    outputs: dict[str, object] = {
-        "status": scheduled.status,
-        "task-id": task.id,
-        "result": scheduled.reason,
-        "admitted": "true" if scheduled.admitted and settings.strategy == "actions" else "false",
-    }
+    # A task that ended here wrote its outputs as it ended; a scheduled one says so now.
+    outputs: dict[str, object] = {} if task.is_final else {"status": scheduled.status, "task-id": task.id, "result": ""}
+    outputs["admitted"] = "true" if scheduled.admitted and settings.strategy == "actions" else "false"
     admitted = None
     if scheduled.admitted and settings.strategy == "actions":
         admitted = task_file(Path(ctx.runner_temp or "."), task)
@@ -136,11 +142,12 @@ def _schedule(env: Mapping[str, str]) -> tuple[int, Path | None]:
 _ESSENTIAL_INPUTS = ("github-token", "trigger", "trigger-label", "allow-edited", "allowed-bots")
 
 
-def _answer_despite_bad_inputs(env: Mapping[str, str], runner: ActionsRunner, error: ConfigError) -> None:
+def _answer_despite_bad_inputs(env: Mapping[str, str], runner: ActionsRunner, error: ConfigError) -> bool:
     """A request addressed to prpilot gets an answer on its thread even when the workflow's inputs are wrong.
 
     The answer names the input but not its value (which may hold anything, a secret included); the
     run log has the whole message. Events not addressed to prpilot still cost no request.
+    Return whether the task was ended here (answered, outputs and summary written).
     """
     raw = raw_inputs(env, Step.SCHEDULE)
     try:
@@ -148,22 +155,20 @@ def _answer_despite_bad_inputs(env: Mapping[str, str], runner: ActionsRunner, er
         ctx = RunContext.from_env(env)
         task = parse_event(ctx.event_name, ctx.load_event(), settings, run_id=ctx.run_id, actor=ctx.actor)
     except PrpilotError:
-        return  # the essentials themselves are wrong: there is no telling whether anyone asked
+        return False  # the essentials themselves are wrong: there is no telling whether anyone asked
     if isinstance(task, Skip) or task.thread_number is None or not settings.github_token:
-        return
-    from prpilot.github.rest import GitHubRepository, connect
-    from prpilot.thread.markdown import status_comment
+        return False
+    from prpilot.actions.assembly import open_github
+    from prpilot.engine.ending import Ending, end_task
+    from prpilot.thread.status_comment import StatusComment
 
     named = re.match(r"input ([a-z-]+) ", error.message)
     which = f"the workflow's `{named.group(1)}` input is invalid" if named else "the workflow's inputs are invalid"
     why = (f"prpilot could not start: {which} (the [run log]({ctx.run_url}) says why). "
            "A maintainer needs to fix the workflow file; then ask again.")
-    task.transition(TaskStatus.FAILED, why)
-    try:
-        github = GitHubRepository(connect(settings.github_token, ctx.api_url), ctx.repository)
-        github.create_comment(task.thread_number, status_comment(task, run_url=ctx.run_url, detail=why))
-    except PrpilotError as exc:
-        runner.warning(f"could not answer on the thread: {exc.message}")
+    thread = StatusComment(open_github(settings.github_token, ctx), ctx.run_url)
+    end_task(task, TaskStatus.FAILED, why, Ending(thread=thread, notices=runner))
+    return True
 
 
 def _accept_handed_over(text: str, ctx: RunContext, runner: ActionsRunner) -> Path:
@@ -219,39 +224,19 @@ def engine_step(env: Mapping[str, str]) -> int:
     path = Path(env["PRPILOT_TASK_FILE"])  # load_task_file read it: the finish step reads it back
     engine = build_engine(settings, ctx, task, Path(ctx.workspace or "."), runner=runner, cancel=cancel, env=env,
                           checkpoint=lambda current: write_task_file(path, current))
-    if engine is None:
-        runner.set_outputs(task_outputs(task))
+    if engine is None:  # ended, outputs and all, by fail_before_start
         return 1
-    engine.run(task)
-    runner.set_outputs(task_outputs(task))
+    engine.run(task)  # ends the task, outputs and all
     return 0 if task.status is TaskStatus.COMPLETED else 1
 
 
 def _fail_acknowledged(env: Mapping[str, str], ctx: RunContext, task: Task, why: str, runner: ActionsRunner) -> None:
-    from prpilot.actions.assembly import fail_before_start
-    from prpilot.billing.ledger import Ledger
-    from prpilot.github.ledger_ref import GitRefLedgerBackend
-    from prpilot.github.rest import GitHubRepository, connect
+    from prpilot.actions.assembly import fail_before_start, open_github
 
     token = raw_inputs(env, Step.ENGINE)["github-token"]
     if token:
-        github = GitHubRepository(connect(token, ctx.api_url), ctx.repository)
-        fail_before_start(task, github, Ledger(GitRefLedgerBackend(github.repository())), ctx, why, runner)
-    runner.set_outputs(task_outputs(task))
-    runner.add_summary(f"## prpilot: failed\n\n{why}\n")
-
-
-def task_outputs(task: Task) -> dict[str, object]:
-    """The action's outputs for a finished task."""
-    return {
-        "status": task.status.value if task.status else TaskStatus.FAILED.value,
-        "task-id": task.id,
-        "branch": task.branch or "",
-        "pr-number": task.pr_number if task.pr_number is not None and task.pr_url else "",
-        "pr-url": task.pr_url or "",
-        "cost": format(task.cost_usd.normalize(), "f"),
-        "prompt-tokens": task.usage.prompt_tokens,
-        "cached-tokens": task.usage.cached_tokens,
-        "completion-tokens": task.usage.completion_tokens,
-        "result": task.result,
-    }
+        github = open_github(token, ctx)
+        fail_before_start(task, github, github.ledger(), ctx, why, runner)
+    else:
+        runner.set_outputs(task_outputs(task))
+        runner.add_summary(f"## prpilot: failed\n\n{why}\n")

@@ -16,7 +16,6 @@ from typing import Any, Literal
 from prpilot.agent.model import ChatModel, ModelReply
 from prpilot.agent.tools import Toolbox
 from prpilot.errors import ModelError
-from prpilot.settings import Settings
 from prpilot.task import Usage
 
 StopReason = Literal["done", "max_steps", "timeout", "cost", "cancelled", "error"]
@@ -31,11 +30,6 @@ class AgentLimits:
     max_steps: int
     max_seconds: float
     max_cost_usd: Decimal | None = None
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> AgentLimits:
-        """The limits the action's inputs ask for (max-steps, max-minutes, max-cost)."""
-        return cls(settings.max_steps, settings.max_minutes * 60, settings.max_cost_usd)
 
 
 @dataclass(frozen=True)

@@ -7,12 +7,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from prpilot.actions.runner_commands import ActionsRunner
 from prpilot.billing.bill import Bill, create_bill
+from prpilot.billing.money import cost_line
 from prpilot.billing.pricing import PriceTable, find_price, price_usage
 from prpilot.errors import PrpilotError
+from prpilot.notices import Notices
 from prpilot.task import Task, Usage
-from prpilot.thread import markdown as report
 
 if TYPE_CHECKING:
     from prpilot.billing.delivery import BillSender
@@ -30,7 +30,7 @@ class Meter:
     run_id: str = ""
     ledger: Ledger | None = None
     billing: BillSender | None = None
-    runner: ActionsRunner | None = None
+    notices: Notices | None = None
     usage: Usage = field(default_factory=Usage)
 
     def cost(self, usage: Usage | None = None) -> Decimal:
@@ -43,13 +43,13 @@ class Meter:
         return find_price(self.model, self.prices) is not None
 
     def cost_line(self) -> str:
-        return report.cost_line(self.usage, self.cost(), self.model)
+        return cost_line(self.usage, self.cost(), self.model)
 
     def bill(self, task: Task) -> Bill:
         """The bill of everything the task used; the task carries the same figures."""
         cost, warning = price_usage(self.usage, self.model, self.prices)
-        if warning and self.runner:
-            self.runner.warning(warning)
+        if warning and self.notices:
+            self.notices.warning(warning)
         task.usage, task.cost_usd = self.usage, cost
         return create_bill(task, self.usage, self.model, self.prices, self.run_id)
 
@@ -67,6 +67,6 @@ class Meter:
                 self.billing.send(bill)
         except PrpilotError as exc:  # the task's outcome stands; the bill waits in the ledger
             log.warning("billing: %s", exc.message)
-            if self.runner:
-                self.runner.warning(f"billing: {exc.message}")
+            if self.notices:
+                self.notices.warning(f"billing: {exc.message}")
         return bill

@@ -11,6 +11,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from prpilot.billing.ledger import Record, Reservation, month_key, settlements, tasks_in_last_hour, unsent_bills
+from prpilot.billing.money import format_usd
 from prpilot.settings import Limits
 
 
@@ -80,11 +81,11 @@ def render(report: SpendReport, repository: str, limits: Limits | None = None) -
     limits = limits or Limits()
     lines = [f"## prpilot spend: {repository}, {report.month} (UTC)", ""]
     budget = limits.monthly_budget_usd
-    against = f" of {_usd(budget)} ({_share(report.total.cost_usd, budget)})" if budget else ""
-    lines.append(f"**{_usd(report.total.cost_usd)}**{against} over {report.total.tasks} settled task(s).")
+    against = f" of {format_usd(budget)} ({_share(report.total.cost_usd, budget)})" if budget else ""
+    lines.append(f"**{format_usd(report.total.cost_usd)}**{against} over {report.total.tasks} settled task(s).")
     notes = []
     if report.unsettled:
-        holding = f", holding {_usd(report.held_usd)} of the budget" if report.held_usd else ""
+        holding = f", holding {format_usd(report.held_usd)} of the budget" if report.held_usd else ""
         notes.append(f"{report.unsettled} admitted task(s) without a bill yet (running, or their run died){holding}")
     if report.unpriced:
         notes.append(f"{report.unpriced} bill(s) of models without a price, counted at 0 USD (see the prices input)")
@@ -99,12 +100,12 @@ def render(report: SpendReport, repository: str, limits: Limits | None = None) -
 
 
 def _table(key: str, groups: dict[str, Spend], budget: Decimal | None) -> str:
-    head = f"| {key} | tasks | cost (USD) | prompt tokens | cached tokens | completion tokens |"
+    head = f"| {key} | tasks | cost | prompt tokens | cached tokens | completion tokens |"
     if budget:
         head += " of budget |"
     rows = [head, "|---" + "|---:" * (head.count("|") - 2) + "|"]
     for name, s in sorted(groups.items(), key=lambda item: (-item[1].cost_usd, item[0])):
-        row = (f"| {name} | {s.tasks} | {s.cost_usd:.6f} | {s.prompt_tokens:,} | {s.cached_tokens:,} | "
+        row = (f"| {name} | {s.tasks} | {format_usd(s.cost_usd)} | {s.prompt_tokens:,} | {s.cached_tokens:,} | "
                f"{s.completion_tokens:,} |")
         if budget:
             row += f" {_share(s.cost_usd, budget)} |"
@@ -112,13 +113,6 @@ def _table(key: str, groups: dict[str, Spend], budget: Decimal | None) -> str:
     if not groups:
         rows.append("| (none) |" + " |" * (head.count("|") - 2))
     return "\n".join(rows)
-
-
-def _usd(amount: Decimal) -> str:
-    # Tasks cost fractions of a cent: show enough digits that a month of them is not "$0.00".
-    if amount == 0 or amount >= 1:
-        return f"${amount:.2f}"
-    return f"${amount:.4f}" if amount >= Decimal("0.01") else f"${amount:.6f}"
 
 
 def _share(part: Decimal, whole: Decimal) -> str:

@@ -43,7 +43,7 @@ def demo_main(argv: Sequence[str]) -> int:
     try:
         from prpilot.testing.scenario import start_bed
     except ImportError as exc:
-        raise ConfigError(f"the demo needs the test extras: pip install 'prpilot[test]' ({exc})") from exc
+        raise ConfigError(f"the demo needs the test extras: pip install 'prpilot[testing]' ({exc})") from exc
 
     root = Path(tempfile.mkdtemp(prefix="prpilot-demo-"))
     real_key = os.environ.get("OPENAI_API_KEY", "")

@@ -46,16 +46,13 @@ def spend_main(argv: Sequence[str], env: Mapping[str, str]) -> int:
         "rate-limit": env.get("PRPILOT_RATE_LIMIT", ""),
     }).limits
 
-    from prpilot.billing.ledger import Ledger
-    from prpilot.github.ledger_ref import GitRefLedgerBackend
-    from prpilot.github.rest import GitHubRepository, connect
+    from prpilot.github.rest import open_repository
 
     # The backend reads the month shards a decision at its clock's time needs: for a past month,
     # a clock in the middle of that month makes it read exactly that shard.
     clock = utcnow if month == month_key(now) else (lambda: datetime(int(found[1]), int(found[2]), 15, tzinfo=UTC))
     api_url = RunContext.from_env({**env, "GITHUB_REPOSITORY": args.repo}).api_url
-    github = GitHubRepository(connect(token, api_url), args.repo)
-    records = Ledger(GitRefLedgerBackend(github.repository(), clock=clock)).records()
+    records = open_repository(token, api_url, args.repo).ledger(clock=clock).records()
     report = spend_report(records, month, now)
     current = month == month_key(now)
     print(render(report, args.repo, limits if current else limits.model_copy(update={"tasks_per_hour": None})))

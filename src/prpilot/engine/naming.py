@@ -31,18 +31,6 @@ def create_unique_branch_name(title: str, taken: Container[str]) -> str:
     return f"{base}-{suffix}"
 
 
-def fallback_title(request: str, *, max_length: int = 72) -> str:
-    """Derive a one-line title from the request itself (when the model gives none)."""
-    first = next((line.strip() for line in request.splitlines() if line.strip()), "")
-    first = re.sub(r"\s+", " ", first).strip(" .")
-    if not first:
-        return "prpilot task"
-    title = first[0].upper() + first[1:]
-    if len(title) > max_length:
-        title = title[: max_length - 1].rsplit(" ", 1)[0] + "…"
-    return title
-
-
 def noreply_email(login: str, server_url: str, user_id: int | None = None) -> str:
     """The no-reply address GitHub credits to ``login``'s account: ``ID+login@users.noreply.HOST``.
 

@@ -11,19 +11,20 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from prpilot.actions.runner_commands import ActionsRunner
 from prpilot.agent.sanitize import Redactor
+from prpilot.agent.title import fallback_title
 from prpilot.billing.bill import Bill
 from prpilot.billing.meter import Meter
 from prpilot.billing.pricing import PriceTable, unknown_model_warning
 from prpilot.engine.cancellation import CancelSignal
 from prpilot.engine.checkpoint import Checkpoint
-from prpilot.engine.naming import fallback_title
+from prpilot.engine.ending import Ending, end_task
 from prpilot.engine.working_branch import GitWork, WorkingBranch
 from prpilot.errors import Cancelled, PrpilotError, PullRequestsNotAllowed
 from prpilot.github.checkout import Checkout
 from prpilot.github.port import GitHubPort
 from prpilot.github.thread_context import ThreadContext, review_context
+from prpilot.notices import Notices
 from prpilot.settings import Settings
 from prpilot.task import Task, TaskStatus, Usage
 from prpilot.thread import markdown as report
@@ -60,7 +61,7 @@ class TaskEngine:
     repo_url: str = ""  # GITHUB_SERVER_URL/owner/name, for links to the working branch
     ledger: Ledger | None = None
     billing: BillSender | None = None
-    runner: ActionsRunner | None = None
+    runner: Notices | None = None  # the Actions runner, or anything with its notices
     cancel: CancelSignal = field(default_factory=CancelSignal)
     command_env: Mapping[str, str] = field(default_factory=dict)  # run_command's base env (scrubbed)
     # Edits the status comment from a thread of its own (a client of its own); None: edits in place.
@@ -80,7 +81,7 @@ class TaskEngine:
         self._status = StatusComment(self.github, self.run_url)
         self.git = GitWork(self.checkout, self.github, self.run_url)
         self.meter = Meter(
-            self.settings.model, self.prices, self.run_id, ledger=self.ledger, billing=self.billing, runner=self.runner
+            self.settings.model, self.prices, self.run_id, ledger=self.ledger, billing=self.billing, notices=self.runner
         )
 
     # --- the lifecycle -------------------------------------------------------------------------
@@ -251,6 +252,7 @@ class TaskEngine:
     # --- talking to the user --------------------------------------------------------------------
 
     def _finish(self, task: Task, *, answer: str, cut_short: str, failure: str) -> None:
+        status, result = TaskStatus.COMPLETED, answer or "Done."
         if failure or cut_short:
             detail = failure or cut_short
             if task.branch:
@@ -262,33 +264,17 @@ class TaskEngine:
                 if not task.pr_url and task.pr_number is None and self.repo_url:  # no pull request came of it
                     compare = report.compare_url(self.repo_url, task.base or "", task.branch)
                     detail += f" [Open a pull request from it]({compare})."
-            task.transition(TaskStatus.FAILED, detail if not answer else f"{detail}\n\n{answer}")
-        else:
-            task.transition(TaskStatus.COMPLETED, answer or "Done.")
-        self.meter.settle(task)
-        detail = self._redact(task.result)
-        patch = self._redact(self.git.unpushed_patch())
-        body = report.status_comment(task, run_url=self.run_url, detail=detail, cost=self.meter.cost_line(),
-                                     patch=patch)
+            status, result = TaskStatus.FAILED, (detail if not answer else f"{detail}\n\n{answer}")
         if task.comment_kind == "review" and task.comment_id is not None and task.pr_number is not None:
             # The request came from a review thread: answer there too, pointing to the full answer.
-            reply = f"{'✅' if task.status is TaskStatus.COMPLETED else '❌'} {report.first_line(detail)}"
+            mark = "✅" if status is TaskStatus.COMPLETED else "❌"
+            reply = f"{mark} {report.first_line(self._redact(result))}"
             self._courtesy("reply in the review thread", self.github.reply_to_review_comment,
                            task.pr_number, task.comment_id, f"{reply}\n\nDetails: {self.run_url}\n\n{report.MARKER}")
-        try:
-            self._status.publish(task, body)
-        except PrpilotError as exc:
-            log.error("could not answer on the thread: %s", exc.message)
-            if self.runner:
-                self.runner.error(f"could not answer on the thread: {exc.message}")
+        patch = self._redact(self.git.unpushed_patch())
+        ending = Ending(thread=self._status, meter=self.meter, notices=self.runner, redact=self._redact)
+        end_task(task, status, result, ending, patch=patch)
         self._keep(task, task.usage)  # final, billed and answered: the finish step has nothing left to do
-        if self.runner:
-            self.runner.add_summary(
-                report.job_summary(
-                    task, cost=self.meter.cost(), model=self.settings.model, answer=self._redact(task.result),
-                    patch=patch,
-                )
-            )
 
     def _courtesy(self, what: str, call: Callable[..., None], *args: object) -> None:
         """A request whose failure must not fail the task (it is logged as a warning)."""

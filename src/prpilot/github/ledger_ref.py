@@ -32,6 +32,7 @@ from github.Repository import Repository
 
 from prpilot.billing.ledger import month_key, months_to_read
 from prpilot.errors import GitHubError, LedgerConflict
+from prpilot.github.rest import github_error
 from prpilot.task import utcnow
 
 LEDGER_REF = "refs/prpilot/ledger"
@@ -122,14 +123,9 @@ class GitRefLedgerBackend:
             message = exc.message or (exc.data.get("message") if isinstance(exc.data, dict) else None) or ""
             if exc.status == 422 and any(words in str(message).lower() for words in _LOST_RACE):
                 raise LedgerConflict(f"ledger {self.ref} moved while we wrote ({message})") from exc
-            raise GitHubError(
-                f"could not {action} the ledger {self.ref} of {self.repo.full_name}: "
-                f"GitHub answered {exc.status} {message}".rstrip()
-            ) from exc
+            raise github_error(f"{action} the ledger {self.ref} of {self.repo.full_name}", exc) from exc
         except requests.RequestException as exc:
-            raise GitHubError(
-                f"could not {action} the ledger {self.ref} of {self.repo.full_name}: {type(exc).__name__}"
-            ) from exc
+            raise github_error(f"{action} the ledger {self.ref} of {self.repo.full_name}", exc) from exc
 
 
 def _terminated(text: str) -> str:

@@ -11,14 +11,17 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any, TypeVar
 
 import requests
 
 from github import Auth, Github, GithubException, GithubRetry
+from prpilot.billing.ledger import Ledger
 from prpilot.errors import DraftsNotSupported, GitHubError, PullRequestsNotAllowed
 from prpilot.github.port import PullInfo
 from prpilot.github.thread_context import ChangedFile, ReviewThreadComment, ThreadComment, ThreadContext
+from prpilot.task import utcnow
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -50,30 +53,42 @@ def connect(token: str, api_url: str, *, retries: int = 4, backoff: float = 1.0,
     )
 
 
+def github_error(what: str, exc: GithubException | requests.exceptions.RequestException) -> GitHubError:
+    """The one translation of a PyGithub or HTTP failure into our error, saying in words what failed."""
+    if isinstance(exc, requests.exceptions.RetryError):
+        return GitHubError(f"GitHub kept failing while trying to {what} (gave up after retries)")
+    if isinstance(exc, requests.exceptions.RequestException):
+        return GitHubError(f"could not reach GitHub to {what}: {type(exc).__name__}")
+    message = exc.data.get("message") if isinstance(exc.data, dict) else None
+    if exc.status == 403 and message == "Resource not accessible by integration":
+        return GitHubError(
+            f"the workflow's token may not {what}. Give the job `permissions: contents: write, "
+            "issues: write, pull-requests: write` (a pull request from a fork only ever gets a "
+            "read-only token)"
+        )
+    if exc.status == 403 and _PULLS_NOT_PERMITTED in (message or "").lower():
+        return PullRequestsNotAllowed(
+            f"GitHub Actions may not {what} in this repository (Settings → Actions → General → Workflow "
+            "permissions: \"Allow GitHub Actions to create and approve pull requests\")"
+        )
+    if exc.status == 422 and _NO_DRAFTS in (message or "").lower():
+        return DraftsNotSupported(f"GitHub refused to {what}: this repository has no draft pull requests")
+    return GitHubError(f"GitHub refused to {what}: {exc.status} {message or 'error'}")
+
+
 def _call(what: str, action: Callable[[], T]) -> T:
     """Run ``action``; turn every HTTP failure into a GitHubError that says what failed, in words."""
     try:
         return action()
-    except GithubException as exc:
-        message = exc.data.get("message") if isinstance(exc.data, dict) else None
-        if exc.status == 403 and message == "Resource not accessible by integration":
-            raise GitHubError(
-                f"the workflow's token may not {what}. Give the job `permissions: contents: write, "
-                "issues: write, pull-requests: write` (a pull request from a fork only ever gets a "
-                "read-only token)"
-            ) from exc
-        if exc.status == 403 and _PULLS_NOT_PERMITTED in (message or "").lower():
-            raise PullRequestsNotAllowed(
-                f"GitHub Actions may not {what} in this repository (Settings → Actions → General → Workflow "
-                "permissions: \"Allow GitHub Actions to create and approve pull requests\")"
-            ) from exc
-        if exc.status == 422 and _NO_DRAFTS in (message or "").lower():
-            raise DraftsNotSupported(f"GitHub refused to {what}: this repository has no draft pull requests") from exc
-        raise GitHubError(f"GitHub refused to {what}: {exc.status} {message or 'error'}") from exc
-    except requests.exceptions.RetryError as exc:
-        raise GitHubError(f"GitHub kept failing while trying to {what} (gave up after retries)") from exc
-    except requests.exceptions.RequestException as exc:
-        raise GitHubError(f"could not reach GitHub to {what}: {type(exc).__name__}") from exc
+    except (GithubException, requests.exceptions.RequestException) as exc:
+        raise github_error(what, exc) from exc
+
+
+def open_repository(
+    token: str, api_url: str, full_name: str, *, retries: int = 4, timeout: int = 20
+) -> GitHubRepository:
+    """The one place a run opens GitHub: the repository adapter, from which its ledger comes too."""
+    return GitHubRepository(connect(token, api_url, retries=retries, timeout=timeout), full_name)
 
 
 def _pull_info(data: dict[str, Any]) -> PullInfo:
@@ -112,9 +127,11 @@ class GitHubRepository:
             page += 1
         return items[:limit]
 
-    def repository(self) -> Any:
-        """The PyGithub Repository, lazily (no request), for the ledger's git-ref backend."""
-        return self.client.get_repo(self.full_name)
+    def ledger(self, *, clock: Callable[[], datetime] = utcnow) -> Ledger:
+        """The repository's own ledger (on ``refs/prpilot/ledger``), through the same client."""
+        from prpilot.github.ledger_ref import GitRefLedgerBackend
+
+        return Ledger(GitRefLedgerBackend(self.client.get_repo(self.full_name), clock=clock))  # lazy: no request
 
     def permission(self, login: str) -> str | None:
         def fetch() -> dict[str, Any] | None:

@@ -13,6 +13,7 @@ from typing import Any, TypeAlias
 from pydantic import BaseModel, ConfigDict
 
 from prpilot.errors import EventError
+from prpilot.intake.bots import is_allowed_bot
 from prpilot.intake.payloads import (
     Action,
     BodyChange,
@@ -28,7 +29,6 @@ from prpilot.intake.payloads import (
     read,
 )
 from prpilot.intake.trigger import find_request, split_lines
-from prpilot.scheduler.admission import is_allowed_bot
 from prpilot.settings import Settings
 from prpilot.task import Task
 

@@ -14,6 +14,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
+from prpilot.billing.money import format_usd as usd
+from prpilot.intake.bots import is_allowed_bot
 from prpilot.settings import Limits
 
 # https://docs.github.com/en/rest/collaborators/collaborators#get-repository-permissions-for-a-user
@@ -64,21 +66,6 @@ class AdmissionFacts(BaseModel):
 def month_label(now: datetime) -> str:
     """Name the calendar month of ``now`` in English, such as ``November 2026`` (locale-free)."""
     return f"{MONTHS[now.month - 1]} {now.year}"
-
-
-def usd(amount: Decimal) -> str:
-    """Format an amount as ``$1,234.50``."""
-    return f"${amount:,.2f}"
-
-
-def bot_name(login: str) -> str:
-    """Return a bot login without its ``[bot]`` suffix, lower-cased, for comparing."""
-    return login.strip().lower().removesuffix("[bot]")
-
-
-def is_allowed_bot(login: str, allowed_bots: Sequence[str]) -> bool:
-    """Tell whether ``login`` is listed in allowed-bots, with or without its ``[bot]`` suffix."""
-    return bot_name(login) in {bot_name(allowed) for allowed in allowed_bots if allowed.strip()}
 
 
 def user_can_write(permission: str | None, login: str, is_bot: bool, allowed_bots: Sequence[str]) -> Rejection | None:

@@ -12,23 +12,22 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
 
 from prpilot.billing.ledger import Ledger, Record, held_this_month, spent_this_month, tasks_in_last_hour
-from prpilot.billing.pricing import find_price, load_prices
+from prpilot.billing.meter import Meter
+from prpilot.billing.pricing import DEFAULT_PRICES, find_price, load_prices
+from prpilot.engine.ending import Ending, end_task
 from prpilot.errors import PrpilotError
 from prpilot.github.port import GitHubPort
-from prpilot.intake.events import Skip, parse_event
+from prpilot.notices import Notices
 from prpilot.scheduler import admission as checks
+from prpilot.scheduler.strategies import Strategy
 from prpilot.settings import Settings
 from prpilot.task import Task, TaskStatus, utcnow
 from prpilot.thread.markdown import MARKER, extract_task, status_comment
 from prpilot.thread.status_comment import StatusComment
 
 log = logging.getLogger(__name__)
-
-Strategy = Callable[[Task], None]
-
 
 @dataclass
 class Scheduled:
@@ -58,14 +57,7 @@ class TaskScheduler:
     run_url: str
     strategies: Mapping[str, Strategy] = field(default_factory=dict)
     clock: Callable[[], datetime] = utcnow
-
-    def handle_event(self, event_name: str, payload: Mapping[str, Any], *, run_id: str, actor: str) -> Scheduled:
-        """Parse the event and, when it asks for work, run the checks and schedule the task."""
-        outcome = parse_event(event_name, payload, self.settings, run_id=run_id, actor=actor)
-        if isinstance(outcome, Skip):
-            # No write request for a skip: the event was not addressed to us.
-            return Scheduled(task=None, reason=outcome.reason)
-        return self.schedule(outcome)
+    notices: Notices | None = None  # the runner: a task that ends here writes its outputs there
 
     def user_can_write(self, task: Task) -> checks.Rejection | None:
         is_bot = bool(task.context.get("requester_is_bot"))
@@ -76,19 +68,15 @@ class TaskScheduler:
         """Admit ``task`` and hand it to the configured strategy."""
         refusal = self.user_can_write(task)
         if refusal is not None:
-            task.transition(TaskStatus.REJECTED, refusal.message)
-            if refusal.code is not checks.RejectionCode.BOT_NOT_ALLOWED and task.thread_number is not None:
-                # Bots get no answer: answering could start a loop between two bots.
-                task.status_comment_id = self.github.create_comment(
-                    task.thread_number, status_comment(task, run_url=self.run_url, detail=refusal.message)
-                )
+            # Bots get no answer: answering could start a loop between two bots.
+            answer = refusal.code is not checks.RejectionCode.BOT_NOT_ALLOWED
+            self.end(task, TaskStatus.REJECTED, refusal.message, answer=answer)
             return Scheduled(task=task, reason=refusal.message)
         self.acknowledge(task)
         try:
             refusal = self.pull_is_from_fork(task) or self.admit(task)
             if refusal is not None:
-                task.transition(TaskStatus.REJECTED, refusal.message)
-                self.publish(task, detail=refusal.message)
+                self.end(task, TaskStatus.REJECTED, refusal.message)
                 return Scheduled(task=task, reason=refusal.message)
             task.transition(TaskStatus.SCHEDULED)
             strategy = self.strategies.get(self.settings.strategy)
@@ -104,8 +92,9 @@ class TaskScheduler:
                 why = f"prpilot hit an internal error ({type(exc).__name__}: {exc}). Please report it."
             if task.is_final:  # answered already; it was the answer that failed
                 raise
-            task.transition(TaskStatus.FAILED, f"prpilot could not schedule the task: {why}")
-            self.publish(task, detail=task.result)
+            # A task that was admitted holds a reservation: settling it at zero frees its budget hold.
+            reserved = task.status is TaskStatus.SCHEDULED
+            self.end(task, TaskStatus.FAILED, f"prpilot could not schedule the task: {why}", settle=reserved)
             return Scheduled(task=task, reason=task.result)
         return Scheduled(task=task)
 
@@ -180,7 +169,10 @@ class TaskScheduler:
         self.ledger.admit(task, decide, hold=self.settings.max_cost_usd or Decimal(0))
         return refusal
 
-    def publish(self, task: Task, *, detail: str = "") -> None:
-        """Write the task's state into its status comment (or a new comment when it has none)."""
-        body = status_comment(task, run_url=self.run_url, detail=detail)
-        StatusComment(self.github, self.run_url).publish(task, body)
+    def end(self, task: Task, status: TaskStatus, why: str, *, answer: bool = True, settle: bool = False) -> None:
+        """End ``task`` here (refused or failed), through the one ending every task has."""
+        meter = None
+        if settle and self.ledger is not None:
+            meter = Meter(self.settings.model, DEFAULT_PRICES, task.installation_id, ledger=self.ledger)
+        thread = StatusComment(self.github, self.run_url) if answer and task.thread_number is not None else None
+        end_task(task, status, why, Ending(thread=thread, meter=meter, notices=self.notices))

@@ -15,7 +15,8 @@ from urllib.parse import quote
 
 from pydantic import BaseModel, ValidationError
 
-from prpilot.task import Task, TaskStatus, Usage
+from prpilot.billing.money import format_usd
+from prpilot.task import Task, TaskStatus
 
 MARKER = "<!-- prpilot:status -->"
 _TASK_RE = re.compile(r"<!-- prpilot:task ([A-Za-z0-9+/=]+) -->")
@@ -29,20 +30,6 @@ class Progress(BaseModel):
 
     done: list[str] = []
     current: str | None = None
-
-
-def format_usd(amount: Decimal | float) -> str:
-    value = Decimal(str(amount))
-    return f"${value:.4f}" if value < 1 else f"${value:.2f}"
-
-
-def cost_line(usage: Usage, cost: Decimal | float, model: str) -> str:
-    """One line with the tokens and the cost, as the API reported them."""
-    cached = f" ({usage.cached_tokens:,} cached)" if usage.cached_tokens else ""
-    return (
-        f"💰 {format_usd(cost)} · {usage.prompt_tokens:,} prompt tokens{cached} + "
-        f"{usage.completion_tokens:,} completion tokens · {usage.calls} model calls · `{model}`"
-    )
 
 
 _MAX_EMBEDDED_FIELD = 2000  # GitHub refuses comment bodies over 65,536 characters
@@ -220,10 +207,10 @@ def job_summary(task: Task, *, cost: Decimal | float, model: str, answer: str, p
         lines.append(f"**Branch**: `{task.branch}`")
     lines += [
         "",
-        "| model | model calls | prompt tokens | cached tokens | completion tokens | cost (USD) |",
+        "| model | model calls | prompt tokens | cached tokens | completion tokens | cost |",
         "|---|---:|---:|---:|---:|---:|",
         f"| `{model}` | {usage.calls} | {usage.prompt_tokens} | {usage.cached_tokens} | "
-        f"{usage.completion_tokens} | {Decimal(str(cost)):.6f} |",
+        f"{usage.completion_tokens} | {format_usd(cost)} |",
         "",
     ]
     if answer:

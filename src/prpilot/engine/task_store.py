@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from prpilot.engine.ending import Ending, end_task
 from prpilot.github.port import GitHubPort
 from prpilot.task import Task
 from prpilot.thread.markdown import extract_task, status_comment
@@ -17,8 +18,12 @@ class StatusCommentStore:
         self._comments: dict[str, int] = {}  # task id -> status comment id, for tasks seen here
 
     def save(self, task: Task) -> None:
-        body = status_comment(task, run_url=self.run_url, detail=task.result if task.is_final else "")
-        StatusComment(self.github, self.run_url).publish(task, body)
+        """Write the task into its status comment: its progress, or its end through the one ending."""
+        thread = StatusComment(self.github, self.run_url)
+        if task.is_final and task.status is not None:
+            end_task(task, task.status, task.result, Ending(thread=thread))
+        else:
+            thread.publish(task, status_comment(task, run_url=self.run_url))
         if task.status_comment_id is not None:
             self._comments[task.id] = task.status_comment_id
 
