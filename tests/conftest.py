@@ -13,11 +13,7 @@ import pytest
 
 from prpilot.github.checkout import Checkout
 
-pytest_plugins = [
-    "prpilot.testing.pytest_github",
-    "prpilot.testing.pytest_servers",
-    "prpilot.testing.pytest_redis",
-]
+pytest_plugins = ["prpilot.testing.pytest_plugin"]
 
 _IDENTITY = {"GIT_AUTHOR_NAME": "Dev", "GIT_AUTHOR_EMAIL": "dev@localhost",
              "GIT_COMMITTER_NAME": "Dev", "GIT_COMMITTER_EMAIL": "dev@localhost"}

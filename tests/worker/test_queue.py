@@ -14,7 +14,6 @@ from prpilot.task import Task
 from prpilot.worker.queue import Lease, QueueError, RedisTaskQueue
 
 # Until tests/conftest.py registers the plugin.
-pytest_plugins = ["prpilot.testing.pytest_redis"]
 
 
 def make_task(n: int = 0) -> Task:

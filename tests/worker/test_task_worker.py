@@ -23,7 +23,6 @@ from prpilot.worker.queue import RedisTaskQueue
 from prpilot.worker.task_worker import TaskInterrupted, TaskWorker
 
 # Until tests/conftest.py registers the plugin.
-pytest_plugins = ["prpilot.testing.pytest_redis"]
 
 
 def make_task(n: int, **context: object) -> Task:

@@ -1,0 +1,92 @@
+"""The test bed's pytest fixtures, in one plugin: ``pytest_plugins = ["prpilot.testing.pytest_plugin"]``.
+
+- ``fake_github``: a started fake GitHub (REST + git smart HTTP); ``github_contract``: GitHub's REST contract.
+- ``openai_server``: the scripted model; ``billing_server``: the billing receiver.
+- ``runner``: the runner simulator for the action in this checkout.
+- ``redis_server_url`` / ``redis_url``: a real redis-server for the session, flushed before each test.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from prpilot.testing.billing_server import BillingServer
+from prpilot.testing.github import FakeGitHub
+from prpilot.testing.github.contract import contract_path, load_contract
+from prpilot.testing.openai_server import OpenAIServer
+from prpilot.testing.redis_server import redis_server
+from prpilot.testing.runner.job import Runner
+
+__all__ = ["billing_server", "fake_github", "github_contract", "openai_server", "redis_server_url", "redis_url",
+           "runner"]
+
+
+@pytest.fixture
+def fake_github(tmp_path: Path) -> Iterator[FakeGitHub]:
+    """Yield a started FakeGitHub whose repositories live under ``tmp_path``; stop it afterwards."""
+    fake = FakeGitHub(tmp_path / "fake-github").start()
+    try:
+        yield fake
+    finally:
+        fake.stop()
+
+
+@pytest.fixture(scope="session")
+def github_contract() -> dict[str, Any]:
+    """Return GitHub's REST contract (skips when the shared fixtures are not checked out)."""
+    try:
+        return load_contract(contract_path())
+    except FileNotFoundError as exc:
+        pytest.skip(str(exc))
+
+
+@pytest.fixture
+def openai_server() -> Iterator[OpenAIServer]:
+    """A started scripted model server; script it with ``.script(...)`` or ``.set_policy(...)``."""
+    with OpenAIServer() as server:
+        yield server
+
+
+@pytest.fixture
+def billing_server() -> Iterator[BillingServer]:
+    """A started billing receiver expecting ``Authorization: Bearer billing-secret`` on ``/bills``."""
+    with BillingServer() as server:
+        yield server
+
+
+@pytest.fixture
+def runner(tmp_path: Path) -> Runner:
+    """A simulated runner for the action in this checkout; ``runner.use(github)`` targets a fake GitHub.
+
+    ``PRPILOT_PYTHON`` is this interpreter, so the action's install step reuses the installed prpilot.
+    Call it as ``runner(event_name, payload, inputs, env=..., timeout=..., cancel_after=...)``.
+    """
+    return Runner(tmp_path / "runner", env={"PRPILOT_PYTHON": sys.executable})
+
+
+@pytest.fixture(scope="session")
+def redis_server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The URL of a redis-server that lives for the whole test session."""
+    if shutil.which("redis-server") is None:
+        pytest.skip("redis-server is not installed")
+    with redis_server(tmp_path_factory.mktemp("redis")) as url:
+        yield url
+
+
+@pytest.fixture
+def redis_url(redis_server_url: str) -> str:
+    """The URL of an empty Redis database (FLUSHALL before the test)."""
+    import redis  # the worker's extra: only tests that ask for Redis need the client
+
+    client = redis.Redis.from_url(redis_server_url)
+    try:
+        client.flushall()
+    finally:
+        client.close()
+    return redis_server_url
