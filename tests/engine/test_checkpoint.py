@@ -2,22 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from prpilot.agent.model import ModelReply
+from prpilot.agent.scripted_model import ScriptedChatModel, scripted_reply
 from prpilot.engine.checkpoint import Checkpoint
 from prpilot.engine.working_branch import RESUME_KEY, WorkingBranch, resumed
 from prpilot.task import Task, TaskStatus, Usage
-
-
-class Scripted:
-    """A chat model answering with fixed usage figures, as the API reports them."""
-
-    def __init__(self, *usages: Usage) -> None:
-        self.usages = list(usages)
-
-    def complete(self, messages: list[dict[str, Any]], tools: list[dict[str, Any]]) -> ModelReply:
-        return ModelReply(message={"role": "assistant", "content": "ok"}, usage=self.usages.pop(0))
 
 
 def _running() -> Task:
@@ -31,8 +19,9 @@ def test_every_answered_call_is_kept_before_its_tools_run() -> None:
     kept: list[Task] = []
     checkpoint = Checkpoint(kept.append, touched=lambda: ["README.md"])
     task = _running()
-    model = checkpoint.counted(Scripted(Usage(prompt_tokens=10, completion_tokens=1, calls=1),
-                                        Usage(prompt_tokens=20, completion_tokens=2, calls=1)), task)
+    first = scripted_reply("ok", usage=Usage(prompt_tokens=10, completion_tokens=1, calls=1))
+    second = scripted_reply("ok", usage=Usage(prompt_tokens=20, completion_tokens=2, calls=1))
+    model = checkpoint.counted(ScriptedChatModel(first, second), task)
 
     model.complete([], [])
     model.complete([], [])
