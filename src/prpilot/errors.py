@@ -21,10 +21,6 @@ class ConfigError(PrpilotError):
     """An action input or environment variable is missing or malformed."""
 
 
-class InputsRefused(ConfigError):
-    """The workflow's inputs are invalid and the request was answered so on its thread (outputs written)."""
-
-
 class EventError(PrpilotError):
     """The event payload cannot be understood."""
 

@@ -12,6 +12,7 @@ import pytest
 
 from github import Auth, Github
 from prpilot.billing.ledger import Ledger, Settlement
+from prpilot.billing.money import format_usd
 from prpilot.github.ledger_ref import GitRefLedgerBackend
 from prpilot.testing import openai_replies as say
 from prpilot.testing.scenario import Bed
@@ -95,7 +96,7 @@ def test_spend_command_reports_what_the_ledger_settled(bed: Bed) -> None:
 
     assert shown.returncode == 0, shown.stderr
     cost = Decimal(result.outputs["cost"])
-    assert f"| alice | 1 | {cost:.6f} | 4,220 | 0 | 48 |" in shown.stdout
+    assert f"| alice | 1 | {format_usd(cost)} | 4,220 | 0 | 48 |" in shown.stdout
     assert "of $10.00 (0%) over 1 settled task(s)." in shown.stdout
 
     refused = subprocess.run([sys.executable, str(ENTRYPOINT), "spend", "--repo", bed.repo, "--month", "2026-13"],

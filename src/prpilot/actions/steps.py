@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from prpilot.actions.run_context import RunContext
 from prpilot.actions.runner_commands import ActionsRunner
 from prpilot.engine.ending import task_outputs
-from prpilot.errors import ConfigError, EventError, InputsRefused, PrpilotError
+from prpilot.errors import ConfigError, EventError, PrpilotError
 from prpilot.intake.events import Skip, parse_event
 from prpilot.masking import secret_forms
 from prpilot.scheduler.strategies import (
@@ -62,8 +62,6 @@ def schedule_step(env: Mapping[str, str]) -> int:
     """Run the schedule step; return the exit code."""
     try:
         return _schedule(env)[0]
-    except InputsRefused:
-        raise  # the task ended in words on its thread, outputs and summary written
     except PrpilotError as exc:
         _report_failure(ActionsRunner(env), exc.message)
         raise
@@ -79,8 +77,6 @@ def run_step(env: Mapping[str, str]) -> int:
     """Both steps in one process (the Docker image): schedule, then run the task if admitted."""
     try:
         code, admitted = _schedule(env)
-    except InputsRefused:
-        raise
     except PrpilotError as exc:
         _report_failure(ActionsRunner(env), exc.message)
         raise
@@ -95,8 +91,7 @@ def _schedule(env: Mapping[str, str]) -> tuple[int, Path | None]:
     try:
         settings = read_settings(env, Step.SCHEDULE, runner)
     except ConfigError as exc:
-        if _answer_despite_bad_inputs(env, runner, exc):
-            raise InputsRefused(exc.message) from exc
+        _answer_despite_bad_inputs(env, exc)
         raise
     ctx = RunContext.from_env(env)
     if settings.handed_over_task:
@@ -142,12 +137,12 @@ def _schedule(env: Mapping[str, str]) -> tuple[int, Path | None]:
 _ESSENTIAL_INPUTS = ("github-token", "trigger", "trigger-label", "allow-edited", "allowed-bots")
 
 
-def _answer_despite_bad_inputs(env: Mapping[str, str], runner: ActionsRunner, error: ConfigError) -> bool:
+def _answer_despite_bad_inputs(env: Mapping[str, str], error: ConfigError) -> None:
     """A request addressed to prpilot gets an answer on its thread even when the workflow's inputs are wrong.
 
     The answer names the input but not its value (which may hold anything, a secret included); the
-    run log has the whole message. Events not addressed to prpilot still cost no request.
-    Return whether the task was ended here (answered, outputs and summary written).
+    run log, the outputs and the job summary have the whole message (the step's failure report
+    writes them). Events not addressed to prpilot still cost no request.
     """
     raw = raw_inputs(env, Step.SCHEDULE)
     try:
@@ -155,9 +150,9 @@ def _answer_despite_bad_inputs(env: Mapping[str, str], runner: ActionsRunner, er
         ctx = RunContext.from_env(env)
         task = parse_event(ctx.event_name, ctx.load_event(), settings, run_id=ctx.run_id, actor=ctx.actor)
     except PrpilotError:
-        return False  # the essentials themselves are wrong: there is no telling whether anyone asked
+        return  # the essentials themselves are wrong: there is no telling whether anyone asked
     if isinstance(task, Skip) or task.thread_number is None or not settings.github_token:
-        return False
+        return
     from prpilot.actions.assembly import open_github
     from prpilot.engine.ending import Ending, end_task
     from prpilot.thread.status_comment import StatusComment
@@ -167,8 +162,7 @@ def _answer_despite_bad_inputs(env: Mapping[str, str], runner: ActionsRunner, er
     why = (f"prpilot could not start: {which} (the [run log]({ctx.run_url}) says why). "
            "A maintainer needs to fix the workflow file; then ask again.")
     thread = StatusComment(open_github(settings.github_token, ctx), ctx.run_url)
-    end_task(task, TaskStatus.FAILED, why, Ending(thread=thread, notices=runner))
-    return True
+    end_task(task, TaskStatus.FAILED, why, Ending(thread=thread))
 
 
 def _accept_handed_over(text: str, ctx: RunContext, runner: ActionsRunner) -> Path:
