@@ -212,6 +212,22 @@ def test_redactor_masks_a_token_in_git_basic_auth_and_base64_forms() -> None:
 
 
 def test_redactor_masks_longest_first() -> None:
-    redact = Redactor(["abc", "abcdef", ""])
-    assert redact("x abcdef y abc") == "x *** y ***"
+    redact = Redactor(["abcdefgh", "abcdefghijkl", ""])
+    assert redact("x abcdefghijkl y abcdefgh") == "x *** y ***"
     assert not Redactor([])
+
+
+@pytest.mark.parametrize("placeholder", ["x", "dummy", "sk-1234"])
+def test_a_secret_shorter_than_eight_characters_is_not_redacted(placeholder: str) -> None:
+    redact = Redactor([placeholder, "ghs_realtoken0123"])
+    text = f"exploring the file {placeholder} with ghs_realtoken0123"
+    assert redact(text) == f"exploring the file {placeholder} with ***"
+
+
+def test_a_placeholder_key_leaves_the_prompt_readable() -> None:
+    messages = build_messages(
+        "fix the typo in the index", ThreadContext(), hints=None, review_context=None, include_untrusted=False,
+        secrets=["x"],
+    )
+    assert "fix the typo in the index" in messages[1]["content"]
+    assert "exploring" in messages[0]["content"]
