@@ -120,6 +120,7 @@ OUTPUTS: dict[str, str] = {
     "prompt-tokens": "Prompt tokens over every model call of the task.",
     "cached-tokens": "Cached prompt tokens over every model call of the task.",
     "completion-tokens": "Completion tokens over every model call of the task.",
+    "models": "Usage and cost per model as JSON (two entries when the fallback model took over).",
     "result": "The agent's answer, or why the task did not run.",
 }
 

@@ -6,6 +6,7 @@ outcome to outputs, the job summary and an exit code.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -259,5 +260,11 @@ def task_outputs(task: Task) -> dict[str, object]:
         "prompt-tokens": task.usage.prompt_tokens,
         "cached-tokens": task.usage.cached_tokens,
         "completion-tokens": task.usage.completion_tokens,
+        "models": json.dumps([
+            {"model": share.model, "prompt_tokens": share.usage.prompt_tokens,
+             "cached_tokens": share.usage.cached_tokens, "completion_tokens": share.usage.completion_tokens,
+             "calls": share.usage.calls, "cost_usd": format(share.cost_usd.normalize(), "f")}
+            for share in task.model_usage
+        ]),
         "result": task.result,
     }

@@ -217,3 +217,19 @@ def _retry_after(exc: openai.APIStatusError) -> float | None:
     if seconds is None or seconds < 0:
         return None
     return min(seconds, _MAX_RETRY_AFTER)
+
+
+def endpoint_unavailable(error: ModelError) -> bool:
+    """Whether ``error`` says the endpoint or its model is unavailable, so that another model may answer.
+
+    Server errors, timeouts, failed connections, rate limits and an unknown model (404) qualify; a
+    refused key or a rejected request does not: the fallback would fail the same way, or should not try.
+    """
+    import openai
+
+    cause = error.__cause__
+    if isinstance(cause, openai.APIConnectionError):  # timeouts included
+        return True
+    if isinstance(cause, openai.APIStatusError):
+        return cause.status_code >= 500 or cause.status_code in _RETRY_STATUSES | {404}
+    return False

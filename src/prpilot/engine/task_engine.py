@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from prpilot.actions.runner_commands import ActionsRunner
+from prpilot.agent.fallback import FallbackChatModel
 from prpilot.agent.sanitize import Redactor
 from prpilot.billing.bill import Bill
 from prpilot.billing.meter import Meter
@@ -82,6 +83,10 @@ class TaskEngine:
         self.meter = Meter(
             self.settings.model, self.prices, self.run_id, ledger=self.ledger, billing=self.billing, runner=self.runner
         )
+        if isinstance(self.model, FallbackChatModel):  # the bill splits the usage between the two models
+            fallback = self.model
+            fallback.on_switch = self._model_switched
+            self.meter.by_model = lambda: fallback.usage_by_model
 
     # --- the lifecycle -------------------------------------------------------------------------
 
@@ -124,6 +129,8 @@ class TaskEngine:
             failure = _failure_text(exc)
             with self.cancel.shield():
                 self.git.save(task, branch, title, self._touched())
+        if isinstance(self.model, FallbackChatModel) and self.model.notice:  # which model failed, which took over
+            answer = "\n\n".join(part for part in (answer, self.model.notice) if part)
         # A BaseException (a queue worker taking the task back to redeliver it) skips this on purpose:
         # the task is not over, so it is neither answered nor billed here.
         with self.cancel.shield():
@@ -309,6 +316,11 @@ class TaskEngine:
     def _keep(self, task: Task, usage: Usage) -> None:
         if self._kept is not None:
             self._kept.keep(task, usage)
+
+    def _model_switched(self, notice: str) -> None:
+        log.warning("%s", self._redact(notice))
+        if self.runner:
+            self.runner.warning(self._redact(notice))
 
     def _on_agent_step(self, task: Task, event: StepEvent) -> None:
         self._agent_usage = event.usage  # kept for a cancellation, which brings no outcome

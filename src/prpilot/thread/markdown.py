@@ -222,8 +222,14 @@ def job_summary(task: Task, *, cost: Decimal | float, model: str, answer: str, p
         "",
         "| model | model calls | prompt tokens | cached tokens | completion tokens | cost (USD) |",
         "|---|---:|---:|---:|---:|---:|",
-        f"| `{model}` | {usage.calls} | {usage.prompt_tokens} | {usage.cached_tokens} | "
-        f"{usage.completion_tokens} | {Decimal(str(cost)):.6f} |",
+        *(
+            f"| `{share.model}` | {share.usage.calls} | {share.usage.prompt_tokens} | {share.usage.cached_tokens} | "
+            f"{share.usage.completion_tokens} | {share.cost_usd:.6f} |"
+            for share in task.model_usage
+            if len(task.model_usage) > 1  # a fallback took over: each model's share, then the total
+        ),
+        f"| {'total' if len(task.model_usage) > 1 else f'`{model}`'} | {usage.calls} | {usage.prompt_tokens} | "
+        f"{usage.cached_tokens} | {usage.completion_tokens} | {Decimal(str(cost)):.6f} |",
         "",
     ]
     if answer:
