@@ -47,7 +47,10 @@ INPUTS: dict[str, tuple[frozenset[Step], str]] = {
     "fallback-model": (frozenset({E}), "Model that takes over when the model's endpoint keeps failing; empty: none."),
     "fallback-base-url": (frozenset({E}), "Base URL of the fallback model's endpoint; empty: the model's own."),
     "fallback-api-key": (frozenset({E}), "API key for the fallback endpoint; empty: the model's own key."),
-    "max-steps": (frozenset({S, E}), "Most model calls the agent may make for one task."),
+    "max-steps": (
+        frozenset({S, E}),
+        "Most model calls the agent may make for one task (the title call after the work is not one of them).",
+    ),
     "max-minutes": (frozenset({E}), "Wall-clock limit for the agent, in minutes."),
     "max-cost": (frozenset({S, E}), "Cost cap per task in USD, held against the budgets while it runs; empty: no cap."),
     "trigger": (frozenset({S}), "Word that starts a request in a comment."),
