@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
+from prpilot.agent.loop import AgentLimits, run_agent
 from prpilot.agent.openai_model import OpenAIChatModel
 from prpilot.agent.text_tool_calls import parse_text_tool_calls, strip_text_tool_calls
+from prpilot.agent.tools import Toolbox
+from prpilot.agent.workspace import Workspace
 from prpilot.testing.openai_server import OpenAIServer, text
 
 NAMES = ("read_file", "edit_file", "list_files")
@@ -100,3 +105,27 @@ def test_the_adapter_leaves_text_alone_when_no_tools_were_offered(openai_server:
 
     assert reply.tool_calls == []
     assert reply.content == READ
+
+
+def test_the_loop_runs_a_text_call_and_answers_in_words(openai_server: OpenAIServer, tmp_path: Path) -> None:
+    (tmp_path / "README.md").write_text("This projet says hello.\n")
+    openai_server.script(
+        text('<tool_call>\n{"name": "read_file", "arguments": {"path": "README.md"}}\n</tool_call>'),
+        text("The README says hello."),
+    )
+
+    outcome = run_agent(
+        _model(openai_server),
+        Toolbox(Workspace(tmp_path)),
+        [{"role": "user", "content": "what does the README say?"}],
+        AgentLimits(max_steps=5, max_seconds=60),
+        lambda _usage: Decimal(0),
+    )
+
+    assert outcome.stop_reason == "done"
+    assert outcome.answer == "The README says hello."
+    assert [record.name for record in outcome.transcript] == ["read_file"]
+    sent = openai_server.calls[1].messages
+    assert sent[-1]["role"] == "tool"
+    assert "This projet says hello." in sent[-1]["content"]
+    assert sent[-1]["tool_call_id"] == sent[-2]["tool_calls"][0]["id"]
