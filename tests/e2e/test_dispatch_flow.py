@@ -23,9 +23,9 @@ def test_dispatched_task_runs_in_the_worker_workflow(bed: Bed) -> None:
     handed_over = dispatch.inputs["task"]
 
     bed.model.script(
-        say.text("Fix the typo in README.md"),
         say.tool("edit_file", {"path": "README.md", "old": "projet", "new": "project"}),
         say.text("Fixed the typo."),
+        say.text("Fix the typo in README.md"),
     )
     worker_event = retarget(
         load_webhook("workflow_dispatch__payload"),
@@ -76,9 +76,9 @@ def test_actions_tab_request_on_a_chosen_branch_opens_a_pull_request_into_it(bed
     event["inputs"] = {"request": "note the typo fix in CHANGELOG.md"}
     event["ref"] = "refs/heads/release-1.2"  # "Use workflow from: release-1.2"
     bed.model.script(
-        say.text("Note the typo fix in the changelog"),
         say.tool("edit_file", {"path": "CHANGELOG.md", "old": "## 1.2\n", "new": "## 1.2\n\n- Fix a typo\n"}),
         say.text("Noted."),
+        say.text("Note the typo fix in the changelog"),
     )
 
     result = bed.run("workflow_dispatch", event)

@@ -23,9 +23,9 @@ def _status_comment(bed: Bed, number: int) -> str:
 
 def _script_typo_fix(bed: Bed) -> None:
     bed.model.script(
-        say.text("Fix the typo in README.md"),
         say.tool("edit_file", {"path": "README.md", "old": "projet", "new": "project"}),
         say.text("Fixed the typo."),
+        say.text("Fix the typo in README.md"),
     )
 
 
@@ -158,7 +158,6 @@ def test_push_refused_by_the_server_fails_in_words_and_hands_back_the_patch(bed:
 
 def test_cancelled_job_pushes_the_work_says_cancelled_and_settles_the_bill(bed: Bed) -> None:
     bed.model.script(
-        say.text("Add notes"),
         say.tool("write_file", {"path": "NOTES.md", "content": "work in progress\n"}),
         say.text("never seen").after(60),
     )
@@ -294,7 +293,6 @@ def test_pull_request_branch_moved_meanwhile_keeps_the_work_on_a_new_branch(bed:
     bed.github.commit(bed.repo, "feature", {"src/hello.py": 'print("helo")\n'}, "Add a greeting")
     pull = bed.github.add_pull(bed.repo, head="feature", title="Greeting")
     bed.model.script(
-        say.text("Fix the greeting"),
         say.tool("edit_file", {"path": "src/hello.py", "old": "helo", "new": "hello"}),
     )
     pushed_meanwhile: list[str] = []

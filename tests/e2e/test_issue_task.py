@@ -13,10 +13,10 @@ pytestmark = pytest.mark.e2e
 
 def test_typo_fix_on_an_issue_opens_one_pull_request(bed: Bed) -> None:
     bed.model.script(
-        say.text("Fix the typo in README.md"),
         say.tool("read_file", {"path": "README.md"}),
         say.tool("edit_file", {"path": "README.md", "old": "projet", "new": "project"}),
         say.text("Fixed the typo: projet -> project."),
+        say.text("Fix the typo in README.md"),
     )
     event = bed.issue_comment("/pilot fix the typo in README.md")
     number = event["issue"]["number"]
@@ -87,9 +87,9 @@ def test_labeling_an_issue_starts_a_task_when_the_label_is_the_trigger(bed: Bed)
     event["label"]["name"] = "pilot"
     event["issue"]["labels"] = [event["label"]]
     bed.model.script(
-        say.text("Fix the spelling in README.md"),
         say.tool("edit_file", {"path": "README.md", "old": "projet", "new": "project"}),
         say.text("Fixed the spelling."),
+        say.text("Fix the spelling in README.md"),
     )
 
     ignored = bed.run("issues", event)  # no trigger-label configured: not for us

@@ -38,7 +38,7 @@ def _settlements(bed: Bed) -> list[Settlement]:
 
 def test_a_killed_engine_step_is_failed_billed_and_answered_by_the_finish_step(bed: Bed) -> None:
     bed.model.script(
-        say.text("Run the tests").with_usage(prompt_tokens=100, completion_tokens=5),
+        say.tool("read_file", {"path": "README.md"}).with_usage(prompt_tokens=100, completion_tokens=5),
         say.tool("edit_file", {"path": "README.md", "old": "projet", "new": "project"}).with_usage(
             prompt_tokens=1_000, completion_tokens=20),
         say.tool("run_command", {"command": KILL_THE_ENGINE}).with_usage(prompt_tokens=1_500, completion_tokens=30),

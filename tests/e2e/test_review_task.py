@@ -19,9 +19,9 @@ def _pull_with_a_typo(bed: Bed) -> int:
 def test_review_summary_request_is_pushed_to_the_pull_requests_branch(bed: Bed) -> None:
     pull = _pull_with_a_typo(bed)
     bed.model.script(
-        say.text("Rename helo to hello"),
         say.tool("edit_file", {"path": "src/hello.py", "old": "helo", "new": "hello"}),
         say.text("Renamed helo to hello."),
+        say.text("Rename helo to hello"),
     )
     event = bed.pull_review("One thing before I approve:\n/pilot rename helo to hello", pull,
                             state="changes_requested")

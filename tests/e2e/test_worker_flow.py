@@ -40,9 +40,9 @@ def test_queued_task_runs_on_a_worker_and_answers_on_the_thread(bed: Bed, redis_
     assert bed.model.calls == []
 
     bed.model.script(
-        say.text("Fix the typo in README.md"),
         say.tool("edit_file", {"path": "README.md", "old": "projet", "new": "project"}),
         say.text("Fixed the typo."),
+        say.text("Fix the typo in README.md"),
     )
     worker_env = _worker_settings(bed, tmp_path)
     finished: list[Task] = []
@@ -70,9 +70,9 @@ def test_prpilot_worker_command_runs_the_queued_task(bed: Bed, redis_url: str, t
     scheduled = bed.run("issue_comment", event, strategy="redis", redis_url=redis_url)
     assert scheduled.outputs["status"] == "scheduled", scheduled.logs
     bed.model.script(
-        say.text("Fix the typo in README.md"),
         say.tool("edit_file", {"path": "README.md", "old": "projet", "new": "project"}),
         say.text("Fixed the typo."),
+        say.text("Fix the typo in README.md"),
     )
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith(("INPUT_", "GITHUB_"))},

@@ -7,12 +7,13 @@ from decimal import Decimal
 import pytest
 
 from prpilot.billing.money import cost_line
-from prpilot.task import Task, TaskStatus, Usage
+from prpilot.task import ModelUsage, Task, TaskStatus, Usage
 from prpilot.thread.markdown import (
     MARKER,
     branch_url,
     compare_url,
     extract_task,
+    job_summary,
     patch_section,
     pull_request_body,
     pull_request_by_hand,
@@ -149,3 +150,20 @@ def test_a_pull_request_to_open_by_hand_without_a_repository_url_names_the_branc
 
     assert "/compare/" not in text
     assert "from `pilot/fix-it` into `main`" in text
+
+
+def test_the_job_summary_shows_each_models_share_when_a_fallback_took_over() -> None:
+    task = Task(github_user="alice", github_project="o/r", user_request="fix it",
+                usage=Usage(prompt_tokens=300, completion_tokens=30, calls=3))
+    one = job_summary(task, cost=Decimal("0.01"), model="gpt-4.1", answer="")
+    assert "| `gpt-4.1` | 3 | 300 | 0 | 30 | $0.01 |" in one
+    task.model_usage = [
+        ModelUsage(model="gpt-4.1", usage=Usage(prompt_tokens=100, completion_tokens=10, calls=1),
+                   cost_usd=Decimal("0.004")),
+        ModelUsage(model="gpt-4.1-mini", usage=Usage(prompt_tokens=200, completion_tokens=20, calls=2),
+                   cost_usd=Decimal("0.006")),
+    ]
+    split = job_summary(task, cost=Decimal("0.01"), model="gpt-4.1", answer="")
+    assert "| `gpt-4.1` | 1 | 100 | 0 | 10 | $0.004 |" in split
+    assert "| `gpt-4.1-mini` | 2 | 200 | 0 | 20 | $0.006 |" in split
+    assert "| total | 3 | 300 | 0 | 30 | $0.01 |" in split

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from prpilot.actions.run_context import RunContext
 from prpilot.actions.runner_commands import ActionsRunner
+from prpilot.agent.endpoints import Endpoint, GitHubModelsAccess, fallback_endpoint, primary_endpoint
 from prpilot.agent.model import ChatModel
 from prpilot.billing.delivery import BillingClient
 from prpilot.billing.ledger import Ledger
@@ -24,15 +25,27 @@ from prpilot.thread.status_comment import StatusComment
 
 
 def chat_model(settings: Settings) -> ChatModel:
-    """The OpenAI-compatible model the settings name."""
+    """The model the settings name: OpenAI-compatible as configured, else GitHub Models with the github-token.
+
+    With a ``fallback-model``, a FallbackChatModel that moves to it when the primary's endpoint keeps failing.
+    """
+    from prpilot.agent.fallback import FallbackChatModel
+    from prpilot.agent.openai_model import endpoint_unavailable
+
+    primary = primary_endpoint(settings)
+    model = model_at(primary)
+    fallback = fallback_endpoint(settings, primary)
+    if fallback is None:
+        return model
+    return FallbackChatModel(model, model_at(fallback), primary.model, fallback.model, endpoint_unavailable)
+
+
+def model_at(endpoint: Endpoint) -> ChatModel:
+    """The OpenAI-compatible client for ``endpoint``; GitHub Models explains a refused token."""
     from prpilot.agent.openai_model import OpenAIChatModel
 
-    if not settings.openai_api_key:
-        raise ConfigError(
-            "the openai-api-key input is empty; store the key as a repository secret and pass "
-            "openai-api-key: ${{ secrets.OPENAI_API_KEY }}"
-        )
-    return OpenAIChatModel(settings.openai_base_url, settings.openai_api_key, settings.model)
+    model: ChatModel = OpenAIChatModel(endpoint.base_url, endpoint.api_key, endpoint.model)
+    return GitHubModelsAccess(model) if endpoint.github_models else model
 
 
 def progress_editor(token: str, ctx: RunContext) -> Callable[[int, str], None]:
@@ -65,11 +78,14 @@ def build_engine(
     github = open_github(settings.github_token, ctx)
     ledger = github.ledger()
     try:
+        model = chat_model(settings)
+        # The engine bills and reports the model by the name the endpoint is sent (openai/... on GitHub Models).
+        settings = settings.model_copy(update={"model": primary_endpoint(settings).model})
         return TaskEngine(
             settings=settings,
             github=github,
             checkout=Checkout(workspace, server_url=ctx.server_url, token=settings.github_token),
-            model=chat_model(settings),
+            model=model,
             prices=load_prices(settings.prices),
             run_url=ctx.run_url,
             run_id=ctx.run_id,

@@ -11,6 +11,9 @@ from pydantic import BaseModel, ConfigDict
 
 from prpilot.errors import ConfigError, EventError
 
+# Where GitHub Models answers, for tests and proxies; GitHub's own endpoint when unset.
+GITHUB_MODELS_URL_VARIABLE = "PRPILOT_GITHUB_MODELS_URL"
+
 
 class RunContext(BaseModel):
     """Where this run is: repository, API and server URLs, the run, the event."""

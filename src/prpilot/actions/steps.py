@@ -11,12 +11,12 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from prpilot.actions.run_context import RunContext
+from prpilot.actions.run_context import GITHUB_MODELS_URL_VARIABLE, RunContext
 from prpilot.actions.runner_commands import ActionsRunner
 from prpilot.engine.ending import task_outputs
 from prpilot.errors import ConfigError, EventError, PrpilotError
 from prpilot.intake.events import Skip, parse_event
-from prpilot.masking import secret_forms
+from prpilot.masking import is_placeholder, placeholder_warning, secret_forms
 from prpilot.scheduler.strategies import (
     Strategy,
     actions_strategy,
@@ -36,12 +36,18 @@ if TYPE_CHECKING:  # PyGithub loads only when a task is really there
 
 
 def read_settings(env: Mapping[str, str], step: Step, runner: ActionsRunner) -> Settings:
-    """Parse the step's inputs and mask every secret before anything can print it."""
+    """Parse the step's inputs and mask every secret before anything can print it.
+
+    The log masks every secret, however short; the engine step warns about one too short to be a
+    key, which prpilot's own text does not redact.
+    """
     raw = raw_inputs(env, step)
     for name in SECRET_INPUTS:
         for form in secret_forms(raw.get(name, "")):
             runner.mask(form)
-    return parse_settings(raw)
+        if step is Step.ENGINE and is_placeholder(raw.get(name, "")):
+            runner.warning(placeholder_warning(name, raw[name]))
+    return parse_settings(raw, github_models_url=env.get(GITHUB_MODELS_URL_VARIABLE, ""))
 
 
 def _strategies(settings: Settings, ctx: RunContext, github: GitHubRepository) -> dict[str, Strategy]:

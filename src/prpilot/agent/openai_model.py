@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import ssl
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 from prpilot.agent.model import ModelReply, ToolCall, assistant_message
+from prpilot.agent.text_tool_calls import parse_text_tool_calls, strip_text_tool_calls
 from prpilot.errors import ModelError
 from prpilot.task import Usage
 
@@ -116,7 +117,7 @@ class OpenAIChatModel:
             response = self._client.chat.completions.create(**request)
         except openai.APIError as exc:
             raise self._explain(exc) from exc
-        return parse_completion(response)
+        return parse_completion(response, _tool_names(request))
 
     def _explain(self, exc: openai.APIError) -> _Attempt:
         import openai
@@ -148,8 +149,16 @@ class OpenAIChatModel:
         return _Attempt(f"rejected the request ({said}): {detail}", retry=False)
 
 
-def parse_completion(response: ChatCompletion) -> ModelReply:
-    """Turn a chat completion into a ModelReply, with the usage exactly as the API reported it."""
+def _tool_names(request: dict[str, Any]) -> list[str]:
+    return [tool["function"]["name"] for tool in request.get("tools", []) if "function" in tool]
+
+
+def parse_completion(response: ChatCompletion, tool_names: Collection[str] = ()) -> ModelReply:
+    """Turn a chat completion into a ModelReply, with the usage exactly as the API reported it.
+
+    A reply without native tool calls, to a request that offered ``tool_names``, may carry its
+    calls as text (:mod:`prpilot.agent.text_tool_calls`): they are taken as the calls they are.
+    """
     if not response.choices:
         raise ModelError("The model endpoint answered without any choice; it may not support this request.")
     message = response.choices[0].message
@@ -159,8 +168,13 @@ def parse_completion(response: ChatCompletion) -> ModelReply:
         if function is not None:
             calls.append(ToolCall(call.id, function.name, function.arguments or ""))
     content = message.content or ""
+    message_content = content
+    if not calls and tool_names:
+        calls = parse_text_tool_calls(content, tool_names)
+        if calls:
+            content = strip_text_tool_calls(content)
     return ModelReply(
-        message=assistant_message(content, calls),
+        message=assistant_message(message_content, calls),
         content=content,
         tool_calls=calls,
         usage=_usage(response),
@@ -203,3 +217,19 @@ def _retry_after(exc: openai.APIStatusError) -> float | None:
     if seconds is None or seconds < 0:
         return None
     return min(seconds, _MAX_RETRY_AFTER)
+
+
+def endpoint_unavailable(error: ModelError) -> bool:
+    """Whether ``error`` says the endpoint or its model is unavailable, so that another model may answer.
+
+    Server errors, timeouts, failed connections, rate limits and an unknown model (404) qualify; a
+    refused key or a rejected request does not: the fallback would fail the same way, or should not try.
+    """
+    import openai
+
+    cause = error.__cause__
+    if isinstance(cause, openai.APIConnectionError):  # timeouts included
+        return True
+    if isinstance(cause, openai.APIStatusError):
+        return cause.status_code >= 500 or cause.status_code in _RETRY_STATUSES | {404}
+    return False

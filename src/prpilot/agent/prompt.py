@@ -12,6 +12,7 @@ from prpilot.github.thread_context import ReviewThreadComment, ThreadComment, Th
 C = TypeVar("C", bound=ThreadComment)
 
 HINT_FILES = (".github/prpilot.md", ".pilot-hints.md")
+AGENTS_FILE = "AGENTS.md"
 MAX_HINTS = 16_000
 MAX_TEXT = 12_000  # one body or comment
 MAX_COMMENTS = 40  # the most recent ones
@@ -40,18 +41,28 @@ description. If the request cannot or should not be done, say why briefly instea
 
 
 def load_hints(root: Path) -> str | None:
-    """Read the repository's hints for the agent (.github/prpilot.md or .pilot-hints.md), bounded."""
+    """Read the repository's notes for the agent, bounded to MAX_HINTS characters in all.
+
+    prpilot's own file (.github/prpilot.md, else .pilot-hints.md) comes first; ``AGENTS.md`` at the
+    root, the cross-tool convention (https://agents.md), is read beside it.
+    """
     base = Path(root).resolve()
-    for name in HINT_FILES:
-        path = (base / name).resolve()
-        if not path.is_relative_to(base) or not path.is_file():
-            continue  # a symlink out of the checkout is not the repository's hint
-        with path.open("rb") as handle:
-            text = handle.read(MAX_HINTS).decode("utf-8", "replace")
-        text = strip_hidden(text).strip()
-        if text:
-            return text
-    return None
+    own = next((text for name in HINT_FILES if (text := _read_hint(base, name, MAX_HINTS))), None)
+    budget = MAX_HINTS - len(own or "")
+    agents = _read_hint(base, AGENTS_FILE, budget) if budget > 0 else None
+    if own and agents:
+        return f"{own}\n\nFrom {AGENTS_FILE}:\n{agents}"
+    return own or agents
+
+
+def _read_hint(base: Path, name: str, limit: int) -> str | None:
+    """The text of ``name`` in ``base``, hidden content stripped, at most ``limit`` bytes read."""
+    path = (base / name).resolve()
+    if not path.is_relative_to(base) or not path.is_file():
+        return None  # a symlink out of the checkout is not the repository's hint
+    with path.open("rb") as handle:
+        text = handle.read(limit).decode("utf-8", "replace")
+    return strip_hidden(text).strip() or None
 
 
 def build_messages(
@@ -74,7 +85,8 @@ def build_messages(
         parts.append(_review(review_context))
     if hints:
         parts.append(
-            "## Repository hints\nThe maintainers' notes for this repository (from .github/prpilot.md); "
+            "## Repository hints\nThe maintainers' notes for this repository (from .github/prpilot.md, "
+            ".pilot-hints.md or AGENTS.md); "
             "follow them where they do not conflict with the request or the rules:\n"
             + fence(strip_hidden(hints).strip(), "markdown")
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from prpilot.masking import secret_forms
+from prpilot.masking import is_placeholder, secret_forms
 
 # HTML comments render as nothing on GitHub, so a reader never sees instructions hidden in them.
 _HTML_COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.DOTALL)
@@ -40,11 +40,15 @@ def untrusted(label: str, text: str, *, info: str = "text", html_comments: bool 
 
 
 class Redactor:
-    """Replace every secret value, and its encoded forms (:func:`secret_forms`), with ``***``."""
+    """Replace every secret value, and its encoded forms (:func:`secret_forms`), with ``***``.
+
+    A placeholder shorter than 8 characters (:func:`~prpilot.masking.is_placeholder`) is left alone:
+    masking every "x" of the prompt for ``openai-api-key: x`` would garble the text and hide nothing.
+    """
 
     def __init__(self, secrets: Iterable[str] = ()) -> None:
         # Longest first, so a secret containing another is masked whole.
-        forms = {form for s in secrets for form in secret_forms(s)}
+        forms = {form for s in secrets if not is_placeholder(s) for form in secret_forms(s)}
         self._secrets = sorted(forms, key=len, reverse=True)
 
     def __call__(self, text: str) -> str:

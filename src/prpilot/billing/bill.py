@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, PlainSerializer
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 
 from prpilot.billing.pricing import PriceTable, price_usage
 from prpilot.task import Task, TaskStatus, Usage
@@ -15,12 +16,26 @@ from prpilot.task import Task, TaskStatus, Usage
 ExactUSD = Annotated[Decimal, PlainSerializer(lambda amount: format(amount, "f"), return_type=str, when_used="json")]
 
 
+class ModelBill(BaseModel):
+    """One model's share of a bill: its tokens as the API reported them, priced at its own price."""
+
+    model_config = ConfigDict(frozen=True)
+
+    model: str
+    prompt_tokens: int
+    cached_tokens: int
+    completion_tokens: int
+    cost_usd: ExactUSD
+    price_known: bool = True
+
+
 class Bill(BaseModel):
     """One task's bill.
 
     ``cost_usd`` is a Decimal and serializes to JSON as a fixed-point *string* ("0.0123450"), so no float
     rounding creeps in between the price table and the receiver; receivers parse it as a decimal.
-    ``price_known`` is false when the model had no price (the cost is then 0).
+    ``price_known`` is false when a model had no price (its cost is then 0). ``models`` splits the
+    totals by model (one entry, unless a fallback model took over); the totals are their sums.
     """
 
     model_config = ConfigDict(frozen=True)
@@ -39,6 +54,7 @@ class Bill(BaseModel):
     status: TaskStatus | None = None
     created_at: datetime
     price_known: bool = True
+    models: list[ModelBill] = Field(default_factory=list)  # empty in bills written before the split
 
 
 def create_bill(
@@ -49,9 +65,13 @@ def create_bill(
     run_id: str,
     *,
     at: datetime | None = None,
+    by_model: Mapping[str, Usage] | None = None,
 ) -> Bill:
-    """Price ``usage`` on ``model`` for ``task``; dated ``at``, else when the task finished (or began)."""
-    cost_usd, warning = price_usage(usage, model, prices)
+    """Price ``usage`` for ``task``, each model's share (``by_model``, default: all on ``model``) at its price.
+
+    Dated ``at``, else when the task finished (or began).
+    """
+    shares = [_model_bill(name, used, prices) for name, used in (by_model or {model: usage}).items()]
     return Bill(
         task_id=task.id,
         repository=task.github_project,
@@ -60,11 +80,24 @@ def create_bill(
         prompt_tokens=usage.prompt_tokens,
         cached_tokens=usage.cached_tokens,
         completion_tokens=usage.completion_tokens,
-        cost_usd=cost_usd,
+        cost_usd=sum((share.cost_usd for share in shares), Decimal(0)),
         run_id=run_id,
         pr_number=task.pr_number,
         pr_url=task.pr_url,
         status=task.status,
         created_at=at or task.finished_at or task.created_at,
+        price_known=all(share.price_known for share in shares),
+        models=shares,
+    )
+
+
+def _model_bill(model: str, usage: Usage, prices: PriceTable) -> ModelBill:
+    cost_usd, warning = price_usage(usage, model, prices)
+    return ModelBill(
+        model=model,
+        prompt_tokens=usage.prompt_tokens,
+        cached_tokens=usage.cached_tokens,
+        completion_tokens=usage.completion_tokens,
+        cost_usd=cost_usd,
         price_known=warning is None,
     )

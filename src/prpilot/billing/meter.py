@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -12,7 +13,7 @@ from prpilot.billing.money import cost_line
 from prpilot.billing.pricing import PriceTable, find_price, price_usage
 from prpilot.errors import PrpilotError
 from prpilot.notices import Notices
-from prpilot.task import Task, Usage
+from prpilot.task import ModelUsage, Task, Usage
 
 if TYPE_CHECKING:
     from prpilot.billing.delivery import BillSender
@@ -23,7 +24,11 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class Meter:
-    """Add up every model call of a task; all cost arithmetic goes through here."""
+    """Add up every model call of a task; all cost arithmetic goes through here.
+
+    ``by_model`` tells how the calls split between models when a fallback model may take over
+    (:class:`~prpilot.agent.fallback.FallbackChatModel`); without it every call is ``model``'s.
+    """
 
     model: str
     prices: PriceTable
@@ -32,26 +37,49 @@ class Meter:
     billing: BillSender | None = None
     notices: Notices | None = None
     usage: Usage = field(default_factory=Usage)
+    by_model: Callable[[], Mapping[str, Usage]] | None = None
+
+    def split(self, usage: Usage | None = None) -> dict[str, Usage]:
+        """``usage`` (default: everything so far) by model; what no model's record holds counts as ``model``'s."""
+        total = self.usage if usage is None else usage
+        recorded = {name: used for name, used in (self.by_model() if self.by_model else {}).items() if used.calls}
+        if set(recorded) <= {self.model}:
+            return {self.model: total}
+        rest = _minus(total, sum(recorded.values(), Usage()))
+        if rest.calls or rest.total_tokens:
+            recorded[self.model] = recorded.get(self.model, Usage()) + rest
+        return recorded
 
     def cost(self, usage: Usage | None = None) -> Decimal:
-        """USD for ``usage`` (default: everything so far); an unknown model costs 0."""
-        return price_usage(self.usage if usage is None else usage, self.model, self.prices)[0]
+        """USD for ``usage`` (default: everything so far), each model at its price; an unknown model costs 0."""
+        parts = self.split(usage)
+        return sum((price_usage(used, name, self.prices)[0] for name, used in parts.items()), Decimal(0))
 
     @property
     def priced(self) -> bool:
         """Whether the model has a price: without one every cost is 0, and no cap can trip."""
         return find_price(self.model, self.prices) is not None
 
+    @property
+    def models(self) -> str:
+        """The models that answered, for the cost line: ``model``, or ``primary, fallback``."""
+        return ", ".join(self.split())
+
     def cost_line(self) -> str:
-        return cost_line(self.usage, self.cost(), self.model)
+        return cost_line(self.usage, self.cost(), self.models)
 
     def bill(self, task: Task) -> Bill:
         """The bill of everything the task used; the task carries the same figures."""
-        cost, warning = price_usage(self.usage, self.model, self.prices)
-        if warning and self.notices:
-            self.notices.warning(warning)
-        task.usage, task.cost_usd = self.usage, cost
-        return create_bill(task, self.usage, self.model, self.prices, self.run_id)
+        parts = self.split()
+        for name, used in parts.items():
+            warning = price_usage(used, name, self.prices)[1]
+            if warning and self.notices:
+                self.notices.warning(warning)
+        bill = create_bill(task, self.usage, self.model, self.prices, self.run_id, by_model=parts)
+        task.usage, task.cost_usd = self.usage, bill.cost_usd
+        task.model_usage = [ModelUsage(model=name, usage=used, cost_usd=share.cost_usd)
+                            for (name, used), share in zip(parts.items(), bill.models, strict=True)]
+        return bill
 
     def settle(self, task: Task) -> Bill:
         """Bill the task into the ledger and deliver every bill still unsent; never fails the task."""
@@ -70,3 +98,13 @@ class Meter:
             if self.notices:
                 self.notices.warning(f"billing: {exc.message}")
         return bill
+
+
+def _minus(total: Usage, part: Usage) -> Usage:
+    """What ``total`` holds beyond ``part``, never below zero."""
+    return Usage(
+        prompt_tokens=max(0, total.prompt_tokens - part.prompt_tokens),
+        cached_tokens=max(0, total.cached_tokens - part.cached_tokens),
+        completion_tokens=max(0, total.completion_tokens - part.completion_tokens),
+        calls=max(0, total.calls - part.calls),
+    )

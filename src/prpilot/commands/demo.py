@@ -26,11 +26,11 @@ def _script(bed: Bed) -> None:
     from prpilot.testing import openai_replies as say
 
     bed.model.script(
-        say.text("Fix the typo in README.md"),
         say.tool("search_code", {"pattern": "projet"}),
         say.tool("read_file", {"path": "README.md"}),
         say.tool("edit_file", {"path": "README.md", "old": "projet", "new": "project"}),
         say.text("Fixed the typo in README.md: *projet* is now *project*."),
+        say.text("Fix the typo in README.md"),  # the title, asked once there is a change to commit
     )
 
 

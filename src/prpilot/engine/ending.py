@@ -10,6 +10,7 @@ GitHub refuses loses no record. The answer is retried in exactly one place,
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -89,5 +90,11 @@ def task_outputs(task: Task, redact: Callable[[str], str] = _as_is) -> dict[str,
         "prompt-tokens": task.usage.prompt_tokens,
         "cached-tokens": task.usage.cached_tokens,
         "completion-tokens": task.usage.completion_tokens,
+        "models": json.dumps([
+            {"model": share.model, "prompt_tokens": share.usage.prompt_tokens,
+             "cached_tokens": share.usage.cached_tokens, "completion_tokens": share.usage.completion_tokens,
+             "calls": share.usage.calls, "cost_usd": format(share.cost_usd.normalize(), "f")}
+            for share in task.model_usage
+        ]),
         "result": redact(task.result),
     }

@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from prpilot.agent.fallback import FallbackChatModel
 from prpilot.agent.sanitize import Redactor
 from prpilot.agent.title import fallback_title
 from prpilot.billing.bill import Bill
@@ -40,7 +41,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 CUT_SHORT = {
-    "max_steps": "it used all {steps} model calls that max-steps allows",
+    "max_steps": "the agent used all {steps} model calls that max-steps allows",
     "timeout": "it reached the wall-clock limit of max-minutes",
     "cost": "it reached the cost cap of max-cost",
     "cancelled": "the job was cancelled",
@@ -83,6 +84,10 @@ class TaskEngine:
         self.meter = Meter(
             self.settings.model, self.prices, self.run_id, ledger=self.ledger, billing=self.billing, notices=self.runner
         )
+        if isinstance(self.model, FallbackChatModel):  # the bill splits the usage between the two models
+            fallback = self.model
+            fallback.on_switch = self._model_switched
+            self.meter.by_model = lambda: fallback.usage_by_model
 
     # --- the lifecycle -------------------------------------------------------------------------
 
@@ -102,14 +107,14 @@ class TaskEngine:
         answer, cut_short, failure = "", "", ""
         self._kept = Checkpoint(self.checkpoint, self._touched) if self.checkpoint is not None else None
         self._task_model = self._kept.counted(self.model, task) if self._kept is not None else self.model
-        title, branch = task.user_request, None
+        # The branch is named from the request: the title costs a model call, made only for a change.
+        title, branch = fallback_title(task.user_request), None
         task.transition(TaskStatus.RUNNING)
         task.gpt_model = task.gpt_model or self.settings.model
         if self.settings.max_cost_usd is not None and not self.meter.priced and self.runner:
             self.runner.warning(f"max-cost cannot stop this task: {unknown_model_warning(self.settings.model)}")
         self._step(task, "Preparing the working branch")
         try:
-            title = self.generate_task_title(task)
             branch = self.setup_working_branch(task, title)
             if self._kept is not None:
                 self._kept.working = (branch, title)
@@ -125,6 +130,8 @@ class TaskEngine:
             failure = _failure_text(exc)
             with self.cancel.shield():
                 self.git.save(task, branch, title, self._touched())
+        if isinstance(self.model, FallbackChatModel) and self.model.notice:  # which model failed, which took over
+            answer = "\n\n".join(part for part in (answer, self.model.notice) if part)
         # A BaseException (a queue worker taking the task back to redeliver it) skips this on purpose:
         # the task is not over, so it is neither answered nor billed here.
         with self.cancel.shield():
@@ -132,13 +139,10 @@ class TaskEngine:
         return task
 
     def generate_task_title(self, task: Task) -> str:
-        """One short model call for the PR and commit title, billed and counted in max-steps.
+        """One short model call for the PR and commit title, made only when there is a change to commit.
 
-        max-steps bounds every model call of the task, so with a budget of one call the title is
-        taken from the request instead and the agent keeps its only call.
+        It is billed with the task but is none of the agent's max-steps calls.
         """
-        if self.settings.max_steps < 2:
-            return fallback_title(task.user_request)
         from prpilot.agent.title import generate_task_title
 
         title, usage = generate_task_title(self._task_model or self.model, task.user_request)
@@ -176,7 +180,7 @@ class TaskEngine:
             secrets=self.settings.secrets(),
         )
         limits = AgentLimits(
-            max_steps=max(1, self.settings.max_steps - self.usage.calls),
+            max_steps=self.settings.max_steps,  # the agent's own calls: the title is not one of them
             max_seconds=self.settings.max_minutes * 60,
             max_cost_usd=self.settings.max_cost_usd,
         )
@@ -209,6 +213,9 @@ class TaskEngine:
         # One step for both: they follow each other within moments, so two labels would only flicker.
         label = "Pushing the change and opening the pull request" if branch.open_pull else "Pushing the change"
         self._step(task, label)
+        title = self.generate_task_title(task)
+        if self._kept is not None:
+            self._kept.working = (branch, title)
         self.git.commit_and_push(task, branch, title, changed)
         if not branch.open_pull:
             return ""
@@ -295,6 +302,11 @@ class TaskEngine:
     def _keep(self, task: Task, usage: Usage) -> None:
         if self._kept is not None:
             self._kept.keep(task, usage)
+
+    def _model_switched(self, notice: str) -> None:
+        log.warning("%s", self._redact(notice))
+        if self.runner:
+            self.runner.warning(self._redact(notice))
 
     def _on_agent_step(self, task: Task, event: StepEvent) -> None:
         self._agent_usage = event.usage  # kept for a cancellation, which brings no outcome

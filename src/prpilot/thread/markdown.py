@@ -209,8 +209,14 @@ def job_summary(task: Task, *, cost: Decimal | float, model: str, answer: str, p
         "",
         "| model | model calls | prompt tokens | cached tokens | completion tokens | cost |",
         "|---|---:|---:|---:|---:|---:|",
-        f"| `{model}` | {usage.calls} | {usage.prompt_tokens} | {usage.cached_tokens} | "
-        f"{usage.completion_tokens} | {format_usd(cost)} |",
+        *(
+            f"| `{share.model}` | {share.usage.calls} | {share.usage.prompt_tokens} | {share.usage.cached_tokens} | "
+            f"{share.usage.completion_tokens} | {format_usd(share.cost_usd)} |"
+            for share in task.model_usage
+            if len(task.model_usage) > 1  # a fallback took over: each model's share, then the total
+        ),
+        f"| {'total' if len(task.model_usage) > 1 else f'`{model}`'} | {usage.calls} | {usage.prompt_tokens} | "
+        f"{usage.cached_tokens} | {usage.completion_tokens} | {format_usd(cost)} |",
         "",
     ]
     if answer:

@@ -1,0 +1,35 @@
+"""Reading the inputs: every secret masked in the log, a placeholder key warned about."""
+
+from __future__ import annotations
+
+import pytest
+
+from prpilot.actions.runner_commands import ActionsRunner
+from prpilot.actions.steps import read_settings
+from prpilot.settings import Step
+
+
+def test_a_placeholder_key_is_masked_in_the_log_and_warned_about(capsys: pytest.CaptureFixture[str]) -> None:
+    env = {"GITHUB_ACTIONS": "true", "INPUT_OPENAI-API-KEY": "x", "INPUT_GITHUB-TOKEN": "ghs_realtoken0123"}
+
+    settings = read_settings(env, Step.ENGINE, ActionsRunner(env))
+
+    out = capsys.readouterr().out
+    assert "::add-mask::x\n" in out  # the log still hides it
+    assert "::add-mask::ghs_realtoken0123\n" in out
+    warnings = [line for line in out.splitlines() if line.startswith("::warning::")]
+    assert len(warnings) == 1
+    assert "openai-api-key" in warnings[0]
+    assert "placeholder" in warnings[0]
+    assert settings.openai_api_key == "x"
+
+
+def test_real_keys_and_the_schedule_step_give_no_placeholder_warning(capsys: pytest.CaptureFixture[str]) -> None:
+    env = {"GITHUB_ACTIONS": "true", "INPUT_OPENAI-API-KEY": "sk-proj-0123456789", "INPUT_BILLING-TOKEN": "tok"}
+
+    read_settings(env, Step.ENGINE, ActionsRunner(env))
+    read_settings({**env, "INPUT_OPENAI-API-KEY": "x"}, Step.SCHEDULE, ActionsRunner(env))
+
+    out = capsys.readouterr().out
+    assert [line for line in out.splitlines() if "openai-api-key" in line] == []
+    assert "billing-token" in out  # a short billing token is a placeholder too
