@@ -17,6 +17,7 @@ pytest_plugins = [
     "prpilot.testing.pytest_github",
     "prpilot.testing.pytest_servers",
     "prpilot.testing.pytest_redis",
+    "prpilot.testing.pytest_llama",
 ]
 
 _IDENTITY = {"GIT_AUTHOR_NAME": "Dev", "GIT_AUTHOR_EMAIL": "dev@localhost",
