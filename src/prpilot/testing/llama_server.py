@@ -112,7 +112,11 @@ class LlamaServer:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         self._log = self.log_path.open("wb")
         self._process = subprocess.Popen(
-            self.command(), stdout=self._log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
+            self.command(),
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            preexec_fn=_die_with_parent if sys.platform == "linux" else None,
         )
         deadline = time.monotonic() + self.ready_timeout
         while time.monotonic() < deadline:
@@ -178,6 +182,15 @@ class LlamaServer:
 
     def __exit__(self, *_exc: object) -> None:
         self.stop()
+
+
+def _die_with_parent() -> None:
+    """In the child: SIGTERM when the test process dies, even by SIGKILL, so no server outlives its tests."""
+    import ctypes
+    import signal
+
+    pr_set_pdeathsig = 1
+    ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
 
 
 @dataclass(frozen=True)

@@ -11,9 +11,6 @@ from collections.abc import Iterator
 
 import pytest
 
-from prpilot.agent.prompt import SYSTEM_PROMPT
-from prpilot.agent.tools import Toolbox
-from prpilot.agent.workspace import Workspace
 from prpilot.testing.llama_server import LlamaServer, missing, model_path
 
 __all__ = ["llama_native", "llama_text"]
@@ -22,6 +19,10 @@ NATIVE_FORMAT = "chatml-function-calling"
 
 
 def _serve(factory: pytest.TempPathFactory, chat_format: str | None) -> Iterator[LlamaServer]:
+    from prpilot.agent.prompt import SYSTEM_PROMPT  # here: loading the plugin stays cheap for every session
+    from prpilot.agent.tools import Toolbox
+    from prpilot.agent.workspace import Workspace
+
     why = missing()
     if why is not None:
         if os.environ.get("CI") == "true":
@@ -30,14 +31,17 @@ def _serve(factory: pytest.TempPathFactory, chat_format: str | None) -> Iterator
     name = chat_format or "model-template"
     server = LlamaServer(model_path(), factory.mktemp("llama") / f"{name}.log", chat_format=chat_format)
     try:
-        server.start()
+        server.start()  # its RuntimeError carries the server's log
+    except RuntimeError as exc:
+        pytest.fail(f"The llama server ({name}) did not start: {exc}", pytrace=False)
+    try:
         # prpilot's system prompt and tools, as a task's first agent call starts, into the prompt cache.
         tools = Toolbox(Workspace(factory.mktemp("warm-up"))).schemas()
         messages = [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": "## Request\n"}]
         print(f"llama server ({name}) warmed up in {server.warm_up(messages, tools):.1f} s")
-    except (RuntimeError, OSError) as exc:
+    except OSError as exc:
         server.stop()
-        pytest.fail(f"The llama server ({name}) did not start: {exc}\n{server.log_tail()}", pytrace=False)
+        pytest.fail(f"The llama server ({name}) failed its first request: {exc}\n{server.log_tail()}", pytrace=False)
     try:
         yield server
     finally:
