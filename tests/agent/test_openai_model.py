@@ -12,12 +12,13 @@ from pathlib import Path
 import pytest
 
 from prpilot.agent.loop import AgentLimits, run_agent
-from prpilot.agent.model import ToolCall
+from prpilot.agent.model import ToolCall, assistant_message
 from prpilot.agent.openai_model import OpenAIChatModel, tls_context_for
 from prpilot.agent.tools import Toolbox
 from prpilot.agent.workspace import Workspace
 from prpilot.errors import ModelError
 from prpilot.task import Usage
+from prpilot.testing._http import HTTPRequest, HTTPResponse, LocalServer
 from prpilot.testing.openai_server import OpenAIServer, always_error, error, never_stops, text, tool, tools
 
 MESSAGES = [{"role": "user", "content": "fix the bug"}]
@@ -71,6 +72,20 @@ def test_tool_calls_are_parsed(openai_server: OpenAIServer) -> None:
 def test_no_tools_means_no_tools_field(openai_server: OpenAIServer) -> None:
     model_for(openai_server).complete(MESSAGES, [])
     assert "tools" not in openai_server.requests[0]
+    assert "tool_choice" not in openai_server.requests[0]
+
+
+def test_offered_tools_come_with_tool_choice_auto(openai_server: OpenAIServer) -> None:
+    """llama-cpp-python's function-calling format reads a missing tool_choice as "no tools"."""
+    model_for(openai_server).complete(MESSAGES, TOOLS)
+    assert openai_server.requests[0]["tool_choice"] == "auto"
+
+
+def test_an_assistant_tool_call_without_text_has_empty_string_content() -> None:
+    """A null content makes llama-cpp-python answer 500 on every call after the first tool call."""
+    message = assistant_message("", [ToolCall("call_1", "list_files", "{}")])
+    assert message["content"] == ""
+    assert assistant_message("", [])["content"] == ""
 
 
 def test_rate_limit_then_success_is_retried(openai_server: OpenAIServer) -> None:
@@ -92,10 +107,91 @@ def test_persistent_server_errors_become_a_plain_model_error(openai_server: Open
     phrase = {500: "Internal Server Error", 503: "Service Unavailable"}[status]
     assert caught.value.message == (
         f"The model endpoint (127.0.0.1:{openai_server.base_url.split(':')[2].split('/')[0]}) answered "
-        f"{status} {phrase} three times; giving up. It may be overloaded or down: try again later."
+        f"{status} {phrase} three times; giving up. The server said: scripted error {status}"
     )
     assert len(openai_server.calls) == 3
     assert sleeps.seconds == [0.01, 0.02]
+
+
+def test_a_5xx_names_the_servers_own_error_text(openai_server: OpenAIServer) -> None:
+    """What llama-cpp-python answered to a null content: the message must not be lost to "overloaded"."""
+    said = "1 validation error for ChatCompletionRequestAssistantMessage\ncontent\n  Input should be a valid string"
+    openai_server.set_policy(lambda _body, _index: error(500, said))
+    with pytest.raises(ModelError) as caught:
+        model_for(openai_server, max_retries=1).complete(MESSAGES, TOOLS)
+    assert caught.value.message.endswith(
+        "answered 500 Internal Server Error twice; giving up. The server said: 1 validation error for "
+        "ChatCompletionRequestAssistantMessage content Input should be a valid string"
+    )
+    assert "overloaded" not in caught.value.message
+
+
+def raw_server(status: int, body: bytes, content_type: str) -> LocalServer:
+    """A listener answering every request with ``status`` and ``body`` as is (bodies no OpenAI server sends)."""
+
+    def handle(_request: HTTPRequest) -> HTTPResponse:
+        return HTTPResponse(status=status, body=body, headers={"content-type": content_type})
+
+    server = LocalServer(handle)
+    server.start()
+    return server
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "content_type", "expected"),
+    [
+        (
+            422,
+            json.dumps({"detail": [{"loc": ["body", "messages", 2, "content"], "msg": "Input should be a valid string",
+                                   "input": None}]}).encode(),
+            "application/json",
+            "rejected the request (422 Unprocessable Entity): body.messages.2.content: Input should be a valid string.",
+        ),
+        (
+            502,
+            b"<html><body><h1>502 Bad Gateway</h1> upstream\n timed out</body></html>",
+            "text/html",
+            "answered 502 Bad Gateway once; giving up. The server said: <html><body><h1>502 Bad Gateway</h1> "
+            "upstream timed out</body></html>",
+        ),
+        (
+            404,
+            json.dumps({"detail": "Not Found"}).encode(),
+            "application/json",
+            "has no model 'gpt-4.1-mini' or no chat-completions route (404 Not Found: Not Found); "
+            "check the model and openai-base-url inputs.",
+        ),
+        (
+            503,
+            b"",
+            "text/plain",
+            "answered 503 Service Unavailable once; giving up. It may be overloaded or down: try again later.",
+        ),
+    ],
+)
+def test_every_failure_quotes_whatever_the_server_said(
+    status: int, body: bytes, content_type: str, expected: str
+) -> None:
+    server = raw_server(status, body, content_type)
+    try:
+        model = OpenAIChatModel(f"{server.url}/v1", "sk-test", "gpt-4.1-mini", max_retries=0, sleep=Sleeps())
+        with pytest.raises(ModelError) as caught:
+            model.complete(MESSAGES, TOOLS)
+    finally:
+        server.stop()
+    assert caught.value.message == f"The model endpoint (127.0.0.1:{server.port}) {expected}"
+
+
+def test_a_server_echoing_the_key_does_not_put_it_in_the_message() -> None:
+    server = raw_server(400, json.dumps({"error": {"message": "bad key sk-secret-123456 here"}}).encode(),
+                        "application/json")
+    try:
+        model = OpenAIChatModel(f"{server.url}/v1", "sk-secret-123456", "m", max_retries=0, sleep=Sleeps())
+        with pytest.raises(ModelError) as caught:
+            model.complete(MESSAGES, TOOLS)
+    finally:
+        server.stop()
+    assert caught.value.message.endswith("rejected the request (400 Bad Request): bad key *** here.")
 
 
 def test_a_refused_key_is_not_retried() -> None:
@@ -103,6 +199,7 @@ def test_a_refused_key_is_not_retried() -> None:
         with pytest.raises(ModelError, match="401 Unauthorized: the OpenAI API key was refused") as caught:
             model_for(server, api_key="sk-wrong").complete(MESSAGES, TOOLS)
         assert len(server.rejected) == 1
+        assert caught.value.message.endswith("(the server said: Incorrect API key provided.).")
         assert "sk-wrong" not in caught.value.message
 
 
@@ -151,6 +248,7 @@ def test_the_loop_over_the_real_client(openai_server: OpenAIServer, tmp_path: Pa
     assert last[-1]["role"] == "tool"
     assert "hello" in last[-1]["content"]
     assert json.loads(last[-2]["tool_calls"][0]["function"]["arguments"]) == {"path": "README.md"}
+    assert last[-2]["content"] == ""  # sent as a string, never null
 
 
 def test_the_agent_modules_do_not_import_openai() -> None:

@@ -37,8 +37,12 @@ class ChatModel(Protocol):
 
 
 def assistant_message(content: str, tool_calls: list[ToolCall]) -> dict[str, Any]:
-    """Build the assistant message of the chat-completions format for ``content`` and ``tool_calls``."""
-    message: dict[str, Any] = {"role": "assistant", "content": content or None}
+    """Build the assistant message of the chat-completions format for ``content`` and ``tool_calls``.
+
+    Empty content is ``""``, never null: OpenAI accepts either, but some servers (llama-cpp-python's)
+    answer 500 to a null content, which broke every call after the first tool call.
+    """
+    message: dict[str, Any] = {"role": "assistant", "content": content}
     if tool_calls:
         message["tool_calls"] = [
             {"id": c.id, "type": "function", "function": {"name": c.name, "arguments": c.arguments}} for c in tool_calls

@@ -29,11 +29,15 @@ _TIMES = {1: "once", 2: "twice", 3: "three times", 4: "four times", 5: "five tim
 
 
 class _Attempt(Exception):
-    """One failed call: ``retry`` says whether trying again can help; ``what`` describes it."""
+    """One failed call: ``retry`` says whether trying again can help; ``what`` describes it.
 
-    def __init__(self, what: str, *, retry: bool, wait: float | None = None) -> None:
+    ``said`` is the server's own error text (empty when it gave none), so the final message can
+    quote it whatever the status.
+    """
+
+    def __init__(self, what: str, *, retry: bool, wait: float | None = None, said: str = "") -> None:
         super().__init__(what)
-        self.what, self.retry, self.wait = what, retry, wait
+        self.what, self.retry, self.wait, self.said = what, retry, wait, said
 
 
 def tls_context_for(base_url: str) -> ssl.SSLContext | None:
@@ -73,6 +77,7 @@ class OpenAIChatModel:
             raise ModelError("No OpenAI API key was given; set the openai-api-key input from a repository secret.")
         self.model = model
         self.max_retries = max_retries
+        self._api_key = api_key
         self.timeout = timeout
         self.retry_delay = retry_delay
         self._sleep = sleep
@@ -93,6 +98,9 @@ class OpenAIChatModel:
         request: dict[str, Any] = {"model": self.model, "messages": messages}
         if tools:  # an empty list is an error for some endpoints
             request["tools"] = tools
+            # OpenAI's own default, sent explicitly: some servers (llama-cpp-python's function-calling
+            # format) read a missing tool_choice as "no tools" and never call one.
+            request["tool_choice"] = "auto"
         attempts = self.max_retries + 1
         for attempt in range(1, attempts + 1):
             try:
@@ -101,11 +109,7 @@ class OpenAIChatModel:
                 if not failed.retry:
                     raise ModelError(f"The model endpoint ({self.host}) {failed.what}.") from failed.__cause__
                 if attempt == attempts:
-                    times = _TIMES.get(attempts, f"{attempts} times")
-                    raise ModelError(
-                        f"The model endpoint ({self.host}) {failed.what} {times}; giving up. "
-                        "It may be overloaded or down: try again later."
-                    ) from failed.__cause__
+                    raise ModelError(_gave_up(self.host, failed, attempts)) from failed.__cause__
                 backoff = min(self.retry_delay * 2 ** (attempt - 1), _MAX_BACKOFF)
                 self._sleep(failed.wait if failed.wait is not None else backoff)
         raise AssertionError("unreachable")
@@ -130,23 +134,35 @@ class OpenAIChatModel:
             return _Attempt(f"answered something unexpected: {exc.message}", retry=False)
         status = exc.status_code
         said = f"{status} {_phrase(status)}"
-        detail = _api_message(exc)
+        detail = _server_text(exc, self._api_key)
+        quoted = f": {detail}" if detail else ""
         if status == 401:
             what = f"answered {said}: the OpenAI API key was refused; check the openai-api-key secret"
-            return _Attempt(what, retry=False)
+            what += f" (the server said: {detail})" if detail else ""
+            return _Attempt(what, retry=False, said=detail)
         if status == 403:
-            return _Attempt(f"refused access ({said}): {detail}", retry=False)
+            return _Attempt(f"refused access ({said}){quoted}", retry=False, said=detail)
         if status == 404:
             return _Attempt(
-                f"has no model {self.model!r} or no chat-completions route ({said}); "
+                f"has no model {self.model!r} or no chat-completions route ({said}{quoted}); "
                 "check the model and openai-base-url inputs",
                 retry=False,
+                said=detail,
             )
         if status == 429 and exc.code == "insufficient_quota":
-            return _Attempt(f"says the account's quota is used up ({said}): {detail}", retry=False)
+            return _Attempt(f"says the account's quota is used up ({said}){quoted}", retry=False, said=detail)
         if status in _RETRY_STATUSES or status >= 500:
-            return _Attempt(f"answered {said}", retry=True, wait=_retry_after(exc))
-        return _Attempt(f"rejected the request ({said}): {detail}", retry=False)
+            return _Attempt(f"answered {said}", retry=True, wait=_retry_after(exc), said=detail)
+        return _Attempt(f"rejected the request ({said}){quoted}", retry=False, said=detail)
+
+
+def _gave_up(host: str, failed: _Attempt, attempts: int) -> str:
+    """The message after the last retry: what happened how often, and the server's own words if any."""
+    times = _TIMES.get(attempts, f"{attempts} times")
+    message = f"The model endpoint ({host}) {failed.what} {times}; giving up."
+    if failed.said:
+        return f"{message} The server said: {failed.said}"
+    return f"{message} It may be overloaded or down: try again later."
 
 
 def _tool_names(request: dict[str, Any]) -> list[str]:
@@ -202,10 +218,33 @@ def _phrase(status: int) -> str:
         return "Error"
 
 
-def _api_message(exc: openai.APIStatusError) -> str:
+def _server_text(exc: openai.APIStatusError, api_key: str = "") -> str:
+    """The server's own error text, on one line and at most 300 characters; "" when it gave none.
+
+    Understands OpenAI's ``{"error": {"message": ...}}`` (the client unwraps ``error``), FastAPI's
+    ``{"detail": ...}`` and a plain-text body. The API key is blanked should a server echo it.
+    """
     body = exc.body
-    message = body.get("message") if isinstance(body, dict) else None
-    return " ".join(str(message or exc.message).split())[:300]
+    text: object = body
+    if isinstance(body, dict):
+        text = body.get("message") or body.get("detail") or body.get("error") or ""
+    if isinstance(text, list):  # FastAPI's validation errors: [{"loc": [...], "msg": ...}, ...]
+        text = "; ".join(_validation_error(item) for item in text)
+    if not isinstance(text, str):
+        text = "" if text is None else str(text)
+    if not text.strip():
+        text = exc.response.text if exc.response is not None else ""
+    line = " ".join(text.split())
+    if len(api_key) >= 8:  # a short placeholder key ("x") would garble the text instead
+        line = line.replace(api_key, "***")
+    return line[:300]
+
+
+def _validation_error(item: object) -> str:
+    if not isinstance(item, dict):
+        return str(item)
+    where = ".".join(str(part) for part in item.get("loc") or [])
+    return f"{where}: {item.get('msg', '')}" if where else str(item.get("msg", ""))
 
 
 def _retry_after(exc: openai.APIStatusError) -> float | None:

@@ -4,10 +4,14 @@
 - ``openai_server``: the scripted model; ``billing_server``: the billing receiver.
 - ``runner``: the runner simulator for the action in this checkout.
 - ``redis_server_url`` / ``redis_url``: a real redis-server for the session, flushed before each test.
+- ``llama_native`` / ``llama_text``: a real llama-cpp-python model server per chat format and session;
+  where llama-cpp-python or the model is missing, their tests fail with the fix when ``CI=true`` (CI
+  must run them) and are skipped elsewhere.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 from collections.abc import Iterator
@@ -19,12 +23,13 @@ import pytest
 from prpilot.testing.billing_server import BillingServer
 from prpilot.testing.github import FakeGitHub
 from prpilot.testing.github.contract import contract_path, load_contract
+from prpilot.testing.llama_server import LlamaServer, missing, model_path
 from prpilot.testing.openai_server import OpenAIServer
 from prpilot.testing.redis_server import redis_server
 from prpilot.testing.runner.job import Runner
 
-__all__ = ["billing_server", "fake_github", "github_contract", "openai_server", "redis_server_url", "redis_url",
-           "runner"]
+__all__ = ["billing_server", "fake_github", "github_contract", "llama_native", "llama_text", "openai_server",
+           "redis_server_url", "redis_url", "runner"]
 
 
 @pytest.fixture
@@ -90,3 +95,48 @@ def redis_url(redis_server_url: str) -> str:
     finally:
         client.close()
     return redis_server_url
+
+
+NATIVE_FORMAT = "chatml-function-calling"
+
+
+def _serve(factory: pytest.TempPathFactory, chat_format: str | None) -> Iterator[LlamaServer]:
+    from prpilot.agent.prompt import SYSTEM_PROMPT  # here: loading the plugin stays cheap for every session
+    from prpilot.agent.tools import Toolbox
+    from prpilot.agent.workspace import Workspace
+
+    why = missing()
+    if why is not None:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"The real-model tests cannot run: {why}", pytrace=False)
+        pytest.skip(f"real model server unavailable: {why}")
+    name = chat_format or "model-template"
+    server = LlamaServer(model_path(), factory.mktemp("llama") / f"{name}.log", chat_format=chat_format)
+    try:
+        server.start()  # its RuntimeError carries the server's log
+    except RuntimeError as exc:
+        pytest.fail(f"The llama server ({name}) did not start: {exc}", pytrace=False)
+    try:
+        # prpilot's system prompt and tools, as a task's first agent call starts, into the prompt cache.
+        tools = Toolbox(Workspace(factory.mktemp("warm-up"))).schemas()
+        messages = [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": "## Request\n"}]
+        print(f"llama server ({name}) warmed up in {server.warm_up(messages, tools):.1f} s")
+    except OSError as exc:
+        server.stop()
+        pytest.fail(f"The llama server ({name}) failed its first request: {exc}\n{server.log_tail()}", pytrace=False)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def llama_native(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LlamaServer]:
+    """The server with ``--chat_format chatml-function-calling``: tool calls come back as native tool calls."""
+    yield from _serve(tmp_path_factory, NATIVE_FORMAT)
+
+
+@pytest.fixture(scope="session")
+def llama_text(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LlamaServer]:
+    """The server with the model's own chat template (from the .gguf): tool calls can only come back as text."""
+    yield from _serve(tmp_path_factory, None)
