@@ -138,7 +138,6 @@ def test_native_tool_calls_with_a_real_server(bed: Bed, native: RecordingProxy, 
     assert all(m["content"] for m in results)
 
 
-@pytest.mark.xfail(strict=False, reason="needs agent/text_tool_calls.py (issue 16, fix 3)")
 def test_text_tool_calls_with_a_real_server(bed: Bed, text: RecordingProxy, llama_text: LlamaServer) -> None:
     """The model's own chat template (from the .gguf): tools are not shown, so a call can only be text.
 
