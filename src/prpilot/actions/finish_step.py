@@ -68,7 +68,7 @@ def finish_step(env: Mapping[str, str]) -> int:
     github = GitHubRepository(connect(settings.github_token, ctx.api_url), ctx.repository)
     answered = _answered_on_the_thread(task, github)
     if answered is None and resume is not None:
-        _push_the_work(task, resume, settings.github_token, github, ctx)
+        _push_the_work(task, resume, settings.github_token, github, ctx, settings.secrets())
     task = answered or _stopped(task, env.get("PRPILOT_ENGINE_OUTCOME", ""))
     billing = BillingClient(settings.billing_url, settings.billing_token) if settings.billing_url else None
     meter = Meter(settings.model, load_prices(settings.prices), ctx.run_id,
@@ -76,7 +76,7 @@ def finish_step(env: Mapping[str, str]) -> int:
     meter.usage = task.usage
     # Settling is idempotent: an engine that billed before it was killed is not billed twice.
     settle_and_answer(task, github, meter, ctx, runner, answer=answered is None)
-    runner.set_outputs(task_outputs(task))
+    runner.set_outputs(task_outputs(task, settings.secrets()))
     if answered is None:
         runner.add_summary(f"## prpilot: failed\n\n{task.result}\n")
         runner.error(f"prpilot: {task.result}")
@@ -85,7 +85,7 @@ def finish_step(env: Mapping[str, str]) -> int:
 
 def _push_the_work(
     task: Task, resume: tuple[WorkingBranch, str, list[str] | None], token: str, github: GitHubRepository,
-    ctx: RunContext,
+    ctx: RunContext, secrets: list[str],
 ) -> None:
     """Push what the killed agent changed in the checkout, as the engine does after any failure."""
     from prpilot.engine.working_branch import GitWork
@@ -98,7 +98,7 @@ def _push_the_work(
     except PrpilotError:
         return  # no checkout left to push from
     branch, title, touched = resume
-    GitWork(checkout, github, ctx.run_url).save(task, branch, title, touched)  # logs, never raises
+    GitWork(checkout, github, ctx.run_url, secrets=secrets).save(task, branch, title, touched)  # logs, never raises
 
 
 def _stopped(task: Task, engine_outcome: str) -> Task:

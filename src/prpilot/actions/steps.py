@@ -7,7 +7,7 @@ outcome to outputs, the job summary and an exit code.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -220,10 +220,10 @@ def engine_step(env: Mapping[str, str]) -> int:
     engine = build_engine(settings, ctx, task, Path(ctx.workspace or "."), runner=runner, cancel=cancel, env=env,
                           checkpoint=lambda current: write_task_file(path, current))
     if engine is None:
-        runner.set_outputs(task_outputs(task))
+        runner.set_outputs(task_outputs(task, settings.secrets()))
         return 1
     engine.run(task)
-    runner.set_outputs(task_outputs(task))
+    runner.set_outputs(task_outputs(task, settings.secrets()))
     return 0 if task.status is TaskStatus.COMPLETED else 1
 
 
@@ -241,8 +241,11 @@ def _fail_acknowledged(env: Mapping[str, str], ctx: RunContext, task: Task, why:
     runner.add_summary(f"## prpilot: failed\n\n{why}\n")
 
 
-def task_outputs(task: Task) -> dict[str, object]:
-    """The action's outputs for a finished task."""
+def task_outputs(task: Task, secrets: Sequence[str] = ()) -> dict[str, object]:
+    """The action's outputs for a finished task: ``result`` redacted like a comment, and bounded."""
+    from prpilot.agent.sanitize import Redactor
+    from prpilot.thread.markdown import bounded_output
+
     return {
         "status": task.status.value if task.status else TaskStatus.FAILED.value,
         "task-id": task.id,
@@ -253,5 +256,5 @@ def task_outputs(task: Task) -> dict[str, object]:
         "prompt-tokens": task.usage.prompt_tokens,
         "cached-tokens": task.usage.cached_tokens,
         "completion-tokens": task.usage.completion_tokens,
-        "result": task.result,
+        "result": bounded_output(Redactor(secrets)(task.result)),
     }
