@@ -229,7 +229,7 @@ def test_11_a_secret_in_the_answer_or_a_written_file_goes_nowhere(bed: Bed) -> N
 
 def test_12_mentions_and_foreign_closing_keywords_are_neutralised(bed: Bed) -> None:
     bed.model.script(
-        say.text("Fix the typo"),
+        say.text("Fix the typo, closes #7"),  # the title: it becomes the commit message too
         say.tool("edit_file", {"path": "README.md", "old": "projet", "new": "project"}),
         say.text("Fixed, thanks @alice. cc @octo-org/everyone and @bob.\n\nCloses #7, fixes octo/other#3."),
     )
@@ -248,3 +248,5 @@ def test_12_mentions_and_foreign_closing_keywords_are_neutralised(bed: Bed) -> N
         assert "`Closes #7`" in text
         assert "`fixes octo/other#3`" in text
     assert f"Closes #{number}" in (pull.body or "")
+    assert pull.title == "Fix the typo, Refs #7"
+    assert "closes #7" not in bed.github.git(bed.repo, "log", "--all", "--format=%B").lower()

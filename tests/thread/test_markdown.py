@@ -238,3 +238,18 @@ def test_the_pull_request_body_stays_within_the_limit() -> None:
     body = pull_request_body(task, "a" * 1_000_000, "c" * 100_000, cut_short="w" * 100_000)
     assert len(body) <= GITHUB_COMMENT_LIMIT
     assert body.endswith(MARKER)
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("Fix the typo", "Fix the typo"),
+        ("Fixes #3: the typo", "Fixes #3: the typo"),
+        ("Fix #7 and close #3", "Refs #7 and close #3"),
+        ("Resolve octo/other#3", "Refs octo/other#3"),
+    ],
+)
+def test_a_models_title_closes_no_other_issue(title: str, expected: str) -> None:
+    from prpilot.thread.markdown import without_foreign_closing
+
+    assert without_foreign_closing(title, issue=3) == expected

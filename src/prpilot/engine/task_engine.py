@@ -144,7 +144,7 @@ class TaskEngine:
 
         title, usage = generate_task_title(self._task_model or self.model, task.user_request)
         self.meter.usage += usage
-        return self._redact(title)
+        return report.without_foreign_closing(self._redact(title), issue=task.issue_number)
 
     def setup_working_branch(self, task: Task, title: str) -> WorkingBranch:
         """PR task: the PR's own head branch. Issue task: a new unique ``pilot/<slug>`` branch."""

@@ -288,6 +288,18 @@ def neutralise(text: str, *, requester: str, issue: int | None) -> str:
     return "".join(out)
 
 
+def without_foreign_closing(title: str, *, issue: int | None) -> str:
+    """A title the model wrote, for the commit message and pull request: a closing keyword for another
+    issue becomes "Refs" (a commit "Fixes #7" merged to the default branch would close #7)."""
+
+    def refs(match: re.Match[str]) -> str:
+        number = int(match.group(4) or match.group(5))
+        own = issue is not None and number == issue and "/" not in match.group(3).partition("#")[0]
+        return match.group(0) if own else f"Refs{match.group(2)}{match.group(3)}"
+
+    return _CLOSING.sub(refs, title)
+
+
 def _neutralise_prose(text: str, requester: str, issue: int | None) -> str:
     def closing(match: re.Match[str]) -> str:
         number = int(match.group(4) or match.group(5))
