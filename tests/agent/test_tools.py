@@ -319,3 +319,13 @@ def test_an_unexpected_failure_in_a_tool_is_an_observation(box: Toolbox, monkeyp
     result = call(box, "read_file", path="big.txt")
     assert result.is_error
     assert result.output == "Error: read_file failed unexpectedly (RecursionError)"
+
+
+def test_the_search_child_never_runs_code_from_the_checkout(repo: Path, tmp_path: Path) -> None:
+    canary = tmp_path / "ran"
+    (repo / "prpilot" / "agent").mkdir(parents=True)
+    (repo / "prpilot" / "__init__.py").write_text("")
+    (repo / "prpilot" / "agent" / "__init__.py").write_text("")
+    (repo / "prpilot" / "agent" / "search.py").write_text(f"open({str(canary)!r}, 'w').write('pwned')\n")
+    assert search_code(Workspace(repo), "def main", rg="") == "src/app.py:1:def main():"
+    assert not canary.exists()

@@ -156,7 +156,9 @@ def _scan_in_child(ws: Workspace, pattern: str, glob: str | None, seconds: float
     with tempfile.TemporaryFile() as given:
         given.write(json.dumps(job).encode())
         given.seek(0)
-        argv = [sys.executable, "-m", "prpilot.agent.search"]
+        # Isolated (-I): "-m" would otherwise put the checkout first on sys.path, and a prpilot/ folder
+        # the agent wrote there would run in place of this module.
+        argv = [sys.executable, "-I", "-m", "prpilot.agent.search"]
         for line in _lines_until(argv, ws.root, given, seconds, "Python regular expressions"):
             if isinstance(line, tuple):
                 if line[0] != 0:
