@@ -98,6 +98,39 @@ def test_6_nested_arguments_cannot_crash_the_loop_or_drop_usage(bed: Bed) -> Non
     assert "not valid JSON" in last["content"]
 
 
+def _commit_symlink_loop(bed: Bed) -> None:
+    """Commit ``loop-a -> loop-b`` and ``loop-b -> loop-a`` on main, as a push of the repository would."""
+    git = bed.github._repo(bed.repo).git  # the bare repository the fake serves
+    links = {name: git.text("hash-object", "-w", "--stdin", stdin=target.encode())
+             for name, target in (("loop-a", "loop-b"), ("loop-b", "loop-a"))}
+    entries = git.text("ls-tree", "main").splitlines()
+    entries += [f"120000 blob {sha}\t{name}" for name, sha in links.items()]
+    tree = git.text("mktree", stdin=("\n".join(entries) + "\n").encode())
+    env = {"GIT_AUTHOR_NAME": "m", "GIT_AUTHOR_EMAIL": "m@x", "GIT_COMMITTER_NAME": "m", "GIT_COMMITTER_EMAIL": "m@x"}
+    commit = git.text("commit-tree", tree, "-p", "main", "-m", "Add a symlink loop", env=env)
+    git.text("update-ref", "refs/heads/main", commit)
+
+
+def test_6_a_committed_symlink_loop_is_refused_not_a_crash(bed: Bed) -> None:
+    _commit_symlink_loop(bed)
+    bed.model.script(
+        say.text("Read the loop"),
+        say.tools([("read_file", {"path": "loop-a"}), ("write_file", {"path": "loop-b/x", "content": "x"}),
+                   ("list_files", {"path": "loop-a"}), ("delete_file", {"path": "loop-b"})]),
+        say.text("The links point at each other."),
+    )
+    event = bed.issue_comment("/pilot read loop-a")
+
+    result = bed.run("issue_comment", event)
+
+    assert "Traceback" not in result.logs
+    assert "internal error" not in _status(bed, event["issue"]["number"])
+    tool_results = [m["content"] for m in bed.model.requests[-1]["messages"] if m.get("role") == "tool"]
+    assert len(tool_results) == 4
+    assert "cannot be resolved" in tool_results[0]
+    assert result.outputs["status"] == "completed", result.logs
+
+
 # --- 7: ripgrep never reads .git -------------------------------------------------------------------
 
 
