@@ -160,3 +160,21 @@ def test_trust_comes_from_the_permission_api_once_per_author(fake_github: FakeGi
     assert trusted == {"writer": True, "tom": False, "rita": False, "maya": True, "stranger": False, "o": True}
     asked = [r.path.rpartition("/collaborators/")[2] for r in fake_github.since(mark) if "/collaborators/" in r.path]
     assert sorted(asked) == ["maya/permission", "tom/permission", "writer/permission"]  # once each, only when needed
+
+
+@pytest.mark.parametrize(
+    ("user", "login", "same"),
+    [
+        ({"login": "github-actions[bot]", "type": "Bot"}, "github-actions[bot]", True),
+        ({"login": "github-actions[bot]", "type": "Bot"}, "github-actions", True),
+        ({"login": "Carol", "type": "User"}, "carol", True),
+        ({"login": "carol[bot]", "type": "User"}, "carol", False),
+        ({"login": "github-actions", "type": "User"}, "github-actions[bot]", False),
+        ({"login": "rita", "type": "User"}, "github-actions[bot]", False),
+        ({}, "github-actions[bot]", False),
+    ],
+)
+def test_same_account(user: dict[str, str], login: str, same: bool) -> None:
+    from prpilot.github.rest import same_account
+
+    assert same_account(user, login) is same

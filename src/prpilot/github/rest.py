@@ -91,6 +91,20 @@ def _pull_info(data: dict[str, Any]) -> PullInfo:
     )
 
 
+def same_account(user: dict[str, Any], login: str) -> bool:
+    """Whether the REST ``user`` of a comment is the account ``login`` (as GraphQL's viewer names it).
+
+    REST names an app's account ``slug[bot]``; GraphQL may name the same bot without the suffix, so
+    that form counts too, but only for an account GitHub marks as a Bot (a person cannot pose as it).
+    """
+    author = user.get("login")
+    if not isinstance(author, str) or not login:
+        return False
+    if author.casefold() == login.casefold():
+        return True
+    return user.get("type") == "Bot" and author.casefold() == f"{login}[bot]".casefold()
+
+
 class GitHubRepository:
     """One repository on GitHub, through PyGithub."""
 
@@ -153,8 +167,7 @@ class GitHubRepository:
     def _ours(self, item: dict[str, Any]) -> bool:
         """Whether prpilot itself wrote this comment: only then may its hidden task state be read."""
         me = self.identity()
-        author = (item.get("user") or {}).get("login")
-        return me is not None and isinstance(author, str) and author.casefold() == me.casefold()
+        return me is not None and same_account(item.get("user") or {}, me)
 
     def _can_write(self, login: str, association: str | None, known: dict[str, bool]) -> bool:
         """Whether ``login`` has write access, asked once per author (``known``) and only when it may."""
