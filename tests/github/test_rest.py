@@ -178,3 +178,13 @@ def test_same_account(user: dict[str, str], login: str, same: bool) -> None:
     from prpilot.github.rest import same_account
 
     assert same_account(user, login) is same
+
+
+def test_without_graphql_a_users_token_still_names_its_account(fake_github: FakeGitHub) -> None:
+    fake_github.add_repo("o/r")
+    fake_github.fail("POST", r"/graphql$", 500, times=100)
+    pat = GitHubRepository(connect(fake_github.issue_token("carol"), fake_github.api_url, retries=0), "o/r")
+    bot = GitHubRepository(connect(fake_github.token, fake_github.api_url, retries=0), "o/r")
+
+    assert pat.identity() == "carol"
+    assert bot.identity() is None  # an app's token may not read /user: no comment counts as ours then

@@ -158,9 +158,13 @@ class GitHubRepository:
                 data = _call("learn who the token belongs to",
                              lambda: self._requester.graphql_query("query { viewer { login } }", {})[1])
                 login = ((data.get("data") or {}).get("viewer") or {}).get("login")
-            except GitHubError as exc:
+            except GitHubError as exc:  # GraphQL unreachable (a proxy, an old GHES): a user's token can still say
                 log.warning("%s", exc.message)
-                return None
+                try:
+                    login = _call("learn who the token belongs to",
+                                  lambda: self._requester.requestJsonAndCheck("GET", "/user")[1]).get("login")
+                except GitHubError:
+                    return None
             self._identity = str(login) if login else None
         return self._identity
 
