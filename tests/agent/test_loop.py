@@ -278,3 +278,14 @@ def test_tools_get_the_time_that_is_left(toolbox: Toolbox) -> None:
     toolbox.call = spy  # type: ignore[method-assign]
     run_agent(Timed(reply("", read())), toolbox, START, LIMITS, free, clock=clock)
     assert 0 < seen[0] <= 10.0  # 600 s of max-minutes, 590 s gone
+
+
+def test_a_refused_huge_call_leaves_the_history(toolbox: Toolbox) -> None:
+    huge = json.dumps({"path": "big.txt", "content": "x" * 3_000_000})
+    model = ScriptedModel(reply("", ("write_file", huge)), reply("", read()), reply("done"))
+    outcome = run_agent(model, toolbox, START, LIMITS, free)
+    assert outcome.answer == "done"
+    assert "more than one write may hold" in model.calls[1][-1]["content"]
+    assert len(json.dumps(model.calls[2])) < 10_000
+    kept = json.loads(model.calls[2][2]["tool_calls"][0]["function"]["arguments"])
+    assert kept == {"elided": f"{len(huge):,} characters of arguments left out: the call was refused"}

@@ -181,6 +181,8 @@ def test_8_huge_replies_stay_within_githubs_limits(bed: Bed) -> None:
     # After the flood, the next request carries at most the capped tool calls, not 7,000.
     after_flood = bed.model.requests[2]
     assert len(json.dumps(after_flood)) < 400_000
+    after_write = bed.model.requests[3]  # the refused 3 MB write is not sent again
+    assert len(json.dumps(after_write)) < 400_000
     assert bed.github.pulls(bed.repo) == []  # the 3 MB write was refused: nothing to push
     assert not (result.workspace / "big.txt").exists()
 

@@ -177,9 +177,10 @@ class _Agent:
             raise Submitted(reply.content.strip())
         calls = reply.tool_calls[:MAX_TOOL_CALLS_PER_REPLY]
         refused = len(reply.tool_calls) - len(calls)
-        if refused and self.messages and self.messages[-1] is reply.message:
+        in_history = reply.message if self.messages and self.messages[-1] is reply.message else {}
+        if refused and in_history:
             kept = {call.id for call in calls}
-            reply.message["tool_calls"] = [c for c in reply.message.get("tool_calls", []) if c.get("id") in kept]
+            in_history["tool_calls"] = [c for c in in_history.get("tool_calls", []) if c.get("id") in kept]
         self.tools.deadline = self.deadline()
         records = []
         for number, call in enumerate(calls, 1):
@@ -190,6 +191,8 @@ class _Agent:
                            f"{MAX_TOOL_CALLS_PER_REPLY} per reply. Ask for them in your next reply.]")
             self.messages.append({"role": "tool", "tool_call_id": call.id, "content": output})
             records.append(ToolRecord(self.steps, call.name, self.describe(call.arguments), result.is_error))
+            if result.is_error and len(call.arguments) > _MAX_REFUSED_ARGUMENT_CHARS:
+                _elide_arguments(in_history, call.id, len(call.arguments))
         self.transcript.extend(records)
         return self.report(reply, records)
 
@@ -231,6 +234,18 @@ _MAX_ARGUMENT_CHARS = 4_000_000  # above write_file's cap with room for JSON esc
 _MAX_NESTING = 64  # tool arguments are flat objects; deep nesting is only ever an attack on the parser
 _STRINGS = re.compile(r'"(?:[^"\\]++|\\.)*+"')
 _BRACKETS = re.compile(r"[\[\]{}]")
+
+
+# A refused call's arguments longer than this are dropped from the history: every later request would
+# carry them again (a refused 3 MB write would cost 3 MB of prompt on each remaining call).
+_MAX_REFUSED_ARGUMENT_CHARS = 20_000
+
+
+def _elide_arguments(message: dict[str, Any], call_id: str, size: int) -> None:
+    for entry in message.get("tool_calls", []):
+        if entry.get("id") == call_id:
+            note = f"{size:,} characters of arguments left out: the call was refused"
+            entry["function"]["arguments"] = json.dumps({"elided": note})
 
 
 def parse_arguments(arguments: str) -> object:
