@@ -188,3 +188,80 @@ def test_changed_files_come_from_the_workspace(toolbox: Toolbox) -> None:
     outcome = run_agent(ScriptedChatModel(reply("", write), reply("wrote docs")), toolbox, START, LIMITS, free)
     assert outcome.changed_files == ["docs/x.md"]
     assert outcome.summary() == "- write_file `docs/x.md`"
+
+
+def test_arguments_nested_deep_are_an_observation_not_a_crash(toolbox: Toolbox) -> None:
+    model = ScriptedChatModel(reply("", ("read_file", "[" * 100_000), prompt_tokens=80_000), reply("done"))
+    outcome = run_agent(model, toolbox, START, LIMITS, free)
+    assert outcome.stop_reason == "done"
+    assert outcome.usage.prompt_tokens == 80_100
+    assert outcome.transcript[0].summary == "(invalid arguments)"
+    assert outcome.transcript[0].is_error
+    assert "not valid JSON" in model.calls[1][-1]["content"]
+
+
+@pytest.mark.parametrize(
+    ("arguments", "parsed"),
+    [
+        ('{"path": "a[[[{{"}', {"path": "a[[[{{"}),
+        ('{"path": "a\\\\"}', {"path": "a\\"}),
+        ("[" * 65 + "]" * 65, None),
+        ("[" * 64 + "]" * 64, "deep but allowed"),
+        ("{", None),
+        ("x" * 5_000_000, None),
+    ],
+)
+def test_parse_arguments_is_bounded(arguments: str, parsed: object) -> None:
+    from prpilot.agent.loop import nesting_depth, parse_arguments
+
+    if parsed == "deep but allowed":
+        assert nesting_depth(arguments) == 64
+        assert parse_arguments(arguments) is not None
+    else:
+        assert parse_arguments(arguments) == parsed
+
+
+def test_a_reply_of_thousands_of_tool_calls_runs_the_first_few(toolbox: Toolbox) -> None:
+    from prpilot.agent.loop import MAX_TOOL_CALLS_PER_REPLY
+
+    model = ScriptedChatModel(reply("", *[read()] * 7_000), reply("done"))
+    outcome = run_agent(model, toolbox, START, LIMITS, free)
+    assert len(outcome.transcript) == MAX_TOOL_CALLS_PER_REPLY
+    sent = model.calls[1]
+    assert len(sent[2]["tool_calls"]) == MAX_TOOL_CALLS_PER_REPLY  # the history keeps only the calls that ran
+    tool_messages = [m for m in sent if m["role"] == "tool"]
+    assert len(tool_messages) == MAX_TOOL_CALLS_PER_REPLY
+    refused = f"{7_000 - MAX_TOOL_CALLS_PER_REPLY} more tool calls in this reply were refused"
+    assert refused in tool_messages[-1]["content"]
+    assert len(json.dumps(sent)) < 20_000
+
+
+def test_tools_get_the_time_that_is_left(toolbox: Toolbox) -> None:
+    clock = FakeClock()
+    seen: list[float] = []
+
+    class Timed(ScriptedChatModel):
+        def complete(self, messages: list[dict[str, Any]], tools: list[dict[str, Any]]) -> ModelReply:
+            clock.now += 590  # the model takes nearly all of the 600 s
+            return super().complete(messages, tools)
+
+    original = toolbox.call
+
+    def spy(name: str, arguments: str) -> Any:
+        seen.append(toolbox.seconds_left(60.0))
+        return original(name, arguments)
+
+    toolbox.call = spy  # type: ignore[method-assign]
+    run_agent(Timed(reply("", read())), toolbox, START, LIMITS, free, clock=clock)
+    assert 0 < seen[0] <= 10.0  # 600 s of max-minutes, 590 s gone
+
+
+def test_a_refused_huge_call_leaves_the_history(toolbox: Toolbox) -> None:
+    huge = json.dumps({"path": "big.txt", "content": "x" * 3_000_000})
+    model = ScriptedChatModel(reply("", ("write_file", huge)), reply("", read()), reply("done"))
+    outcome = run_agent(model, toolbox, START, LIMITS, free)
+    assert outcome.answer == "done"
+    assert "more than one write may hold" in model.calls[1][-1]["content"]
+    assert len(json.dumps(model.calls[2])) < 10_000
+    kept = json.loads(model.calls[2][2]["tool_calls"][0]["function"]["arguments"])
+    assert kept == {"elided": f"{len(huge):,} characters of arguments left out: the call was refused"}

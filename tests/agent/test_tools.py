@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -257,3 +258,74 @@ def test_list_files_of_a_missing_folder(box: Toolbox) -> None:
     result = call(box, "list_files", path="nope")
     assert result.is_error
     assert "nope does not exist" in result.output
+
+
+def test_a_catastrophic_pattern_is_stopped_at_the_deadline(repo: Path) -> None:
+    import time
+
+    (repo / "data.txt").write_text("a" * 48 + "!\n")
+    started = time.monotonic()
+    with pytest.raises(ToolError, match="the search was stopped after 2 s"):
+        search_code(Workspace(repo), "(a+)+$", rg="", seconds=2)
+    assert time.monotonic() - started < 10
+
+
+def test_the_toolbox_gives_search_only_the_time_left(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    monkeypatch.setattr("prpilot.agent.search.shutil.which", lambda _name: None)  # the Python fallback
+    (repo / "data.txt").write_text("a" * 48 + "!\n")
+    box = Toolbox(Workspace(repo))
+    box.deadline = time.monotonic() + 1.5
+    started = time.monotonic()
+    result = call(box, "search_code", pattern="(a+)+$", glob="data.txt")
+    assert result.is_error
+    assert "stopped after" in result.output or "no time is left" in result.output
+    assert time.monotonic() - started < 8
+    box.deadline = time.monotonic() - 1
+    late = call(box, "read_file", path="big.txt")
+    assert late.is_error
+    assert "time limit (max-minutes) is reached" in late.output
+
+
+@pytest.mark.parametrize("rg", [None, ""], ids=["ripgrep", "python"])
+@pytest.mark.parametrize("glob", ["*", ".git/**", "**", "config", ".git/*", "**/.git/**", None])
+def test_search_never_reads_dot_git(repo: Path, rg: str | None, glob: str | None) -> None:
+    if rg is None and shutil.which("rg") is None:
+        pytest.skip("ripgrep is not installed")
+    (repo / ".git" / "config").write_text("[http]\n\textraheader = AUTHORIZATION: basic c2VjcmV0\n")
+    (repo / "sub").mkdir()
+    subprocess.run(["git", "init", "-q"], cwd=repo / "sub", check=True)
+    (repo / "sub" / ".git" / "config").write_text("extraheader = nested\n")
+    answer = search_code(Workspace(repo), "extraheader", glob=glob, rg=rg)
+    assert answer.startswith("no matches"), answer
+
+
+def test_write_file_has_a_size_cap(repo: Path, box: Toolbox) -> None:
+    from prpilot.agent.workspace import MAX_WRITE_BYTES
+
+    result = call(box, "write_file", path="huge.txt", content="x" * (MAX_WRITE_BYTES + 1))
+    assert result.is_error
+    assert "more than one write may hold" in result.output
+    assert not (repo / "huge.txt").exists()
+    assert not call(box, "write_file", path="ok.txt", content="x" * MAX_WRITE_BYTES).is_error
+
+
+def test_an_unexpected_failure_in_a_tool_is_an_observation(box: Toolbox, monkeypatch: pytest.MonkeyPatch) -> None:
+    def boom(*_args: object) -> str:
+        raise RecursionError("maximum recursion depth exceeded")
+
+    monkeypatch.setattr("prpilot.agent.tools.read_file", boom)
+    result = call(box, "read_file", path="big.txt")
+    assert result.is_error
+    assert result.output == "Error: read_file failed unexpectedly (RecursionError)"
+
+
+def test_the_search_child_never_runs_code_from_the_checkout(repo: Path, tmp_path: Path) -> None:
+    canary = tmp_path / "ran"
+    (repo / "prpilot" / "agent").mkdir(parents=True)
+    (repo / "prpilot" / "__init__.py").write_text("")
+    (repo / "prpilot" / "agent" / "__init__.py").write_text("")
+    (repo / "prpilot" / "agent" / "search.py").write_text(f"open({str(canary)!r}, 'w').write('pwned')\n")
+    assert search_code(Workspace(repo), "def main", rg="") == "src/app.py:1:def main():"
+    assert not canary.exists()

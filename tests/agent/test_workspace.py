@@ -147,3 +147,14 @@ def test_files_without_git_walk_the_tree(tmp_path: Path) -> None:
     (tmp_path / "a" / "b.txt").write_text("b")
     (tmp_path / "c.txt").write_text("c")
     assert Workspace(tmp_path).files() == ["a/b.txt", "c.txt"]
+
+
+def test_a_symlink_loop_is_refused_not_a_crash(repo: Path) -> None:
+    (repo / "a").symlink_to("b")
+    (repo / "b").symlink_to("a")
+    ws = Workspace(repo)
+    for path in ("a", "a/x", "b/c/d"):
+        with pytest.raises(PathRefused, match="cannot be resolved"):
+            ws.resolve(path)
+    with pytest.raises(PathRefused):
+        ws.write_text("a/x", "hi")

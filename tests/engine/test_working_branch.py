@@ -155,3 +155,29 @@ def test_the_resume_note_round_trips_through_json() -> None:
     note = json.loads(json.dumps(resume_info(branch, "Fix it", ["README.md"])))
     assert resumed(note) == (branch, "Fix it", ["README.md"])
     assert resumed({**note, "touched": None}) == (branch, "Fix it", None)  # a command ran: everything counts
+
+
+@pytest.mark.parametrize("form", ["raw", "base64", "basic-auth"])
+def test_a_change_holding_a_secret_is_never_committed_or_pushed(
+    checkout: Checkout, origin: Path, git: Git, form: str
+) -> None:
+    import base64
+
+    secret = "ghs_canary0123456789abcdef"
+    written = {
+        "raw": secret,
+        "base64": base64.b64encode(secret.encode()).decode(),
+        "basic-auth": base64.b64encode(f"x-access-token:{secret}".encode()).decode(),
+    }[form]
+    work = GitWork(checkout, cast(GitHubPort, Pulls()), "https://ci/run/1", secrets=[secret])
+    task = _issue_task(base="main")
+    branch = work.start(task, "Add notes")
+    (checkout.root / "NOTES.md").write_text("fine\n")
+    (checkout.root / "leak.txt").write_text(f"key: {written}\n")
+
+    with pytest.raises(PrpilotError, match=r"`leak\.txt` would publish one of this workflow's secrets"):
+        work.commit_and_push(task, branch, "Add notes", ["NOTES.md", "leak.txt"])
+    work.save(task, branch, "Add notes", ["NOTES.md", "leak.txt"])  # the failure path pushes nothing either
+
+    assert "pilot/add-notes" not in git(origin, "branch", "--list")
+    assert work.unpushed_patch() == ""

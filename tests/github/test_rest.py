@@ -125,3 +125,66 @@ def test_a_ready_pull_refused_for_drafts_is_not_retried() -> None:
     with pytest.raises(DraftsNotSupported):
         repo.create_pull(title="t", body="b", head="pilot/x", base="main", draft=False)
     assert len(responses.calls) == 1
+
+
+def test_task_state_is_read_only_from_prpilots_own_comments(fake_github: FakeGitHub) -> None:
+    fake_github.add_repo("o/r")
+    number = fake_github.add_issue("o/r", "An issue", "body", user="alice")
+    repo = GitHubRepository(connect(fake_github.token, fake_github.api_url), "o/r")
+    ours = repo.create_comment(number, "status <!-- prpilot:status -->")
+    theirs = fake_github.add_comment("o/r", number, "copy <!-- prpilot:status -->", user="rita")
+
+    assert repo.comments_with(number, "<!-- prpilot:status -->") == [(ours, "status <!-- prpilot:status -->")]
+    assert repo.comment_body(ours) == "status <!-- prpilot:status -->"
+    assert repo.comment_body(theirs) == ""
+    # A personal access token is prpilot too: the viewer is whoever the token belongs to.
+    pat = GitHubRepository(connect(fake_github.issue_token("carol"), fake_github.api_url), "o/r")
+    assert pat.identity() == "carol"
+    assert pat.comments_with(number, "<!-- prpilot:status -->") == []
+
+
+def test_trust_comes_from_the_permission_api_once_per_author(fake_github: FakeGitHub) -> None:
+    fake_github.add_repo("o/r")
+    for login, role in (("writer", "write"), ("tom", "triage"), ("rita", "read"), ("maya", "maintain")):
+        fake_github.add_user(login)
+        fake_github.set_permission("o/r", login, role)
+    number = fake_github.add_issue("o/r", "An issue", "body", user="writer")
+    for login in ("writer", "tom", "tom", "rita", "maya", "stranger", "o"):
+        fake_github.add_comment("o/r", number, f"from {login}", user=login)
+    repo = GitHubRepository(connect(fake_github.token, fake_github.api_url), "o/r")
+    mark = fake_github.mark()
+
+    thread = repo.thread(number, is_pull=False, marker="<!-- prpilot:status -->")
+
+    trusted = {c.author: c.author_can_write for c in thread.comments}
+    assert trusted == {"writer": True, "tom": False, "rita": False, "maya": True, "stranger": False, "o": True}
+    asked = [r.path.rpartition("/collaborators/")[2] for r in fake_github.since(mark) if "/collaborators/" in r.path]
+    assert sorted(asked) == ["maya/permission", "tom/permission", "writer/permission"]  # once each, only when needed
+
+
+@pytest.mark.parametrize(
+    ("user", "login", "same"),
+    [
+        ({"login": "github-actions[bot]", "type": "Bot"}, "github-actions[bot]", True),
+        ({"login": "github-actions[bot]", "type": "Bot"}, "github-actions", True),
+        ({"login": "Carol", "type": "User"}, "carol", True),
+        ({"login": "carol[bot]", "type": "User"}, "carol", False),
+        ({"login": "github-actions", "type": "User"}, "github-actions[bot]", False),
+        ({"login": "rita", "type": "User"}, "github-actions[bot]", False),
+        ({}, "github-actions[bot]", False),
+    ],
+)
+def test_same_account(user: dict[str, str], login: str, same: bool) -> None:
+    from prpilot.github.rest import same_account
+
+    assert same_account(user, login) is same
+
+
+def test_without_graphql_a_users_token_still_names_its_account(fake_github: FakeGitHub) -> None:
+    fake_github.add_repo("o/r")
+    fake_github.fail("POST", r"/graphql$", 500, times=100)
+    pat = GitHubRepository(connect(fake_github.issue_token("carol"), fake_github.api_url, retries=0), "o/r")
+    bot = GitHubRepository(connect(fake_github.token, fake_github.api_url, retries=0), "o/r")
+
+    assert pat.identity() == "carol"
+    assert bot.identity() is None  # an app's token may not read /user: no comment counts as ours then

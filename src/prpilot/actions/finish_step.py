@@ -51,6 +51,7 @@ def finish_step(env: Mapping[str, str]) -> int:
         return 0
     # Only a task left unfinished pays for git, PyGithub and the engine's imports.
     from prpilot.actions.assembly import open_github
+    from prpilot.agent.sanitize import Redactor
     from prpilot.billing.delivery import BillingClient
     from prpilot.billing.meter import Meter
     from prpilot.billing.pricing import load_prices
@@ -67,14 +68,15 @@ def finish_step(env: Mapping[str, str]) -> int:
     github = open_github(settings.github_token, ctx)
     answered = _answered_on_the_thread(task, github)
     if answered is None and resume is not None:
-        _push_the_work(task, resume, settings.github_token, github, ctx)
+        _push_the_work(task, resume, settings.github_token, github, ctx, settings.secrets())
     task = answered or task
     billing = BillingClient(settings.billing_url, settings.billing_token) if settings.billing_url else None
     meter = Meter(settings.model, load_prices(settings.prices), ctx.run_id,
                   ledger=github.ledger(), billing=billing, notices=runner)
     meter.usage = task.usage
     # Settling is idempotent: an engine that billed before it was killed is not billed twice.
-    ending = Ending(thread=StatusComment(github, ctx.run_url), meter=meter, notices=runner)
+    ending = Ending(thread=StatusComment(github, ctx.run_url), meter=meter, notices=runner,
+                    redact=Redactor(settings.secrets()))
     end_task(task, TaskStatus.FAILED, stopped_text(task, env.get("PRPILOT_ENGINE_OUTCOME", "")), ending,
              answer=answered is None)
     if answered is None:
@@ -84,7 +86,7 @@ def finish_step(env: Mapping[str, str]) -> int:
 
 def _push_the_work(
     task: Task, resume: tuple[WorkingBranch, str, list[str] | None], token: str, github: GitHubRepository,
-    ctx: RunContext,
+    ctx: RunContext, secrets: list[str],
 ) -> None:
     """Push what the killed agent changed in the checkout, as the engine does after any failure."""
     from prpilot.engine.working_branch import GitWork
@@ -97,7 +99,7 @@ def _push_the_work(
     except PrpilotError:
         return  # no checkout left to push from
     branch, title, touched = resume
-    GitWork(checkout, github, ctx.run_url).save(task, branch, title, touched)  # logs, never raises
+    GitWork(checkout, github, ctx.run_url, secrets=secrets).save(task, branch, title, touched)  # logs, never raises
 
 
 def _answered_on_the_thread(task: Task, github: GitHubRepository) -> Task | None:

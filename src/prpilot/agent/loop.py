@@ -7,6 +7,7 @@ Limits (cancellation, steps, time, cost) are checked before each model call; usa
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,6 +22,9 @@ from prpilot.task import Usage
 StopReason = Literal["done", "max_steps", "timeout", "cost", "cancelled", "error"]
 
 NUDGE = "Reply with a tool call, or finish with a short summary of what you did."
+# One reply may ask for this many tool calls; the rest are refused (and dropped from the history, so a
+# reply of thousands of calls cannot swell every later request or the progress comment).
+MAX_TOOL_CALLS_PER_REPLY = 20
 
 
 @dataclass(frozen=True)
@@ -165,13 +169,31 @@ class _Agent:
                 self.messages.append({"role": "user", "content": NUDGE})
                 return None
             raise Submitted(reply.content.strip())
+        calls = reply.tool_calls[:MAX_TOOL_CALLS_PER_REPLY]
+        refused = len(reply.tool_calls) - len(calls)
+        in_history = reply.message if self.messages and self.messages[-1] is reply.message else {}
+        if refused and in_history:
+            kept = {call.id for call in calls}
+            in_history["tool_calls"] = [c for c in in_history.get("tool_calls", []) if c.get("id") in kept]
+        self.tools.deadline = self.deadline()
         records = []
-        for call in reply.tool_calls:
+        for number, call in enumerate(calls, 1):
             result = self.tools.call(call.name, call.arguments)
-            self.messages.append({"role": "tool", "tool_call_id": call.id, "content": result.output})
+            output = result.output
+            if refused and number == len(calls):
+                output += (f"\n\n[{refused} more tool calls in this reply were refused: at most "
+                           f"{MAX_TOOL_CALLS_PER_REPLY} per reply. Ask for them in your next reply.]")
+            self.messages.append({"role": "tool", "tool_call_id": call.id, "content": output})
             records.append(ToolRecord(self.steps, call.name, self.describe(call.arguments), result.is_error))
+            if result.is_error and len(call.arguments) > _MAX_REFUSED_ARGUMENT_CHARS:
+                _elide_arguments(in_history, call.id, len(call.arguments))
         self.transcript.extend(records)
         return self.report(reply, records)
+
+    def deadline(self) -> float:
+        """When the tools must have stopped, on time.monotonic's scale (what is left of max-minutes)."""
+        left = self.limits.max_seconds - (self.clock() - self.started)
+        return time.monotonic() + max(0.0, left)
 
     def report(self, reply: ModelReply, records: list[ToolRecord]) -> None:
         if self.on_step is not None:
@@ -181,10 +203,7 @@ class _Agent:
 
     def describe(self, arguments: str) -> str:
         """The argument that says what a call was about (path, pattern or command), shortened."""
-        try:
-            args = json.loads(arguments or "{}")
-        except ValueError:
-            return "(invalid arguments)"
+        args = parse_arguments(arguments)
         if not isinstance(args, dict):
             return "(invalid arguments)"
         subject = next((str(args[k]) for k in ("path", "pattern", "command") if k in args), "")
@@ -203,6 +222,48 @@ class _Agent:
             transcript=list(self.transcript),
             messages=self.messages,
         )
+
+
+_MAX_ARGUMENT_CHARS = 4_000_000  # above write_file's cap with room for JSON escapes
+_MAX_NESTING = 64  # tool arguments are flat objects; deep nesting is only ever an attack on the parser
+_STRINGS = re.compile(r'"(?:[^"\\]++|\\.)*+"')
+_BRACKETS = re.compile(r"[\[\]{}]")
+
+
+# A refused call's arguments longer than this are dropped from the history: every later request would
+# carry them again (a refused 3 MB write would cost 3 MB of prompt on each remaining call).
+_MAX_REFUSED_ARGUMENT_CHARS = 20_000
+
+
+def _elide_arguments(message: dict[str, Any], call_id: str, size: int) -> None:
+    for entry in message.get("tool_calls", []):
+        if entry.get("id") == call_id:
+            note = f"{size:,} characters of arguments left out: the call was refused"
+            entry["function"]["arguments"] = json.dumps({"elided": note})
+
+
+def parse_arguments(arguments: str) -> object:
+    """A tool call's JSON arguments, or None when they are invalid, too large or nested too deep.
+
+    Bounded before parsing: ``json.loads`` recurses once per level, so ``[`` nested 100,000 deep
+    would raise RecursionError out of the loop.
+    """
+    text = arguments or "{}"
+    if len(text) > _MAX_ARGUMENT_CHARS or nesting_depth(text) > _MAX_NESTING:
+        return None
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+
+
+def nesting_depth(text: str) -> int:
+    """The deepest nesting of JSON arrays and objects in ``text`` (brackets inside strings do not count)."""
+    depth = deepest = 0
+    for bracket in _BRACKETS.findall(_STRINGS.sub("", text)):
+        depth += 1 if bracket in "[{" else -1
+        deepest = max(deepest, depth)
+    return deepest
 
 
 def run_agent(

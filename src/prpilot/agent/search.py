@@ -1,14 +1,23 @@
-"""search_code: ripgrep when it is on PATH, a Python scan of the listed files otherwise."""
+"""search_code: ripgrep when it is on PATH, a Python scan of the listed files otherwise.
+
+Both run in a child process killed at a deadline: ripgrep's engine is linear-time, but Python's
+``re`` backtracks, and a pattern like ``(a+)+$`` would otherwise hold the task past max-minutes.
+Neither ever reads ``.git``, whatever glob the model passes.
+"""
 
 from __future__ import annotations
 
 import fnmatch
+import json
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
-from collections.abc import Iterator
-from pathlib import PurePosixPath
+import threading
+from collections.abc import Iterator, Sequence
+from pathlib import Path, PurePosixPath
+from typing import IO
 
 from prpilot.agent.bounds import MAX_BYTES, MAX_LINES, clip_line, take
 from prpilot.agent.workspace import ToolError, Workspace, looks_binary
@@ -16,19 +25,24 @@ from prpilot.agent.workspace import ToolError, Workspace, looks_binary
 _MAX_COLUMNS = 300
 _SCAN_MAX_BYTES = 10_000_000
 _TIMEOUT = 60
+SEARCH_SECONDS = 60.0  # the most one search may take (less when the task's time runs out first)
 
 
-def search_code(ws: Workspace, pattern: str, glob: str | None = None, *, rg: str | None = None) -> str:
+def search_code(
+    ws: Workspace, pattern: str, glob: str | None = None, *, rg: str | None = None, seconds: float = SEARCH_SECONDS
+) -> str:
     """Find lines matching the regular expression ``pattern``; answer ``path:line:text`` lines, bounded."""
     if not pattern:
         raise ToolError("give a non-empty pattern")
+    if seconds <= 0:
+        raise ToolError("no time is left for a search (max-minutes)")
     rg = rg if rg is not None else shutil.which("rg")
-    hits = _ripgrep(ws, rg, pattern, glob) if rg else _scan(ws, pattern, glob)
+    hits = _ripgrep(ws, rg, pattern, glob, seconds) if rg else _scan_in_child(ws, pattern, glob, seconds)
     found = _collect(hits, MAX_LINES + 1)
     if rg and len(found) > MAX_LINES:
         # Cut short: parallel ripgrep emits in no fixed order, so ask again in path order (single-
         # threaded, but it stops as early) to show the same first matches on every call.
-        found = _collect(_ripgrep(ws, rg, pattern, glob, ordered=True), MAX_LINES + 1)
+        found = _collect(_ripgrep(ws, rg, pattern, glob, seconds, ordered=True), MAX_LINES + 1)
     found = sorted(found, key=_sort_key)
     if not found:
         where = f" in files matching {glob}" if glob else ""
@@ -51,39 +65,78 @@ def _sort_key(line: str) -> tuple[str, int]:
 def _collect(hits: Iterator[str], limit: int) -> list[str]:
     found: list[str] = []
     for hit in hits:
+        if _in_git_dir(hit.partition(":")[0]):
+            continue  # a second guard behind the exclusion glob: .git holds the checkout's token
         found.append(hit)
         if len(found) >= limit:
             break
     return found
 
 
-def _ripgrep(ws: Workspace, rg: str, pattern: str, glob: str | None, *, ordered: bool = False) -> Iterator[str]:
+def _in_git_dir(name: str) -> bool:
+    return ".git" in (part.casefold() for part in PurePosixPath(name).parts)
+
+
+def _ripgrep(
+    ws: Workspace, rg: str, pattern: str, glob: str | None, seconds: float, *, ordered: bool = False
+) -> Iterator[str]:
     argv = [rg, "--line-number", "--no-heading", "--with-filename", "--color=never", "--hidden"]
     if ordered:
         argv.append("--sort=path")
-    argv += [f"--max-columns={_MAX_COLUMNS}", "--max-columns-preview", "--glob=!.git"]
+    argv += [f"--max-columns={_MAX_COLUMNS}", "--max-columns-preview"]
     if glob:
         argv.append(f"--glob={glob}")
-    argv += ["--regexp", pattern, "--", "."]
-    # stderr goes to a file: a pipe nobody reads could fill up and stall ripgrep.
+    # Last: ripgrep lets the last matching glob win, so a model's "*" or ".git/**" cannot undo it.
+    argv += ["--glob=!.git", "--glob=!**/.git/**", "--regexp", pattern, "--", "."]
+    code, error = 0, ""
+    for line in _lines_until(argv, ws.root, None, seconds, "ripgrep"):
+        if isinstance(line, tuple):
+            code, error = line
+        else:
+            yield line.removeprefix("./")
+    if code == 2:
+        raise ToolError(f"search failed: {error.splitlines()[0] if error else 'ripgrep exit code 2'}")
+
+
+def _lines_until(
+    argv: Sequence[str], cwd: Path, given: IO[bytes] | None, seconds: float, what: str
+) -> Iterator[str | tuple[int, str]]:
+    """The lines ``argv`` prints, then (exit code, stderr) when it produced none; killed after ``seconds``."""
+    # stderr goes to a file: a pipe nobody reads could fill up and stall the child.
     with tempfile.TemporaryFile() as errors:
-        proc = subprocess.Popen(argv, cwd=ws.root, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=errors)
+        proc = subprocess.Popen(
+            argv, cwd=cwd, stdin=given or subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=errors
+        )
         assert proc.stdout is not None
+        expired = threading.Event()
+
+        def expire() -> None:
+            expired.set()
+            proc.kill()
+
+        timer = threading.Timer(seconds, expire)
+        timer.start()
         produced = False
         try:
             for raw in proc.stdout:
                 produced = True
-                yield raw.decode("utf-8", "replace").rstrip("\n").removeprefix("./")
+                yield raw.decode("utf-8", "replace").rstrip("\n")
         finally:
-            # Stop ripgrep once we have enough lines: on a huge result this is what keeps it fast.
+            timer.cancel()
+            # Stop the child once we have enough lines: on a huge result this is what keeps it fast.
             if proc.poll() is None:
                 proc.kill()
             proc.stdout.close()
             code = proc.wait(_TIMEOUT)
+        if expired.is_set():
+            raise ToolError(
+                f"the search was stopped after {seconds:.0f} s without finishing ({what}): a pattern with nested "
+                "repetition such as (a+)+ can take forever on some text; simplify the pattern or narrow the glob"
+            )
         errors.seek(0)
         error = errors.read().decode("utf-8", "replace").strip()
-    if code == 2 and not produced:
-        raise ToolError(f"search failed: {error.splitlines()[0] if error else 'ripgrep exit code 2'}")
+    if not produced:
+        yield code, error
 
 
 def _matches_glob(name: str, glob: str) -> bool:
@@ -93,15 +146,33 @@ def _matches_glob(name: str, glob: str) -> bool:
     return fnmatch.fnmatchcase(name, glob.removeprefix("/")) or PurePosixPath(name).match(glob)
 
 
-def _scan(ws: Workspace, pattern: str, glob: str | None) -> Iterator[str]:
+def _scan_in_child(ws: Workspace, pattern: str, glob: str | None, seconds: float) -> Iterator[str]:
+    """The Python scan, in a child process that can be killed at the deadline (``re`` cannot be stopped)."""
     try:
-        regex = re.compile(pattern, re.MULTILINE)  # ^ and $ at line ends, as in ripgrep
+        re.compile(pattern, re.MULTILINE)
     except re.error as exc:
         raise ToolError(f"search failed: invalid regular expression: {exc}") from exc
-    for name in ws.files():
-        if glob and not _matches_glob(name, glob):
+    job = {"root": str(ws.root), "names": ws.files(), "pattern": pattern, "glob": glob}
+    with tempfile.TemporaryFile() as given:
+        given.write(json.dumps(job).encode())
+        given.seek(0)
+        # Isolated (-I): "-m" would otherwise put the checkout first on sys.path, and a prpilot/ folder
+        # the agent wrote there would run in place of this module.
+        argv = [sys.executable, "-I", "-m", "prpilot.agent.search"]
+        for line in _lines_until(argv, ws.root, given, seconds, "Python regular expressions"):
+            if isinstance(line, tuple):
+                if line[0] != 0:
+                    raise ToolError(f"search failed: {line[1].splitlines()[-1] if line[1] else line[0]}")
+            else:
+                yield line
+
+
+def _scan(root: Path, names: Sequence[str], pattern: str, glob: str | None) -> Iterator[str]:
+    regex = re.compile(pattern, re.MULTILINE)  # ^ and $ at line ends, as in ripgrep
+    for name in names:
+        if _in_git_dir(name) or (glob and not _matches_glob(name, glob)):
             continue
-        path = ws.root / name
+        path = root / name
         try:
             if path.is_symlink() or not path.is_file() or path.stat().st_size > _SCAN_MAX_BYTES:
                 continue
@@ -116,3 +187,16 @@ def _scan(ws: Workspace, pattern: str, glob: str | None) -> Iterator[str]:
         for number, line in enumerate(text.splitlines(), 1):
             if regex.search(line):
                 yield f"{name}:{number}:{clip_line(line, _MAX_COLUMNS)}"
+
+
+def _scan_main() -> None:
+    """The child's side of :func:`_scan_in_child`: the job on stdin, one hit per line on stdout."""
+    job = json.load(sys.stdin)
+    out = sys.stdout
+    for hit in _scan(Path(job["root"]), job["names"], job["pattern"], job["glob"]):
+        out.write(hit.replace("\n", " ") + "\n")
+    out.flush()
+
+
+if __name__ == "__main__":
+    _scan_main()

@@ -6,7 +6,9 @@ The tool names and argument names are a public interface: prompts and transcript
 from __future__ import annotations
 
 import json
+import logging
 import subprocess
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,8 +16,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from prpilot.agent.bounds import MAX_BYTES, MAX_LINES, take
 from prpilot.agent.commands import CommandPolicy, run_command
-from prpilot.agent.search import search_code
+from prpilot.agent.search import SEARCH_SECONDS, search_code
 from prpilot.agent.workspace import ToolError, Workspace
+
+log = logging.getLogger(__name__)
 
 
 class _Args(BaseModel):
@@ -107,6 +111,8 @@ class Toolbox:
         self.commands = commands if commands and commands.prefixes else None
         self.tools: dict[str, type[_Args]] = dict(FILE_TOOLS)
         self.ran_command = False
+        # When the tools must have stopped (time.monotonic): the agent loop sets it from max-minutes.
+        self.deadline: float | None = None
         if self.commands:
             self.tools["run_command"] = RunCommand
 
@@ -118,6 +124,12 @@ class Toolbox:
     def changed_files(self) -> list[str] | None:
         """The paths the file tools wrote or deleted; None once a command ran (it may have changed anything)."""
         return None if self.ran_command else self.workspace.changed_files
+
+    def seconds_left(self, at_most: float) -> float:
+        """How long a tool may run now: ``at_most``, or less when the task's time runs out first."""
+        if self.deadline is None:
+            return at_most
+        return max(0.0, min(at_most, self.deadline - time.monotonic()))
 
     def call(self, name: str, arguments: str) -> ToolResult:
         """Run one tool call; a bad name, bad arguments or a failure come back as an error result."""
@@ -135,12 +147,17 @@ class Toolbox:
             args = model.model_validate_json(arguments.strip() or "{}")
         except ValidationError as exc:
             return ToolResult(_explain(name, model, exc), True)
+        if self.deadline is not None and self.seconds_left(1.0) <= 0:
+            return ToolResult("Error: the task's time limit (max-minutes) is reached; finish with a summary now.", True)
         try:
             return ToolResult(self._execute(args))
         except ToolError as exc:
             return ToolResult(f"Error: {exc}", True)
         except (OSError, ValueError, subprocess.SubprocessError) as exc:
             return ToolResult(f"Error: {name} failed: {exc}", True)
+        except Exception as exc:  # a bug or a hostile input in a tool is an observation, never a crash of the task
+            log.exception("tool %s failed", name)
+            return ToolResult(f"Error: {name} failed unexpectedly ({type(exc).__name__})", True)
 
     def _execute(self, args: _Args) -> str:
         ws = self.workspace
@@ -150,7 +167,7 @@ class Toolbox:
             case ReadFile(path=path, start_line=start, end_line=end):
                 return read_file(ws, path, start, end)
             case SearchCode(pattern=pattern, glob=glob):
-                return search_code(ws, pattern, glob)
+                return search_code(ws, pattern, glob, seconds=self.seconds_left(SEARCH_SECONDS))
             case WriteFile(path=path, content=content):
                 created = ws.write_text(path, content)
                 return f"{'created' if created else 'rewrote'} {path} ({len(content.splitlines())} lines)"

@@ -11,6 +11,9 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 from prpilot.agent.sanitize import Redactor
 
 _PROBE_BYTES = 8192
+# The most one write may put in a file: source files are far smaller, and every byte written is
+# committed, pushed and shown in the model's history.
+MAX_WRITE_BYTES = 1_000_000
 _WORKFLOWS = (".github", "workflows")
 _MAGIC = {
     b"\x89PNG": "PNG image",
@@ -80,7 +83,11 @@ class Workspace:
             raise PathRefused(f"{path}: use a path relative to the repository root, not an absolute path")
         lexical = PurePosixPath(path.replace("\\", "/"))
         self._refuse_protected(lexical.parts, path, write=write)
-        resolved = (self.root / lexical).resolve()
+        try:
+            resolved = (self.root / lexical).resolve()
+        except (RuntimeError, OSError) as exc:  # a symlink loop (RuntimeError before Python 3.13), a name too long
+            why = exc.strerror if isinstance(exc, OSError) else exc
+            raise PathRefused(f"{path}: cannot be resolved ({why})") from exc
         if resolved != self.root and not resolved.is_relative_to(self.root):
             raise PathRefused(f"{path}: points outside the repository (through '..' or a symlink)")
         self._refuse_protected(resolved.relative_to(self.root).parts, path, write=write)
@@ -117,6 +124,12 @@ class Workspace:
         target = self.resolve(path, write=True)
         if target == self.root or target.is_dir():
             raise ToolError(f"{path} is a directory; give the path of a file")
+        size = len(content.encode("utf-8", "surrogatepass"))
+        if size > MAX_WRITE_BYTES:
+            raise ToolError(
+                f"{path}: {size:,} bytes is more than one write may hold ({MAX_WRITE_BYTES:,} bytes); "
+                "write a smaller file"
+            )
         created = not target.exists()
         try:
             target.parent.mkdir(parents=True, exist_ok=True)

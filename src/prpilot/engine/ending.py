@@ -79,7 +79,7 @@ def end_task(
 
 
 def task_outputs(task: Task, redact: Callable[[str], str] = _as_is) -> dict[str, object]:
-    """The action's outputs for a task: its outcome, its pull request and its usage."""
+    """The action's outputs for a task: its outcome, its pull request and its usage; ``result`` redacted and bounded."""
     return {
         "status": task.status.value if task.status else TaskStatus.FAILED.value,
         "task-id": task.id,
@@ -96,5 +96,5 @@ def task_outputs(task: Task, redact: Callable[[str], str] = _as_is) -> dict[str,
              "calls": share.usage.calls, "cost_usd": format(share.cost_usd.normalize(), "f")}
             for share in task.model_usage
         ]),
-        "result": redact(task.result),
+        "result": markdown.bounded_output(redact(task.result)),
     }

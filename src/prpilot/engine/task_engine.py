@@ -70,7 +70,6 @@ class TaskEngine:
     # Keeps the task as it stands (status, branch, usage so far) where the finish step finds it if this
     # process is killed (out of memory, a job timeout's SIGKILL) and cannot end the task itself.
     checkpoint: Callable[[Task], None] | None = None
-    _agent_usage: Usage = field(default_factory=Usage)
     _toolbox: Toolbox | None = None  # the agent's tools, which know what they changed
     _kept: Checkpoint | None = None  # this task's checkpoint, when there is somewhere to keep it
     _task_model: ChatModel | None = None  # the model as this task calls it (counted into the checkpoint)
@@ -80,7 +79,7 @@ class TaskEngine:
 
     def __post_init__(self) -> None:
         self._status = StatusComment(self.github, self.run_url)
-        self.git = GitWork(self.checkout, self.github, self.run_url)
+        self.git = GitWork(self.checkout, self.github, self.run_url, secrets=self.settings.secrets())
         self.meter = Meter(
             self.settings.model, self.prices, self.run_id, ledger=self.ledger, billing=self.billing, notices=self.runner
         )
@@ -120,7 +119,10 @@ class TaskEngine:
                 self._kept.working = (branch, title)
             self._step(task, "Working (the agent reads and edits the code)")
             outcome = self._run_agent(task)
-            answer = outcome.answer
+            # The model's text reaches the thread, the pull request and the outputs: no secret, no mass
+            # mention, no closing keyword for someone else's issue.
+            answer = report.neutralise(self._redact(outcome.answer), requester=task.github_user,
+                                       issue=task.issue_number)
             if outcome.stop_reason != "done":
                 reason = CUT_SHORT[outcome.stop_reason].format(steps=self.settings.max_steps)
                 cut_short = f"The task was cut short: {reason}."
@@ -147,7 +149,7 @@ class TaskEngine:
 
         title, usage = generate_task_title(self._task_model or self.model, task.user_request)
         self.meter.usage += usage
-        return self._redact(title)
+        return report.without_foreign_closing(self._redact(title), issue=task.issue_number)
 
     def setup_working_branch(self, task: Task, title: str) -> WorkingBranch:
         """PR task: the PR's own head branch. Issue task: a new unique ``pilot/<slug>`` branch."""
@@ -155,7 +157,8 @@ class TaskEngine:
 
     def _run_agent(self, task: Task) -> AgentOutcome:
         from prpilot.agent.commands import CommandPolicy
-        from prpilot.agent.loop import AgentFailed, AgentLimits, run_agent
+        from prpilot.agent.counting import CountingModel
+        from prpilot.agent.loop import AgentLimits, run_agent
         from prpilot.agent.prompt import build_messages, load_hints
         from prpilot.agent.tools import Toolbox
         from prpilot.agent.workspace import Workspace
@@ -185,9 +188,12 @@ class TaskEngine:
             max_cost_usd=self.settings.max_cost_usd,
         )
         spent_before = self.usage
+        # Counts every answered call, so whatever ends the run (a model failure, a cancellation, a bug in
+        # the loop or a tool) the calls made until then are billed.
+        answered = CountingModel(self._task_model or self.model, on_call=lambda used: None)
         try:
             outcome = run_agent(
-                self._task_model or self.model,
+                answered,
                 toolbox,
                 messages,
                 limits,
@@ -195,11 +201,8 @@ class TaskEngine:
                 on_step=lambda event: self._on_agent_step(task, event),
                 should_stop=self.cancel,
             )
-        except AgentFailed as exc:  # the model failed mid-run: bill what it used until then
-            self.meter.usage = spent_before + exc.outcome.usage
-            raise
-        except Cancelled:
-            self.meter.usage = spent_before + self._agent_usage
+        except Exception:
+            self.meter.usage = spent_before + answered.used
             raise
         self.meter.usage = spent_before + outcome.usage
         return outcome
@@ -309,8 +312,7 @@ class TaskEngine:
             self.runner.warning(self._redact(notice))
 
     def _on_agent_step(self, task: Task, event: StepEvent) -> None:
-        self._agent_usage = event.usage  # kept for a cancellation, which brings no outcome
-        tools = ", ".join(record.name for record in event.tool_calls) or "answering"
+        tools = report.tool_names([record.name for record in event.tool_calls]) or "answering"
         self._status.working(task, f"Working: step {event.step} ({tools})")
 
 

@@ -8,12 +8,14 @@ and ``unpushed_patch`` hands it back as a patch for the thread.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from prpilot.engine.naming import create_unique_branch_name, noreply_email
 from prpilot.errors import PrpilotError, PushRejected
 from prpilot.github.checkout import BOT_NAME, Checkout, Identity
 from prpilot.github.port import GitHubPort
+from prpilot.masking import secret_forms
 from prpilot.task import Task
 
 log = logging.getLogger(__name__)
@@ -60,6 +62,7 @@ class GitWork:
     github: GitHubPort
     run_url: str
     unpushed: str | None = None  # a commit the remote refused
+    secrets: Sequence[str] = ()  # the workflow's secrets: a change holding one is never committed
 
     def start(self, task: Task, title: str) -> WorkingBranch:
         """PR task: the PR's own head branch. Issue task: a new unique ``pilot/<slug>`` branch."""
@@ -89,6 +92,7 @@ class GitWork:
 
     def commit_and_push(self, task: Task, branch: WorkingBranch, title: str, changed: list[str]) -> None:
         """Commit ``changed`` and push; sets ``task.branch`` to where the work went."""
+        self.refuse_secrets(changed)
         server, requester_id = self.checkout.server_url, task.context.get("requester_id")
         co_author = noreply_email(task.github_user, server, requester_id if isinstance(requester_id, int) else None)
         message = f"{title}\n\nRequested in {self.run_url}\n\nCo-authored-by: {task.github_user} <{co_author}>"
@@ -115,6 +119,28 @@ class GitWork:
                 branch.name = fresh
         task.branch = branch.name
         self.unpushed = None
+
+    def refuse_secrets(self, changed: Sequence[str]) -> None:
+        """Raise when a changed file holds a secret in any form prpilot knows (as is, base64, git's header)."""
+        forms = [form.encode() for secret in self.secrets for form in secret_forms(secret)]
+        if not forms:
+            return
+        holding = []
+        for name in changed:
+            path = self.checkout.root / name
+            try:
+                data = path.read_bytes() if path.is_file() and not path.is_symlink() else b""
+            except OSError:
+                continue  # unreadable here: git cannot commit it either
+            if any(form in data for form in forms):
+                holding.append(name)
+        if holding:
+            names = ", ".join(f"`{name}`" for name in holding[:10])
+            raise PrpilotError(
+                f"the change was not pushed: {names} would publish one of this workflow's secrets (a token or "
+                "key given to prpilot as an input, as is or encoded). prpilot never commits a credential; "
+                "nothing was pushed. Look at what the request asked the agent to write, and ask again without it."
+            )
 
     def save(self, task: Task, branch: WorkingBranch | None, title: str, touched: list[str] | None) -> None:
         """After a failure or cancellation: push what the agent changed, so no work is lost."""

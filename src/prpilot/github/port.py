@@ -35,7 +35,8 @@ class GitHubPort(Protocol):
 
     def update_comment(self, comment_id: int, body: str) -> None: ...
 
-    def comment_body(self, comment_id: int) -> str: ...
+    def comment_body(self, comment_id: int) -> str:
+        """The body of a comment prpilot itself wrote ("" for anyone else's: it carries no task of ours)."""
 
     def get_pull(self, number: int) -> PullInfo: ...
 
@@ -50,7 +51,7 @@ class GitHubPort(Protocol):
     def default_branch(self) -> str: ...
 
     def comments_with(self, number: int, marker: str) -> list[tuple[int, str]]:
-        """The (id, body) of every comment on #``number`` whose body holds ``marker``."""
+        """The (id, body) of every comment on #``number`` that prpilot itself wrote and whose body holds ``marker``."""
 
     def thread(self, number: int, *, is_pull: bool, marker: str) -> ThreadContext:
         """Fetch title, body, comments (and the diff for pulls); comments holding ``marker`` are ours."""

@@ -32,8 +32,10 @@ log = logging.getLogger(__name__)
 _PULLS_NOT_PERMITTED = "not permitted to create or approve pull requests"
 _NO_DRAFTS = "draft pull requests are not supported"
 
-# Authors whose comments GitHub marks as coming from people with write access.
-TRUSTED_ASSOCIATIONS = frozenset({"OWNER", "MEMBER", "COLLABORATOR"})
+# Authors who may have write access. GitHub marks a triage or read collaborator "COLLABORATOR" and any
+# organization member "MEMBER" too, so for them the permission API decides (once per author).
+MAYBE_WRITERS = frozenset({"OWNER", "MEMBER", "COLLABORATOR"})
+_WRITE_PERMISSIONS = frozenset({"admin", "write"})  # the legacy "permission" folds maintain into write
 _MAX_DIFF_FILES = 100
 _MAX_REVIEW_COMMENTS = 300  # the prompt shows the newest MAX_COMMENTS of them
 
@@ -104,6 +106,20 @@ def _pull_info(data: dict[str, Any]) -> PullInfo:
     )
 
 
+def same_account(user: dict[str, Any], login: str) -> bool:
+    """Whether the REST ``user`` of a comment is the account ``login`` (as GraphQL's viewer names it).
+
+    REST names an app's account ``slug[bot]``; GraphQL may name the same bot without the suffix, so
+    that form counts too, but only for an account GitHub marks as a Bot (a person cannot pose as it).
+    """
+    author = user.get("login")
+    if not isinstance(author, str) or not login:
+        return False
+    if author.casefold() == login.casefold():
+        return True
+    return user.get("type") == "Bot" and author.casefold() == f"{login}[bot]".casefold()
+
+
 class GitHubRepository:
     """One repository on GitHub, through PyGithub."""
 
@@ -112,6 +128,7 @@ class GitHubRepository:
         self.full_name = full_name
         self._requester = client.requester
         self._path = f"/repos/{full_name}"
+        self._identity: str | None = None
 
     def _json(self, what: str, verb: str, path: str, **kwargs: Any) -> Any:
         return _call(what, lambda: self._requester.requestJsonAndCheck(verb, self._path + path, **kwargs)[1])
@@ -148,6 +165,56 @@ class GitHubRepository:
         # role_name tells maintain and triage apart; permission folds them into write and read.
         return None if data is None else str(data.get("role_name") or data.get("permission") or "none")
 
+    def identity(self) -> str | None:
+        """The login prpilot comments as (the token's user or app bot); None when GitHub does not say.
+
+        GraphQL's ``viewer`` answers for an app installation token too, which may not read ``GET /user``.
+        """
+        if self._identity is None:
+            try:
+                data = _call("learn who the token belongs to",
+                             lambda: self._requester.graphql_query("query { viewer { login } }", {})[1])
+                login = ((data.get("data") or {}).get("viewer") or {}).get("login")
+            except GitHubError as exc:  # GraphQL unreachable (a proxy, an old GHES): a user's token can still say
+                log.warning("%s", exc.message)
+                try:
+                    login = _call("learn who the token belongs to",
+                                  lambda: self._requester.requestJsonAndCheck("GET", "/user")[1]).get("login")
+                except GitHubError:
+                    return None
+            self._identity = str(login) if login else None
+        return self._identity
+
+    def _ours(self, item: dict[str, Any]) -> bool:
+        """Whether prpilot itself wrote this comment: only then may its hidden task state be read."""
+        me = self.identity()
+        return me is not None and same_account(item.get("user") or {}, me)
+
+    def _can_write(self, login: str, association: str | None, known: dict[str, bool]) -> bool:
+        """Whether ``login`` has write access, asked once per author (``known``) and only when it may."""
+        if association == "OWNER":  # the repository's owner: admin, no need to ask
+            return True
+        if association not in MAYBE_WRITERS:
+            return False
+        if login not in known:
+            def fetch() -> dict[str, Any] | None:
+                try:
+                    path = f"{self._path}/collaborators/{login}/permission"
+                    data: dict[str, Any] = self._requester.requestJsonAndCheck("GET", path)[1]
+                    return data
+                except GithubException as exc:
+                    if exc.status == 404:
+                        return None
+                    raise
+
+            try:
+                data = _call(f"read the permission of {login}", fetch)
+            except GitHubError as exc:  # unknown is untrusted: the comment is shown as such, or left out
+                log.warning("%s", exc.message)
+                data = None
+            known[login] = data is not None and data.get("permission") in _WRITE_PERMISSIONS
+        return known[login]
+
     def react(self, comment_id: int, comment_kind: str, content: str) -> None:
         path = f"/pulls/comments/{comment_id}/reactions" if comment_kind == "review" else (
             f"/issues/comments/{comment_id}/reactions"
@@ -162,7 +229,8 @@ class GitHubRepository:
         self._json("update the status comment", "PATCH", f"/issues/comments/{comment_id}", input={"body": body})
 
     def comment_body(self, comment_id: int) -> str:
-        return str(self._json("read a comment", "GET", f"/issues/comments/{comment_id}").get("body") or "")
+        item = self._json("read a comment", "GET", f"/issues/comments/{comment_id}")
+        return str(item.get("body") or "") if self._ours(item) else ""
 
     def get_pull(self, number: int) -> PullInfo:
         return _pull_info(self._json(f"read pull request #{number}", "GET", f"/pulls/{number}"))
@@ -197,15 +265,22 @@ class GitHubRepository:
 
     def comments_with(self, number: int, marker: str) -> list[tuple[int, str]]:
         items = self._pages(f"read the comments of #{number}", f"/issues/{number}/comments")
-        return [(int(item["id"]), item.get("body") or "") for item in items if marker in (item.get("body") or "")]
+        found = [item for item in items if marker in (item.get("body") or "")]
+        return [(int(item["id"]), item.get("body") or "") for item in found if self._ours(item)]
 
     def thread(self, number: int, *, is_pull: bool, marker: str) -> ThreadContext:
         issue = self._json(f"read #{number}", "GET", f"/issues/{number}")
+        writers: dict[str, bool] = {}
+
+        def can_write(item: dict[str, Any]) -> bool:
+            login = (item.get("user") or {}).get("login", "ghost")
+            return self._can_write(login, item.get("author_association"), writers)
+
         comments = [
             ThreadComment(
                 author=(item.get("user") or {}).get("login", "ghost"),
                 body=item.get("body") or "",
-                author_can_write=item.get("author_association") in TRUSTED_ASSOCIATIONS,
+                author_can_write=can_write(item),
                 is_ours=marker in (item.get("body") or ""),
             )
             for item in self._pages("read the thread", f"/issues/{number}/comments")
@@ -222,7 +297,7 @@ class GitHubRepository:
                 ReviewThreadComment(
                     author=(item.get("user") or {}).get("login", "ghost"),
                     body=item.get("body") or "",
-                    author_can_write=item.get("author_association") in TRUSTED_ASSOCIATIONS,
+                    author_can_write=can_write(item),
                     is_ours=marker in (item.get("body") or ""),
                     path=item.get("path") or "",
                     line=item.get("line"),  # null once a later push outdated the line

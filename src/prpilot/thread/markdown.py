@@ -21,6 +21,9 @@ from prpilot.task import Task, TaskStatus
 MARKER = "<!-- prpilot:status -->"
 _TASK_RE = re.compile(r"<!-- prpilot:task ([A-Za-z0-9+/=]+) -->")
 _MAX_ANSWER = 6000
+MAX_COMMENT = 65_536  # GitHub refuses longer comment and pull request bodies
+MAX_SUMMARY_BYTES = 1_000_000  # GitHub drops a step's summary over 1 MiB
+MAX_OUTPUT_CHARS = 65_536  # the result output: the whole answer is in the summary and on the thread
 # GitHub refuses comments over 65,536 characters; the rest of the status comment needs the remainder.
 _MAX_PATCH_IN_COMMENT = 50_000
 
@@ -54,8 +57,12 @@ def embed_task(task: Task) -> str:
 
 
 def extract_task(body: str) -> Task | None:
-    """Read back the task a status comment carries; None when there is none or it is damaged."""
-    match = _TASK_RE.search(body)
+    """Read back the task a status comment carries; None when there is none or it is damaged.
+
+    The task is the comment's last line: a marker earlier in it (inside a quoted request) is text,
+    not state.
+    """
+    match = _TASK_RE.fullmatch(body.rstrip().rpartition("\n")[2])
     if not match:
         return None
     try:
@@ -66,7 +73,8 @@ def extract_task(body: str) -> Task | None:
 
 def _quote_request(request: str) -> str:
     first = request.strip().splitlines()[0] if request.strip() else ""
-    return first if len(first) <= 120 else first[:117] + "…"
+    first = first if len(first) <= 120 else first[:117] + "…"
+    return first.replace("<!--", "&lt;!--")  # a request must not hide, or forge, what follows it
 
 
 def _shorten(text: str) -> str:
@@ -117,8 +125,23 @@ def status_comment(
         lines += ["", patch_section(patch, limit=_MAX_PATCH_IN_COMMENT)]
     if cost:
         lines += ["", cost]
-    lines += ["", embed_task(task)]
-    return "\n".join(lines)
+    tail = "\n\n" + embed_task(task)
+    return _fit("\n".join(lines), MAX_COMMENT - len(tail)) + tail
+
+
+def _fit(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters, saying so; the last resort behind each part's own bound."""
+    if len(text) <= limit:
+        return text
+    note = "\n\n… (cut to fit GitHub's size limit)"
+    return text[: max(0, limit - len(note))] + note
+
+
+def tool_names(names: list[str], *, shown: int = 5) -> str:
+    """The tools of one step for the progress comment: as code (a model's name may hold anything), bounded."""
+    safe = [f"`{re.sub(r'[^A-Za-z0-9_.-]', '', name)[:40] or '?'}`" for name in names[:shown]]
+    more = f" and {len(names) - shown} more" if len(names) > shown else ""
+    return ", ".join(safe) + more
 
 
 def first_line(text: str) -> str:
@@ -151,8 +174,8 @@ def pull_request_body(task: Task, answer: str, cost: str, *, cut_short: str = ""
         lines += [f"Closes #{task.issue_number}", ""]
     if cut_short:
         lines += [f"> [!WARNING]\n> {cut_short}", ""]
-    lines += ["### What the agent did", "", _shorten(answer.strip() or "(no summary)"), "", cost, "", MARKER]
-    return "\n".join(lines)
+    lines += ["### What the agent did", "", _shorten(answer.strip() or "(no summary)"), "", cost]
+    return _fit("\n".join(lines), MAX_COMMENT - len(MARKER) - 2) + "\n\n" + MARKER
 
 
 def branch_url(repo_url: str, branch: str) -> str:
@@ -220,7 +243,66 @@ def job_summary(task: Task, *, cost: Decimal | float, model: str, answer: str, p
         "",
     ]
     if answer:
-        lines += ["### Answer", "", answer.strip(), ""]
+        lines += ["### Answer", "", _fit(answer.strip(), MAX_SUMMARY_BYTES // 4), ""]
     if patch:
         lines += [patch_section(patch), ""]
-    return "\n".join(lines)
+    text = "\n".join(lines)
+    if len(text.encode("utf-8")) <= MAX_SUMMARY_BYTES:
+        return text
+    note = "\n\n… (cut: GitHub drops a job summary over 1 MiB)\n"
+    cut = text.encode("utf-8")[: MAX_SUMMARY_BYTES - len(note.encode())].decode("utf-8", "ignore")
+    return cut + note
+
+
+def bounded_output(text: str) -> str:
+    """An output's value cut to :data:`MAX_OUTPUT_CHARS`, saying so."""
+    return _fit(text, MAX_OUTPUT_CHARS)
+
+
+# Fenced blocks and inline code, where GitHub neither notifies nor closes: left as written.
+_CODE = re.compile(r"(^|\n)(`{3,}|~{3,})[^\n]*\n.*?(?:\n\2[`~]*[ \t]*(?=\n|$)|$)|`+[^`]*?`+", re.DOTALL)
+_MENTION = re.compile(r"(?<![A-Za-z0-9_`/.@-])@([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))(/[A-Za-z0-9_-]+)?(?![A-Za-z0-9_-])")
+# https://docs.github.com/en/issues/tracking-your-work-with-issues/linking-a-pull-request-to-an-issue
+_CLOSING = re.compile(
+    r"\b(close[sd]?|fix(?:e[sd])?|resolve[sd]?)(\s*:?\s+)"
+    r"((?:[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+)?#(\d+)|https?://\S+/(?:issues|pull)/(\d+))",
+    re.IGNORECASE,
+)
+
+
+def neutralise(text: str, *, requester: str, issue: int | None) -> str:
+    """The agent's text made harmless on GitHub: mentions as code (but the requester's), and closing
+    keywords only for the task's own issue (``Closes #7`` for another issue becomes code)."""
+    out, last = [], 0
+    for code in _CODE.finditer(text):
+        out += [_neutralise_prose(text[last : code.start()], requester, issue), code.group(0)]
+        last = code.end()
+    out.append(_neutralise_prose(text[last:], requester, issue))
+    return "".join(out)
+
+
+def without_foreign_closing(title: str, *, issue: int | None) -> str:
+    """A title the model wrote, for the commit message and pull request: a closing keyword for another
+    issue becomes "Refs" (a commit "Fixes #7" merged to the default branch would close #7)."""
+
+    def refs(match: re.Match[str]) -> str:
+        number = int(match.group(4) or match.group(5))
+        own = issue is not None and number == issue and "/" not in match.group(3).partition("#")[0]
+        return match.group(0) if own else f"Refs{match.group(2)}{match.group(3)}"
+
+    return _CLOSING.sub(refs, title)
+
+
+def _neutralise_prose(text: str, requester: str, issue: int | None) -> str:
+    def closing(match: re.Match[str]) -> str:
+        number = int(match.group(4) or match.group(5))
+        own = issue is not None and number == issue and "/" not in match.group(3).partition("#")[0]
+        return match.group(0) if own else f"`{match.group(0)}`"
+
+    def mention(match: re.Match[str]) -> str:
+        if match.group(1).casefold() == requester.casefold() and not match.group(2):
+            return match.group(0)
+        return f"`{match.group(0)}`"
+
+    parts = re.split(r"(`[^`]*`)", _CLOSING.sub(closing, text))  # keywords just made code stay as they are
+    return "".join(part if part.startswith("`") else _MENTION.sub(mention, part) for part in parts)

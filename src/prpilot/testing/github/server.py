@@ -20,6 +20,7 @@ from prpilot.testing.github.shapes import error
 from prpilot.testing.github.state import Token
 
 API_PREFIX = "/api/v3"
+GRAPHQL_PATH = "/api/graphql"
 ROUTER = Router([*routes_repos.ROUTES, *routes_git.ROUTES, *routes_issues.ROUTES, *routes_pulls.ROUTES,
                  *routes_actions.ROUTES])
 
@@ -96,6 +97,8 @@ class Handler(BaseHTTPRequestHandler):
         body = read_body(self.rfile, headers)  # type: ignore[arg-type]
         if url.path == API_PREFIX or url.path.startswith(API_PREFIX + "/"):
             self._rest(url.path[len(API_PREFIX):] or "/", url.query, headers, body)
+        elif url.path == GRAPHQL_PATH:  # GitHub Enterprise's GraphQL endpoint, beside /api/v3
+            self._rest("/graphql", url.query, headers, body)
         else:
             self._git(url.path, url.query, headers, body)
 
@@ -133,7 +136,7 @@ class Handler(BaseHTTPRequestHandler):
         if found is None:
             return Reply(404, error("Not Found"))
         route, path_params = found
-        if self.command != "GET" and token.permission != "write":
+        if self.command != "GET" and token.permission != "write" and path != "/graphql":  # queries read
             return Reply(403, error("Resource not accessible by integration"))
         call = Call(self.command, path, query, body, token, path_params)
         try:

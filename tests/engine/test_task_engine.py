@@ -1,0 +1,62 @@
+"""TaskEngine's agent run: whatever ends it, every model call answered until then is in the bill."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, cast
+
+import pytest
+
+from prpilot.agent.model import ModelReply, ToolCall, assistant_message
+from prpilot.billing.pricing import load_prices
+from prpilot.engine.task_engine import TaskEngine
+from prpilot.github.checkout import Checkout
+from prpilot.github.port import GitHubPort
+from prpilot.github.thread_context import ThreadContext
+from prpilot.settings import parse_settings
+from prpilot.task import Task, Usage
+
+
+class Thread:
+    """The one GitHub read the agent run makes."""
+
+    def thread(self, number: int, *, is_pull: bool, marker: str) -> ThreadContext:
+        return ThreadContext(kind="issue", number=number, title="t", body="b")
+
+
+class Model:
+    """Asks to read the README forever, 50,000 prompt tokens a call."""
+
+    def complete(self, messages: list[dict[str, Any]], tools: list[dict[str, Any]]) -> ModelReply:
+        calls = [ToolCall(f"c{len(messages)}", "read_file", '{"path": "README.md"}')]
+        return ModelReply(assistant_message("", calls), "", calls, Usage(prompt_tokens=50_000, calls=1))
+
+
+class Root:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+
+def test_a_crash_inside_the_loop_still_bills_every_answered_call(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "README.md").write_text("# hi\n")
+    settings = parse_settings({"github-token": "ghs_x", "openai-api-key": "sk-x", "model": "gpt-4.1-mini"})
+    engine = TaskEngine(
+        settings=settings, github=cast(GitHubPort, Thread()), checkout=cast(Checkout, Root(tmp_path)),
+        model=Model(), prices=load_prices(), run_url="https://ci/run/1",
+    )
+    task = Task(github_user="alice", github_project="o/r", user_request="fix it", issue_number=3)
+    steps: list[int] = []
+
+    def crash_on_the_third_step(event: object) -> None:
+        steps.append(1)
+        if len(steps) == 3:
+            raise RuntimeError("a bug in the loop")
+
+    monkeypatch.setattr(engine, "_on_agent_step", lambda _task, event: crash_on_the_third_step(event))
+
+    with pytest.raises(RuntimeError, match="a bug in the loop"):
+        engine._run_agent(task)
+
+    assert engine.usage == Usage(prompt_tokens=150_000, calls=3)
