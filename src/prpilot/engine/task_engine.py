@@ -9,12 +9,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from prpilot.agent.sanitize import Redactor
 from prpilot.agent.title import fallback_title
 from prpilot.billing.bill import Bill
 from prpilot.billing.meter import Meter
+from prpilot.billing.money import format_usd
 from prpilot.billing.pricing import PriceTable, unknown_model_warning
 from prpilot.engine.cancellation import CancelSignal
 from prpilot.engine.checkpoint import Checkpoint
@@ -24,6 +26,7 @@ from prpilot.errors import Cancelled, PrpilotError, PullRequestsNotAllowed
 from prpilot.github.checkout import Checkout
 from prpilot.github.port import GitHubPort
 from prpilot.github.thread_context import ThreadContext, review_context
+from prpilot.intake.thread_commands import effective_cap
 from prpilot.notices import Notices
 from prpilot.settings import Settings
 from prpilot.task import Task, TaskStatus, Usage
@@ -39,10 +42,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+_MAX_CHANGED_FILES = 100  # kept on the task for a follow-up; the status comment must stay small
 CUT_SHORT = {
     "max_steps": "it used all {steps} model calls that max-steps allows",
     "timeout": "it reached the wall-clock limit of max-minutes",
-    "cost": "it reached the cost cap of max-cost",
+    "cost": "it reached its cost cap of {cap}",
     "cancelled": "the job was cancelled",
 }
 
@@ -105,7 +109,7 @@ class TaskEngine:
         title, branch = task.user_request, None
         task.transition(TaskStatus.RUNNING)
         task.gpt_model = task.gpt_model or self.settings.model
-        if self.settings.max_cost_usd is not None and not self.meter.priced and self.runner:
+        if self._cap(task) is not None and not self.meter.priced and self.runner:
             self.runner.warning(f"max-cost cannot stop this task: {unknown_model_warning(self.settings.model)}")
         self._step(task, "Preparing the working branch")
         try:
@@ -117,13 +121,19 @@ class TaskEngine:
             outcome = self._run_agent(task)
             answer = outcome.answer
             if outcome.stop_reason != "done":
-                reason = CUT_SHORT[outcome.stop_reason].format(steps=self.settings.max_steps)
+                cap = self._cap(task)
+                reason = CUT_SHORT[outcome.stop_reason].format(
+                    steps=self.settings.max_steps, cap=format_usd(cap) if cap is not None else "max-cost")
                 cut_short = f"The task was cut short: {reason}."
+                if outcome.stop_reason == "cancelled":
+                    cut_short = self._stopped(task) or cut_short
             notice = self.finalize_working_branch(task, branch, title, answer, cut_short)
             answer = "\n\n".join(part for part in (notice, answer) if part)
         except Exception as exc:  # cancelled, failed, or a bug: the task still ends in words, its work saved
             failure = _failure_text(exc)
             with self.cancel.shield():
+                if isinstance(exc, Cancelled):
+                    failure = self._stopped(task) or failure
                 self.git.save(task, branch, title, self._touched())
         # A BaseException (a queue worker taking the task back to redeliver it) skips this on purpose:
         # the task is not over, so it is neither answered nor billed here.
@@ -178,7 +188,7 @@ class TaskEngine:
         limits = AgentLimits(
             max_steps=max(1, self.settings.max_steps - self.usage.calls),
             max_seconds=self.settings.max_minutes * 60,
-            max_cost_usd=self.settings.max_cost_usd,
+            max_cost_usd=self._cap(task),
         )
         spent_before = self.usage
         try:
@@ -209,6 +219,7 @@ class TaskEngine:
         # One step for both: they follow each other within moments, so two labels would only flicker.
         label = "Pushing the change and opening the pull request" if branch.open_pull else "Pushing the change"
         self._step(task, label)
+        task.changed_files = changed[:_MAX_CHANGED_FILES]
         self.git.commit_and_push(task, branch, title, changed)
         if not branch.open_pull:
             return ""
@@ -233,6 +244,22 @@ class TaskEngine:
             reviewers = [task.github_user]
             self._courtesy("ask the requester for a review", self.github.request_review, pull.number, reviewers)
         return ""
+
+    def _cap(self, task: Task) -> Decimal | None:
+        """The task's cost cap: its request's, within this workflow's max-cost."""
+        return effective_cap(task.max_cost_usd, self.settings.max_cost_usd)
+
+    def _stopped(self, task: Task) -> str:
+        """Who stopped the task with ``/pilot stop``, read from prpilot's own reply to it ("" when nobody did)."""
+        if task.thread_number is None:
+            return ""
+        try:
+            bodies = [body for _, body in self.github.comments_with(task.thread_number, report.STOP_MARK)]
+        except PrpilotError as exc:
+            log.warning("could not read who stopped the task: %s", exc.message)
+            return ""
+        login = report.stopped_by(bodies, task.id)
+        return f"@{login} stopped the task with `/pilot stop` before it finished." if login else ""
 
     def _touched(self) -> list[str] | None:
         """The paths the agent's file tools wrote or deleted (none before it ran); None once a command ran."""
