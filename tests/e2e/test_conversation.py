@@ -97,3 +97,55 @@ def test_stop_from_a_reader_is_refused(bed: Bed) -> None:
     assert _cancels(bed) == []
     [reply] = bed.status_comments(stop["issue"]["number"])
     assert "only people with write access" in reply
+
+
+def _posted_bodies(bed: Bed, number: int) -> list[str]:
+    """Every body prpilot sent for the thread's comments, in order: the first is the acknowledgement."""
+    return [r.body["body"] for r in bed.github.rest()
+            if r.method in ("POST", "PATCH") and "/comments" in r.path and isinstance(r.body, dict)
+            and "body" in r.body and (r.method == "PATCH" or r.path.endswith(f"/issues/{number}/comments"))]
+
+
+def test_a_budget_in_the_request_caps_the_task_and_the_acknowledgement_says_so(bed: Bed) -> None:
+    bed.model.script(
+        say.text("Add notes").with_usage(prompt_tokens=100, completion_tokens=5),
+        # 30,000 prompt tokens of gpt-4.1-mini cost $0.012: past the task's cap of $0.01
+        say.tool("write_file", {"path": "NOTES.md", "content": "notes\n"}).with_usage(prompt_tokens=30_000),
+        say.text("never asked"),
+    )
+    event = bed.issue_comment("/pilot --max-cost 0.01 write some notes")
+
+    result = bed.run("issue_comment", event, monthly_budget="20")
+
+    number = event["issue"]["number"]
+    bodies = _posted_bodies(bed, number)
+    assert "On it" in bodies[0] and "May spend up to $0.01." in bodies[0], bodies[0]
+    # The budget's remainder needs the ledger, read after the acknowledgement: the next edit shows it.
+    assert any("$20.00 of the $20.00 monthly budget left" in body for body in bodies[1:]), bodies
+    assert len(bed.model.requests) == 2  # the cap stopped the agent before its next call
+    assert result.outputs["status"] == "failed", result.logs
+    [answer] = bed.status_comments(number)
+    assert "it reached its cost cap of $0.01" in answer
+    assert "write some notes" in answer and "--max-cost" not in answer
+
+
+def test_a_budget_above_the_workflows_max_cost_is_clamped(bed: Bed) -> None:
+    bed.model.script(say.text("Notes"), say.text("Nothing to change."))
+    event = bed.issue_comment("/pilot --max-cost=$5 say hello")
+
+    result = bed.run("issue_comment", event, max_cost="0.50")
+
+    assert result.outputs["status"] == "completed", result.logs
+    ack = _posted_bodies(bed, event["issue"]["number"])[0]
+    assert "May spend up to $0.50." in ack, ack
+
+
+def test_a_bad_budget_is_answered_in_words(bed: Bed) -> None:
+    event = bed.issue_comment("/pilot --max-cost lots add tests")
+
+    result = bed.run("issue_comment", event)
+
+    assert result.outputs["status"] == "rejected", result.logs
+    [answer] = bed.status_comments(event["issue"]["number"])
+    assert "`--max-cost` takes an amount in USD" in answer and "`lots`" in answer
+    assert bed.model.requests == []
