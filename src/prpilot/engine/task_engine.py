@@ -169,6 +169,7 @@ class TaskEngine:
         thread = ThreadContext()
         if task.thread_number is not None:
             thread = self.github.thread(task.thread_number, is_pull=task.pr_number is not None, marker=report.MARKER)
+            thread = self._with_history(task, task.thread_number, thread)
         root = self.checkout.root
         workspace = Workspace(
             root, allow_workflow_edits=self.settings.allow_workflow_edits, secrets=self.settings.secrets()
@@ -244,6 +245,25 @@ class TaskEngine:
             reviewers = [task.github_user]
             self._courtesy("ask the requester for a review", self.github.request_review, pull.number, reviewers)
         return ""
+
+    def _with_history(self, task: Task, number: int, thread: ThreadContext) -> ThreadContext:
+        """Add what came before: earlier tasks on the thread and, on a pull request prpilot opened, its issue."""
+        from prpilot.thread.history import as_earlier, closes_issue, earlier_tasks
+
+        try:
+            earlier = earlier_tasks(body for _, body in self.github.comments_with(number, report.MARKER))
+            origin = None
+            issue = closes_issue(thread.body) if task.pr_number is not None else None
+            if issue is not None:  # a hint only: prpilot's own comment on the issue must say it opened this pull
+                bodies = (body for _, body in self.github.comments_with(issue, report.MARKER))
+                opened = earlier_tasks(bodies, opened_pull=task.pr_number)
+                if opened:
+                    earlier = opened + earlier
+                    origin = self.github.thread(issue, is_pull=False, marker=report.MARKER)
+        except PrpilotError as exc:  # the request itself still stands on its own
+            log.warning("could not read what came before on #%s: %s", number, exc.message)
+            return thread
+        return thread.model_copy(update={"earlier": as_earlier(earlier), "origin": origin})
 
     def _cap(self, task: Task) -> Decimal | None:
         """The task's cost cap: its request's, within this workflow's max-cost."""
