@@ -64,10 +64,12 @@ def test_stop_from_another_writer_cancels_the_run_and_the_task_ends_with_its_wor
     assert _reservations(bed) == reservations_before == 1  # and reserved nothing
     assert any(r.path.endswith(f"/comments/{stop['comment']['id']}/reactions") for r in bed.github.rest())
     [result] = running
-    assert result.cancelled and result.outputs["status"] == "failed", result.logs
+    assert result.cancelled, result.logs
+    assert result.outputs["status"] == "failed", result.logs
     assert bed.github.read_file(bed.repo, "NOTES.md", ref=result.outputs["branch"]) == "work in progress\n"
     ledger = bed.github.git(bed.repo, "log", "-p", "refs/prpilot/ledger")
-    assert '"settlement"' in ledger and result.outputs["task-id"] in ledger
+    assert '"settlement"' in ledger
+    assert result.outputs["task-id"] in ledger
     bodies = bed.status_comments(number)
     answer = next(body for body in bodies if "Could not finish" in body)
     assert f"@{STOPPER} stopped the task with `/pilot stop`" in answer
@@ -121,14 +123,16 @@ def test_a_budget_in_the_request_caps_the_task_and_the_acknowledgement_says_so(b
 
     number = event["issue"]["number"]
     bodies = _posted_bodies(bed, number)
-    assert "On it" in bodies[0] and "May spend up to $0.01." in bodies[0], bodies[0]
+    assert "On it" in bodies[0], bodies[0]
+    assert "May spend up to $0.01." in bodies[0], bodies[0]
     # The budget's remainder needs the ledger, read after the acknowledgement: the next edit shows it.
     assert any("$20.00 of the $20.00 monthly budget left" in body for body in bodies[1:]), bodies
     assert len(bed.model.requests) == 2  # the cap stopped the agent before its next call
     assert result.outputs["status"] == "failed", result.logs
     [answer] = bed.status_comments(number)
     assert "it reached its cost cap of $0.01" in answer
-    assert "write some notes" in answer and "--max-cost" not in answer
+    assert "write some notes" in answer
+    assert "--max-cost" not in answer
 
 
 def test_a_budget_above_the_workflows_max_cost_is_clamped(bed: Bed) -> None:
@@ -149,7 +153,8 @@ def test_a_bad_budget_is_answered_in_words(bed: Bed) -> None:
 
     assert result.outputs["status"] == "rejected", result.logs
     [answer] = bed.status_comments(event["issue"]["number"])
-    assert "`--max-cost` takes an amount in USD" in answer and "`lots`" in answer
+    assert "`--max-cost` takes an amount in USD" in answer
+    assert "`lots`" in answer
     assert bed.model.requests == []
 
 
@@ -178,7 +183,8 @@ def test_a_follow_up_on_the_pull_request_prpilot_opened_starts_from_what_came_be
     assert "Fixed the typo: projet -> project." in prompt  # its answer
     assert "Files request 1 changed: `README.md`" in prompt
     assert f"## Issue #{issue}" in prompt
-    assert "Typo in the README" in prompt and "The README says projet." in prompt  # the issue's title and body
+    assert "Typo in the README" in prompt
+    assert "The README says projet." in prompt
 
 
 @pytest.mark.xfail(reason="needs GitHubPort.comments_with to keep only prpilot's own comments (issue 14's "
