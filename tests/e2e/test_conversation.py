@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
 from prpilot.task import Task, TaskStatus
 from prpilot.testing import openai_replies as say
 from prpilot.testing.runner.job import RunResult
-from prpilot.testing.scenario import READER, Bed
+from prpilot.testing.scenario import API_KEY, READER, Bed
 from prpilot.thread.markdown import status_comment
 
 pytestmark = pytest.mark.e2e
@@ -202,3 +206,36 @@ def test_what_came_before_is_read_only_from_prpilots_own_comments(bed: Bed) -> N
 
     prompt = next(r for r in bed.model.requests if "## Request\nsay hello" in str(r["messages"][-1]["content"]))
     assert "## What came before" not in prompt["messages"][1]["content"]
+
+
+def test_stop_reaches_a_queue_worker_through_the_redis_stop_flag(bed: Bed, redis_url: str, tmp_path: Path) -> None:
+    bed.github.add_user(STOPPER)
+    bed.github.set_permission(bed.repo, STOPPER, "write")
+    event = bed.issue_comment("/pilot write some notes")
+    number = event["issue"]["number"]
+    scheduled = bed.run("issue_comment", event, strategy="redis", redis_url=redis_url)
+    assert scheduled.outputs["status"] == "scheduled", scheduled.logs
+
+    stopped = bed.run("issue_comment", bed.issue_comment("/pilot stop", user=STOPPER, number=number),
+                      strategy="redis", redis_url=redis_url)
+    assert stopped.outputs["status"] == "completed", stopped.logs
+    assert _cancels(bed) == []  # the admitting run is long over: the flag is what reaches the worker
+
+    bed.model.script(say.text("Notes"), say.text("never asked"))
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("INPUT_", "GITHUB_"))},
+        "GITHUB_API_URL": bed.github.api_url, "GITHUB_SERVER_URL": bed.github.server_url,
+        "INPUT_GITHUB-TOKEN": bed.github.token, "INPUT_OPENAI-API-KEY": API_KEY,
+        "INPUT_OPENAI-BASE-URL": bed.model.base_url, "PRPILOT_MIRROR_CACHE": str(tmp_path / "mirrors"),
+    }
+    command = [sys.executable, "-m", "prpilot.cli", "worker", "--redis-url", redis_url, "--burst",
+               "--workdir", str(tmp_path / "work")]  # fmt: skip
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120, check=False)
+
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert len(bed.model.requests) == 1  # the title; the agent stopped before its first call
+    answer = next(body for body in bed.status_comments(number) if "Could not finish" in body)
+    assert f"@{STOPPER} stopped the task with `/pilot stop`" in answer
+    ledger = bed.github.git(bed.repo, "log", "-p", "refs/prpilot/ledger")
+    assert scheduled.outputs["task-id"] in ledger
+    assert '"settlement"' in ledger
