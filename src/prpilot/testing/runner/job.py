@@ -47,7 +47,8 @@ class GitHubEndpoint(Protocol):
 class RunRegistry(Protocol):
     """A GitHub that keeps workflow runs: each job gets a run of its own, cancelled through its REST route."""
 
-    def job_started(self, repository: str, event_name: str, actor: str) -> int | None: ...
+    def job_started(self, repository: str, event_name: str, actor: str, rerun_of: int | None = None) -> int | None:
+        ...
 
     def run_cancelled(self, run_id: int) -> bool: ...
 
@@ -78,6 +79,7 @@ class Runner:
         self.env = dict(env or {})
         self._runs = 0
         self.registry: RunRegistry | None = None
+        self._last_run_id: int | None = None  # what a re-run (run_attempt > 1) runs again
 
     def use(self, github: GitHubEndpoint) -> Runner:
         """Point the job at ``github``: its server and API URLs, and its workflow token."""
@@ -134,7 +136,10 @@ class Runner:
             sha = sha or done.sha
         sender = str(actor or payload.get("sender", {}).get("login", "octocat"))
         registry = self.registry
-        run_id = registry.job_started(repository, event_name, sender) if registry is not None else None
+        run_id = None
+        if registry is not None:
+            rerun_of = self._last_run_id if run_attempt > 1 else None
+            run_id = self._last_run_id = registry.job_started(repository, event_name, sender, rerun_of)
         job = JobContext(
             event_name=event_name,
             event=payload,
