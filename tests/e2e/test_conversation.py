@@ -63,7 +63,10 @@ def test_stop_from_another_writer_cancels_the_run_and_the_task_ends_with_its_wor
 
     assert stopped.ok, stopped.logs
     assert stopped.outputs["status"] == "completed", stopped.logs
-    assert len(_cancels(bed)) == 1  # the running task's run, and only it
+    task_run, stop_run = sorted(bed.github.state.runs)  # the runner simulator's two jobs, in order
+    assert _cancels(bed) == [f"/repos/{bed.repo}/actions/runs/{task_run}/cancel"]  # the task's run, only it
+    assert bed.github.state.runs[task_run].conclusion == "cancelled"
+    assert bed.github.state.runs[stop_run].conclusion == "success"
     assert len(bed.model.requests) == calls_before  # the stop asked no model
     assert _reservations(bed) == reservations_before == 1  # and reserved nothing
     assert any(r.path.endswith(f"/comments/{stop['comment']['id']}/reactions") for r in bed.github.rest())
@@ -134,7 +137,7 @@ def test_a_budget_in_the_request_caps_the_task_and_the_acknowledgement_says_so(b
     assert len(bed.model.requests) == 2  # the cap stopped the agent before its next call
     assert result.outputs["status"] == "failed", result.logs
     [answer] = bed.status_comments(number)
-    assert "it reached its cost cap of $0.01" in answer
+    assert "it reached its cost cap of $0.01 (`--max-cost` in the request)" in answer
     assert "write some notes" in answer
     assert "--max-cost" not in answer
 

@@ -46,7 +46,7 @@ _MAX_CHANGED_FILES = 100  # kept on the task for a follow-up; the status comment
 CUT_SHORT = {
     "max_steps": "it used all {steps} model calls that max-steps allows",
     "timeout": "it reached the wall-clock limit of max-minutes",
-    "cost": "it reached its cost cap of {cap}",
+    "cost": "it reached its cost cap of {cap} ({cap_source})",
     "cancelled": "the job was cancelled",
 }
 
@@ -122,8 +122,10 @@ class TaskEngine:
             answer = outcome.answer
             if outcome.stop_reason != "done":
                 cap = self._cap(task)
+                from_request = cap is not None and cap != self.settings.max_cost_usd  # the request lowered it
                 reason = CUT_SHORT[outcome.stop_reason].format(
-                    steps=self.settings.max_steps, cap=format_usd(cap) if cap is not None else "max-cost")
+                    steps=self.settings.max_steps, cap=format_usd(cap) if cap is not None else "",
+                    cap_source="`--max-cost` in the request" if from_request else "the workflow's max-cost")
                 cut_short = f"The task was cut short: {reason}."
                 if outcome.stop_reason == "cancelled":
                     cut_short = self._stopped(task) or cut_short
