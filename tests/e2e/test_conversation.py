@@ -241,3 +241,21 @@ def test_stop_reaches_a_queue_worker_through_the_redis_stop_flag(bed: Bed, redis
     ledger = bed.github.git(bed.repo, "log", "-p", "refs/prpilot/ledger")
     assert scheduled.outputs["task-id"] in ledger
     assert '"settlement"' in ledger
+
+
+def test_a_follow_up_on_an_issue_where_prpilot_worked_starts_from_its_earlier_answer(bed: Bed) -> None:
+    bed.model.script(say.text("Where is the greeting printed?"))
+    first = bed.issue_comment("/pilot where is the greeting printed?")
+    assert bed.run("issue_comment", first, max_steps="1").outputs["status"] == "completed"
+    bed.model.reset()
+    bed.model.script(say.text("Greeting"), say.text("It is already friendly."))
+
+    again = bed.issue_comment("/pilot make it friendlier", number=first["issue"]["number"])
+    result = bed.run("issue_comment", again)
+
+    assert result.outputs["status"] == "completed", result.logs
+    prompt = next(r for r in bed.model.requests
+                  if "## Request\nmake it friendlier" in str(r["messages"][-1]["content"]))["messages"][1]["content"]
+    assert "Earlier request 1, by @alice" in prompt
+    assert "where is the greeting printed?" in prompt
+    assert "prpilot's answer to request 1 (completed)" in prompt
