@@ -71,6 +71,15 @@ class ModelUsage(BaseModel):
     cost_usd: Decimal = Decimal(0)
 
 
+class Allowance(BaseModel):
+    """What the monthly budgets had left when the task was admitted (None: that budget is not set)."""
+
+    month_left_usd: Decimal | None = None
+    month_budget_usd: Decimal | None = None
+    user_left_usd: Decimal | None = None
+    user_budget_usd: Decimal | None = None
+
+
 class Task(BaseModel):
     """One request to the agent, from trigger to answer."""
 
@@ -97,6 +106,10 @@ class Task(BaseModel):
     usage: Usage = Field(default_factory=Usage)
     cost_usd: Decimal = Decimal(0)
     model_usage: list[ModelUsage] = Field(default_factory=list)  # the same totals, per model, once billed
+    # This task's cost cap: the request's --max-cost within the workflow's max-cost (the scheduler clamps it).
+    max_cost_usd: Decimal | None = None
+    allowance: Allowance | None = None  # the budgets' remainder at admission, shown on the status comment
+    changed_files: list[str] = Field(default_factory=list)  # what the task pushed, for a follow-up to read
     created_at: datetime = Field(default_factory=utcnow)
     started_at: datetime | None = None
     finished_at: datetime | None = None

@@ -11,17 +11,9 @@ from prpilot.agent.model import ModelReply, ToolCall, assistant_message
 from prpilot.billing.pricing import load_prices
 from prpilot.engine.task_engine import TaskEngine
 from prpilot.github.checkout import Checkout
-from prpilot.github.port import GitHubPort
-from prpilot.github.thread_context import ThreadContext
+from prpilot.github.memory import MemoryGitHub
 from prpilot.settings import parse_settings
 from prpilot.task import Task, Usage
-
-
-class Thread:
-    """The one GitHub read the agent run makes."""
-
-    def thread(self, number: int, *, is_pull: bool, marker: str) -> ThreadContext:
-        return ThreadContext(kind="issue", number=number, title="t", body="b")
 
 
 class Model:
@@ -43,7 +35,7 @@ def test_a_crash_inside_the_loop_still_bills_every_answered_call(
     (tmp_path / "README.md").write_text("# hi\n")
     settings = parse_settings({"github-token": "ghs_x", "openai-api-key": "sk-x", "model": "gpt-4.1-mini"})
     engine = TaskEngine(
-        settings=settings, github=cast(GitHubPort, Thread()), checkout=cast(Checkout, Root(tmp_path)),
+        settings=settings, github=MemoryGitHub(), checkout=cast(Checkout, Root(tmp_path)),
         model=Model(), prices=load_prices(), run_url="https://ci/run/1",
     )
     task = Task(github_user="alice", github_project="o/r", user_request="fix it", issue_number=3)

@@ -5,13 +5,14 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Callable
+from decimal import Decimal
 from functools import cache
 from typing import Any
 
 import pytest
 
 from prpilot.errors import EventError
-from prpilot.intake.events import EventOutcome, Skip, parse_event, usage
+from prpilot.intake.events import EventOutcome, Skip, StopRequest, parse_event, usage
 from prpilot.settings import Settings
 from prpilot.task import Task
 from prpilot.testing.webhooks import fixtures_dir, review_event
@@ -508,3 +509,45 @@ def test_malformed_payloads_raise_event_error(event: str, data: dict[str, Any], 
         parse(event, data, LABEL)
     assert raised.value.message.startswith(f"cannot read the {event} event: {where}")
     assert "\n" not in raised.value.message
+
+
+@pytest.mark.parametrize("body", ["/pilot stop", "/Pilot STOP", "Looping again.\n/pilot stop\nit edits the same file"])
+def test_stop_on_a_thread_is_a_stop_request_not_a_task(body: str) -> None:
+    outcome = parse("issue_comment", comment(body))
+
+    assert isinstance(outcome, StopRequest)
+    data = comment(body)
+    assert outcome.thread_number == data["issue"]["number"]
+    assert outcome.requester == data["comment"]["user"]["login"]
+    assert outcome.comment_id == data["comment"]["id"]
+    assert outcome.comment_kind == "issue"
+    assert not outcome.is_pull
+
+
+def test_stop_in_a_review_comment_stops_the_pull_requests_tasks() -> None:
+    outcome = parse("pull_request_review_comment", review("/pilot stop"))
+
+    assert isinstance(outcome, StopRequest)
+    assert outcome.is_pull
+    assert outcome.thread_number == review("x")["pull_request"]["number"]
+
+
+def test_a_budget_in_the_request_is_taken_off_the_work() -> None:
+    task = as_task(parse("issue_comment", comment("/pilot --max-cost 2 add tests for the parser")))
+
+    assert task.user_request == "add tests for the parser"
+    assert task.max_cost_usd == Decimal(2)
+    assert "request_error" not in task.context
+
+
+def test_a_bad_budget_becomes_an_answer_for_the_requester() -> None:
+    task = as_task(parse("issue_comment", comment("/pilot --max-cost lots add tests")))
+
+    assert "`--max-cost` takes an amount in USD" in task.context["request_error"]
+    assert task.max_cost_usd is None
+
+
+def test_a_budget_and_no_work_is_an_empty_request() -> None:
+    skip = as_skip(parse("issue_comment", comment("/pilot --max-cost 2")))
+
+    assert skip.reason == "empty request"

@@ -111,3 +111,51 @@ def test_a_rerun_without_an_earlier_comment_posts_one() -> None:
     _scheduler(port).schedule(rerun)
 
     assert port.calls == ["permission", "react:eyes", "comments_with", "create_comment"]
+
+
+@pytest.mark.parametrize(("requested", "workflow", "cap"), [("5", "0.50", "$0.50"), ("0.25", "0.50", "$0.25"),
+                                                            ("3", "", "$3.00")])
+def test_the_acknowledgement_shows_the_tasks_cap_within_max_cost(requested: str, workflow: str, cap: str) -> None:
+    from decimal import Decimal
+
+    port = MemoryGitHub(permissions={"alice": "write"})
+    scheduler = TaskScheduler(settings=parse_settings({"max-cost": workflow}), github=port, ledger=None,
+                              run_url="run", strategies={"actions": lambda task: None})
+    task = _task(max_cost_usd=Decimal(requested))
+
+    assert scheduler.schedule(task).admitted
+
+    assert f"May spend up to {cap}." in port.comments[task.status_comment_id or 0]
+    assert port.calls == ["permission", "react:eyes", "create_comment"]  # no more requests before the 👀
+
+
+def test_a_malformed_option_is_refused_in_words_after_the_permission_check() -> None:
+    port = MemoryGitHub(permissions={"alice": "write"})
+    task = _task(context={"request_error": "`--max-cost` takes an amount in USD"})
+
+    scheduled = _scheduler(port).schedule(task)
+
+    assert task.status is TaskStatus.REJECTED
+    assert scheduled.reason.startswith("`--max-cost`")
+    assert "`--max-cost` takes an amount in USD" in port.comments[task.status_comment_id or 0]
+
+
+def test_admission_holds_the_tasks_cap_and_records_what_the_budgets_left(tmp_path: object) -> None:
+    from decimal import Decimal
+    from pathlib import Path
+
+    from prpilot.billing.ledger import FileLedgerBackend, Ledger, Reservation
+
+    ledger = Ledger(FileLedgerBackend(Path(str(tmp_path))))
+    settings = parse_settings({"max-cost": "1", "monthly-budget": "20", "user-monthly-budget": "5"})
+    port = MemoryGitHub(permissions={"alice": "write"})
+    scheduler = TaskScheduler(settings=settings, github=port, ledger=ledger, run_url="run",
+                              strategies={"actions": lambda task: None})
+    task = _task(max_cost_usd=Decimal("0.25"))
+
+    assert scheduler.schedule(task).admitted
+
+    [reservation] = [r for r in ledger.records() if isinstance(r, Reservation)]
+    assert reservation.hold_usd == Decimal("0.25")
+    assert task.allowance is not None
+    assert (task.allowance.month_left_usd, task.allowance.user_left_usd) == (Decimal(20), Decimal(5))

@@ -13,7 +13,7 @@ import pytest
 from prpilot.errors import PrpilotError
 from prpilot.task import Task
 from prpilot.testing._http import HTTPRequest, HTTPResponse, LocalServer
-from prpilot.worker.kubernetes import TASK_ENV, build_job, job_name, submit_job
+from prpilot.worker.kubernetes import TASK_ENV, build_job, delete_job, job_name, submit_job
 
 kubernetes = pytest.importorskip("kubernetes")
 
@@ -113,3 +113,42 @@ def test_submit_job_reports_a_refusal(apiserver: tuple[LocalServer, list[HTTPReq
     manifest = build_job(make_task("taken"), "img:1", "agents")
     with pytest.raises(PrpilotError, match="Kubernetes refused Job prpilot-taken in agents: 409"):
         submit_job(batch_api(server), manifest, "agents")
+
+
+@pytest.fixture
+def deletions() -> Iterator[tuple[LocalServer, list[HTTPRequest]]]:
+    seen: list[HTTPRequest] = []
+
+    def handle(request: HTTPRequest) -> HTTPResponse:
+        seen.append(request)
+        path = request.path.split("?", 1)[0]
+        if path.endswith("-gone"):
+            return HTTPResponse.json(404, {"kind": "Status", "reason": "NotFound", "code": 404})
+        if path.endswith("-locked"):
+            return HTTPResponse.json(403, {"kind": "Status", "reason": "Forbidden", "code": 403})
+        return HTTPResponse.json(200, {"kind": "Status", "status": "Success"})
+
+    server = LocalServer(handle)
+    server.start()
+    yield server, seen
+    server.stop()
+
+
+def test_stop_deletes_the_tasks_job_and_its_pods(deletions: tuple[LocalServer, list[HTTPRequest]]) -> None:
+    from prpilot.scheduler.strategies import kubernetes_stopper
+
+    server, seen = deletions
+
+    assert kubernetes_stopper("agents", api=batch_api(server))(make_task()) is True
+
+    [request] = seen
+    path, _, query = request.path.partition("?")
+    assert (request.method, path) == ("DELETE", "/apis/batch/v1/namespaces/agents/jobs/prpilot-a1b2c3d4e5f6")
+    assert query == "propagationPolicy=Background"  # the pods go too: their containers get SIGTERM
+
+
+def test_stop_of_a_job_already_gone_says_it_had_ended(deletions: tuple[LocalServer, list[HTTPRequest]]) -> None:
+    server, _ = deletions
+    assert delete_job(batch_api(server), "prpilot-gone", "agents") is False
+    with pytest.raises(PrpilotError, match="Kubernetes refused to delete Job prpilot-locked in agents: 403"):
+        delete_job(batch_api(server), "prpilot-locked", "agents")

@@ -256,3 +256,26 @@ def test_sigterm_on_a_worker_process_loses_nothing(
     log = "".join(path.read_text() for path in sorted(tmp_path.glob("worker-*.log")))
     assert "SIGTERM: grace period of 0.3s over; put back in pending" in log
     assert log.count("exiting after 1 task(s): stop requested (SIGTERM)") == 2
+
+
+def test_a_stop_flag_reaches_the_task_the_worker_runs_between_steps(queue: RedisTaskQueue, tmp_path: Path) -> None:
+    from prpilot.engine.cancellation import CancelSignal
+    from prpilot.worker.task_worker import stop_requested
+
+    seen: dict[str, list[bool]] = {}
+
+    def run(task: Task, workdir: Path) -> None:
+        cancel = CancelSignal(also=stop_requested)  # as run_queued_task builds it
+        before = cancel()
+        if task.id == "t001":
+            queue.request_stop(task.id)  # /pilot stop, from another run, while the task runs
+        seen[task.id] = [before, cancel(), cancel()]
+
+    queue.enqueue(make_task(0))
+    queue.enqueue(make_task(1))
+    assert TaskWorker(queue, run, tmp_path / "work").work(burst=True) == 2
+
+    assert seen == {"t000": [False, False, False], "t001": [False, True, True]}
+    assert stop_requested() is False  # outside a task nothing is stopped
+    assert queue.stop_requested("t001")
+    assert not queue.stop_requested("t000")

@@ -15,15 +15,19 @@ from prpilot.actions.run_context import GITHUB_MODELS_URL_VARIABLE, RunContext
 from prpilot.actions.runner_commands import ActionsRunner
 from prpilot.engine.ending import task_outputs
 from prpilot.errors import ConfigError, EventError, PrpilotError
-from prpilot.intake.events import Skip, parse_event
+from prpilot.intake.events import Skip, StopRequest, parse_event
 from prpilot.masking import is_placeholder, placeholder_warning, secret_forms
 from prpilot.scheduler.strategies import (
+    Stopper,
     Strategy,
     actions_strategy,
     dispatch_strategy,
+    kubernetes_stopper,
     kubernetes_strategy,
     log_strategy,
+    redis_stopper,
     redis_strategy,
+    run_stopper,
     task_file,
     write_task_file,
 )
@@ -103,7 +107,7 @@ def _schedule(env: Mapping[str, str]) -> tuple[int, Path | None]:
     if settings.handed_over_task:
         return 0, _accept_handed_over(settings.handed_over_task, ctx, runner)
     outcome = parse_event(ctx.event_name, ctx.load_event(), settings, run_id=ctx.run_id, actor=ctx.actor)
-    if not isinstance(outcome, Skip) and ctx.run_attempt > 1:
+    if isinstance(outcome, Task) and ctx.run_attempt > 1:
         outcome.context["run_attempt"] = ctx.run_attempt  # a re-run: answer in the first attempt's comment
     if isinstance(outcome, Skip):
         # Not addressed to us: no request to GitHub at all.
@@ -116,6 +120,8 @@ def _schedule(env: Mapping[str, str]) -> tuple[int, Path | None]:
     from prpilot.actions.assembly import open_github
 
     github = open_github(settings.github_token, ctx)
+    if isinstance(outcome, StopRequest):
+        return _stop(outcome, settings, ctx, github, runner), None
     scheduler = TaskScheduler(
         settings=settings,
         github=github,
@@ -139,6 +145,32 @@ def _schedule(env: Mapping[str, str]) -> tuple[int, Path | None]:
     return (1 if task.status is TaskStatus.FAILED else 0), admitted
 
 
+def _stopper(settings: Settings, github: GitHubRepository) -> Stopper:
+    """How ``/pilot stop`` reaches a task where this workflow's strategy runs it."""
+    if settings.strategy == "redis":
+        return redis_stopper(settings.redis_url)
+    if settings.strategy == "kubernetes":
+        return kubernetes_stopper(settings.kubernetes_namespace)
+    return run_stopper(github)  # actions, dispatch (the worker run), thread and log: the workflow run
+
+
+def _stop(request: StopRequest, settings: Settings, ctx: RunContext, github: GitHubRepository,
+          runner: ActionsRunner) -> int:
+    """``/pilot stop``: no task, no reservation, no model; outputs and summary say what it did."""
+    from prpilot.scheduler.stop import StopHandler
+    from prpilot.scheduler.strategies import run_id_of
+
+    def run_url_of(task: Task) -> str:
+        return f"{ctx.server_url}/{ctx.repository}/actions/runs/{run_id_of(task)}"
+
+    handler = StopHandler(settings, github, github.ledger(), _stopper(settings, github), run_url_of)
+    outcome = handler.handle(request)
+    runner.set_outputs({"status": outcome.status, "result": outcome.message, "admitted": "false"})
+    runner.add_summary(f"## prpilot: stop ({outcome.status})\n\n{outcome.message}\n")
+    runner.info(f"prpilot: stop {outcome.status}: {outcome.message}")
+    return 1 if outcome.status == "failed" else 0
+
+
 # What it takes to recognise a request and answer it; every other input can be wrong meanwhile.
 _ESSENTIAL_INPUTS = ("github-token", "trigger", "trigger-label", "allow-edited", "allowed-bots")
 
@@ -157,8 +189,8 @@ def _answer_despite_bad_inputs(env: Mapping[str, str], error: ConfigError) -> No
         task = parse_event(ctx.event_name, ctx.load_event(), settings, run_id=ctx.run_id, actor=ctx.actor)
     except PrpilotError:
         return  # the essentials themselves are wrong: there is no telling whether anyone asked
-    if isinstance(task, Skip) or task.thread_number is None or not settings.github_token:
-        return
+    if not isinstance(task, Task) or task.thread_number is None or not settings.github_token:
+        return  # a stop is no task: the run log says why it failed
     from prpilot.actions.assembly import open_github
     from prpilot.engine.ending import Ending, end_task
     from prpilot.thread.status_comment import StatusComment
@@ -221,6 +253,8 @@ def engine_step(env: Mapping[str, str]) -> int:
         raise
     cancel = CancelSignal()
     cancel.install()
+    if ctx.run_id:  # the run /pilot stop cancels (a dispatched worker runs the task in a run of its own)
+        task.context["run_id"] = ctx.run_id
     path = Path(env["PRPILOT_TASK_FILE"])  # load_task_file read it: the finish step reads it back
     engine = build_engine(settings, ctx, task, Path(ctx.workspace or "."), runner=runner, cancel=cancel, env=env,
                           checkpoint=lambda current: write_task_file(path, current))

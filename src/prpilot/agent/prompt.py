@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from prpilot.agent.sanitize import Redactor, fence, strip_hidden, untrusted
-from prpilot.github.thread_context import ReviewThreadComment, ThreadComment, ThreadContext
+from prpilot.github.thread_context import EarlierTask, ReviewThreadComment, ThreadComment, ThreadContext
 
 C = TypeVar("C", bound=ThreadComment)
 
@@ -18,6 +18,7 @@ MAX_TEXT = 12_000  # one body or comment
 MAX_COMMENTS = 40  # the most recent ones
 MAX_PATCH = 12_000  # one file's patch
 MAX_DIFF = 40_000  # the whole diff
+MAX_FILES_SHOWN = 30  # of one earlier task's changed files
 
 SYSTEM_PROMPT = """\
 You are prpilot, a coding agent working in a checkout of a GitHub repository. Someone asked for a \
@@ -77,7 +78,11 @@ def build_messages(
     """The system and user messages that start a task; ``secrets`` are masked wherever they appear."""
     redact = Redactor(secrets)
     parts = [f"## Request\n{strip_hidden(request).strip()}"]
+    parts += _earlier(thread.earlier)
     parts += _thread(thread, include_untrusted)
+    if thread.origin is not None:
+        parts.append("## The issue this pull request closes\nprpilot opened this pull request for it.")
+        parts += _thread(thread.origin, include_untrusted)
     parts += _review_comments(thread.review_comments, include_untrusted)
     if thread.diff:
         parts.append(_diff(thread))
@@ -121,6 +126,24 @@ def _thread(thread: ThreadContext, include_untrusted: bool) -> list[str]:
         parts.append(untrusted(f"Comment by @{_inline(comment.author)}{access}", _cut(comment.body)))
     if left_out:
         parts.append(f"({left_out} other comments left out: by users without write access, or older.)")
+    return parts
+
+
+def _earlier(tasks: Sequence[EarlierTask]) -> list[str]:
+    """What prpilot did before on this thread (from its own records), so a follow-up starts from it."""
+    if not tasks:
+        return []
+    parts = ["## What came before\nprpilot worked on this before; the request follows up on it. Oldest first:"]
+    for number, task in enumerate(tasks, start=1):
+        parts.append(untrusted(f"Earlier request {number}, by @{_inline(task.requester)}", _cut(task.request)))
+        if task.answer.strip():
+            parts.append(untrusted(f"prpilot's answer to request {number} ({task.status})", _cut(task.answer)))
+        if task.changed_files:
+            files = ", ".join(f"`{_inline(path)}`" for path in task.changed_files[:MAX_FILES_SHOWN])
+            more = len(task.changed_files) - MAX_FILES_SHOWN
+            parts.append(f"Files request {number} changed: {files}" + (f" and {more} more" if more > 0 else ""))
+        if task.pr_url:
+            parts.append(f"Pull request of request {number}: {_inline(task.pr_url)}")
     return parts
 
 

@@ -57,8 +57,13 @@ def run_task_in(task: Task, workdir: Path, env: Mapping[str, str], *, cancel: Ca
 
 
 def run_queued_task(task: Task, workdir: Path) -> None:
-    """The queue worker's engine: the worker owns the signals, so no handler is installed here."""
-    run_task_in(task, workdir, dict(os.environ))
+    """The queue worker's engine: the worker owns the signals, so no handler is installed here.
+
+    ``/pilot stop`` reaches it as the queue's stop flag, which the engine checks between agent steps.
+    """
+    from prpilot.worker.task_worker import stop_requested
+
+    run_task_in(task, workdir, dict(os.environ), cancel=CancelSignal(also=stop_requested))
 
 
 def run_task_main(env: Mapping[str, str]) -> int:

@@ -8,7 +8,7 @@ into a flag so the clean-up itself is not cut.
 from __future__ import annotations
 
 import signal
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import FrameType
 
@@ -18,9 +18,10 @@ from prpilot.errors import Cancelled
 class CancelSignal:
     """Install SIGTERM/SIGINT handlers that cancel the running task."""
 
-    def __init__(self) -> None:
+    def __init__(self, also: Callable[[], bool] | None = None) -> None:
         self.requested = False
         self._shielded = False
+        self._also = also  # another way to ask, checked between agent steps (a queue worker's stop flag)
 
     def install(self) -> None:
         signal.signal(signal.SIGTERM, self._handle)
@@ -33,6 +34,8 @@ class CancelSignal:
             raise Cancelled(f"cancelled by signal {signal.Signals(signum).name}")
 
     def __call__(self) -> bool:
+        if not self.requested and self._also is not None and self._also():
+            self.requested = True
         return self.requested
 
     @contextmanager

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from prpilot.agent.fallback import FallbackChatModel
@@ -16,6 +17,7 @@ from prpilot.agent.sanitize import Redactor
 from prpilot.agent.title import fallback_title
 from prpilot.billing.bill import Bill
 from prpilot.billing.meter import Meter
+from prpilot.billing.money import format_usd
 from prpilot.billing.pricing import PriceTable, unknown_model_warning
 from prpilot.engine.cancellation import CancelSignal
 from prpilot.engine.checkpoint import Checkpoint
@@ -25,6 +27,7 @@ from prpilot.errors import Cancelled, PrpilotError, PullRequestsNotAllowed
 from prpilot.github.checkout import Checkout
 from prpilot.github.port import GitHubPort
 from prpilot.github.thread_context import ThreadContext, review_context
+from prpilot.intake.thread_commands import effective_cap
 from prpilot.notices import Notices
 from prpilot.settings import Settings
 from prpilot.task import Task, TaskStatus, Usage
@@ -40,10 +43,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+_MAX_CHANGED_FILES = 100  # kept on the task for a follow-up; the status comment must stay small
 CUT_SHORT = {
     "max_steps": "the agent used all {steps} model calls that max-steps allows",
     "timeout": "it reached the wall-clock limit of max-minutes",
-    "cost": "it reached the cost cap of max-cost",
+    "cost": "it reached its cost cap of {cap} ({cap_source})",
     "cancelled": "the job was cancelled",
 }
 
@@ -110,7 +114,7 @@ class TaskEngine:
         title, branch = fallback_title(task.user_request), None
         task.transition(TaskStatus.RUNNING)
         task.gpt_model = task.gpt_model or self.settings.model
-        if self.settings.max_cost_usd is not None and not self.meter.priced and self.runner:
+        if self._cap(task) is not None and not self.meter.priced and self.runner:
             self.runner.warning(f"max-cost cannot stop this task: {unknown_model_warning(self.settings.model)}")
         self._step(task, "Preparing the working branch")
         try:
@@ -124,13 +128,21 @@ class TaskEngine:
             answer = report.neutralise(self._redact(outcome.answer), requester=task.github_user,
                                        issue=task.issue_number)
             if outcome.stop_reason != "done":
-                reason = CUT_SHORT[outcome.stop_reason].format(steps=self.settings.max_steps)
+                cap = self._cap(task)
+                from_request = cap is not None and cap != self.settings.max_cost_usd  # the request lowered it
+                reason = CUT_SHORT[outcome.stop_reason].format(
+                    steps=self.settings.max_steps, cap=format_usd(cap) if cap is not None else "",
+                    cap_source="`--max-cost` in the request" if from_request else "the workflow's max-cost")
                 cut_short = f"The task was cut short: {reason}."
+                if outcome.stop_reason == "cancelled":
+                    cut_short = self._stopped(task) or cut_short
             notice = self.finalize_working_branch(task, branch, title, answer, cut_short)
             answer = "\n\n".join(part for part in (notice, answer) if part)
         except Exception as exc:  # cancelled, failed, or a bug: the task still ends in words, its work saved
             failure = _failure_text(exc)
             with self.cancel.shield():
+                if isinstance(exc, Cancelled):
+                    failure = self._stopped(task) or failure
                 self.git.save(task, branch, title, self._touched())
         if isinstance(self.model, FallbackChatModel) and self.model.notice:  # which model failed, which took over
             answer = "\n\n".join(part for part in (answer, self.model.notice) if part)
@@ -166,6 +178,7 @@ class TaskEngine:
         thread = ThreadContext()
         if task.thread_number is not None:
             thread = self.github.thread(task.thread_number, is_pull=task.pr_number is not None, marker=report.MARKER)
+            thread = self._with_history(task, task.thread_number, thread)
         root = self.checkout.root
         workspace = Workspace(
             root, allow_workflow_edits=self.settings.allow_workflow_edits, secrets=self.settings.secrets()
@@ -185,7 +198,7 @@ class TaskEngine:
         limits = AgentLimits(
             max_steps=self.settings.max_steps,  # the agent's own calls: the title is not one of them
             max_seconds=self.settings.max_minutes * 60,
-            max_cost_usd=self.settings.max_cost_usd,
+            max_cost_usd=self._cap(task),
         )
         spent_before = self.usage
         # Counts every answered call, so whatever ends the run (a model failure, a cancellation, a bug in
@@ -219,6 +232,7 @@ class TaskEngine:
         title = self.generate_task_title(task)
         if self._kept is not None:
             self._kept.working = (branch, title)
+        task.changed_files = changed[:_MAX_CHANGED_FILES]
         self.git.commit_and_push(task, branch, title, changed)
         if not branch.open_pull:
             return ""
@@ -243,6 +257,41 @@ class TaskEngine:
             reviewers = [task.github_user]
             self._courtesy("ask the requester for a review", self.github.request_review, pull.number, reviewers)
         return ""
+
+    def _with_history(self, task: Task, number: int, thread: ThreadContext) -> ThreadContext:
+        """Add what came before: earlier tasks on the thread and, on a pull request prpilot opened, its issue."""
+        from prpilot.thread.history import as_earlier, closes_issue, earlier_tasks
+
+        try:
+            earlier = earlier_tasks(body for _, body in self.github.comments_with(number, report.MARKER))
+            origin = None
+            issue = closes_issue(thread.body) if task.pr_number is not None else None
+            if issue is not None:  # a hint only: prpilot's own comment on the issue must say it opened this pull
+                bodies = (body for _, body in self.github.comments_with(issue, report.MARKER))
+                opened = earlier_tasks(bodies, opened_pull=task.pr_number)
+                if opened:
+                    earlier = opened + earlier
+                    origin = self.github.thread(issue, is_pull=False, marker=report.MARKER)
+        except PrpilotError as exc:  # the request itself still stands on its own
+            log.warning("could not read what came before on #%s: %s", number, exc.message)
+            return thread
+        return thread.model_copy(update={"earlier": as_earlier(earlier), "origin": origin})
+
+    def _cap(self, task: Task) -> Decimal | None:
+        """The task's cost cap: its request's, within this workflow's max-cost."""
+        return effective_cap(task.max_cost_usd, self.settings.max_cost_usd)
+
+    def _stopped(self, task: Task) -> str:
+        """Who stopped the task with ``/pilot stop``, read from prpilot's own reply to it ("" when nobody did)."""
+        if task.thread_number is None:
+            return ""
+        try:
+            bodies = [body for _, body in self.github.comments_with(task.thread_number, report.STOP_MARK)]
+        except PrpilotError as exc:
+            log.warning("could not read who stopped the task: %s", exc.message)
+            return ""
+        login = report.stopped_by(bodies, task.id)
+        return f"@{login} stopped the task with `/pilot stop` before it finished." if login else ""
 
     def _touched(self) -> list[str] | None:
         """The paths the agent's file tools wrote or deleted (none before it ran); None once a command ran."""

@@ -25,6 +25,8 @@ class MemoryGitHub:
     pulls: list[PullInfo] = field(default_factory=list)
     reactions: list[tuple[int, str]] = field(default_factory=list)
     dispatches: list[tuple[str, str, dict[str, str]]] = field(default_factory=list)
+    runs: dict[int, str] = field(default_factory=dict)  # run id -> "in_progress" | "completed"; cancel_run acts on it
+    cancelled: list[int] = field(default_factory=list)
     fail: dict[str, GitHubError] = field(default_factory=dict)  # method name -> the error it raises
     calls: list[str] = field(default_factory=list)
 
@@ -93,3 +95,13 @@ class MemoryGitHub:
     def dispatch_workflow(self, workflow: str, ref: str, inputs: dict[str, str]) -> None:
         self._call("dispatch")
         self.dispatches.append((workflow, ref, inputs))
+
+    def cancel_run(self, run_id: int) -> bool:
+        self._call("cancel_run")
+        if run_id not in self.runs:
+            raise GitHubError(f"GitHub refused to cancel the workflow run {run_id}: 404 Not Found")
+        if self.runs[run_id] == "completed":
+            return False
+        self.runs[run_id] = "completed"
+        self.cancelled.append(run_id)
+        return True

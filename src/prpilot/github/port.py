@@ -57,3 +57,6 @@ class GitHubPort(Protocol):
         """Fetch title, body, comments (and the diff for pulls); comments holding ``marker`` are ours."""
 
     def dispatch_workflow(self, workflow: str, ref: str, inputs: dict[str, str]) -> None: ...
+
+    def cancel_run(self, run_id: int) -> bool:
+        """Cancel workflow run ``run_id`` (needs ``actions: write``); False when it had completed already."""

@@ -326,3 +326,15 @@ class GitHubRepository:
             input={"ref": ref, "inputs": inputs},
         )
 
+
+    def cancel_run(self, run_id: int) -> bool:
+        def cancel() -> bool:
+            try:
+                self._requester.requestJsonAndCheck("POST", f"{self._path}/actions/runs/{run_id}/cancel")
+            except GithubException as exc:
+                if exc.status == 409:  # "Cannot cancel a workflow run that is completed."
+                    return False
+                raise
+            return True
+
+        return _call(f"cancel the workflow run {run_id} (the job needs `permissions: actions: write`)", cancel)

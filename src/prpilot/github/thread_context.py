@@ -35,6 +35,17 @@ class ChangedFile(BaseModel):
     patch: str = ""
 
 
+class EarlierTask(BaseModel):
+    """A task prpilot did before on this thread (or the one that opened this pull request), as it recorded it."""
+
+    requester: str
+    request: str
+    answer: str = ""
+    status: str = ""
+    changed_files: list[str] = Field(default_factory=list)
+    pr_url: str | None = None
+
+
 class ThreadContext(BaseModel):
     """The issue or pull request a task came from."""
 
@@ -46,6 +57,9 @@ class ThreadContext(BaseModel):
     comments: list[ThreadComment] = Field(default_factory=list)
     review_comments: list[ReviewThreadComment] = Field(default_factory=list)
     diff: list[ChangedFile] = Field(default_factory=list)
+    # What came before, from prpilot's own status comments only (never from text users wrote), oldest first.
+    earlier: list[EarlierTask] = Field(default_factory=list)
+    origin: ThreadContext | None = None  # on a pull request prpilot opened: the issue it closes
 
 
 REVIEW_KEYS = ("path", "line", "start_line", "side", "diff_hunk", "commit_id")

@@ -28,6 +28,7 @@ from prpilot.intake.payloads import (
     User,
     read,
 )
+from prpilot.intake.thread_commands import is_stop, read_options
 from prpilot.intake.trigger import find_request, split_lines
 from prpilot.settings import Settings
 from prpilot.task import Task
@@ -42,7 +43,21 @@ class Skip(BaseModel):
     reply: str | None = None  # set when the requester should be told (e.g. usage for a bare trigger)
 
 
-EventOutcome: TypeAlias = Task | Skip
+class StopRequest(BaseModel):
+    """``/pilot stop``: stop the tasks running on a thread. Not a task: not billed, not counted."""
+
+    model_config = ConfigDict(frozen=True)
+
+    requester: str
+    requester_is_bot: bool = False
+    github_project: str
+    thread_number: int
+    is_pull: bool = False
+    comment_id: int | None = None
+    comment_kind: str | None = None  # "issue" | "review" | "pull_review", as on Task
+
+
+EventOutcome: TypeAlias = Task | Skip | StopRequest
 
 
 @dataclass(frozen=True)
@@ -56,10 +71,14 @@ class _Run:
         login = requester if isinstance(requester, str) else requester.login
         if fields.get("pr_number") is None and fields.get("base") is None:
             fields["base"] = repository.default_branch  # an issue task branches from it
+        options = read_options(request)
+        if options.error:  # answered in words once the requester's access is checked
+            fields["context"] = {**fields.get("context", {}), "request_error": options.error}
         return Task(
             github_user=login,
             github_project=repository.full_name,
-            user_request=request,
+            user_request=options.work if not options.error else request,
+            max_cost_usd=options.max_cost_usd,
             gpt_model=self.settings.model,
             installation_id=self.run_id,
             event_name=self.event_name,
@@ -93,9 +112,16 @@ def _comment_request(run: _Run, action: str, comment: Comment, changes: BodyChan
         before = (changes.body or {}).get("from") if changes else None
         if isinstance(before, str) and find_request(before, trigger) == request:
             return Skip(reason="the edit did not change the request")
-    if not request:
+    options = read_options(request)
+    if not request or not (options.work or options.error):  # a bare trigger, or "--max-cost 2" and nothing else
         return Skip(reason="empty request", reply=usage(trigger))
     return request
+
+
+def _stop(user: User, repository: Repository, number: int, is_pull: bool, comment_id: int,
+          kind: str) -> StopRequest:
+    return StopRequest(requester=user.login, requester_is_bot=user.is_bot, github_project=repository.full_name,
+                       thread_number=number, is_pull=is_pull, comment_id=comment_id, comment_kind=kind)
 
 
 def _comment_action(run: _Run, payload: Mapping[str, Any], new: str = "created", what: str = "comments") -> str | Skip:
@@ -122,6 +148,8 @@ def _issue_comment(run: _Run, payload: Mapping[str, Any]) -> EventOutcome:
         return request
     is_pr = event.issue.pull_request is not None
     comment = event.comment
+    if is_stop(request):
+        return _stop(comment.user, event.repository, event.issue.number, is_pr, comment.id, "issue")
     return run.task(
         comment.user,
         event.repository,
@@ -153,6 +181,8 @@ def _review_comment(run: _Run, payload: Mapping[str, Any]) -> EventOutcome:
     if isinstance(request, Skip):
         return request
     comment = event.comment
+    if is_stop(request):
+        return _stop(comment.user, event.repository, event.pull_request.number, True, comment.id, "review")
     return run.task(
         comment.user,
         event.repository,
@@ -187,6 +217,8 @@ def _review(run: _Run, payload: Mapping[str, Any]) -> EventOutcome:
     request = _comment_request(run, action, review, event.changes)
     if isinstance(request, Skip):
         return request
+    if is_stop(request):
+        return _stop(review.user, event.repository, pull.number, True, review.id, "pull_review")
     return run.task(
         review.user,
         event.repository,

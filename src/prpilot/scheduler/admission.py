@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict
 from prpilot.billing.money import format_usd as usd
 from prpilot.intake.bots import is_allowed_bot
 from prpilot.settings import Limits
+from prpilot.task import Allowance
 
 # https://docs.github.com/en/rest/collaborators/collaborators#get-repository-permissions-for-a-user
 # answers admin/write/read/none in ``permission`` and maintain/triage too in ``role_name``.
@@ -186,6 +187,23 @@ def admission_decision(limits: Limits, facts: AdmissionFacts) -> Rejection | Non
         project_budget_left(limits.monthly_budget_usd, facts.spent_project, month, facts.held_project)
         or user_budget_left(limits.user_monthly_budget_usd, facts.spent_user, month, facts.held_user)
         or project_has_reached_rate_limit(limits.tasks_per_hour, facts.tasks_in_last_hour)
+    )
+
+
+def allowance(limits: Limits, facts: AdmissionFacts) -> Allowance | None:
+    """What the monthly budgets have left before this task (spent and held taken off); None without budgets."""
+
+    def left(limit: Decimal | None, spent: Decimal, held: Decimal) -> Decimal | None:
+        return None if limit is None else max(Decimal(0), limit - spent - held)
+
+    project, user = limits.monthly_budget_usd, limits.user_monthly_budget_usd
+    if project is None and user is None:
+        return None
+    return Allowance(
+        month_left_usd=left(project, facts.spent_project, facts.held_project),
+        month_budget_usd=project,
+        user_left_usd=left(user, facts.spent_user, facts.held_user),
+        user_budget_usd=user,
     )
 
 

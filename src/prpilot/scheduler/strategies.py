@@ -109,6 +109,54 @@ def kubernetes_strategy(image: str, namespace: str, *, secret: str | None = None
     return schedule
 
 
+# --- stopping a task where its strategy runs it (``/pilot stop``) ----------------------------------
+
+Stopper = Callable[[Task], bool]  # False: the task had ended already
+
+
+def run_id_of(task: Task) -> str:
+    """The workflow run the task's engine runs in: its own run, else the run that admitted it."""
+    engine_run = task.context.get("run_id")
+    return str(engine_run) if engine_run else task.installation_id
+
+
+def run_stopper(github: GitHubPort) -> Stopper:
+    """Cancel the task's workflow run: the runner signals the engine, which pushes the work and settles."""
+
+    def stop(task: Task) -> bool:
+        run_id = run_id_of(task)
+        if not run_id.isdigit():
+            raise ConfigError(f"task {task.id} names no workflow run to cancel ({run_id or 'none'})")
+        return github.cancel_run(int(run_id))
+
+    return stop
+
+
+def redis_stopper(redis_url: str, queue_name: str = "prpilot") -> Stopper:
+    """Raise the task's stop flag in Redis; the worker running it checks the flag between agent steps."""
+    if not redis_url:
+        raise ConfigError("the redis strategy needs the redis-url input")
+
+    def stop(task: Task) -> bool:
+        from prpilot.worker.queue import RedisTaskQueue
+
+        RedisTaskQueue(redis_url, name=queue_name).request_stop(task.id)
+        return True
+
+    return stop
+
+
+def kubernetes_stopper(namespace: str, *, api: Any = None) -> Stopper:
+    """Delete the task's Job: Kubernetes sends its container SIGTERM, which the engine ends on like a cancel."""
+
+    def stop(task: Task) -> bool:
+        from prpilot.worker.kubernetes import delete_job, job_name
+
+        return delete_job(api if api is not None else batch_api(), job_name(task), namespace)
+
+    return stop
+
+
 def batch_api() -> Any:
     """The BatchV1Api of the cluster KUBECONFIG (or the pod's service account) points at."""
     try:

@@ -19,6 +19,7 @@ from prpilot.billing.pricing import DEFAULT_PRICES, find_price, load_prices
 from prpilot.engine.ending import Ending, end_task
 from prpilot.errors import PrpilotError
 from prpilot.github.port import GitHubPort
+from prpilot.intake.thread_commands import effective_cap
 from prpilot.notices import Notices
 from prpilot.scheduler import admission as checks
 from prpilot.scheduler.strategies import Strategy
@@ -72,6 +73,12 @@ class TaskScheduler:
             answer = refusal.code is not checks.RejectionCode.BOT_NOT_ALLOWED
             self.end(task, TaskStatus.REJECTED, refusal.message, answer=answer)
             return Scheduled(task=task, reason=refusal.message)
+        request_error = task.context.get("request_error")
+        if isinstance(request_error, str) and request_error:  # a malformed option, such as --max-cost abc
+            self.end(task, TaskStatus.REJECTED, request_error)
+            return Scheduled(task=task, reason=request_error)
+        # Pure, so the acknowledgement can show it: the request may lower max-cost, never raise it.
+        task.max_cost_usd = effective_cap(task.max_cost_usd, self.settings.max_cost_usd)
         self.acknowledge(task)
         try:
             refusal = self.pull_is_from_fork(task) or self.admit(task)
@@ -164,9 +171,10 @@ class TaskScheduler:
                 now=now,
             )
             refusal = checks.admission_decision(self.settings.limits, facts)
+            task.allowance = checks.allowance(self.settings.limits, facts)
             return refusal.message if refusal else None
 
-        self.ledger.admit(task, decide, hold=self.settings.max_cost_usd or Decimal(0))
+        self.ledger.admit(task, decide, hold=task.max_cost_usd or Decimal(0))
         return refusal
 
     def end(self, task: Task, status: TaskStatus, why: str, *, answer: bool = True, settle: bool = False) -> None:

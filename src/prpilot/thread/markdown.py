@@ -20,6 +20,8 @@ from prpilot.task import Task, TaskStatus
 
 MARKER = "<!-- prpilot:status -->"
 _TASK_RE = re.compile(r"<!-- prpilot:task ([A-Za-z0-9+/=]+) -->")
+STOP_MARK = "<!-- prpilot:stop "
+_STOP_RE = re.compile(r"<!-- prpilot:stop ([A-Za-z0-9+/=]+) -->")
 _MAX_ANSWER = 6000
 MAX_COMMENT = 65_536  # GitHub refuses longer comment and pull request bodies
 MAX_SUMMARY_BYTES = 1_000_000  # GitHub drops a step's summary over 1 MiB
@@ -71,6 +73,52 @@ def extract_task(body: str) -> Task | None:
         return None
 
 
+class StopRecord(BaseModel):
+    """Who asked, with ``/pilot stop``, to stop which tasks: hidden in prpilot's own reply to the stop."""
+
+    by: str
+    task_ids: list[str]
+
+
+def stop_reply(line: str, record: StopRecord | None) -> str:
+    """prpilot's one-line answer to ``/pilot stop``, carrying the stop record the stopped engine reads."""
+    hidden = ""
+    if record is not None:
+        hidden = f"\n\n{STOP_MARK}{base64.b64encode(record.model_dump_json().encode()).decode()} -->"
+    return f"{MARKER}\n{line}{hidden}"
+
+
+def stopped_by(bodies: list[str], task_id: str) -> str | None:
+    """The login that stopped ``task_id``, from the bodies of prpilot's own replies to ``/pilot stop``."""
+    for body in bodies:
+        for match in _STOP_RE.finditer(body):
+            try:
+                record = StopRecord.model_validate_json(base64.b64decode(match.group(1)))
+            except (binascii.Error, ValueError, ValidationError):
+                continue
+            if task_id in record.task_ids:
+                return record.by
+    return None
+
+
+def spending_line(task: Task) -> str:
+    """What the task may spend: its cap and, where monthly budgets are set, what they had left at admission."""
+    parts = []
+    if task.max_cost_usd is not None:
+        parts.append(f"may spend up to {format_usd(task.max_cost_usd)}")
+    left = task.allowance
+    if left is not None and left.month_budget_usd is not None and left.month_left_usd is not None:
+        parts.append(f"{format_usd(left.month_left_usd)} of the {format_usd(left.month_budget_usd)} "
+                     "monthly budget left")
+    if left is not None and left.user_budget_usd is not None and left.user_left_usd is not None:
+        parts.append(f"{format_usd(left.user_left_usd)} of @{task.github_user}'s "
+                     f"{format_usd(left.user_budget_usd)} left")
+    if not parts:
+        return ""
+    text = " · ".join(parts)
+    return f"💵 {text[0].upper()}{text[1:]}."
+
+
 def _quote_request(request: str) -> str:
     first = request.strip().splitlines()[0] if request.strip() else ""
     first = first if len(first) <= 120 else first[:117] + "…"
@@ -100,8 +148,12 @@ def status_comment(
     run = f"[follow the run]({run_url})" + (f" (attempt {task.run_attempt})" if task.run_attempt > 1 else "")
     if status in (None, TaskStatus.SCHEDULED):
         lines.append(f"👀 On it: **{request}** — queued, {run}.")
+        if spending := spending_line(task):
+            lines += ["", spending]
     elif status is TaskStatus.RUNNING:
         lines.append(f"⏳ Working on **{request}** — {run}.")
+        if spending := spending_line(task):
+            lines += ["", spending]
         if progress:
             lines.append("")
             lines += [f"- [x] {step}" for step in progress.done]

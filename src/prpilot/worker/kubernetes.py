@@ -14,7 +14,7 @@ from typing import Any
 from prpilot.errors import PrpilotError
 from prpilot.task import Task
 
-__all__ = ["DEFAULT_RESOURCES", "TASK_ENV", "TASK_ID_LABEL", "build_job", "job_name", "submit_job"]
+__all__ = ["DEFAULT_RESOURCES", "TASK_ENV", "TASK_ID_LABEL", "build_job", "delete_job", "job_name", "submit_job"]
 
 TASK_ENV = "PRPILOT_TASK"
 TASK_ID_LABEL = "prpilot.dev/task-id"
@@ -99,3 +99,17 @@ def submit_job(api: Any, manifest: Mapping[str, Any], namespace: str) -> str:
     except ApiException as exc:
         raise PrpilotError(f"Kubernetes refused Job {name} in {namespace}: {exc.status} {exc.reason}") from exc
     return str(created.metadata.name) if created is not None and created.metadata else str(name)
+
+
+def delete_job(api: Any, name: str, namespace: str) -> bool:
+    """Delete Job ``name`` and its pods (their containers get SIGTERM, then the grace period); False if gone."""
+    from kubernetes.client.exceptions import ApiException
+
+    try:
+        api.delete_namespaced_job(name=name, namespace=namespace, propagation_policy="Background")
+    except ApiException as exc:
+        if exc.status == 404:
+            return False
+        why = f"{exc.status} {exc.reason}"
+        raise PrpilotError(f"Kubernetes refused to delete Job {name} in {namespace}: {why}") from exc
+    return True

@@ -155,6 +155,19 @@ class RedisTaskQueue:
                 wait: Any = min(max(left, 0.01), _MAX_BLOCK)  # Redis >= 6 takes fractions; stub says int
                 self._redis.blmove(pending, pending, wait, "RIGHT", "RIGHT")
 
+    def request_stop(self, task_id: str, ttl: int = 86_400) -> None:
+        """Ask the worker running ``task_id`` (or the next to take it) to stop it (``/pilot stop``)."""
+        with _translated("ask a worker to stop a task"):
+            self._redis.set(self._stop_key(task_id), "1", ex=ttl)
+
+    def stop_requested(self, task_id: str) -> bool:
+        """Whether ``/pilot stop`` asked to stop ``task_id``."""
+        with _translated("read a task's stop flag"):
+            return bool(self._redis.exists(self._stop_key(task_id)))
+
+    def _stop_key(self, task_id: str) -> str:
+        return f"{{{self.name}}}:stop:{task_id}"
+
     def heartbeat(self, lease: Lease) -> bool:
         """Push the lease's deadline ``visibility_timeout`` into the future; False if it was lost."""
         with _translated("extend a lease"):

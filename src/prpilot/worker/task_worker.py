@@ -29,9 +29,16 @@ from typing import Any
 from prpilot.task import Task
 from prpilot.worker.queue import Lease, QueueError, TaskQueue
 
-__all__ = ["RunTask", "TaskInterrupted", "TaskWorker"]
+__all__ = ["RunTask", "TaskInterrupted", "TaskWorker", "stop_requested"]
 
 log = logging.getLogger(__name__)
+_here = threading.local()  # the stop check of the task this thread's worker runs
+
+
+def stop_requested() -> bool:
+    """Whether ``/pilot stop`` asked to stop the task this thread's worker runs (an engine checks between steps)."""
+    check: Callable[[], bool] | None = getattr(_here, "check", None)
+    return check is not None and check()
 
 RunTask = Callable[[Task, Path], None]
 _STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
@@ -189,14 +196,31 @@ class TaskWorker:
     def _running(self, lease: Lease, heartbeat: _Heartbeat) -> Iterator[None]:
         self._interrupt_reason = ""
         self._current = lease
+        _here.check = self._stop_check(lease.task)
         heartbeat.start()
         try:
             yield
         finally:
+            _here.check = None
             self._current = None  # first: an alarm arriving from now on is ignored
             if self._main_ident is not None:
                 signal.setitimer(signal.ITIMER_REAL, 0)
             heartbeat.stop()
+
+    def _stop_check(self, task: Task) -> Callable[[], bool] | None:
+        """Ask the queue for the task's stop flag, when the queue keeps them; a queue error is no stop."""
+        ask = getattr(self.queue, "stop_requested", None)
+        if ask is None:
+            return None
+
+        def check() -> bool:
+            try:
+                return bool(ask(task.id))
+            except QueueError as exc:
+                log.warning("task %s: could not read its stop flag (%s)", task.id, exc.message)
+                return False
+
+        return check
 
     def _settle(self, task: Task, action: str, call: Callable[[], Any]) -> Any:
         try:

@@ -388,3 +388,50 @@ def test_runner_fixture_targets_this_checkout(runner: Runner, tmp_path: Path) ->
     with FakeGitHub(tmp_path / "github") as github:
         assert runner.use(github).api_url == github.api_url
         assert (runner.server_url, runner.token) == (github.server_url, github.token)
+
+
+def test_cancelling_the_jobs_run_on_the_fake_signals_the_step(tmp_path: Path, payload: dict[str, object]) -> None:
+    import threading
+    import time
+
+    import requests
+
+    from prpilot.testing.github import FakeGitHub
+
+    action = make_action(
+        tmp_path,
+        """
+        runs:
+          using: composite
+          steps:
+            - id: work
+              shell: bash
+              run: |
+                trap 'echo "got TERM"; exit 143' TERM
+                echo "$GITHUB_RUN_ID" > "$RUNNER_TEMP/run_id"
+                for i in $(seq 300); do sleep 0.1; done
+    """,
+    )
+    with FakeGitHub(tmp_path / "github") as github:
+        github.add_repo("acme/widgets")
+        runner = Runner(tmp_path / "runner", action_path=action, base_env={"PATH": "/usr/bin:/bin"}).use(github)
+        results = []
+        job = threading.Thread(target=lambda: results.append(
+            runner.run("issue_comment", retarget(payload, default_branch="main"), checkout=False)))
+        job.start()
+        run_file = tmp_path / "runner" / "run-1" / "work" / "_temp" / "run_id"
+        deadline = time.monotonic() + 20
+        while not (run_file.exists() and run_file.read_text().strip()):
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        run_id = run_file.read_text().strip()
+
+        answer = requests.post(f"{github.api_url}/repos/acme/widgets/actions/runs/{run_id}/cancel",
+                               headers={"Authorization": f"token {github.token}"}, timeout=10)
+        job.join(timeout=30)
+
+        assert answer.status_code == 202
+        [result] = results
+        assert result.cancelled
+        assert "got TERM" in result.step("work").stdout
+        assert github.state.runs[int(run_id)].conclusion == "cancelled"

@@ -245,6 +245,38 @@ class FakeGitHub(StateReader):
             run.status, run.conclusion = status, conclusion
         return run.id
 
+    def job_started(self, repository: str, event_name: str, actor: str, rerun_of: int | None = None) -> int | None:
+        """Record the run of a job the runner simulator starts (in progress); return its id (GITHUB_RUN_ID).
+
+        ``rerun_of``: "Re-run jobs" of that run, which keeps its id. None for a repository this fake
+        does not hold: the job then runs without a run here.
+        """
+        r = self.state.repo(repository)
+        if r is None:
+            return None
+        with self.state.lock:
+            earlier = self.state.runs.get(rerun_of) if rerun_of is not None else None
+            if earlier is not None:
+                earlier.status, earlier.conclusion, earlier.updated_at = "in_progress", None, now()
+                return earlier.id
+        run = start_run(self.api, r, "prpilot.yml", r.default_branch, event_name, actor)
+        with self.state.lock:
+            run.status = "in_progress"
+        return run.id
+
+    def run_cancelled(self, run_id: int) -> bool:
+        """Whether someone cancelled run ``run_id`` (POST .../actions/runs/{id}/cancel)."""
+        with self.state.lock:
+            run = self.state.runs.get(run_id)
+            return run is not None and run.conclusion == "cancelled"
+
+    def job_finished(self, run_id: int, conclusion: str) -> None:
+        """Complete run ``run_id`` as its job ended, unless a cancel completed it first."""
+        with self.state.lock:
+            run = self.state.runs.get(run_id)
+            if run is not None and run.status != "completed":
+                run.status, run.conclusion, run.updated_at = "completed", conclusion, now()
+
     def set_variable(self, repo: str, name: str, value: str) -> None:
         """Set an Actions repository variable."""
         r = self._repo(repo)

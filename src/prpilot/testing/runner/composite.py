@@ -120,7 +120,7 @@ def run_composite(
         if "uses" in step or "run" not in step or "shell" not in step:
             raise UnsupportedAction(f"step {step_id}: only 'run:' steps with a 'shell:' are simulated")
         now = time.monotonic()
-        if now >= stop.deadline or (stop.cancel_at is not None and now >= stop.cancel_at):
+        if now >= stop.deadline or stop.cancelling(now):
             status = JobStatus(status.failed, cancelled=True)
         if not evaluate_if(step.get("if"), contexts, status):
             result = StepResult(step_id, str(step.get("name", step_id)), "skipped", "skipped", None)

@@ -6,13 +6,14 @@ the composite action itself runs in ``prpilot.testing.runner.composite``.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import signal
 import time
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from prpilot.testing.checkout import checkout as run_checkout
 from prpilot.testing.runner.composite import RunResult, StepResult, UnsupportedAction, run_composite
@@ -42,6 +43,18 @@ class GitHubEndpoint(Protocol):
     token: str
 
 
+@runtime_checkable
+class RunRegistry(Protocol):
+    """A GitHub that keeps workflow runs: each job gets a run of its own, cancelled through its REST route."""
+
+    def job_started(self, repository: str, event_name: str, actor: str, rerun_of: int | None = None) -> int | None:
+        ...
+
+    def run_cancelled(self, run_id: int) -> bool: ...
+
+    def job_finished(self, run_id: int, conclusion: str) -> None: ...
+
+
 class Runner:
     """A simulated hosted runner: each ``run()`` gets a fresh workspace and temp dir under ``root``."""
 
@@ -65,6 +78,8 @@ class Runner:
         self.base_env = dict(os.environ if base_env is None else base_env)
         self.env = dict(env or {})
         self._runs = 0
+        self.registry: RunRegistry | None = None
+        self._last_run_id: int | None = None  # what a re-run (run_attempt > 1) runs again
 
     def use(self, github: GitHubEndpoint) -> Runner:
         """Point the job at ``github``: its server and API URLs, and its workflow token."""
@@ -72,6 +87,7 @@ class Runner:
         self.api_url = github.api_url
         self.graphql_url = github.api_url.rstrip("/") + "/graphql"
         self.token = github.token
+        self.registry = github if isinstance(github, RunRegistry) else None
         return self
 
     def run(
@@ -119,6 +135,11 @@ class Runner:
             )
             sha = sha or done.sha
         sender = str(actor or payload.get("sender", {}).get("login", "octocat"))
+        registry = self.registry
+        run_id = None
+        if registry is not None:
+            rerun_of = self._last_run_id if run_attempt > 1 else None
+            run_id = self._last_run_id = registry.job_started(repository, event_name, sender, rerun_of)
         job = JobContext(
             event_name=event_name,
             event=payload,
@@ -137,14 +158,21 @@ class Runner:
             triggering_actor=sender,
             run_attempt=str(run_attempt),
         )
+        if run_id is not None:
+            job = dataclasses.replace(job, run_id=str(run_id))
         stop = Stop(
             deadline=started + timeout,
             cancel_at=None if cancel_after is None else started + cancel_after,
             cancel_signal=cancel_signal,
             grace=cancel_grace,
+            # "Cancel workflow" (POST .../actions/runs/{id}/cancel) on the fake signals this job, as the runner does.
+            cancel_requested=(lambda: registry.run_cancelled(run_id)) if registry and run_id is not None else None,
         )
         extras = {**self.env, **(env or {})}
-        return run_composite(self.action_path / "action.yml", job, inputs or {}, extras, self.base_env, stop)
+        result = run_composite(self.action_path / "action.yml", job, inputs or {}, extras, self.base_env, stop)
+        if registry is not None and run_id is not None:
+            registry.job_finished(run_id, "cancelled" if result.cancelled else "success" if result.ok else "failure")
+        return result
 
     __call__ = run
 

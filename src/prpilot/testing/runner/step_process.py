@@ -7,6 +7,7 @@ import signal
 import subprocess
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,6 +34,14 @@ class Stop:
     cancel_signal: int = signal.SIGTERM
     grace: float = 10.0
     signal_group: bool = True  # the runner's signal should reach the entrypoint under bash
+    # Polled while the step runs: True once the run was cancelled (the fake GitHub's cancel route).
+    cancel_requested: Callable[[], bool] | None = None
+
+    def cancelling(self, now: float) -> bool:
+        """Whether the job is to be cancelled at ``now``: its cancel time came, or its run was cancelled."""
+        if self.cancel_at is not None and now >= self.cancel_at:
+            return True
+        return self.cancel_requested is not None and self.cancel_requested()
 
 
 @dataclass(frozen=True)
@@ -89,7 +98,7 @@ def _wait(process: subprocess.Popen[bytes], stop: Stop) -> tuple[int, bool, bool
         except subprocess.TimeoutExpired:
             pass
         now = time.monotonic()
-        if stop.cancel_at is not None and now >= stop.cancel_at and not cancelled:
+        if not cancelled and stop.cancelling(now):
             cancelled = True
             _send(process, stop.cancel_signal, stop.signal_group)
             kill_at = min(kill_at, now + stop.grace)

@@ -1,0 +1,126 @@
+"""``/pilot stop``: find the tasks running on a thread from prpilot's own state, and stop them.
+
+A stop is not a task: it is not admitted, reserves nothing in the ledger, is not counted by the
+rate limit and calls no model. The running tasks are read only from what prpilot itself wrote:
+the hidden task of its status comments (``comments_with`` keeps prpilot's own comments), less
+those the ledger has settled, never from text users wrote. The reply that answers the stop carries
+who asked (hidden, in prpilot's own comment) before anything is cancelled, so the stopped engine
+can name them when it ends.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from prpilot.billing.ledger import Ledger, settlements
+from prpilot.errors import PrpilotError
+from prpilot.github.port import GitHubPort
+from prpilot.intake.events import StopRequest
+from prpilot.scheduler import admission as checks
+from prpilot.settings import Settings
+from prpilot.task import Task, TaskStatus
+from prpilot.thread.markdown import MARKER, StopRecord, extract_task, first_line, stop_reply
+
+log = logging.getLogger(__name__)
+
+# Stops one task where it runs; False when it had ended already. Raises PrpilotError when it cannot.
+Stopper = Callable[[Task], bool]
+
+NOTHING_RUNNING = "Nothing to stop: no prpilot task is running on this thread."
+_RUNNING = (None, TaskStatus.SCHEDULED, TaskStatus.RUNNING)
+
+
+@dataclass(frozen=True)
+class StopOutcome:
+    """How a stop ended: ``completed`` (stopped), ``skipped`` (nothing ran), ``rejected`` or ``failed``."""
+
+    status: str
+    message: str
+
+
+def running_tasks(bodies: Iterable[str], settled: set[str]) -> list[Task]:
+    """The tasks prpilot's status comments show as queued or running, less those the ledger has billed."""
+    found: dict[str, Task] = {}
+    for body in bodies:
+        task = extract_task(body)
+        if task is not None and task.status in _RUNNING and task.id not in settled:
+            found.setdefault(task.id, task)
+    return list(found.values())
+
+
+def _named(tasks: list[Task], run_url: Callable[[Task], str]) -> str:
+    shown = ", ".join(f"**{first_line(t.user_request)[:80]}** ([run]({run_url(t)}))" for t in tasks[:5])
+    more = f" and {len(tasks) - 5} more" if len(tasks) > 5 else ""
+    return shown + more
+
+
+@dataclass
+class StopHandler:
+    """Answer one ``/pilot stop``."""
+
+    settings: Settings
+    github: GitHubPort
+    ledger: Ledger | None
+    stopper: Stopper
+    run_url_of: Callable[[Task], str]  # the page of the run a task runs in
+
+    def handle(self, request: StopRequest) -> StopOutcome:
+        """Check who asks, find what runs, say so in one line and stop it."""
+        permission = None if request.requester_is_bot else self.github.permission(request.requester)
+        refusal = checks.user_can_write(permission, request.requester, request.requester_is_bot,
+                                        self.settings.allowed_bots)
+        if refusal is not None and refusal.code is checks.RejectionCode.BOT_NOT_ALLOWED:
+            return StopOutcome("rejected", refusal.message)  # bots get no answer: no loops between bots
+        running = self.running(request.thread_number)
+        if refusal is not None:  # a requester who lost write access may still stop their own task
+            running = [t for t in running if t.github_user.casefold() == request.requester.casefold()]
+            if not running:
+                self._reply(request, f"🚫 Not stopped: {refusal.message}")
+                return StopOutcome("rejected", refusal.message)
+        self._acknowledge(request)
+        if not running:
+            self._reply(request, NOTHING_RUNNING)
+            return StopOutcome("skipped", NOTHING_RUNNING)
+        line = (f"🛑 Stopping {_named(running, self.run_url_of)} as @{request.requester} asked: the work done so far "
+                "is pushed and the bill settled as it ends.")
+        record = StopRecord(by=request.requester, task_ids=[t.id for t in running])
+        reply_id = self._reply(request, line, record)
+        failures, over = [], []
+        for task in running:
+            try:
+                if not self.stopper(task):
+                    over.append(task)
+            except PrpilotError as exc:
+                log.warning("could not stop task %s: %s", task.id, exc.message)
+                failures.append(f"could not stop **{first_line(task.user_request)[:80]}**: {exc.message}")
+        if failures or len(over) == len(running):
+            line = f"⚠️ {'; '.join(failures)}" if failures else "Nothing to stop: the task had finished already."
+            if reply_id is not None:
+                self._courtesy(lambda: self.github.update_comment(reply_id, stop_reply(line, record)))
+            return StopOutcome("failed" if failures else "skipped", line)
+        return StopOutcome("completed", line)
+
+    def running(self, thread: int) -> list[Task]:
+        """The tasks running on ``thread``, from prpilot's status comments and the ledger's open reservations."""
+        bodies = [body for _, body in self.github.comments_with(thread, MARKER)]
+        settled = set(settlements(self.ledger.records())) if self.ledger is not None else set()
+        return running_tasks(bodies, settled)
+
+    def _acknowledge(self, request: StopRequest) -> None:
+        if request.comment_id is not None and request.comment_kind in ("issue", "review"):
+            self._courtesy(lambda: self.github.react(request.comment_id or 0, request.comment_kind or "", "eyes"))
+
+    def _reply(self, request: StopRequest, line: str, record: StopRecord | None = None) -> int | None:
+        body = stop_reply(line, record)
+        if record is not None:  # the stopped engine must find who stopped it: this reply must land
+            return self.github.create_comment(request.thread_number, body)
+        self._courtesy(lambda: self.github.create_comment(request.thread_number, body))
+        return None
+
+    def _courtesy(self, call: Callable[[], object]) -> None:
+        try:
+            call()
+        except PrpilotError as exc:
+            log.warning("%s", exc.message)

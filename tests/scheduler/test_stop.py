@@ -1,0 +1,139 @@
+"""/pilot stop over the in-memory GitHub port: what it finds running, whom it lets stop it, what it says."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from prpilot.billing.bill import Bill
+from prpilot.billing.ledger import FileLedgerBackend, Ledger
+from prpilot.errors import GitHubError
+from prpilot.github.memory import MemoryGitHub
+from prpilot.intake.events import StopRequest
+from prpilot.scheduler.stop import NOTHING_RUNNING, StopHandler, running_tasks
+from prpilot.scheduler.strategies import run_stopper
+from prpilot.settings import Settings
+from prpilot.task import Task, TaskStatus
+from prpilot.thread.markdown import status_comment, stopped_by
+
+
+def _task(run_id: int, status: TaskStatus | None = TaskStatus.RUNNING, user: str = "alice", **fields: object) -> Task:
+    task = Task(github_user=user, github_project="octo/repo", user_request=f"task of run {run_id}", issue_number=7,
+                installation_id=str(run_id), **fields)  # type: ignore[arg-type]
+    task.status = status
+    return task
+
+
+def _port(*tasks: Task, **permissions: str) -> MemoryGitHub:
+    port = MemoryGitHub(permissions=dict(permissions))
+    for task in tasks:
+        port.comments[len(port.comments) + 1] = status_comment(task, run_url="run")
+        port.runs[int(task.installation_id)] = "in_progress"
+    return port
+
+
+def _stop(port: MemoryGitHub, who: str = "bob", ledger: Ledger | None = None) -> tuple[str, str]:
+    handler = StopHandler(Settings(), port, ledger, run_stopper(port), lambda task: f"runs/{task.installation_id}")
+    outcome = handler.handle(StopRequest(requester=who, github_project="octo/repo", thread_number=7,
+                                         comment_id=99, comment_kind="issue"))
+    return outcome.status, outcome.message
+
+
+def test_a_writer_stops_the_running_task_and_the_reply_records_who() -> None:
+    running = _task(501)
+    port = _port(running, _task(400, TaskStatus.COMPLETED), bob="write")
+
+    status, message = _stop(port)
+
+    assert status == "completed"
+    assert port.cancelled == [501]  # never the finished one
+    assert (99, "eyes") in port.reactions
+    reply = port.comments[max(port.comments)]
+    assert "as @bob asked" in reply
+    assert stopped_by([reply], running.id) == "bob"
+    assert "Stopping" in message
+
+
+def test_the_reply_lands_before_the_run_is_cancelled() -> None:
+    port = _port(_task(501), bob="write")
+
+    _stop(port)
+
+    assert port.calls.index("create_comment") < port.calls.index("cancel_run")
+
+
+def test_nothing_running_is_said_in_one_line_and_cancels_nothing() -> None:
+    port = _port(_task(400, TaskStatus.COMPLETED), _task(401, TaskStatus.REJECTED), bob="write")
+
+    status, message = _stop(port)
+
+    assert (status, message) == ("skipped", NOTHING_RUNNING)
+    assert port.cancelled == []
+    assert NOTHING_RUNNING in port.comments[max(port.comments)]
+
+
+@pytest.mark.parametrize("permission", ["read", "triage"])
+def test_a_reader_is_refused(permission: str) -> None:
+    port = _port(_task(501), bob=permission)
+
+    status, message = _stop(port)
+
+    assert status == "rejected"
+    assert "only people with write access" in message
+    assert port.cancelled == []
+    assert ("eyes" not in [content for _, content in port.reactions])
+
+
+def test_the_requester_may_stop_their_own_task_without_write_access_now() -> None:
+    port = _port(_task(501, user="carol"), _task(502, user="alice"), carol="read")
+
+    status, _ = _stop(port, who="carol")
+
+    assert status == "completed"
+    assert port.cancelled == [501]
+
+
+def test_a_task_the_ledger_settled_is_not_running_whatever_its_comment_says(tmp_path: Path) -> None:
+    done = _task(501)
+    ledger = Ledger(FileLedgerBackend(tmp_path))
+    ledger.settle(Bill(task_id=done.id, user="alice", repository="octo/repo", model="m", prompt_tokens=0,
+                       cached_tokens=0, completion_tokens=0, cost_usd=Decimal(0), run_id="501",
+                       created_at=datetime.now(UTC)))
+    port = _port(done, bob="write")
+
+    status, _ = _stop(port, ledger=ledger)
+
+    assert status == "skipped"
+    assert port.cancelled == []
+
+
+def test_a_run_that_completed_meanwhile_is_said_to_have_finished() -> None:
+    port = _port(_task(501), bob="write")
+    port.runs[501] = "completed"
+
+    status, message = _stop(port)
+
+    assert status == "skipped"
+    assert "finished already" in message
+
+
+def test_a_cancel_github_refuses_is_said_and_fails_the_stop() -> None:
+    port = _port(_task(501), bob="write")
+    port.fail["cancel_run"] = GitHubError("the workflow's token may not cancel the workflow run 501")
+
+    status, message = _stop(port)
+
+    assert status == "failed"
+    assert "may not cancel" in message
+    assert "may not cancel" in port.comments[max(port.comments)]
+
+
+def test_running_tasks_reads_hidden_tasks_once_each() -> None:
+    task = _task(501, TaskStatus.SCHEDULED)
+    body = status_comment(task, run_url="run")
+
+    assert [t.id for t in running_tasks([body, body, "no task here"], set())] == [task.id]
+    assert running_tasks([body], {task.id}) == []
