@@ -179,6 +179,7 @@ def test_a_planted_config_runs_no_program_in_prpilots_git(checkout: Checkout, tm
         "diff.external": program("external"),
         "credential.helper": "!" + program("credential"),
         "remote.origin.receivepack": program("receivepack", 'exec git-receive-pack "$@"'),
+        "remote.origin.uploadpack": program("uploadpack", 'exec git-upload-pack "$@"'),
     }
     for key, value in settings.items():
         git(root, "config", key, value)
@@ -193,5 +194,6 @@ def test_a_planted_config_runs_no_program_in_prpilots_git(checkout: Checkout, tm
     checkout.commit("Planted", BOT, changed)
     checkout.patch("HEAD")
     checkout.push("pilot/planted", create=True)
+    assert "pilot/planted" in checkout.remote_branches()
 
     assert sorted(p.name for p in ran.iterdir()) == []

@@ -156,7 +156,9 @@ class Checkout:
         """Ask the remote which branches exist (one ls-remote, not a fetch)."""
         try:
             with self._authenticated():
-                listing = str(self.repo.git.ls_remote(*_FETCH_PROGRAMS, "--heads", self.remote))
+                # Our own --upload-pack (the stock program), which GitPython asks to be allowed explicitly.
+                listing = str(self.repo.git.ls_remote(*_FETCH_PROGRAMS, "--heads", self.remote,
+                                                      allow_unsafe_options=True))
         except git.GitCommandError as exc:
             raise GitError(f"could not list the remote's branches: {_stderr(exc)}") from exc
         return {line.split("refs/heads/", 1)[1] for line in listing.splitlines() if "refs/heads/" in line}
