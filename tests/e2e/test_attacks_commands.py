@@ -246,7 +246,7 @@ def test_class_3_later_job_steps_are_not_poisoned(bed: Bed, tmp_path: Path) -> N
     """A command cannot add to $GITHUB_ENV, $GITHUB_PATH, $GITHUB_OUTPUT or the summary."""
     result, _ = _attack(bed, tmp_path, {"test_poison.py": POISON}, ["python -m unittest -v test_poison"])
     said = _tool_outputs(bed)
-    assert "refused .git/config" in said, said[:3000]  # the attack ran (what it "wrote" went to its private tmpfs)
+    assert "Ran 1 test" in said, said[:3000]  # the attack ran
     files = result.runner_temp / "_runner_file_commands"
     for path in files.iterdir():
         text = path.read_text()

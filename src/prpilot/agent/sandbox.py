@@ -209,7 +209,7 @@ def _private_places(workspace: Path, env: Mapping[str, str]) -> list[Path]:
     places = [Path(env[name]) for name in RUNNER_PRIVATE if env.get(name)]
     places += [Path(env[name]).parent for name in FILE_COMMANDS if env.get(name)]
     places.append(workspace.parent)
-    return [p.resolve() for p in places if p.is_absolute()]
+    return [p.resolve() for p in places if p.is_absolute() and p.resolve() != Path("/")]  # / would hide all
 
 
 def _inside(path: Path, folder: Path) -> bool:
