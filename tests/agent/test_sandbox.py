@@ -227,3 +227,29 @@ def test_no_sandbox_no_command(runner: dict[str, str], tmp_path: Path) -> None:
         assert why in result.output
         assert "install the bubblewrap package" in result.output
         assert not (workspace.root / "ran").exists()
+
+
+def test_what_the_sandbox_shows_of_the_runner(runner: dict[str, str], tmp_path: Path) -> None:
+    """System folders and tool folders read-only; nothing in or above HOME, RUNNER_TEMP or the action."""
+    home = Path(runner["HOME"])
+    in_home = home / ".local" / "bin"
+    in_home.mkdir(parents=True)
+    cache = tmp_path / "toolcache"
+    (cache / "Python" / "3.12" / "x64" / "bin").mkdir(parents=True)
+    tool = tmp_path / "opt" / "node" / "bin"
+    tool.mkdir(parents=True)
+    linked = tmp_path / "linkfarm"
+    linked.mkdir()
+    (linked / "node").symlink_to(tool / "node")
+    (tool / "node").write_text("")
+    env = {**runner, "RUNNER_TOOL_CACHE": str(cache),
+           "PATH": f"{in_home}:{cache}/Python/3.12/x64/bin:{linked}:{runner['RUNNER_TEMP']}:/usr/bin:/bin"}
+    sandbox = sandbox_for(Path(runner["GITHUB_WORKSPACE"]), env)
+    shown = set(sandbox.readable)
+    assert {Path("/usr"), Path("/etc"), cache, linked, tool.parent} <= shown  # node's install, for its lib/
+    for private in (home, in_home, Path(runner["RUNNER_TEMP"]), Path(runner["GITHUB_ACTION_PATH"])):
+        assert not any(private == p or private in p.parents or p in private.parents for p in shown), private
+    assert str(in_home) not in sandbox.path
+    assert runner["RUNNER_TEMP"] not in sandbox.path
+    assert f"{cache}/Python/3.12/x64/bin" in sandbox.path.split(":")
+    assert set(sandbox.env) == {"PATH", "HOME", "TMPDIR", "CI", "LANG"}
