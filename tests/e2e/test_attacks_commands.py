@@ -106,9 +106,9 @@ class Poison(unittest.TestCase):
                 print("wrote", target)
             except OSError as exc:
                 print("refused", target, type(exc).__name__)
-        for path, text in ((".git/config", "[core]\n\tfsmonitor = touch /tmp/PWNED-fsmonitor\n"),
-                           (".git/hooks/pre-push", "#!/bin/sh\ntouch /tmp/PWNED-hook\n"),
-                           (".git/hooks/post-checkout", "#!/bin/sh\ntouch /tmp/PWNED-hook\n")):
+        for path, text in ((".git/config", "[core]\n\tfsmonitor = touch MARKERS/PWNED-fsmonitor\n"),
+                           (".git/hooks/pre-push", "#!/bin/sh\ntouch MARKERS/PWNED-hook\n"),
+                           (".git/hooks/post-checkout", "#!/bin/sh\ntouch MARKERS/PWNED-hook\n")):
             try:
                 with open(path, "a") as f:
                     f.write(text)
@@ -231,12 +231,12 @@ def test_class_2_read_only_commands_cannot_reach_outside_the_workspace(bed: Bed,
         "git log --output=../pwned-parent.txt",
         "python -m unittest -v test_poison",
     ]
-    result, _ = _attack(bed, tmp_path, {"test_poison.py": POISON}, commands)
+    result, _ = _attack(bed, tmp_path, {"test_poison.py": POISON.replace("MARKERS", str(tmp_path))}, commands)
     for written in (temp / "pwned-log.txt", home / "pwned-diff.txt", result.workspace.parent / "pwned-parent.txt"):
         assert not written.exists(), written
     assert "planted" not in _tool_outputs(bed)
-    assert not Path("/tmp/PWNED-fsmonitor").exists()
-    assert not Path("/tmp/PWNED-hook").exists()
+    assert not (tmp_path / "PWNED-fsmonitor").exists()  # where the planted programs would have left a mark
+    assert not (tmp_path / "PWNED-hook").exists()
     assert "fsmonitor" not in (result.workspace / ".git" / "config").read_text()
     assert not (result.workspace / ".git" / "hooks" / "pre-push").exists()
     assert result.outputs["branch"].startswith("pilot/")  # prpilot's own commit and push went ahead
@@ -244,7 +244,8 @@ def test_class_2_read_only_commands_cannot_reach_outside_the_workspace(bed: Bed,
 
 def test_class_3_later_job_steps_are_not_poisoned(bed: Bed, tmp_path: Path) -> None:
     """A command cannot add to $GITHUB_ENV, $GITHUB_PATH, $GITHUB_OUTPUT or the summary."""
-    result, _ = _attack(bed, tmp_path, {"test_poison.py": POISON}, ["python -m unittest -v test_poison"])
+    poison = POISON.replace("MARKERS", str(tmp_path))
+    result, _ = _attack(bed, tmp_path, {"test_poison.py": poison}, ["python -m unittest -v test_poison"])
     said = _tool_outputs(bed)
     assert "Ran 1 test" in said, said[:3000]  # the attack ran
     files = result.runner_temp / "_runner_file_commands"
