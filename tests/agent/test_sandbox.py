@@ -8,9 +8,11 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from dataclasses import replace
@@ -253,3 +255,38 @@ def test_what_the_sandbox_shows_of_the_runner(runner: dict[str, str], tmp_path: 
     assert runner["RUNNER_TEMP"] not in sandbox.path
     assert f"{cache}/Python/3.12/x64/bin" in sandbox.path.split(":")
     assert set(sandbox.env) == {"PATH", "HOME", "TMPDIR", "CI", "LANG"}
+
+
+_AS_A_RUNNER_USER = """
+import sys
+from pathlib import Path
+from prpilot.agent.sandbox import sandbox_for
+sandbox = sandbox_for(Path(sys.argv[1]), {"PATH": "/usr/bin:/bin", "HOME": "/nonexistent"})
+assert sandbox.problem == "", sandbox.problem
+ran = sandbox.run(["sh", "-c", "id -u; ls /proc | grep -c '^[0-9]'; echo made > made.txt"], timeout=30)
+print(ran.exit_code, ran.output.decode().split())
+"""
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("setpriv") or not Path("/usr/bin/python3").exists(),
+                    reason="plays a hosted runner's unprivileged user from root")
+def test_the_sandbox_works_for_an_unprivileged_user() -> None:
+    """GitHub-hosted runners run as a plain user: bwrap then makes a user namespace of its own."""
+    with tempfile.TemporaryDirectory() as folder:  # in /tmp itself: pytest's tmp_path is root's alone
+        workspace = Path(folder)
+        workspace.chmod(0o777)
+        _run_as_nobody(workspace)
+
+
+def _run_as_nobody(workspace: Path) -> None:
+    src = Path(__file__).resolve().parents[2] / "src"
+    site = next(p for p in sys.path if p.endswith("site-packages"))  # pydantic, for prpilot's package
+    done = subprocess.run(
+        ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "/usr/bin/python3", "-c",
+         f"import sys; sys.path[:0] = [{str(src)!r}, {site!r}]\n" + _AS_A_RUNNER_USER, str(workspace)],
+        env={"PATH": "/usr/bin:/bin"}, capture_output=True, text=True, timeout=60, check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split(None, 1)[0] == "0"
+    assert "'65534'" in done.stdout
+    assert (workspace / "made.txt").read_text() == "made\n"

@@ -136,11 +136,12 @@ class Sandbox:
 
     def _git_config(self, private: Path) -> Path | None:
         """The workspace's .git/config without credentials (actions/checkout persists the token there)."""
-        source = self.workspace / ".git" / "config"
-        if not source.is_file():
+        try:
+            text = (self.workspace / ".git" / "config").read_text(encoding="utf-8", errors="replace")
+        except OSError:  # none (not a git checkout), or not ours to read: nor the command's then
             return None
         kept = [
-            line for line in source.read_text(encoding="utf-8", errors="replace").splitlines(keepends=True)
+            line for line in text.splitlines(keepends=True)
             if not _CREDENTIAL_LINE.match(line) and not any(secret in line for secret in self.secrets)
         ]
         copy = private / "config"
