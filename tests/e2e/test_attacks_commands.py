@@ -285,3 +285,30 @@ def test_class_4_no_daemon_outlives_its_command(bed: Bed, tmp_path: Path) -> Non
     assert "timed out" not in said  # answered when the command ended, not at its 300 s timeout
     assert _running(DAEMON_MARKER) == []
     assert result.outputs["status"] == "completed"
+
+
+def test_no_sandbox_no_command_and_the_task_still_ends(bed: Bed, tmp_path: Path) -> None:
+    """Fail closed: where bwrap may not make namespaces, no command runs; the task ends with its file tools."""
+    tools = tmp_path / "no-userns"
+    tools.mkdir()
+    (tools / "bwrap").write_text("#!/bin/sh\necho 'bwrap: setting up uid map: Permission denied' >&2\nexit 1\n")
+    (tools / "bwrap").chmod(0o755)
+    bed.runner.base_env["PATH"] = f"{tools}:{bed.runner.base_env.get('PATH', '/usr/bin:/bin')}"
+    bed.model.script(
+        say.text("Run the tests"),
+        say.tool("run_command", {"command": "python3 -c \"open('ran.txt', 'w').write('ran')\""}),
+        say.tool("write_file", {"path": "NOTES.md", "content": "tests not run\n"}),
+        say.text("Could not run the tests; wrote notes."),
+    )
+    event = bed.issue_comment("/pilot run the tests")
+
+    result = bed.run("issue_comment", event, allowed_commands="python3 -c")
+
+    assert result.outputs["status"] == "completed", result.logs
+    said = _tool_outputs(bed)
+    assert "run_command is unavailable on this runner" in said
+    assert "uid map: Permission denied" in said
+    assert not (result.workspace / "ran.txt").exists()
+    assert "no bubblewrap sandbox can be made on this runner" in result.step("sandbox").stdout
+    assert "allowed-commands is set, but run_command is unavailable" in result.step("engine").stdout
+    assert bed.github.read_file(bed.repo, "NOTES.md", ref=result.outputs["branch"]) == "tests not run\n"
