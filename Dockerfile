@@ -3,7 +3,8 @@
 FROM python:3.11-slim
 
 RUN apt-get update \
- && apt-get install -y --no-install-recommends git ca-certificates \
+ # bubblewrap: the sandbox of allowed commands (README "Security"); without it they are refused.
+ && apt-get install -y --no-install-recommends git ca-certificates bubblewrap \
  && rm -rf /var/lib/apt/lists/* \
  # GitHub mounts the checkout at /github/workspace owned by another uid: trust it for git.
  && git config --system --add safe.directory /github/workspace \

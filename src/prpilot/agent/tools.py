@@ -9,13 +9,14 @@ import json
 import logging
 import subprocess
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from prpilot.agent.bounds import MAX_BYTES, MAX_LINES, take
 from prpilot.agent.commands import CommandPolicy, run_command
+from prpilot.agent.sandbox import Sandbox, sandbox_for
 from prpilot.agent.search import SEARCH_SECONDS, search_code
 from prpilot.agent.workspace import ToolError, Workspace
 
@@ -113,8 +114,19 @@ class Toolbox:
         self.ran_command = False
         # When the tools must have stopped (time.monotonic): the agent loop sets it from max-minutes.
         self.deadline: float | None = None
+        self._sandbox: Sandbox | None = None
         if self.commands:
             self.tools["run_command"] = RunCommand
+
+    @property
+    def sandbox(self) -> Sandbox | None:
+        """Where commands run (made on first use); None without commands."""
+        if self.commands and self._sandbox is None:
+            policy = self.commands
+            self._sandbox = sandbox_for(
+                self.workspace.root, policy.env, network=policy.network, secrets=self.workspace.secrets
+            )
+        return self._sandbox
 
     def schemas(self) -> list[dict[str, Any]]:
         """The OpenAI ``tools`` list."""
@@ -176,9 +188,11 @@ class Toolbox:
             case DeleteFile(path=path):
                 ws.delete(path)
                 return f"deleted {path}"
-            case RunCommand(command=command) if self.commands:
+            case RunCommand(command=command) if self.commands and self.sandbox:
                 self.ran_command = True
-                return run_command(ws, self.commands, command)
+                # One clock for every tool: the loop's deadline from max-minutes cuts the command's timeout.
+                policy = replace(self.commands, deadline=self.deadline) if self.deadline else self.commands
+                return run_command(ws, policy, command, self.sandbox)
         raise ToolError(f"{type(args).__name__} is not available")
 
 

@@ -68,7 +68,7 @@ class TaskEngine:
     billing: BillSender | None = None
     runner: Notices | None = None  # the Actions runner, or anything with its notices
     cancel: CancelSignal = field(default_factory=CancelSignal)
-    command_env: Mapping[str, str] = field(default_factory=dict)  # run_command's base env (scrubbed)
+    command_env: Mapping[str, str] = field(default_factory=dict)  # the runner's env: PATH, where its files are
     # Edits the status comment from a thread of its own (a client of its own); None: edits in place.
     progress_edits: Callable[[int, str], None] | None = None
     # Keeps the task as it stands (status, branch, usage so far) where the finish step finds it if this
@@ -168,7 +168,7 @@ class TaskEngine:
         return self.git.start(task, title)
 
     def _run_agent(self, task: Task) -> AgentOutcome:
-        from prpilot.agent.commands import CommandPolicy
+        from prpilot.agent.commands import CommandPolicy, unavailable
         from prpilot.agent.counting import CountingModel
         from prpilot.agent.loop import AgentLimits, run_agent
         from prpilot.agent.prompt import build_messages, load_hints
@@ -185,8 +185,14 @@ class TaskEngine:
         )
         commands = None
         if self.settings.allowed_commands:
-            commands = CommandPolicy(prefixes=self.settings.allowed_commands, env=self.command_env)
+            commands = CommandPolicy(
+                prefixes=self.settings.allowed_commands,
+                env=self.command_env,
+                network=self.settings.command_network,
+            )  # the agent loop's deadline (max-minutes) cuts every command's timeout
         toolbox = self._toolbox = Toolbox(workspace, commands=commands)
+        if toolbox.sandbox is not None and toolbox.sandbox.problem and self.runner:
+            self.runner.warning(f"allowed-commands is set, but {unavailable(toolbox.sandbox.problem)}")
         messages = build_messages(
             task.user_request,
             thread,
