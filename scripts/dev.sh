@@ -11,6 +11,7 @@ need_system() {
   local missing=()
   command -v git >/dev/null || missing+=(git)
   command -v redis-server >/dev/null || missing+=(redis-server)
+  command -v bwrap >/dev/null || missing+=(bubblewrap)  # the agent's command sandbox (README "Security")
   if [ ${#missing[@]} -gt 0 ]; then
     local sudo=""
     [ "$(id -u)" -eq 0 ] || sudo="sudo"

@@ -43,6 +43,39 @@ INSTALL = """\
         echo "python=$python" >> "$GITHUB_OUTPUT"
 """
 
+# Commands run only inside bubblewrap (README "Security"); without it, run_command is refused.
+SANDBOX = """\
+    - id: sandbox
+      name: Prepare the sandbox of the agent's commands
+      if: inputs.allowed-commands != ''
+      shell: bash
+      run: |
+        # Root installs as it is; another user through passwordless sudo (GitHub-hosted runners), or not at all.
+        sudo=""
+        if [ "$(id -u)" -ne 0 ]; then
+          if command -v sudo >/dev/null && sudo -n true 2>/dev/null; then sudo="sudo -n"; else sudo="none"; fi
+        fi
+        works() { command -v bwrap >/dev/null && bwrap --unshare-all --die-with-parent --ro-bind / / true 2>/dev/null; }
+        apt() { $sudo env DEBIAN_FRONTEND=noninteractive apt-get -qq "$@" >/dev/null 2>&1; }
+        if ! command -v bwrap >/dev/null && [ "$sudo" != none ] && command -v apt-get >/dev/null; then
+          apt install -y bubblewrap || { apt update && apt install -y bubblewrap; } || true
+        fi
+        # Ubuntu 23.10 and later let a program make user namespaces only if an AppArmor profile says so:
+        # allow bwrap alone (not every program, as kernel.apparmor_restrict_unprivileged_userns=0 would).
+        restricted="$(cat /proc/sys/kernel/apparmor_restrict_unprivileged_userns 2>/dev/null || echo 0)"
+        if command -v bwrap >/dev/null && ! works && [ "$restricted" = 1 ] && [ "$sudo" != none ]; then
+          profile='abi <abi/4.0>,\\ninclude <tunables/global>\\nprofile prpilot-bwrap %s flags=(unconfined) {\\n'
+          printf "$profile  userns,\\n}\\n" "$(readlink -f "$(command -v bwrap)")" \\
+            | $sudo tee /etc/apparmor.d/prpilot-bwrap >/dev/null || true
+          $sudo apparmor_parser -r /etc/apparmor.d/prpilot-bwrap >/dev/null 2>&1 || true
+        fi
+        if ! works; then
+          echo "::warning title=prpilot::allowed-commands is set, but no bubblewrap sandbox can be made on this" \\
+            "runner, so the agent's commands will be refused. Install the bubblewrap package (see the Security" \\
+            "section of prpilot's README)."
+        fi
+"""
+
 # Outputs the schedule step can answer alone (when the engine never runs).
 FROM_SCHEDULE = ("status", "task-id", "result")
 
@@ -70,7 +103,7 @@ def render() -> str:
         if name in FROM_SCHEDULE:
             value += f" || steps.schedule.outputs.{name}"
         out += [f"  {name}:", f"    description: {json.dumps(description)}", f"    value: ${{{{ {value} }}}}"]
-    out += ["runs:", "  using: composite", "  steps:", INSTALL.rstrip("\n")]
+    out += ["runs:", "  using: composite", "  steps:", INSTALL.rstrip("\n"), SANDBOX.rstrip("\n")]
     for step in Step:
         out.append(f"    - id: {step.value}")
         if step is Step.SCHEDULE:

@@ -30,6 +30,11 @@ commands:
 """
 
 
+# The Actions steps and the Kubernetes Job: each reads its inputs once, at the start. (The queue worker
+# reads its inputs again for every task, from its environment.)
+_STEPS = ("schedule", "engine", "finish", "run", "run-task")
+
+
 def _debug(env: Mapping[str, str]) -> bool:
     return env.get("RUNNER_DEBUG") == "1" or env.get("PRPILOT_DEBUG") == "1"
 
@@ -56,8 +61,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script and of entrypoint.py."""
     args = list(sys.argv[1:] if argv is None else argv)
     env = dict(os.environ)
-    logging.basicConfig(level=logging.DEBUG if _debug(env) else logging.INFO, format="%(message)s")
     command = args[0] if args else ""
+    if command in _STEPS:
+        # The steps read their inputs from ``env``; no later child (git, a command) inherits a secret.
+        from prpilot.actions.environ import forget_secrets
+
+        forget_secrets()
+    logging.basicConfig(level=logging.DEBUG if _debug(env) else logging.INFO, format="%(message)s")
     if command == "schedule":
         from prpilot.actions.steps import schedule_step
 

@@ -59,6 +59,7 @@ INPUTS: dict[str, tuple[frozenset[Step], str]] = {
     "draft": (frozenset({E}), "Open pull requests as drafts (true/false)."),
     "pr-labels": (frozenset({E}), "Comma-separated labels for opened pull requests."),
     "allowed-commands": (frozenset({E}), "Comma-separated command prefixes the agent may run; empty: no run_command."),
+    "command-network": (frozenset({E}), "Let allowed commands reach the network (true/false)."),
     "allow-workflow-edits": (frozenset({E}), "Let the agent edit .github/workflows (true/false)."),
     "include-untrusted-comments": (frozenset({E}), "Show the model comments by users without write access."),
 }
@@ -91,6 +92,7 @@ DEFAULTS: dict[str, str] = {
     "draft": "false",
     "pr-labels": "",
     "allowed-commands": "",
+    "command-network": "false",
     "allow-workflow-edits": "false",
     "include-untrusted-comments": "false",
 }
@@ -175,6 +177,7 @@ class Settings(BaseModel):
     draft: bool = False
     pr_labels: tuple[str, ...] = ()
     allowed_commands: tuple[str, ...] = ()
+    command_network: bool = False
     allow_workflow_edits: bool = False
     include_untrusted_comments: bool = False
 
@@ -277,6 +280,7 @@ def parse_settings(raw: Mapping[str, str]) -> Settings:
         draft=_bool("draft", get("draft")),
         pr_labels=_csv(get("pr-labels")),
         allowed_commands=_csv(get("allowed-commands")),
+        command_network=_bool("command-network", get("command-network")),
         allow_workflow_edits=_bool("allow-workflow-edits", get("allow-workflow-edits")),
         include_untrusted_comments=_bool("include-untrusted-comments", get("include-untrusted-comments")),
     )

@@ -96,3 +96,41 @@ def test_the_step_installs_prpilot_from_the_action_checkout(tmp_path: Path) -> N
     )  # fmt: skip
     assert check.returncode == 0, check.stderr
     assert check.stdout.strip() == "True"
+
+
+[SANDBOX] = [step for step in yaml.safe_load((ROOT / "action.yml").read_text())["runs"]["steps"]
+             if step["id"] == "sandbox"]
+
+
+def _run_sandbox_step(tmp_path: Path, path: str) -> subprocess.CompletedProcess[str]:
+    script = tmp_path / "sandbox.sh"
+    script.write_text(SANDBOX["run"])
+    bash = shutil.which("bash") or "/bin/bash"
+    return subprocess.run([bash, "--noprofile", "--norc", "-eo", "pipefail", str(script)],
+                          env={"PATH": path, "HOME": str(tmp_path)}, capture_output=True, text=True, timeout=120,
+                          check=False)
+
+
+def test_the_sandbox_step_runs_only_with_allowed_commands() -> None:
+    assert SANDBOX["if"] == "inputs.allowed-commands != ''"
+
+
+@pytest.mark.skipif(shutil.which("bwrap") is None, reason="needs bubblewrap (scripts/dev.sh installs it)")
+def test_a_working_sandbox_needs_nothing_more(tmp_path: Path) -> None:
+    done = _run_sandbox_step(tmp_path, "/usr/bin:/bin")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == ""
+
+
+def test_no_sandbox_to_be_had_is_one_warning_not_a_failure(tmp_path: Path) -> None:
+    # A runner without bwrap, apt-get or sudo: the job goes on, and the agent's commands will be refused.
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    for tool in ("cat", "id", "readlink", "true"):
+        found = shutil.which(tool)
+        assert found is not None
+        (bin_dir / tool).symlink_to(found)
+    done = _run_sandbox_step(tmp_path, str(bin_dir))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("::warning title=prpilot::allowed-commands is set, but no bubblewrap sandbox")
+    assert done.stdout.count("::warning") == 1

@@ -8,9 +8,13 @@ the outputs set.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -27,8 +31,45 @@ from prpilot.thread.markdown import extract_task
 pytestmark = pytest.mark.e2e
 ENTRYPOINT = Path(__file__).resolve().parents[2] / "entrypoint.py"
 
-# The agent's own test command eats the machine; the kernel kills the engine that started it.
-KILL_THE_ENGINE = 'python3 -c "import os, signal; os.kill(os.getppid(), signal.SIGKILL)"'
+# The agent's own test command eats the machine; the kernel kills the engine that started it (the
+# command itself cannot: its sandbox sees no process but its own, so the kernel's part is played here).
+EATS_THE_MACHINE = 'python3 -c "import time; time.sleep(120.25)"'
+
+
+def _pids_running(marker: str) -> list[int]:
+    pids = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and marker in (entry / "cmdline").read_bytes().decode(errors="replace"):
+                pids.append(int(entry.name))
+        except OSError:
+            continue
+    return pids
+
+
+def _parent(pid: int) -> int:
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(next(line.split()[1] for line in status.splitlines() if line.startswith("PPid:")))
+
+
+def _kill_the_engine_when_the_command_runs(timeout: float = 60) -> threading.Thread:
+    """SIGKILL the engine step's process (the out-of-memory killer's way) once the agent's command is running."""
+
+    def watch() -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for pid in _pids_running("120.25"):
+                with contextlib.suppress(OSError, StopIteration):
+                    while pid > 1:
+                        pid = _parent(pid)
+                        if b"entrypoint.py\0engine" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                            os.kill(pid, signal.SIGKILL)
+                            return
+            time.sleep(0.05)
+
+    thread = threading.Thread(target=watch, daemon=True)
+    thread.start()
+    return thread
 
 
 def _settlements(bed: Bed) -> list[Settlement]:
@@ -41,13 +82,17 @@ def test_a_killed_engine_step_is_failed_billed_and_answered_by_the_finish_step(b
         say.text("Run the tests").with_usage(prompt_tokens=100, completion_tokens=5),
         say.tool("edit_file", {"path": "README.md", "old": "projet", "new": "project"}).with_usage(
             prompt_tokens=1_000, completion_tokens=20),
-        say.tool("run_command", {"command": KILL_THE_ENGINE}).with_usage(prompt_tokens=1_500, completion_tokens=30),
+        say.tool("run_command", {"command": EATS_THE_MACHINE}).with_usage(prompt_tokens=1_500, completion_tokens=30),
         say.text("never reached"),
     )
     event = bed.issue_comment("/pilot run the tests and fix what fails")
 
+    killer = _kill_the_engine_when_the_command_runs()
     result = bed.run("issue_comment", event, allowed_commands="python3 -c")
+    killer.join()
 
+    # The command's sandbox died with the engine that started it.
+    assert _pids_running("120.25") == []
     assert result.step("engine").outcome == "failure"
     assert result.step("finish").outcome == "failure"  # it ended a task that failed
     assert result.outputs["status"] == "failed"

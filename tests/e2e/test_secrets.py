@@ -54,11 +54,13 @@ def test_no_secret_leaks_anywhere(bed: Bed) -> None:
         "workspace files": "\n".join(p.read_text(errors="replace") for p in _files_under(result.workspace)),
         "workspace git config": (result.workspace / ".git" / "config").read_text(),
     }
-    assert "extraheader" in places["model requests"]  # the agent did see git's config...
+    # The agent did see git's config, but the sandbox shows it without the header actions/checkout left there.
+    assert "remote.origin.url=" in places["model requests"]
+    assert "extraheader" not in places["model requests"]
     for where, text in places.items():
         for secret in secrets:
             assert secret not in text, f"a secret leaked into {where}"
-        if where != "workspace git config":  # ...where actions/checkout, not prpilot, put the header
+        if where != "workspace git config":  # where actions/checkout, not prpilot, put the header
             for form in (form for secret in secrets for form in secret_forms(secret)[1:]):
                 assert form not in text, f"an encoded secret leaked into {where}"
     # The hidden HTML comment never reached the model.

@@ -154,3 +154,44 @@ def test_start_branch_resets_a_local_branch_of_that_name(checkout: Checkout, git
 
     assert checkout.current_branch() == "feature"
     assert checkout.head_sha() == git(checkout.root, "rev-parse", "main")
+
+
+def test_a_planted_config_runs_no_program_in_prpilots_git(checkout: Checkout, tmp_path: Path, git: Git) -> None:
+    """An agent's command that rewrote .git/config and planted hooks gets none of them run by prpilot's git."""
+    ran = tmp_path / "ran"
+    ran.mkdir()
+    root = checkout.root
+
+    def program(name: str, then: str = "") -> str:
+        script = tmp_path / f"{name}.sh"
+        script.write_text(f"#!/bin/sh\ntouch {ran / name}\n{then}\n")
+        script.chmod(0o755)
+        return str(script)
+
+    settings = {
+        "core.fsmonitor": program("fsmonitor"),
+        "core.pager": program("pager"),
+        "core.sshCommand": program("ssh"),
+        "filter.evil.clean": program("clean", "cat"),
+        "filter.evil.smudge": program("smudge", "cat"),
+        "filter.evil.process": program("process"),
+        "diff.evil.textconv": program("textconv", "cat \"$1\""),
+        "diff.external": program("external"),
+        "credential.helper": "!" + program("credential"),
+        "remote.origin.receivepack": program("receivepack", 'exec git-receive-pack "$@"'),
+    }
+    for key, value in settings.items():
+        git(root, "config", key, value)
+    for hook in ("pre-push", "post-checkout", "pre-commit", "post-commit", "reference-transaction"):
+        (root / ".git" / "hooks" / hook).symlink_to(program(hook))
+    (root / ".gitattributes").write_text("* filter=evil diff=evil\n")
+    (root / "app.py").write_text("print('changed')\n")
+
+    checkout.start_branch("pilot/planted", "main")
+    changed = checkout.changed_paths(None)
+    assert changed == [".gitattributes", "app.py"]
+    checkout.commit("Planted", BOT, changed)
+    checkout.patch("HEAD")
+    checkout.push("pilot/planted", create=True)
+
+    assert sorted(p.name for p in ran.iterdir()) == []

@@ -1,45 +1,40 @@
-"""run_command: allow-listed programs, run without a shell, in the workspace, with a scrubbed environment."""
+"""run_command: allow-listed programs, run without a shell, in a sandbox over the workspace.
+
+The allow-list is a policy (which tools the agent is meant to use), not a boundary: a prefix
+cannot judge arguments (``git diff --no-index /etc/passwd``). The boundary is the sandbox
+(:mod:`prpilot.agent.sandbox`); where none can be made, no command runs at all.
+"""
 
 from __future__ import annotations
 
-import re
 import shlex
-import subprocess
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from prpilot.agent.bounds import MAX_BYTES, clip_line
+from prpilot.agent.sandbox import Sandbox
 from prpilot.agent.workspace import ToolError, Workspace
 
-# Variables a command must never see: our inputs, the tokens, and anything named like a credential.
-_SECRET_NAME = re.compile(r"TOKEN|KEY|SECRET|PASSWORD|PASSWD|CREDENTIAL|PRIVATE", re.IGNORECASE)
-_SECRET_PREFIXES = ("INPUT_", "OPENAI", "GITHUB_TOKEN", "ACTIONS_")
 _HEAD_LINES = 100
 _TAIL_LINES = 300
-
-
-def scrub_env(env: Mapping[str, str], secrets: Sequence[str] = ()) -> dict[str, str]:
-    """Copy ``env`` without credentials: secret-looking names, our inputs, and any secret value."""
-    values = {s for s in secrets if s}
-    return {
-        name: value
-        for name, value in env.items()
-        if not _SECRET_NAME.search(name)
-        and not name.upper().startswith(_SECRET_PREFIXES)
-        and not any(secret in value for secret in values)
-    }
+_LEAST_SECONDS = 1.0  # less time than this left under max-minutes: no command starts
 
 
 @dataclass(frozen=True)
 class CommandPolicy:
     """Which commands the agent may run: argv prefixes such as ``pytest`` or ``npm test``.
 
-    ``env`` is the environment to start from (the entry point passes ``os.environ``); it is scrubbed.
+    ``env`` is the environment the runner started prpilot with: the sandbox takes PATH and the
+    locale from it, and learns where the runner's private places are; no variable is passed on.
+    ``deadline`` (``time.monotonic()``) is when max-minutes runs out: no command runs past it.
     """
 
     prefixes: tuple[str, ...]
     env: Mapping[str, str] = field(default_factory=dict)
     timeout: float = 300.0
+    network: bool = False
+    deadline: float | None = None
 
     def allows(self, argv: Sequence[str]) -> bool:
         """Whether ``argv`` starts with one of the allowed prefixes, word for word."""
@@ -49,9 +44,23 @@ class CommandPolicy:
                 return True
         return False
 
+    def time_for_a_command(self) -> float:
+        """Seconds the next command may take: its own timeout, cut to what is left of max-minutes."""
+        if self.deadline is None:
+            return self.timeout
+        return min(self.timeout, self.deadline - time.monotonic())
 
-def run_command(ws: Workspace, policy: CommandPolicy, command: str) -> str:
-    """Run ``command`` if the policy allows it; answer its exit code and (bounded) output."""
+
+def unavailable(problem: str) -> str:
+    """What the model (and the log) is told when no sandbox can be made: commands are refused."""
+    return (
+        "run_command is unavailable on this runner: prpilot runs commands only inside a sandbox, and none "
+        f"could be made ({problem}). Finish the task without running commands."
+    )
+
+
+def run_command(ws: Workspace, policy: CommandPolicy, command: str, sandbox: Sandbox) -> str:
+    """Run ``command`` in ``sandbox`` if the policy allows it; answer its exit code and (bounded) output."""
     try:
         argv = shlex.split(command)
     except ValueError as exc:
@@ -61,25 +70,20 @@ def run_command(ws: Workspace, policy: CommandPolicy, command: str) -> str:
     if not policy.allows(argv):
         allowed = ", ".join(repr(p) for p in policy.prefixes)
         raise ToolError(f"{argv[0]!r} is not allowed; commands must start with one of: {allowed}")
-    env = scrub_env(policy.env, ws.secrets)
-    try:
-        done = subprocess.run(
-            argv,
-            cwd=ws.root,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            timeout=policy.timeout,
-            check=False,
-        )
-    except subprocess.TimeoutExpired as exc:
-        output = exc.output.decode("utf-8", "replace") if isinstance(exc.output, bytes) else ""
-        return f"timed out after {policy.timeout:g} s and was stopped\n{_bound(output)}"
-    except OSError as exc:
-        raise ToolError(f"could not start {argv[0]!r}: {exc.strerror or exc}") from exc
-    output = done.stdout.decode("utf-8", "replace")
-    return f"exit code {done.returncode}\n{_bound(output)}".rstrip()
+    if sandbox.problem:
+        raise ToolError(unavailable(sandbox.problem))
+    if sandbox.which(argv[0]) is None:
+        raise ToolError(f"{argv[0]!r} is not installed where commands run (PATH: {sandbox.path})")
+    seconds = policy.time_for_a_command()
+    if seconds < _LEAST_SECONDS:
+        raise ToolError("no time is left under max-minutes to run a command; finish with what you have")
+    ran = sandbox.run(argv, timeout=seconds)
+    output = _bound(ran.output.decode("utf-8", "replace"))
+    if ran.timed_out:
+        why = " (what was left of max-minutes)" if seconds < policy.timeout else ""
+        stopped = f"timed out after {seconds:.3g} s{why} and was stopped, with every process it started"
+        return f"{stopped}\n{output}".rstrip()
+    return f"exit code {ran.exit_code}\n{output}".rstrip()
 
 
 def _bound(output: str) -> str:

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from prpilot.agent.bounds import MAX_BYTES, MAX_LINES, take
 from prpilot.agent.commands import CommandPolicy, run_command
+from prpilot.agent.sandbox import Sandbox, sandbox_for
 from prpilot.agent.search import search_code
 from prpilot.agent.workspace import ToolError, Workspace
 
@@ -107,8 +108,19 @@ class Toolbox:
         self.commands = commands if commands and commands.prefixes else None
         self.tools: dict[str, type[_Args]] = dict(FILE_TOOLS)
         self.ran_command = False
+        self._sandbox: Sandbox | None = None
         if self.commands:
             self.tools["run_command"] = RunCommand
+
+    @property
+    def sandbox(self) -> Sandbox | None:
+        """Where commands run (made on first use); None without commands."""
+        if self.commands and self._sandbox is None:
+            policy = self.commands
+            self._sandbox = sandbox_for(
+                self.workspace.root, policy.env, network=policy.network, secrets=self.workspace.secrets
+            )
+        return self._sandbox
 
     def schemas(self) -> list[dict[str, Any]]:
         """The OpenAI ``tools`` list."""
@@ -159,9 +171,9 @@ class Toolbox:
             case DeleteFile(path=path):
                 ws.delete(path)
                 return f"deleted {path}"
-            case RunCommand(command=command) if self.commands:
+            case RunCommand(command=command) if self.commands and self.sandbox:
                 self.ran_command = True
-                return run_command(ws, self.commands, command)
+                return run_command(ws, self.commands, command, self.sandbox)
         raise ToolError(f"{type(args).__name__} is not available")
 
 

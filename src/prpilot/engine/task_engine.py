@@ -7,6 +7,7 @@ or cancelled task is billed for what it used, and the work it did is pushed.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -63,7 +64,7 @@ class TaskEngine:
     billing: BillSender | None = None
     runner: Notices | None = None  # the Actions runner, or anything with its notices
     cancel: CancelSignal = field(default_factory=CancelSignal)
-    command_env: Mapping[str, str] = field(default_factory=dict)  # run_command's base env (scrubbed)
+    command_env: Mapping[str, str] = field(default_factory=dict)  # the runner's env: PATH, where its files are
     # Edits the status comment from a thread of its own (a client of its own); None: edits in place.
     progress_edits: Callable[[int, str], None] | None = None
     # Keeps the task as it stands (status, branch, usage so far) where the finish step finds it if this
@@ -150,7 +151,7 @@ class TaskEngine:
         return self.git.start(task, title)
 
     def _run_agent(self, task: Task) -> AgentOutcome:
-        from prpilot.agent.commands import CommandPolicy
+        from prpilot.agent.commands import CommandPolicy, unavailable
         from prpilot.agent.loop import AgentFailed, AgentLimits, run_agent
         from prpilot.agent.prompt import build_messages, load_hints
         from prpilot.agent.tools import Toolbox
@@ -165,8 +166,15 @@ class TaskEngine:
         )
         commands = None
         if self.settings.allowed_commands:
-            commands = CommandPolicy(prefixes=self.settings.allowed_commands, env=self.command_env)
+            commands = CommandPolicy(
+                prefixes=self.settings.allowed_commands,
+                env=self.command_env,
+                network=self.settings.command_network,
+                deadline=time.monotonic() + self.settings.max_minutes * 60,  # commands share max-minutes
+            )
         toolbox = self._toolbox = Toolbox(workspace, commands=commands)
+        if toolbox.sandbox is not None and toolbox.sandbox.problem and self.runner:
+            self.runner.warning(f"allowed-commands is set, but {unavailable(toolbox.sandbox.problem)}")
         messages = build_messages(
             task.user_request,
             thread,

@@ -14,6 +14,7 @@ looked at and staged when they are known.
 from __future__ import annotations
 
 import base64
+import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -83,6 +84,38 @@ def parse_push(porcelain: str) -> list[tuple[str, str]]:
     return refused
 
 
+# What in a repository's config makes git run a program, set to nothing on every command prpilot
+# runs: the agent works in this checkout, so its .git/config is not trusted to name programs.
+# https://git-scm.com/docs/git-config
+_NO_PROGRAMS = (
+    "core.fsmonitor=false",
+    "core.hooksPath=/dev/null",
+    "core.pager=cat",
+    "core.editor=true",
+    "sequence.editor=true",
+    "core.askPass=",
+    "core.sshCommand=ssh",
+    "core.gitProxy=",
+    "credential.helper=",
+    "diff.external=",
+    "commit.gpgSign=false",
+    "protocol.ext.allow=never",
+)
+# remote.<name>.receivepack/uploadpack run locally for a local remote, and the first value given wins
+# over a later ``-c``: the command-line options below name them instead.
+_PACK_PROGRAMS = ("--receive-pack=git-receive-pack",)
+_FETCH_PROGRAMS = ("--upload-pack=git-upload-pack",)
+# Programs under a name of the repository's choosing (filter.<name>.clean...): each one found is emptied.
+_NAMED_PROGRAMS = re.compile(r"^(filter\.[^\n]+\.(clean|smudge|process)|diff\.[^\n]+\.(textconv|command)"
+                             r"|merge\.[^\n]+\.driver)$", re.IGNORECASE)
+
+
+def no_programs(local_keys: Sequence[str]) -> list[str]:
+    """``-c`` settings that stop git from running any program a repository's config names."""
+    named = sorted({f"{key}=" for key in local_keys if _NAMED_PROGRAMS.match(key)})
+    return [*_NO_PROGRAMS, *named]
+
+
 class Checkout:
     """The user's checkout (the workspace) as a git repository."""
 
@@ -95,6 +128,18 @@ class Checkout:
         self.remote = remote
         self.server_url = server_url
         self._auth = auth_config(server_url, token)
+        # An empty GIT_ASKPASS runs no program and, with prompts off, makes a credential request fail.
+        self.repo.git.update_environment(GIT_ASKPASS="", GIT_TERMINAL_PROMPT="0")
+        self._harden()
+
+    def _harden(self) -> None:
+        """Set the ``-c`` options of every later git command from the repository's config as it is now."""
+        self.repo.git.set_persistent_git_options(c=no_programs([]))
+        try:
+            keys = str(self.repo.git.config("--local", "--no-includes", "--name-only", "--list")).splitlines()
+        except git.GitCommandError:
+            keys = []
+        self.repo.git.set_persistent_git_options(c=no_programs(keys))
 
     @contextmanager
     def _authenticated(self) -> Iterator[None]:
@@ -111,7 +156,7 @@ class Checkout:
         """Ask the remote which branches exist (one ls-remote, not a fetch)."""
         try:
             with self._authenticated():
-                listing = str(self.repo.git.ls_remote("--heads", self.remote))
+                listing = str(self.repo.git.ls_remote(*_FETCH_PROGRAMS, "--heads", self.remote))
         except git.GitCommandError as exc:
             raise GitError(f"could not list the remote's branches: {_stderr(exc)}") from exc
         return {line.split("refs/heads/", 1)[1] for line in listing.splitlines() if "refs/heads/" in line}
@@ -142,7 +187,7 @@ class Checkout:
                 self.repo.git.switch("--quiet", "--force-create", name)
                 return
             with self._authenticated():
-                self.repo.git.fetch("--no-tags", self.remote, f"+refs/heads/{base}:{tracking}")
+                self.repo.git.fetch(*_FETCH_PROGRAMS, "--no-tags", self.remote, f"+refs/heads/{base}:{tracking}")
             self.repo.git.checkout("--quiet", "-B", name, tracking)
         except git.GitCommandError as exc:
             raise GitError(f"could not create the branch {name}: {_stderr(exc)}") from exc
@@ -156,6 +201,7 @@ class Checkout:
 
         With ``among``, git looks at those paths alone instead of statting the whole tree.
         """
+        self._harden()  # after the agent: whatever its commands may have written
         if among is not None and not among:
             return []
         args = ["--porcelain", "-z"]
@@ -181,6 +227,7 @@ class Checkout:
             "GIT_COMMITTER_NAME": author.name,
             "GIT_COMMITTER_EMAIL": author.email,
         }
+        self._harden()  # after the agent: whatever its commands may have written
         parent = self.head_sha()
         try:
             if paths is None or len(paths) > _MAX_PATHSPECS:
@@ -209,8 +256,9 @@ class Checkout:
 
         A refused ref (taken name, moved branch) raises PushRejected; anything else GitError.
         """
+        self._harden()  # after the agent: whatever its commands may have written
         target = f"refs/heads/{branch}"
-        args = ["--porcelain", self.remote, f"{target}:{target}"]
+        args = [*_PACK_PROGRAMS, "--porcelain", self.remote, f"{target}:{target}"]
         if create:
             # An empty expected value: push only if the ref does not exist there (checked by git
             # against the remote's advertisement, before any object is sent).

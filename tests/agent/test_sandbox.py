@@ -1,0 +1,229 @@
+"""The command sandbox, with the real bubblewrap: an attacker's program reaches nothing of the runner's.
+
+Each test plays one of issue 14's attacks from inside a command and asserts the safe outcome.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from prpilot.agent.commands import CommandPolicy
+from prpilot.agent.sandbox import Sandbox, sandbox_for
+from prpilot.agent.tools import Toolbox
+from prpilot.agent.workspace import Workspace
+
+CANARY = "canary-7f3a9c1e5b"
+
+
+@pytest.fixture
+def runner(tmp_path: Path) -> dict[str, str]:
+    """A runner's layout, as on a hosted runner: HOME, work/_temp, the action, the file-command files."""
+    home = tmp_path / "home"
+    temp = home / "work" / "_temp"
+    files = temp / "_runner_file_commands"
+    files.mkdir(parents=True)
+    action = home / "work" / "_actions" / "prpilot"
+    action.mkdir(parents=True)
+    workspace = home / "work" / "repo" / "repo"
+    workspace.mkdir(parents=True)
+    subprocess.run(["git", "init", "-q"], cwd=workspace, check=True)
+    subprocess.run(["git", "config", "http.https://github.com/.extraheader", f"AUTHORIZATION: basic {CANARY}"],
+                   cwd=workspace, check=True)
+    for folder in (home, temp, action, home / "work", home / "work" / "repo"):
+        (folder / "canary.txt").write_text(CANARY)
+    env = {
+        "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin",
+        "HOME": str(home),
+        "RUNNER_TEMP": str(temp),
+        "GITHUB_ACTION_PATH": str(action),
+        "GITHUB_WORKSPACE": str(workspace),
+        "INPUT_GITHUB-TOKEN": CANARY,
+        "CANARY_VARIABLE": CANARY,
+    }
+    for name in ("GITHUB_ENV", "GITHUB_PATH", "GITHUB_OUTPUT", "GITHUB_STEP_SUMMARY"):
+        (files / name).write_text("")
+        env[name] = str(files / name)
+    return env
+
+
+def _sandbox(env: dict[str, str], **kwargs: object) -> Sandbox:
+    sandbox = sandbox_for(Path(env["GITHUB_WORKSPACE"]), env, secrets=[CANARY], **kwargs)  # type: ignore[arg-type]
+    assert sandbox.problem == "", sandbox.problem
+    return sandbox
+
+
+def _python(sandbox: Sandbox, script: str, timeout: float = 30) -> str:
+    ran = sandbox.run(["python", "-c", script], timeout=timeout)
+    return ran.output.decode()
+
+
+def test_no_secret_in_any_environment_or_file_a_command_can_read(runner: dict[str, str],
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("INPUT_OPENAI-API-KEY", CANARY)  # held by the process that starts the sandbox
+    script = """
+import os, codecs
+found = []
+for pid in os.listdir('/proc'):
+    if pid.isdigit():
+        try: found.append(open(f'/proc/{pid}/environ', 'rb').read().decode(errors='replace'))
+        except OSError as e: found.append(repr(e))
+found.append(repr(dict(os.environ)))
+for top in ('/', '/tmp', os.path.dirname(os.getcwd()), os.path.expanduser('~')):
+    for root, dirs, files in os.walk(top):
+        dirs[:] = [d for d in dirs if os.path.join(root, d) not in SKIP]
+        for name in files:
+            try: found.append(open(os.path.join(root, name), errors='replace').read(100000))
+            except OSError: pass
+text = '\\n'.join(found)
+print(len(found), text[::-1], text.encode().hex())
+"""
+    sandbox = _sandbox(runner)
+    skip = ["/proc", "/sys", "/dev", *(str(p) for p in sandbox.readable)]  # read-only installs: no canary there
+    out = _python(sandbox, f"SKIP = {skip!r}\n" + script, timeout=120)
+    assert "Traceback" not in out, out[-2000:]
+    assert CANARY not in out
+    assert CANARY[::-1] not in out
+    assert CANARY.encode().hex() not in out
+    assert "extraheader" not in out  # the workspace's git config is shown without its credentials
+
+
+def test_read_only_commands_cannot_read_or_write_outside_the_workspace(runner: dict[str, str]) -> None:
+    sandbox = _sandbox(runner)
+    outside = Path(runner["HOME"]) / "work" / "pwned.txt"
+    home_canary = Path(runner["HOME"]) / "canary.txt"
+    read = sandbox.run(["git", "diff", "--no-index", str(home_canary), "/dev/null"], timeout=30)
+    assert CANARY not in read.output.decode()
+    assert read.exit_code != 0
+    sandbox.run(["git", "log", f"--output={outside}"], timeout=30)
+    sandbox.run(["git", "diff", f"--output={Path(runner['RUNNER_TEMP']) / 'x'}"], timeout=30)
+    assert not outside.exists()
+    assert not (Path(runner["RUNNER_TEMP"]) / "x").exists()
+    # .git is read-only: no fsmonitor, hook or filter for prpilot's own git to run later.
+    config = Path(runner["GITHUB_WORKSPACE"]) / ".git" / "config"
+    before = config.read_text()
+    planted = sandbox.run(["git", "config", "core.fsmonitor", "touch /tmp/owned"], timeout=30)
+    assert planted.exit_code != 0
+    hook = sandbox.run(["sh", "-c", "echo 'touch pwned' > .git/hooks/pre-push"], timeout=30)
+    assert hook.exit_code != 0
+    assert config.read_text() == before
+    assert not (Path(runner["GITHUB_WORKSPACE"]) / ".git" / "hooks" / "pre-push").exists()
+    # ...while the workspace itself is the agent's to change.
+    wrote = sandbox.run(["sh", "-c", "echo made > made.txt"], timeout=30)
+    assert wrote.exit_code == 0
+    assert (Path(runner["GITHUB_WORKSPACE"]) / "made.txt").read_text() == "made\n"
+
+
+def test_later_job_steps_cannot_be_poisoned(runner: dict[str, str]) -> None:
+    sandbox = _sandbox(runner)
+    script = f"""
+import os
+for path in {[runner[n] for n in ("GITHUB_ENV", "GITHUB_PATH", "GITHUB_OUTPUT", "GITHUB_STEP_SUMMARY")]!r}:
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, 'a') as f: f.write('LD_PRELOAD=/tmp/evil.so\\nBASH_ENV=/tmp/evil.sh\\n')
+        print('wrote', path)
+    except OSError as e: print('refused', path, e)
+"""
+    out = _python(sandbox, script)
+    assert "refused" in out or "wrote" in out
+    for name in ("GITHUB_ENV", "GITHUB_PATH", "GITHUB_OUTPUT", "GITHUB_STEP_SUMMARY"):
+        assert Path(runner[name]).read_text() == "", name
+
+
+def _sleepers(marker: str) -> list[str]:
+    found = []
+    for pid in os.listdir("/proc"):
+        try:
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        if marker in cmdline:
+            found.append(f"{pid}: {cmdline}")
+    return found
+
+
+def test_no_process_outlives_its_command_and_a_held_stdout_does_not_block(runner: dict[str, str]) -> None:
+    sandbox = _sandbox(runner)
+    daemon = (
+        "import os, time\n"
+        "if os.fork() == 0:\n"
+        "    os.setsid()\n"
+        "    if os.fork() == 0:\n"
+        "        time.sleep(3600.5)  # holds stdout, in a session of its own\n"
+        "    os._exit(0)\n"
+        "print('started')\n"
+    )
+    started = time.monotonic()
+    ran = sandbox.run(["python", "-c", daemon], timeout=60)
+    assert ran.exit_code == 0
+    assert ran.output.decode().strip() == "started"
+    assert time.monotonic() - started < 15
+    time.sleep(0.3)
+    assert _sleepers("3600.5") == []
+
+
+def test_the_timeout_kills_every_process_the_command_started(runner: dict[str, str]) -> None:
+    sandbox = _sandbox(runner)
+    script = "import subprocess, time\nsubprocess.Popen(['sleep', '3601'], start_new_session=True)\ntime.sleep(3602)"
+    started = time.monotonic()
+    ran = sandbox.run(["python", "-c", script], timeout=2)
+    assert ran.timed_out
+    assert ran.exit_code is None
+    assert time.monotonic() - started < 10
+    time.sleep(0.3)
+    assert _sleepers("360") == []
+
+
+def test_commands_share_max_minutes(runner: dict[str, str]) -> None:
+    workspace = Workspace(Path(runner["GITHUB_WORKSPACE"]))
+    soon = CommandPolicy(("python",), env=runner, timeout=300, deadline=time.monotonic() + 2)
+    result = Toolbox(workspace, commands=soon).call(
+        "run_command", json.dumps({"command": "python -c 'import time; time.sleep(60)'"})
+    )
+    assert re.match(r"timed out after [12](\.\d+)? s \(what was left of max-minutes\)", result.output), result.output
+    over = CommandPolicy(("python",), env=runner, timeout=300, deadline=time.monotonic() - 1)
+    refused = Toolbox(workspace, commands=over).call("run_command", json.dumps({"command": "python -V"}))
+    assert refused.is_error
+    assert "no time is left under max-minutes" in refused.output
+
+
+def test_no_network_unless_allowed(runner: dict[str, str]) -> None:
+    server = socket.create_server(("127.0.0.1", 0))
+    port = server.getsockname()[1]
+    accepted: list[bool] = []
+    threading.Thread(target=lambda: (server.accept(), accepted.append(True)), daemon=True).start()
+    script = f"import socket; socket.create_connection(('127.0.0.1', {port}), timeout=5); print('connected')"
+    try:
+        assert "connected" not in _python(_sandbox(runner), script)
+        assert "connected" in _python(_sandbox(runner, network=True), script)
+    finally:
+        server.close()
+
+
+def test_no_sandbox_no_command(runner: dict[str, str], tmp_path: Path) -> None:
+    """Fail closed: without bwrap, or where it may not make namespaces, run_command refuses in one clear message."""
+    denied = tmp_path / "bwrap"
+    denied.write_text("#!/bin/sh\necho 'bwrap: setting up uid map: Permission denied' >&2\nexit 1\n")
+    denied.chmod(0o755)
+    workspace = Workspace(Path(runner["GITHUB_WORKSPACE"]))
+    for bwrap, why in ((None, "bubblewrap (bwrap) is not installed"), (str(denied), "uid map: Permission denied")):
+        box = Toolbox(workspace, commands=CommandPolicy(("python",), env=runner))
+        assert box.sandbox is not None
+        box._sandbox = replace(box.sandbox, bwrap=bwrap)
+        result = box.call("run_command", json.dumps({"command": "python -c 'open(\"ran\", \"w\")'"}))
+        assert result.is_error
+        assert "run_command is unavailable on this runner" in result.output
+        assert why in result.output
+        assert "install the bubblewrap package" in result.output
+        assert not (workspace.root / "ran").exists()
