@@ -105,7 +105,7 @@ class Toolbox:
 
     def __init__(self, workspace: Workspace, *, commands: CommandPolicy | None = None) -> None:
         self.workspace = workspace
-        self.commands = commands if commands and commands.prefixes else None
+        self.commands = commands if commands and (commands.prefixes or commands.checks) else None
         self.tools: dict[str, type[_Args]] = dict(FILE_TOOLS)
         self.ran_command = False
         self._sandbox: Sandbox | None = None

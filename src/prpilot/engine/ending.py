@@ -36,6 +36,7 @@ class Ending:
     meter: Meter | None = None  # None: nothing was reserved or used, so nothing to settle
     notices: Notices | None = None  # the runner: outputs, job summary, warnings
     redact: Callable[[str], str] = _as_is
+    checks: str = ""  # the "Checks" section (markdown.checks_section), when the project's commands ran
 
 
 def end_task(
@@ -61,7 +62,7 @@ def end_task(
     if answer and ending.thread is not None:
         cost = ending.meter.cost_line() if ending.meter is not None and task.usage.calls else ""
         body = markdown.status_comment(task, run_url=ending.thread.run_url, detail=ending.redact(task.result),
-                                       cost=cost, patch=patch)
+                                       cost=cost, patch=patch, checks=ending.redact(ending.checks))
         try:
             ending.thread.publish(task, body)
         except PrpilotError as exc:
@@ -74,7 +75,8 @@ def end_task(
         model = ending.meter.model if ending.meter is not None else task.gpt_model
         cost_usd = ending.meter.cost() if ending.meter is not None else task.cost_usd
         ending.notices.add_summary(markdown.job_summary(task, cost=cost_usd, model=model,
-                                                        answer=ending.redact(task.result), patch=patch))
+                                                        answer=ending.redact(task.result), patch=patch,
+                                                        checks=ending.redact(ending.checks)))
 
 
 def task_outputs(task: Task, redact: Callable[[str], str] = _as_is) -> dict[str, object]:
@@ -90,4 +92,5 @@ def task_outputs(task: Task, redact: Callable[[str], str] = _as_is) -> dict[str,
         "cached-tokens": task.usage.cached_tokens,
         "completion-tokens": task.usage.completion_tokens,
         "result": redact(task.result),
+        "verify": task.verify,
     }

@@ -66,7 +66,7 @@ class MemoryGitHub:
         self._call("create_pull")
         number = 200 + len(self.pulls)
         pull = PullInfo(number=number, html_url=f"https://github.test/{self.full_name}/pull/{number}",
-                        head_ref=head, head_repo=self.full_name, base_ref=base)
+                        head_ref=head, head_repo=self.full_name, base_ref=base, draft=draft)
         self.pulls.append(pull)
         return pull
 
@@ -93,3 +93,8 @@ class MemoryGitHub:
     def dispatch_workflow(self, workflow: str, ref: str, inputs: dict[str, str]) -> None:
         self._call("dispatch")
         self.dispatches.append((workflow, ref, inputs))
+
+    def run_workflow(self, workflow: str, ref: str) -> str:
+        self._call("run_workflow")
+        self.dispatches.append((workflow, ref, {}))
+        return ""

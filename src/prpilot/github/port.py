@@ -19,6 +19,7 @@ class PullInfo(BaseModel):
     head_repo: str | None  # None when the head repository was deleted
     base_ref: str
     head_sha: str = ""
+    draft: bool = False
 
 
 class GitHubPort(Protocol):
@@ -56,3 +57,6 @@ class GitHubPort(Protocol):
         """Fetch title, body, comments (and the diff for pulls); comments holding ``marker`` are ours."""
 
     def dispatch_workflow(self, workflow: str, ref: str, inputs: dict[str, str]) -> None: ...
+
+    def run_workflow(self, workflow: str, ref: str) -> str:
+        """Start ``workflow`` (a file in .github/workflows) on ``ref``; return its run's page, or "" if unknown."""

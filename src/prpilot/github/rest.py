@@ -101,6 +101,7 @@ def _pull_info(data: dict[str, Any]) -> PullInfo:
         head_repo=head_repo["full_name"] if head_repo else None,
         base_ref=data["base"]["ref"],
         head_sha=data["head"].get("sha", ""),
+        draft=bool(data.get("draft")),
     )
 
 
@@ -250,4 +251,14 @@ class GitHubRepository:
             f"/actions/workflows/{workflow}/dispatches",
             input={"ref": ref, "inputs": inputs},
         )
+
+    def run_workflow(self, workflow: str, ref: str) -> str:
+        # return_run_details: GitHub answers the run it started (200) instead of nothing (204).
+        answer = self._json(
+            f"start the workflow {workflow}",
+            "POST",
+            f"/actions/workflows/{workflow}/dispatches",
+            input={"ref": ref, "return_run_details": True},
+        )
+        return str(answer.get("html_url") or "") if isinstance(answer, dict) else ""
 
