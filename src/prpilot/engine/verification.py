@@ -37,6 +37,7 @@ class Verification:
     setup_runs: list[CheckRun] = field(default_factory=list)
     runs: list[CheckRun] = field(default_factory=list)  # the last run of the checks
     times: int = 0  # how often the checks ran
+    seconds: float = 0.0  # how long they took, every run together
     fix_rounds: int = 0  # how many failures went back to the agent
     _sandbox: Sandbox | None = None
 
@@ -64,6 +65,7 @@ class Verification:
             self._sandbox = sandbox_for(self.root, self.env, network=self.network, secrets=self.secrets)
         self.runs = run_lines(self.verify_lines, self._sandbox, seconds_left=self.seconds_left, redact=self.redact)
         self.times += 1
+        self.seconds += sum(run.seconds for run in self.runs)
         return all(run.passed for run in self.runs)
 
     @property
@@ -78,7 +80,8 @@ class Verification:
 
     def section(self) -> str:
         """The "Checks" section for the thread, the pull request and the job summary."""
-        return markdown.checks_section(self.setup_runs, self.runs, times=self.times, rounds=self.fix_rounds)
+        return markdown.checks_section(self.setup_runs, self.runs, times=self.times, rounds=self.fix_rounds,
+                                       seconds=self.seconds)
 
     def failing_notice(self, *, draft: bool, new_pull: bool) -> str:
         """What the thread is told, plainly, when the change is delivered with failing checks."""

@@ -238,10 +238,13 @@ def _check_output(run: CheckRun) -> str:
                       fence, "", "</details>"])
 
 
-def checks_section(setup: list[CheckRun], checks: list[CheckRun], *, times: int = 0, rounds: int = 0) -> str:
+def checks_section(
+    setup: list[CheckRun], checks: list[CheckRun], *, times: int = 0, rounds: int = 0, seconds: float = 0.0
+) -> str:
     """The "Checks" section: each command with ✅ or ❌ and its duration, a failing one's output folded away.
 
-    ``times`` is how often the checks ran and ``rounds`` how many fix rounds the agent had.
+    ``times`` is how often the checks ran, ``rounds`` how many fix rounds the agent had, ``seconds``
+    how long every run of the checks took together.
     """
     if not setup and not checks:
         return ""
@@ -254,7 +257,7 @@ def checks_section(setup: list[CheckRun], checks: list[CheckRun], *, times: int 
     if checks:
         if times > 1:
             fixes = f"{rounds} fix round{'s' if rounds != 1 else ''}"
-            lines += [f"The checks ran {times} times ({fixes}); the last run:", ""]
+            lines += [f"The checks ran {times} times ({fixes}, {_seconds(seconds)} in all); the last run:", ""]
         lines += [_check_line(run) for run in checks]
         failing = [_check_output(run) for run in checks if not run.passed]
         if failing:
