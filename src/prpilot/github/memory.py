@@ -95,6 +95,6 @@ class MemoryGitHub:
         self.dispatches.append((workflow, ref, inputs))
 
     def run_workflow(self, workflow: str, ref: str) -> str:
-        self._call("run_workflow")
+        self._call(f"run_workflow:{workflow}")
         self.dispatches.append((workflow, ref, {}))
         return ""
