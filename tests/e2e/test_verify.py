@@ -223,3 +223,22 @@ def test_the_fake_refuses_to_dispatch_a_workflow_without_the_trigger(bed: Bed) -
     assert answer.status_code == 422
     assert "workflow_dispatch" in answer.json()["message"]
     assert bed.github.dispatches == []
+
+
+def test_failing_checks_where_drafts_are_unavailable_open_a_ready_pull_request_that_warns(project: Bed) -> None:
+    bed = project
+    bed.github.support_draft_pull_requests(bed.repo, False)
+    bed.model.script(say.text("Greet with Hi"), BREAK, say.text("Greetings now say Hi."))
+    event = bed.issue_comment("/pilot greet with Hi instead of Hello")
+
+    result = bed.run("issue_comment", event, verify=VERIFY, verify_rounds="0")
+
+    assert result.outputs["status"] == "completed", result.logs
+    assert result.outputs["verify"] == "failed"
+    assert _fix_rounds(bed) == []
+    [pull] = bed.github.pulls(bed.repo)
+    assert pull.pull is not None
+    assert not pull.pull.draft
+    assert "> [!WARNING]\n> ⚠️ **The checks fail** and no fix round was left to try" in (pull.body or "")
+    status = bed.status_comments(event["issue"]["number"])[-1]
+    assert "ready for review only because this repository has no draft pull requests" in status

@@ -276,21 +276,23 @@ class TaskEngine:
         label = "Pushing the change and opening the pull request" if branch.open_pull else "Pushing the change"
         self._step(task, label)
         self.git.commit_and_push(task, branch, title, changed)
-        failing = task.verify == "failed"
+        failing = self._checks if task.verify == "failed" else None
         ci = self._redact(start_workflows(self.github, self.settings.ci_workflows, task.branch or branch.name,
                                           self.repo_url))
         if not branch.open_pull:
-            checks = self._checks.failing_notice(draft=False, new_pull=False) if failing and self._checks else ""
+            checks = failing.failing_notice(draft=False, new_pull=False) if failing else ""
             return "\n\n".join(part for part in (checks, ci) if part)
         # The branch is new (the push refuses an existing name), so no pull request can exist for it yet.
         section = self._redact(self._checks.section()) if self._checks is not None else ""
-        body = report.pull_request_body(task, self._redact(answer), self.meter.cost_line(), cut_short=cut,
+        warning = " ".join(part for part in (cut, failing.failing_notice(draft=False, new_pull=False)
+                                             if failing else "") if part)
+        body = report.pull_request_body(task, self._redact(answer), self.meter.cost_line(), cut_short=warning,
                                         checks=section)
         base = branch.base or ""
         try:
             pull = self.github.create_pull(
                 title=title, body=body, head=branch.name, base=base,
-                draft=self.settings.draft or bool(cut) or failing,
+                draft=self.settings.draft or bool(cut) or failing is not None,
             )
         except PullRequestsNotAllowed:  # a repository setting, not a failure: the work is done and pushed
             warning = self._redact(report.pull_request_by_hand_warning(branch.name, base, self.repo_url))
@@ -298,14 +300,16 @@ class TaskEngine:
             if self.runner:
                 self.runner.warning(warning)
             closes = f"Closes #{task.issue_number}" if task.issue_number is not None else ""
-            return self._redact(report.pull_request_by_hand(branch.name, base, self.repo_url, title=title, body=closes))
+            by_hand = report.pull_request_by_hand(branch.name, base, self.repo_url, title=title, body=closes)
+            checks = failing.failing_notice(draft=False, new_pull=False) if failing else ""
+            return self._redact("\n\n".join(part for part in (checks, ci, by_hand) if part))
         task.pr_number, task.pr_url = pull.number, pull.html_url
         if self.settings.pr_labels:
             self.github.add_labels(pull.number, list(self.settings.pr_labels))
         if not task.context.get("requester_is_bot"):
             reviewers = [task.github_user]
             self._courtesy("ask the requester for a review", self.github.request_review, pull.number, reviewers)
-        checks = self._checks.failing_notice(draft=pull.draft, new_pull=True) if failing and self._checks else ""
+        checks = failing.failing_notice(draft=pull.draft, new_pull=True) if failing else ""
         return "\n\n".join(part for part in (checks, ci) if part)
 
     def _touched(self) -> list[str] | None:
