@@ -242,3 +242,20 @@ def test_failing_checks_where_drafts_are_unavailable_open_a_ready_pull_request_t
     assert "> [!WARNING]\n> ⚠️ **The checks fail** and no fix round was left to try" in (pull.body or "")
     status = bed.status_comments(event["issue"]["number"])[-1]
     assert "ready for review only because this repository has no draft pull requests" in status
+
+
+def test_no_fix_round_past_max_steps_the_work_is_delivered_with_failing_checks(project: Bed) -> None:
+    bed = project
+    bed.model.script(say.text("Greet with Hi"), BREAK, say.text("Greetings now say Hi."), say.text("Never asked."))
+    event = bed.issue_comment("/pilot greet with Hi instead of Hello")
+
+    result = bed.run("issue_comment", event, verify=VERIFY, max_steps="3")
+
+    assert result.outputs["status"] == "completed", result.logs
+    assert result.outputs["verify"] == "failed"
+    assert len(bed.model.requests) == 3  # max-steps: the title and the agent's two calls, no fix round
+    [pull] = bed.github.pulls(bed.repo)
+    assert pull.pull is not None
+    assert pull.pull.draft
+    assert "no fix round was left to try (verify-rounds, max-steps or max-cost)" in bed.status_comments(
+        event["issue"]["number"])[-1]

@@ -181,7 +181,7 @@ class TaskEngine:
         checks = self._verification()
         self._step(task, "Running the checks")
         while not checks.check():
-            if not checks.can_fix or outcome.stop_reason != "done":
+            if not checks.can_fix or outcome.stop_reason != "done" or self._spent():
                 task.verify = "failed"
                 break
             self._step(task, f"Fixing the failing checks (round {checks.fix_rounds + 1} of {checks.rounds})")
@@ -191,6 +191,11 @@ class TaskEngine:
         else:
             task.verify = "passed"
         return outcome, "\n\n".join(dict.fromkeys(a.strip() for a in answers if a.strip()))
+
+    def _spent(self) -> bool:
+        """Whether max-steps or max-cost leaves no model call for a fix round (the work is then delivered as is)."""
+        cap = self.settings.max_cost_usd
+        return self.usage.calls >= self.settings.max_steps or (cap is not None and self.meter.cost() >= cap)
 
     def _run_agent(self, task: Task, *, followup: str = "") -> AgentOutcome:
         """Run the agent; with ``followup``, continue its conversation with that message (a fix round)."""

@@ -90,7 +90,7 @@ class Verification:
             plural = "s" if self.fix_rounds != 1 else ""
             tried = f"after {self.fix_rounds} fix round{plural} by the agent"
         else:
-            tried = "and no fix round was left to try"
+            tried = "and no fix round was left to try (verify-rounds, max-steps or max-cost)"
         where = ""
         if new_pull:
             where = (" The pull request is a draft until they pass." if draft else
