@@ -259,3 +259,23 @@ def test_no_fix_round_past_max_steps_the_work_is_delivered_with_failing_checks(p
     assert pull.pull.draft
     assert "no fix round was left to try (verify-rounds, max-steps or max-cost)" in bed.status_comments(
         event["issue"]["number"])[-1]
+
+
+def test_on_a_pull_request_setup_prepares_its_own_branch_and_failing_checks_are_said(project: Bed) -> None:
+    bed = project
+    bed.github.commit(bed.repo, "feature", {"marker.txt": "feature branch\n"}, "Start a feature")
+    pull = bed.github.add_pull(bed.repo, head="feature", title="A feature")
+    bed.model.script(say.text("Greet with Hi"), BREAK, say.text("Greetings now say Hi."))
+    event = bed.pull_comment("/pilot greet with Hi instead of Hello", pull)
+
+    result = bed.run("issue_comment", event, setup="cp marker.txt seen-by-setup.txt", verify=VERIFY,
+                     verify_rounds="0")
+
+    assert result.outputs["status"] == "completed", result.logs
+    assert result.outputs["verify"] == "failed"
+    assert (result.workspace / "seen-by-setup.txt").read_text() == "feature branch\n"  # setup ran on the PR's head
+    assert "Hi," in (bed.github.read_file(bed.repo, "greet.py", ref="feature") or "")  # pushed to the PR
+    assert bed.github.read_file(bed.repo, "seen-by-setup.txt", ref="feature") is None
+    status = bed.status_comments(pull)[-1]
+    assert "**The checks fail**" in status
+    assert f"❌ `{VERIFY}`" in status

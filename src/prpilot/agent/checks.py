@@ -28,15 +28,11 @@ def shell_line(line: str) -> list[str]:
 def tail(output: str, *, lines: int = TAIL_LINES, chars: int = TAIL_CHARS) -> str:
     """The end of ``output``: errors and summaries are at the end; what was left out is said."""
     kept = [clip_line(line) for line in output.rstrip().splitlines()]
-    note = ""
-    if len(kept) > lines:
-        note = f"[... {len(kept) - lines} earlier lines left out ...]\n"
-        kept = kept[-lines:]
-    text = "\n".join(kept)
+    text = "\n".join(kept[-lines:])
     if len(text) > chars:
-        note = f"[... {len(text) - chars} earlier characters left out ...]\n"
-        text = text[-chars:]
-    return note + text
+        text = text[-chars:].partition("\n")[2] or text[-chars:]  # from the start of a line where there is one
+    left_out = len("\n".join(kept)) - len(text)
+    return f"[... {left_out} earlier characters left out ...]\n{text}" if left_out > 0 else text
 
 
 def run_lines(
