@@ -180,16 +180,14 @@ class TaskEngine:
             return outcome, outcome.answer
         checks = self._verification()
         self._step(task, "Running the checks")
-        while not checks.check():
-            if not checks.can_fix or outcome.stop_reason != "done" or self._spent():
-                task.verify = "failed"
+        while True:
+            task.verify = "passed" if checks.check() else "failed"
+            if task.verify == "passed" or not checks.can_fix or outcome.stop_reason != "done" or self._spent():
                 break
             self._step(task, f"Fixing the failing checks (round {checks.fix_rounds + 1} of {checks.rounds})")
             outcome = self._run_agent(task, followup=checks.next_round())
             answers.append(outcome.answer)
             self._step(task, "Running the checks again")
-        else:
-            task.verify = "passed"
         return outcome, "\n\n".join(dict.fromkeys(a.strip() for a in answers if a.strip()))
 
     def _spent(self) -> bool:
