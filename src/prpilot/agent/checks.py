@@ -22,7 +22,7 @@ _LEAST_SECONDS = 1.0
 
 def shell_line(line: str) -> list[str]:
     """The argv that runs one command line as a shell would (pipes, ``&&``, ``cd``)."""
-    return ["sh", "-c", line]
+    return ["/bin/sh", "-c", line]  # /bin is always in the sandbox, whatever PATH says
 
 
 def tail(output: str, *, lines: int = TAIL_LINES, chars: int = TAIL_CHARS) -> str:
