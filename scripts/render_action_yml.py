@@ -47,7 +47,7 @@ INSTALL = """\
 SANDBOX = """\
     - id: sandbox
       name: Prepare the sandbox of the agent's commands
-      if: inputs.allowed-commands != ''
+      if: inputs.allowed-commands != '' || inputs.setup != '' || inputs.verify != ''
       shell: bash
       run: |
         # Root installs as it is; another user through passwordless sudo (GitHub-hosted runners), or not at all.
@@ -70,9 +70,9 @@ SANDBOX = """\
           $sudo apparmor_parser -r /etc/apparmor.d/prpilot-bwrap >/dev/null 2>&1 || true
         fi
         if ! works; then
-          echo "::warning title=prpilot::allowed-commands is set, but no bubblewrap sandbox can be made on this" \\
-            "runner, so the agent's commands will be refused. Install the bubblewrap package (see the Security" \\
-            "section of prpilot's README)."
+          echo "::warning title=prpilot::commands are configured, but no bubblewrap sandbox can be made on this" \\
+            "runner, so they will be refused (setup and verify fail). Install the bubblewrap package (see the" \\
+            "Security section of prpilot's README)."
         fi
 """
 

@@ -67,3 +67,7 @@ class Cancelled(PrpilotError):
 
 class QueueError(PrpilotError):
     """The task queue (Redis) could not be reached or refused an operation."""
+
+
+class SetupFailed(PrpilotError):
+    """A ``setup`` command failed: the agent does not start."""

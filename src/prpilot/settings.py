@@ -76,6 +76,10 @@ INPUTS: dict[str, tuple[frozenset[Step], str]] = {
     "command-network": (frozenset({E}), "Let allowed commands reach the network (true/false)."),
     "allow-workflow-edits": (frozenset({E}), "Let the agent edit .github/workflows (true/false)."),
     "include-untrusted-comments": (frozenset({E}), "Show the model comments by users without write access."),
+    "setup": (frozenset({E}), "Commands, one per line, run once in the sandbox before the agent starts (network on)."),
+    "verify": (frozenset({E}), "Check commands, one per line, run in the sandbox after the agent's changes."),
+    "verify-rounds": (frozenset({E}), "How many times failing checks go back to the agent to fix."),
+    "ci-workflows": (frozenset({E}), "Comma-separated workflow files to start on the working branch after the push."),
 }
 
 DEFAULTS: dict[str, str] = {
@@ -112,6 +116,10 @@ DEFAULTS: dict[str, str] = {
     "command-network": "false",
     "allow-workflow-edits": "false",
     "include-untrusted-comments": "false",
+    "setup": "",
+    "verify": "",
+    "verify-rounds": "2",
+    "ci-workflows": "",
 }
 
 # The action's public outputs (name -> description).
@@ -127,6 +135,7 @@ OUTPUTS: dict[str, str] = {
     "completion-tokens": "Completion tokens over every model call of the task.",
     "models": "Usage and cost per model as JSON (two entries when the fallback model took over).",
     "result": "The agent's answer, or why the task did not run.",
+    "verify": "passed, failed or skipped (no verify commands, or no changes to check).",
 }
 
 # Outputs of the schedule step that only the action itself reads.
@@ -208,6 +217,10 @@ class Settings(BaseModel):
     command_network: bool = False
     allow_workflow_edits: bool = False
     include_untrusted_comments: bool = False
+    setup: tuple[str, ...] = ()
+    verify: tuple[str, ...] = ()
+    verify_rounds: int = 2
+    ci_workflows: tuple[str, ...] = ()
 
     def secrets(self) -> list[str]:
         """Every secret value held, for masking and canary checks."""
@@ -250,6 +263,21 @@ def _usd(name: str, value: str) -> Decimal | None:
 
 def _csv(value: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in value.replace("\n", ",").split(",") if part.strip())
+
+
+def _lines(value: str) -> tuple[str, ...]:
+    """Commands one per line; blank lines and ``#`` comments left out."""
+    return tuple(line.strip() for line in value.splitlines() if line.strip() and not line.strip().startswith("#"))
+
+
+def _workflow_files(value: str) -> tuple[str, ...]:
+    files = _csv(value)
+    for name in files:
+        if "/" in name or not name.endswith((".yml", ".yaml")):
+            raise ConfigError(
+                f"input ci-workflows takes workflow file names such as ci.yml (in .github/workflows), not {name!r}"
+            )
+    return files
 
 
 def parse_settings(raw: Mapping[str, str], *, github_models_url: str = "") -> Settings:
@@ -320,4 +348,9 @@ def parse_settings(raw: Mapping[str, str], *, github_models_url: str = "") -> Se
         command_network=_bool("command-network", get("command-network")),
         allow_workflow_edits=_bool("allow-workflow-edits", get("allow-workflow-edits")),
         include_untrusted_comments=_bool("include-untrusted-comments", get("include-untrusted-comments")),
+        setup=_lines(get("setup")),
+        verify=_lines(get("verify")),
+        verify_rounds=_positive_int("verify-rounds", get("verify-rounds") or DEFAULTS["verify-rounds"],
+                                    allow_empty=True) or 0,
+        ci_workflows=_workflow_files(get("ci-workflows")),
     )

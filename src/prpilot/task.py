@@ -80,6 +80,20 @@ class Allowance(BaseModel):
     user_budget_usd: Decimal | None = None
 
 
+class CheckRun(BaseModel):
+    """One setup or verify command as it ran: how it ended, how long it took, the bounded redacted end of its output."""
+
+    command: str
+    exit_code: int | None  # None: it did not finish (stopped at its timeout, or could not start)
+    seconds: float
+    output: str = ""
+    timed_out: bool = False
+
+    @property
+    def passed(self) -> bool:
+        return self.exit_code == 0
+
+
 class Task(BaseModel):
     """One request to the agent, from trigger to answer."""
 
@@ -113,6 +127,7 @@ class Task(BaseModel):
     created_at: datetime = Field(default_factory=utcnow)
     started_at: datetime | None = None
     finished_at: datetime | None = None
+    verify: str = "skipped"  # the project's checks on the change: passed, failed or skipped
 
     @property
     def thread_number(self) -> int | None:

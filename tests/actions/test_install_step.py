@@ -111,8 +111,8 @@ def _run_sandbox_step(tmp_path: Path, path: str) -> subprocess.CompletedProcess[
                           check=False)
 
 
-def test_the_sandbox_step_runs_only_with_allowed_commands() -> None:
-    assert SANDBOX["if"] == "inputs.allowed-commands != ''"
+def test_the_sandbox_step_runs_only_with_commands_to_run() -> None:
+    assert SANDBOX["if"] == "inputs.allowed-commands != '' || inputs.setup != '' || inputs.verify != ''"
 
 
 @pytest.mark.skipif(shutil.which("bwrap") is None, reason="needs bubblewrap (scripts/dev.sh installs it)")
@@ -132,5 +132,5 @@ def test_no_sandbox_to_be_had_is_one_warning_not_a_failure(tmp_path: Path) -> No
         (bin_dir / tool).symlink_to(found)
     done = _run_sandbox_step(tmp_path, str(bin_dir))
     assert done.returncode == 0, done.stderr
-    assert done.stdout.startswith("::warning title=prpilot::allowed-commands is set, but no bubblewrap sandbox")
+    assert done.stdout.startswith("::warning title=prpilot::commands are configured, but no bubblewrap sandbox")
     assert done.stdout.count("::warning") == 1

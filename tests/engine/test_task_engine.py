@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any, cast
 
@@ -48,6 +49,7 @@ def test_a_crash_inside_the_loop_still_bills_every_answered_call(
 
     monkeypatch.setattr(engine, "_on_agent_step", lambda _task, event: crash_on_the_third_step(event))
 
+    engine._deadline = time.monotonic() + 600  # as run() sets it: max-minutes from the task's start
     with pytest.raises(RuntimeError, match="a bug in the loop"):
         engine._run_agent(task)
 

@@ -188,3 +188,32 @@ def test_without_graphql_a_users_token_still_names_its_account(fake_github: Fake
 
     assert pat.identity() == "carol"
     assert bot.identity() is None  # an app's token may not read /user: no comment counts as ours then
+DISPATCHES = f"{API}/repos/o/r/actions/workflows/ci.yml/dispatches"
+
+
+@responses.activate
+def test_run_workflow_answers_the_page_of_the_run_it_started() -> None:
+    run = {"workflow_run_id": 7, "html_url": "https://github.test/o/r/actions/runs/7"}
+    responses.post(DISPATCHES, status=200, json=run)
+    repo = GitHubRepository(connect("t", API, retries=0), "o/r")
+    assert repo.run_workflow("ci.yml", "pilot/x") == "https://github.test/o/r/actions/runs/7"
+    assert json.loads(responses.calls[0].request.body or "{}") == {"ref": "pilot/x", "return_run_details": True}
+
+
+@responses.activate
+def test_run_workflow_on_a_server_without_run_details_dispatches_plainly() -> None:
+    refused = {"message": "Invalid request.\n\n\"return_run_details\" is not a permitted key."}
+    responses.post(DISPATCHES, status=422, json=refused)
+    responses.post(DISPATCHES, status=204)
+    repo = GitHubRepository(connect("t", API, retries=0), "o/r")
+    assert repo.run_workflow("ci.yml", "pilot/x") == ""
+    assert json.loads(responses.calls[1].request.body or "{}") == {"ref": "pilot/x"}
+
+
+@responses.activate
+def test_run_workflow_without_the_trigger_raises_what_github_said() -> None:
+    responses.post(DISPATCHES, status=422, json={"message": "Workflow does not have 'workflow_dispatch' trigger"})
+    repo = GitHubRepository(connect("t", API, retries=0), "o/r")
+    with pytest.raises(GitHubError, match="workflow_dispatch"):
+        repo.run_workflow("ci.yml", "pilot/x")
+    assert len(responses.calls) == 1

@@ -7,10 +7,11 @@ from decimal import Decimal
 import pytest
 
 from prpilot.billing.money import cost_line
-from prpilot.task import ModelUsage, Task, TaskStatus, Usage
+from prpilot.task import CheckRun, ModelUsage, Task, TaskStatus, Usage
 from prpilot.thread.markdown import (
     MARKER,
     branch_url,
+    checks_section,
     compare_url,
     extract_task,
     job_summary,
@@ -271,3 +272,21 @@ def test_a_models_title_closes_no_other_issue(title: str, expected: str) -> None
     from prpilot.thread.markdown import without_foreign_closing
 
     assert without_foreign_closing(title, issue=3) == expected
+def test_the_checks_section_marks_each_command_and_folds_a_failing_output() -> None:
+    runs = [CheckRun(command="ruff check .", exit_code=0, seconds=1.24),
+            CheckRun(command="echo `x` && test <a>", exit_code=2, seconds=75.0, output="```\nboom <!-- hide -->")]
+    section = checks_section([], runs)
+    assert section.startswith("### Checks")
+    assert "- ✅ `ruff check .` (1.2 s)" in section
+    assert "- ❌ ``echo `x` && test <a>`` (exit code 2, 1 min 15 s)" in section
+    assert "<summary>Output of <code>echo `x` &amp;&amp; test &lt;a&gt;</code></summary>" in section
+    assert "````text\n```\nboom &lt;!-- hide -->\n````" in section  # no fence or comment of the output escapes
+    assert checks_section([], []) == ""
+
+
+def test_the_checks_section_says_how_often_the_checks_ran() -> None:
+    setup = [CheckRun(command="npm ci", exit_code=0, seconds=30.0)]
+    runs = [CheckRun(command="npm test", exit_code=0, seconds=2.0)]
+    section = checks_section(setup, runs, times=2, rounds=1, seconds=5.0)
+    assert "Setup (30.0 s):" in section
+    assert "The checks ran 2 times (1 fix round, 5.0 s in all); the last run:" in section

@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from prpilot.agent.bounds import MAX_BYTES, clip_line
+from prpilot.agent.checks import shell_line
 from prpilot.agent.sandbox import Sandbox
 from prpilot.agent.workspace import ToolError, Workspace
 
@@ -35,6 +36,7 @@ class CommandPolicy:
     timeout: float = 300.0
     network: bool = False
     deadline: float | None = None
+    checks: tuple[str, ...] = ()  # the verify lines: run exactly as written, by a shell, like the engine runs them
 
     def allows(self, argv: Sequence[str]) -> bool:
         """Whether ``argv`` starts with one of the allowed prefixes, word for word."""
@@ -61,15 +63,8 @@ def unavailable(problem: str) -> str:
 
 def run_command(ws: Workspace, policy: CommandPolicy, command: str, sandbox: Sandbox) -> str:
     """Run ``command`` in ``sandbox`` if the policy allows it; answer its exit code and (bounded) output."""
-    try:
-        argv = shlex.split(command)
-    except ValueError as exc:
-        raise ToolError(f"could not parse the command: {exc}") from exc
-    if not argv:
-        raise ToolError("give a command to run")
-    if not policy.allows(argv):
-        allowed = ", ".join(repr(p) for p in policy.prefixes)
-        raise ToolError(f"{argv[0]!r} is not allowed; commands must start with one of: {allowed}")
+    line = command.strip()
+    argv = shell_line(line) if line in policy.checks else _allowed_argv(policy, command)
     if sandbox.problem:
         raise ToolError(unavailable(sandbox.problem))
     if sandbox.which(argv[0]) is None:
@@ -84,6 +79,19 @@ def run_command(ws: Workspace, policy: CommandPolicy, command: str, sandbox: San
         stopped = f"timed out after {seconds:.3g} s{why} and was stopped, with every process it started"
         return f"{stopped}\n{output}".rstrip()
     return f"exit code {ran.exit_code}\n{output}".rstrip()
+
+
+def _allowed_argv(policy: CommandPolicy, command: str) -> list[str]:
+    try:
+        argv = shlex.split(command)
+    except ValueError as exc:
+        raise ToolError(f"could not parse the command: {exc}") from exc
+    if not argv:
+        raise ToolError("give a command to run")
+    if not policy.allows(argv):
+        allowed = [repr(p) for p in policy.prefixes] + [f"exactly {c!r}" for c in policy.checks]
+        raise ToolError(f"{argv[0]!r} is not allowed; commands must start with one of: {', '.join(allowed)}")
+    return argv
 
 
 def _bound(output: str) -> str:

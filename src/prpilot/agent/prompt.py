@@ -74,8 +74,12 @@ def build_messages(
     review_context: Mapping[str, Any] | None,
     include_untrusted: bool,
     secrets: Sequence[str] = (),
+    checks: Sequence[str] = (),
 ) -> list[dict[str, Any]]:
-    """The system and user messages that start a task; ``secrets`` are masked wherever they appear."""
+    """The system and user messages that start a task; ``secrets`` are masked wherever they appear.
+
+    ``checks`` are the project's verify commands: the agent is told they run when it finishes.
+    """
     redact = Redactor(secrets)
     parts = [f"## Request\n{strip_hidden(request).strip()}"]
     parts += _earlier(thread.earlier)
@@ -94,6 +98,13 @@ def build_messages(
             ".pilot-hints.md or AGENTS.md); "
             "follow them where they do not conflict with the request or the rules:\n"
             + fence(strip_hidden(hints).strip(), "markdown")
+        )
+    if checks:
+        listed = "\n".join(f"- `{command}`" for command in checks)
+        parts.append(
+            "## The project's checks\nWhen you finish a change, these commands run in the repository root, and a "
+            "failure comes back to you to fix. You can run them yourself with run_command, exactly as written:\n"
+            + listed
         )
     user = "\n\n".join(parts)
     return [

@@ -109,7 +109,7 @@ class Toolbox:
 
     def __init__(self, workspace: Workspace, *, commands: CommandPolicy | None = None) -> None:
         self.workspace = workspace
-        self.commands = commands if commands and commands.prefixes else None
+        self.commands = commands if commands and (commands.prefixes or commands.checks) else None
         self.tools: dict[str, type[_Args]] = dict(FILE_TOOLS)
         self.ran_command = False
         # When the tools must have stopped (time.monotonic): the agent loop sets it from max-minutes.

@@ -37,6 +37,7 @@ class Ending:
     meter: Meter | None = None  # None: nothing was reserved or used, so nothing to settle
     notices: Notices | None = None  # the runner: outputs, job summary, warnings
     redact: Callable[[str], str] = _as_is
+    checks: str = ""  # the "Checks" section (markdown.checks_section), when the project's commands ran
 
 
 def end_task(
@@ -62,7 +63,7 @@ def end_task(
     if answer and ending.thread is not None:
         cost = ending.meter.cost_line() if ending.meter is not None and task.usage.calls else ""
         body = markdown.status_comment(task, run_url=ending.thread.run_url, detail=ending.redact(task.result),
-                                       cost=cost, patch=patch)
+                                       cost=cost, patch=patch, checks=ending.redact(ending.checks))
         try:
             ending.thread.publish(task, body)
         except PrpilotError as exc:
@@ -75,7 +76,8 @@ def end_task(
         model = ending.meter.model if ending.meter is not None else task.gpt_model
         cost_usd = ending.meter.cost() if ending.meter is not None else task.cost_usd
         ending.notices.add_summary(markdown.job_summary(task, cost=cost_usd, model=model,
-                                                        answer=ending.redact(task.result), patch=patch))
+                                                        answer=ending.redact(task.result), patch=patch,
+                                                        checks=ending.redact(ending.checks)))
 
 
 def task_outputs(task: Task, redact: Callable[[str], str] = _as_is) -> dict[str, object]:
@@ -97,4 +99,5 @@ def task_outputs(task: Task, redact: Callable[[str], str] = _as_is) -> dict[str,
             for share in task.model_usage
         ]),
         "result": markdown.bounded_output(redact(task.result)),
+        "verify": task.verify,
     }

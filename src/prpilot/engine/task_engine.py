@@ -7,6 +7,7 @@ or cancelled task is billed for what it used, and the work it did is pushed.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -22,6 +23,7 @@ from prpilot.billing.pricing import PriceTable, unknown_model_warning
 from prpilot.engine.cancellation import CancelSignal
 from prpilot.engine.checkpoint import Checkpoint
 from prpilot.engine.ending import Ending, end_task
+from prpilot.engine.verification import Verification, start_workflows
 from prpilot.engine.working_branch import GitWork, WorkingBranch
 from prpilot.errors import Cancelled, PrpilotError, PullRequestsNotAllowed
 from prpilot.github.checkout import Checkout
@@ -77,6 +79,9 @@ class TaskEngine:
     _toolbox: Toolbox | None = None  # the agent's tools, which know what they changed
     _kept: Checkpoint | None = None  # this task's checkpoint, when there is somewhere to keep it
     _task_model: ChatModel | None = None  # the model as this task calls it (counted into the checkpoint)
+    _messages: list[dict[str, object]] = field(default_factory=list)  # the agent's conversation, for a fix round
+    _checks: Verification | None = None  # the project's setup and verify commands, when configured
+    _deadline: float = 0.0  # time.monotonic() when max-minutes runs out for this task
     _status: StatusComment = field(init=False)
     meter: Meter = field(init=False)
     git: GitWork = field(init=False)
@@ -108,6 +113,7 @@ class TaskEngine:
 
     def _run(self, task: Task) -> Task:
         answer, cut_short, failure = "", "", ""
+        self._deadline = time.monotonic() + self.settings.max_minutes * 60
         self._kept = Checkpoint(self.checkpoint, self._touched) if self.checkpoint is not None else None
         self._task_model = self._kept.counted(self.model, task) if self._kept is not None else self.model
         # The branch is named from the request: the title costs a model call, made only for a change.
@@ -118,15 +124,21 @@ class TaskEngine:
             self.runner.warning(f"max-cost cannot stop this task: {unknown_model_warning(self.settings.model)}")
         self._step(task, "Preparing the working branch")
         try:
-            branch = self.setup_working_branch(task, title)
+            if self.settings.setup:  # before any model call: a failing setup costs nothing
+                if task.pr_number is not None:  # the pull request's own code is what setup prepares
+                    branch = self.setup_working_branch(task, title)
+                self._step(task, "Running the setup commands")
+                self._verification().setup()
+                self.git.left_by_setup = frozenset(self.checkout.changed_paths())
+            branch = branch or self.setup_working_branch(task, title)
             if self._kept is not None:
                 self._kept.working = (branch, title)
             self._step(task, "Working (the agent reads and edits the code)")
             outcome = self._run_agent(task)
+            outcome, answer = self._verify(task, outcome)
             # The model's text reaches the thread, the pull request and the outputs: no secret, no mass
             # mention, no closing keyword for someone else's issue.
-            answer = report.neutralise(self._redact(outcome.answer), requester=task.github_user,
-                                       issue=task.issue_number)
+            answer = report.neutralise(self._redact(answer), requester=task.github_user, issue=task.issue_number)
             if outcome.stop_reason != "done":
                 cap = self._cap(task)
                 from_request = cap is not None and cap != self.settings.max_cost_usd  # the request lowered it
@@ -167,43 +179,55 @@ class TaskEngine:
         """PR task: the PR's own head branch. Issue task: a new unique ``pilot/<slug>`` branch."""
         return self.git.start(task, title)
 
-    def _run_agent(self, task: Task) -> AgentOutcome:
-        from prpilot.agent.commands import CommandPolicy, unavailable
+    def _verification(self) -> Verification:
+        if self._checks is None:
+            self._checks = Verification(
+                self.checkout.root, self.settings.setup, self.settings.verify, self.settings.verify_rounds,
+                env=self.command_env, deadline=self._deadline, network=self.settings.command_network,
+                secrets=tuple(self.settings.secrets()), redact=self._redact,
+            )
+        return self._checks
+
+    def _verify(self, task: Task, outcome: AgentOutcome) -> tuple[AgentOutcome, str]:
+        """Run the checks on the agent's change; hand failures back to it while rounds are left.
+
+        Returns the last outcome and the answer of every round. An answer-only task runs no checks.
+        """
+        answers = [outcome.answer]
+        if not self.settings.verify or not self.git.changed(self._touched()):
+            return outcome, outcome.answer
+        checks = self._verification()
+        self._step(task, "Running the checks")
+        while True:
+            task.verify = "passed" if checks.check() else "failed"
+            if task.verify == "passed" or not checks.can_fix or outcome.stop_reason != "done" or self._spent(task):
+                break
+            self._step(task, f"Fixing the failing checks (round {checks.fix_rounds + 1} of {checks.rounds})")
+            outcome = self._run_agent(task, followup=checks.next_round())
+            answers.append(outcome.answer)
+            self._step(task, "Running the checks again")
+        return outcome, "\n\n".join(dict.fromkeys(a.strip() for a in answers if a.strip()))
+
+    def _spent(self, task: Task) -> bool:
+        """Whether max-steps or the cost cap leaves no model call for a fix round (the work is then delivered as is)."""
+        cap = self._cap(task)
+        return self.usage.calls >= self.settings.max_steps or (cap is not None and self.meter.cost() >= cap)
+
+    def _run_agent(self, task: Task, *, followup: str = "") -> AgentOutcome:
+        """Run the agent; with ``followup``, continue its conversation with that message (a fix round)."""
         from prpilot.agent.counting import CountingModel
         from prpilot.agent.loop import AgentLimits, run_agent
-        from prpilot.agent.prompt import build_messages, load_hints
-        from prpilot.agent.tools import Toolbox
-        from prpilot.agent.workspace import Workspace
 
-        thread = ThreadContext()
-        if task.thread_number is not None:
-            thread = self.github.thread(task.thread_number, is_pull=task.pr_number is not None, marker=report.MARKER)
-            thread = self._with_history(task, task.thread_number, thread)
-        root = self.checkout.root
-        workspace = Workspace(
-            root, allow_workflow_edits=self.settings.allow_workflow_edits, secrets=self.settings.secrets()
-        )
-        commands = None
-        if self.settings.allowed_commands:
-            commands = CommandPolicy(
-                prefixes=self.settings.allowed_commands,
-                env=self.command_env,
-                network=self.settings.command_network,
-            )  # the agent loop's deadline (max-minutes) cuts every command's timeout
-        toolbox = self._toolbox = Toolbox(workspace, commands=commands)
-        if toolbox.sandbox is not None and toolbox.sandbox.problem and self.runner:
-            self.runner.warning(f"allowed-commands is set, but {unavailable(toolbox.sandbox.problem)}")
-        messages = build_messages(
-            task.user_request,
-            thread,
-            hints=load_hints(root),
-            review_context=review_context(task),
-            include_untrusted=self.settings.include_untrusted_comments,
-            secrets=self.settings.secrets(),
-        )
+        if not followup:
+            toolbox, messages = self._start_agent(task)
+        else:
+            assert self._toolbox is not None
+            toolbox, messages = self._toolbox, [*self._messages, {"role": "user", "content": followup}]
         limits = AgentLimits(
-            max_steps=self.settings.max_steps,  # the agent's own calls: the title is not one of them
-            max_seconds=self.settings.max_minutes * 60,
+            # max-steps counts the agent's own calls (the title is not one of them, and comes later): a fix
+            # round gets only what is left of it (maybe nothing), the first run all of it.
+            max_steps=max(0 if followup else 1, self.settings.max_steps - self.usage.calls),
+            max_seconds=max(0.0, self._deadline - time.monotonic()),
             max_cost_usd=self._cap(task),
         )
         spent_before = self.usage
@@ -224,7 +248,46 @@ class TaskEngine:
             self.meter.usage = spent_before + answered.used
             raise
         self.meter.usage = spent_before + outcome.usage
+        self._messages = outcome.messages
         return outcome
+
+    def _start_agent(self, task: Task) -> tuple[Toolbox, list[dict[str, object]]]:
+        """The agent's tools and its first messages (with what came before on this thread)."""
+        from prpilot.agent.commands import CommandPolicy, unavailable
+        from prpilot.agent.prompt import build_messages, load_hints
+        from prpilot.agent.tools import Toolbox
+        from prpilot.agent.workspace import Workspace
+
+        thread = ThreadContext()
+        if task.thread_number is not None:
+            thread = self.github.thread(task.thread_number, is_pull=task.pr_number is not None, marker=report.MARKER)
+            thread = self._with_history(task, task.thread_number, thread)
+        root = self.checkout.root
+        workspace = Workspace(
+            root, allow_workflow_edits=self.settings.allow_workflow_edits, secrets=self.settings.secrets()
+        )
+        commands = None
+        if self.settings.allowed_commands or self.settings.verify:
+            commands = CommandPolicy(
+                prefixes=self.settings.allowed_commands,
+                env=self.command_env,
+                network=self.settings.command_network,
+                deadline=self._deadline,  # commands share max-minutes
+                checks=self.settings.verify,
+            )
+        toolbox = self._toolbox = Toolbox(workspace, commands=commands)
+        if toolbox.sandbox is not None and toolbox.sandbox.problem and self.runner:
+            self.runner.warning(f"commands are configured, but {unavailable(toolbox.sandbox.problem)}")
+        messages = build_messages(
+            task.user_request,
+            thread,
+            hints=load_hints(root),
+            review_context=review_context(task),
+            include_untrusted=self.settings.include_untrusted_comments,
+            secrets=self.settings.secrets(),
+            checks=self.settings.verify,
+        )
+        return toolbox, messages
 
     def finalize_working_branch(self, task: Task, branch: WorkingBranch, title: str, answer: str, cut: str) -> str:
         """Commit and push the changes; open the pull request for an issue task; return what the answer must add."""
@@ -240,14 +303,23 @@ class TaskEngine:
             self._kept.working = (branch, title)
         task.changed_files = changed[:_MAX_CHANGED_FILES]
         self.git.commit_and_push(task, branch, title, changed)
+        failing = self._checks if task.verify == "failed" else None
+        ci = self._redact(start_workflows(self.github, self.settings.ci_workflows, task.branch or branch.name,
+                                          self.repo_url))
         if not branch.open_pull:
-            return ""
+            checks = failing.failing_notice(draft=False, new_pull=False) if failing else ""
+            return "\n\n".join(part for part in (checks, ci) if part)
         # The branch is new (the push refuses an existing name), so no pull request can exist for it yet.
-        body = report.pull_request_body(task, self._redact(answer), self.meter.cost_line(), cut_short=cut)
+        section = self._redact(self._checks.section()) if self._checks is not None else ""
+        warning = " ".join(part for part in (cut, failing.failing_notice(draft=False, new_pull=False)
+                                             if failing else "") if part)
+        body = report.pull_request_body(task, self._redact(answer), self.meter.cost_line(), cut_short=warning,
+                                        checks=section)
         base = branch.base or ""
         try:
             pull = self.github.create_pull(
-                title=title, body=body, head=branch.name, base=base, draft=self.settings.draft or bool(cut)
+                title=title, body=body, head=branch.name, base=base,
+                draft=self.settings.draft or bool(cut) or failing is not None,
             )
         except PullRequestsNotAllowed:  # a repository setting, not a failure: the work is done and pushed
             warning = self._redact(report.pull_request_by_hand_warning(branch.name, base, self.repo_url))
@@ -255,14 +327,17 @@ class TaskEngine:
             if self.runner:
                 self.runner.warning(warning)
             closes = f"Closes #{task.issue_number}" if task.issue_number is not None else ""
-            return self._redact(report.pull_request_by_hand(branch.name, base, self.repo_url, title=title, body=closes))
+            by_hand = report.pull_request_by_hand(branch.name, base, self.repo_url, title=title, body=closes)
+            checks = failing.failing_notice(draft=False, new_pull=False) if failing else ""
+            return self._redact("\n\n".join(part for part in (checks, ci, by_hand) if part))
         task.pr_number, task.pr_url = pull.number, pull.html_url
         if self.settings.pr_labels:
             self.github.add_labels(pull.number, list(self.settings.pr_labels))
         if not task.context.get("requester_is_bot"):
             reviewers = [task.github_user]
             self._courtesy("ask the requester for a review", self.github.request_review, pull.number, reviewers)
-        return ""
+        checks = failing.failing_notice(draft=pull.draft, new_pull=True) if failing else ""
+        return "\n\n".join(part for part in (checks, ci) if part)
 
     def _with_history(self, task: Task, number: int, thread: ThreadContext) -> ThreadContext:
         """Add what came before: earlier tasks on the thread and, on a pull request prpilot opened, its issue."""
@@ -337,7 +412,8 @@ class TaskEngine:
             self._courtesy("reply in the review thread", self.github.reply_to_review_comment,
                            task.pr_number, task.comment_id, f"{reply}\n\nDetails: {self.run_url}\n\n{report.MARKER}")
         patch = self._redact(self.git.unpushed_patch())
-        ending = Ending(thread=self._status, meter=self.meter, notices=self.runner, redact=self._redact)
+        checks = self._checks.section() if self._checks is not None else ""
+        ending = Ending(thread=self._status, meter=self.meter, notices=self.runner, redact=self._redact, checks=checks)
         end_task(task, status, result, ending, patch=patch)
         self._keep(task, task.usage)  # final, billed and answered: the finish step has nothing left to do
 

@@ -63,6 +63,7 @@ class GitWork:
     run_url: str
     unpushed: str | None = None  # a commit the remote refused
     secrets: Sequence[str] = ()  # the workflow's secrets: a change holding one is never committed
+    left_by_setup: frozenset[str] = frozenset()  # what the setup commands changed: never the task's work
 
     def start(self, task: Task, title: str) -> WorkingBranch:
         """PR task: the PR's own head branch. Issue task: a new unique ``pilot/<slug>`` branch."""
@@ -87,8 +88,10 @@ class GitWork:
 
     def changed(self, touched: list[str] | None) -> list[str]:
         """What the task changed: among the paths the agent's file tools ``touched``, or anywhere when
-        None (a command ran). Without commands, files an earlier workflow step left dirty stay out."""
-        return self.checkout.changed_paths(touched)
+        None (a command ran). Without commands, files an earlier workflow step left dirty stay out, and
+        what the setup commands changed (an installed package, a build) stays out in any case."""
+        changed = self.checkout.changed_paths(touched)
+        return changed if touched is not None else [path for path in changed if path not in self.left_by_setup]
 
     def commit_and_push(self, task: Task, branch: WorkingBranch, title: str, changed: list[str]) -> None:
         """Commit ``changed`` and push; sets ``task.branch`` to where the work went."""

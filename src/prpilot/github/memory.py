@@ -68,7 +68,7 @@ class MemoryGitHub:
         self._call("create_pull")
         number = 200 + len(self.pulls)
         pull = PullInfo(number=number, html_url=f"https://github.test/{self.full_name}/pull/{number}",
-                        head_ref=head, head_repo=self.full_name, base_ref=base)
+                        head_ref=head, head_repo=self.full_name, base_ref=base, draft=draft)
         self.pulls.append(pull)
         return pull
 
@@ -105,3 +105,8 @@ class MemoryGitHub:
         self.runs[run_id] = "completed"
         self.cancelled.append(run_id)
         return True
+
+    def run_workflow(self, workflow: str, ref: str) -> str:
+        self._call(f"run_workflow:{workflow}")
+        self.dispatches.append((workflow, ref, {}))
+        return ""

@@ -19,6 +19,7 @@ class PullInfo(BaseModel):
     head_repo: str | None  # None when the head repository was deleted
     base_ref: str
     head_sha: str = ""
+    draft: bool = False
 
 
 class GitHubPort(Protocol):
@@ -60,3 +61,5 @@ class GitHubPort(Protocol):
 
     def cancel_run(self, run_id: int) -> bool:
         """Cancel workflow run ``run_id`` (needs ``actions: write``); False when it had completed already."""
+    def run_workflow(self, workflow: str, ref: str) -> str:
+        """Start ``workflow`` (a file in .github/workflows) on ``ref``; return its run's page, or "" if unknown."""

@@ -103,6 +103,7 @@ def _pull_info(data: dict[str, Any]) -> PullInfo:
         head_repo=head_repo["full_name"] if head_repo else None,
         base_ref=data["base"]["ref"],
         head_sha=data["head"].get("sha", ""),
+        draft=bool(data.get("draft")),
     )
 
 
@@ -338,3 +339,16 @@ class GitHubRepository:
             return True
 
         return _call(f"cancel the workflow run {run_id} (the job needs `permissions: actions: write`)", cancel)
+
+    def run_workflow(self, workflow: str, ref: str) -> str:
+        what, path = f"start the workflow {workflow}", f"/actions/workflows/{workflow}/dispatches"
+        try:
+            # return_run_details: GitHub answers the run it started (200) instead of nothing (204).
+            answer = self._json(what, "POST", path, input={"ref": ref, "return_run_details": True})
+        except GitHubError as exc:
+            if "return_run_details" not in exc.message:
+                raise
+            self._json(what, "POST", path, input={"ref": ref})  # a server that predates it (older GHES)
+            return ""
+        return str(answer.get("html_url") or "") if isinstance(answer, dict) else ""
+

@@ -16,7 +16,7 @@ from urllib.parse import quote
 from pydantic import BaseModel, ValidationError
 
 from prpilot.billing.money import format_usd
-from prpilot.task import Task, TaskStatus
+from prpilot.task import CheckRun, Task, TaskStatus
 
 MARKER = "<!-- prpilot:status -->"
 _TASK_RE = re.compile(r"<!-- prpilot:task ([A-Za-z0-9+/=]+) -->")
@@ -140,8 +140,12 @@ def status_comment(
     detail: str = "",
     cost: str = "",
     patch: str = "",
+    checks: str = "",
 ) -> str:
-    """Render the status comment for the task's current state (``patch``: work that could not be pushed)."""
+    """Render the status comment for the task's current state (``patch``: work that could not be pushed).
+
+    ``checks`` is the :func:`checks_section` of the project's commands, when any ran.
+    """
     request = _quote_request(task.user_request)
     lines = [MARKER]
     status = task.status
@@ -173,6 +177,8 @@ def status_comment(
         lines.append(f"⏭️ Skipped: **{request}**")
     if detail:
         lines += ["", _shorten(detail)]
+    if checks:
+        lines += ["", checks]
     if patch:
         lines += ["", patch_section(patch, limit=_MAX_PATCH_IN_COMMENT)]
     if cost:
@@ -219,14 +225,17 @@ def _longest_backtick_run(text: str) -> int:
     return max((len(run) for run in re.findall(r"`+", text)), default=0)
 
 
-def pull_request_body(task: Task, answer: str, cost: str, *, cut_short: str = "") -> str:
-    """Render the body of the pull request the engine opens."""
+def pull_request_body(task: Task, answer: str, cost: str, *, cut_short: str = "", checks: str = "") -> str:
+    """Render the body of the pull request the engine opens (``checks``: its :func:`checks_section`)."""
     lines = [f"Requested by @{task.github_user}: {_quote_request(task.user_request)}", ""]
     if task.issue_number is not None:
         lines += [f"Closes #{task.issue_number}", ""]
     if cut_short:
         lines += [f"> [!WARNING]\n> {cut_short}", ""]
-    lines += ["### What the agent did", "", _shorten(answer.strip() or "(no summary)"), "", cost]
+    lines += ["### What the agent did", "", _shorten(answer.strip() or "(no summary)"), ""]
+    if checks:
+        lines += [checks, ""]
+    lines += [cost]
     return _fit("\n".join(lines), MAX_COMMENT - len(MARKER) - 2) + "\n\n" + MARKER
 
 
@@ -267,7 +276,73 @@ def pull_request_by_hand_warning(branch: str, base: str, repo_url: str) -> str:
             f"open {where} by hand, or allow it under Settings → Actions → General → Workflow permissions")
 
 
-def job_summary(task: Task, *, cost: Decimal | float, model: str, answer: str, patch: str = "") -> str:
+_MAX_CHECK_LINES = 60
+_MAX_CHECK_CHARS = 4000
+
+
+def _seconds(seconds: float) -> str:
+    return f"{seconds:.1f} s" if seconds < 60 else f"{int(seconds // 60)} min {seconds % 60:.0f} s"
+
+
+def _code(text: str) -> str:
+    """``text`` as inline code, whatever backticks it holds."""
+    ticks = "`" * (_longest_backtick_run(text) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{ticks}{pad}{text}{pad}{ticks}"
+
+
+def _check_line(run: CheckRun) -> str:
+    if run.passed:
+        return f"- ✅ {_code(run.command)} ({_seconds(run.seconds)})"
+    if run.timed_out:
+        how = "stopped: no time left"
+    elif run.exit_code is None:
+        how = "could not run"
+    else:
+        how = f"exit code {run.exit_code}"
+    return f"- ❌ {_code(run.command)} ({how}, {_seconds(run.seconds)})"
+
+
+def _check_output(run: CheckRun) -> str:
+    lines = run.output.replace("<!--", "&lt;!--").splitlines()[-_MAX_CHECK_LINES:]
+    text = "\n".join(lines)[-_MAX_CHECK_CHARS:]
+    fence = "`" * max(3, _longest_backtick_run(text) + 1)
+    summary = run.command if len(run.command) <= 80 else run.command[:79] + "…"
+    summary = summary.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return "\n".join([f"<details><summary>Output of <code>{summary}</code></summary>", "", f"{fence}text", text,
+                      fence, "", "</details>"])
+
+
+def checks_section(
+    setup: list[CheckRun], checks: list[CheckRun], *, times: int = 0, rounds: int = 0, seconds: float = 0.0
+) -> str:
+    """The "Checks" section: each command with ✅ or ❌ and its duration, a failing one's output folded away.
+
+    ``times`` is how often the checks ran, ``rounds`` how many fix rounds the agent had, ``seconds``
+    how long every run of the checks took together.
+    """
+    if not setup and not checks:
+        return ""
+    lines = ["### Checks", ""]
+    if setup:
+        lines += [f"Setup ({_seconds(sum(run.seconds for run in setup))}):", ""]
+        lines += [_check_line(run) for run in setup]
+        lines += [_check_output(run) for run in setup if not run.passed]
+        lines.append("")
+    if checks:
+        if times > 1:
+            fixes = f"{rounds} fix round{'s' if rounds != 1 else ''}"
+            lines += [f"The checks ran {times} times ({fixes}, {_seconds(seconds)} in all); the last run:", ""]
+        lines += [_check_line(run) for run in checks]
+        failing = [_check_output(run) for run in checks if not run.passed]
+        if failing:
+            lines += ["", *failing]
+    return "\n".join(lines).rstrip()
+
+
+def job_summary(
+    task: Task, *, cost: Decimal | float, model: str, answer: str, patch: str = "", checks: str = ""
+) -> str:
     """Render the job summary: outcome, links and the usage table."""
     usage = task.usage
     lines = [
@@ -296,6 +371,8 @@ def job_summary(task: Task, *, cost: Decimal | float, model: str, answer: str, p
     ]
     if answer:
         lines += ["### Answer", "", _fit(answer.strip(), MAX_SUMMARY_BYTES // 4), ""]
+    if checks:
+        lines += [checks, ""]
     if patch:
         lines += [patch_section(patch), ""]
     text = "\n".join(lines)

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import zlib
+from typing import Any
+
+import yaml
 
 from prpilot.testing.github.router import Api, ApiError, Call, Reply, Route, paginate
 from prpilot.testing.github.state import Dispatch, Repo, WorkflowRun, now
@@ -41,6 +44,7 @@ def dispatch(api: Api, call: Call) -> Reply:
         raise ApiError(422, "Invalid request.\n\n\"ref\" wasn't supplied.")
     if len(inputs) > 25:
         raise ApiError(422, "you may only define up to 25 `inputs` for a `workflow_dispatch` event")
+    _check_dispatch_trigger(repo, call.params["workflow_id"], ref)
     run = start_run(api, repo, call.params["workflow_id"], ref, "workflow_dispatch", call.token.login)
     with api.state.lock:
         api.state.dispatches.append(
@@ -50,6 +54,37 @@ def dispatch(api: Api, call: Call) -> Reply:
         html = f"{api.urls.repo_html(repo.full_name)}/actions/runs/{run.id}"
         return Reply(200, {"workflow_run_id": run.id, "run_url": url, "html_url": html})
     return Reply(204)
+
+
+def _check_dispatch_trigger(repo: Repo, workflow_id: str, ref: str) -> None:
+    """GitHub reads the workflow file at ``ref``: 422 when it has no ``workflow_dispatch`` trigger.
+
+    A workflow the repository does not hold is let through (tests dispatch workers they never commit).
+    """
+    sha = repo.git.resolve(ref)
+    found = repo.git.read_path(sha, workflow_path(workflow_id)[1]) if sha else None
+    if found is None or not isinstance(found[2], bytes):
+        return
+    try:
+        document = yaml.safe_load(found[2].decode("utf-8", "replace"))
+    except yaml.YAMLError:
+        raise ApiError(422, "Workflow does not have 'workflow_dispatch' trigger") from None
+    if "workflow_dispatch" not in _events(document):
+        raise ApiError(422, "Workflow does not have 'workflow_dispatch' trigger")
+
+
+def _events(document: Any) -> list[str]:
+    """The events of a workflow's ``on:`` (YAML 1.1 reads the key ``on`` as True)."""
+    if not isinstance(document, dict):
+        return []
+    on = document.get("on", document.get(True))
+    if isinstance(on, str):
+        return [on]
+    if isinstance(on, list):
+        return [str(event) for event in on]
+    if isinstance(on, dict):
+        return [str(event) for event in on]
+    return []
 
 
 def list_runs(api: Api, call: Call) -> Reply:
