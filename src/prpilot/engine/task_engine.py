@@ -158,6 +158,8 @@ class TaskEngine:
         thread = ThreadContext()
         if task.thread_number is not None:
             thread = self.github.thread(task.thread_number, is_pull=task.pr_number is not None, marker=report.MARKER)
+            if thread.missing and self.runner:
+                self.runner.warning(f"GitHub did not give {', '.join(thread.missing)}; the agent works without")
         root = self.checkout.root
         workspace = Workspace(
             root, allow_workflow_edits=self.settings.allow_workflow_edits, secrets=self.settings.secrets()
@@ -253,7 +255,7 @@ class TaskEngine:
     def _finish(self, task: Task, *, answer: str, cut_short: str, failure: str) -> None:
         if failure or cut_short:
             detail = failure or cut_short
-            if task.branch:
+            if task.branch and self.git.unpushed is None:  # a refused push's work is in the patch below
                 url = report.branch_url(self.repo_url, task.branch)
                 branch_link = f"[`{task.branch}`]({url})" if self.repo_url else task.branch
                 rescued = task.head is not None and task.branch != task.head  # the PR's branch had moved

@@ -105,6 +105,13 @@ class GitRefLedgerBackend:
         try:
             found = self.repo.get_contents(self._path(month), ref=version)
         except UnknownObjectException:
+            if self._month_exists(version, month):
+                # A commit we just read says the file is there: this 404 is GitHub's, not the ledger's.
+                # Treating it as an empty month would write this one record over every earlier one.
+                raise GitHubError(
+                    f"ledger {self.ref}: GitHub answered 404 for {self._path(month)} at {version[:12]}, which "
+                    "holds it; the ledger is left as it is", status=404,
+                ) from None
             return ""
         if isinstance(found, list):
             raise GitHubError(f"ledger {self.ref}: {self._path(month)} is a directory, not a file")
@@ -113,6 +120,19 @@ class GitRefLedgerBackend:
         # Files over 1 MB come without content (encoding "none"); the blob API serves up to 100 MB.
         blob = self.repo.get_git_blob(found.sha)
         return base64.b64decode(blob.content).decode("utf-8")
+
+    def _month_exists(self, version: str, month: str) -> bool:
+        """Whether commit ``version`` has this month's file, from its directory listing (a second opinion).
+
+        Asked only when the file itself answered 404, which a new month's first record does once.
+        A listing that fails too cannot be trusted either: the file is then taken to be there.
+        """
+        try:
+            listing = self.repo.get_contents(self.directory, ref=version)
+        except UnknownObjectException:
+            return True
+        names = {item.name for item in (listing if isinstance(listing, list) else [listing])}
+        return f"{month}.jsonl" in names
 
     @contextmanager
     def _github(self, action: str) -> Iterator[None]:
@@ -124,7 +144,7 @@ class GitRefLedgerBackend:
                 raise LedgerConflict(f"ledger {self.ref} moved while we wrote ({message})") from exc
             raise GitHubError(
                 f"could not {action} the ledger {self.ref} of {self.repo.full_name}: "
-                f"GitHub answered {exc.status} {message}".rstrip()
+                f"GitHub answered {exc.status} {message}".rstrip(), status=exc.status,
             ) from exc
         except requests.RequestException as exc:
             raise GitHubError(

@@ -19,6 +19,7 @@ from github import Auth, Github, GithubException, GithubRetry
 from prpilot.errors import DraftsNotSupported, GitHubError, PullRequestsNotAllowed
 from prpilot.github.port import PullInfo
 from prpilot.github.thread_context import ChangedFile, ReviewThreadComment, ThreadComment, ThreadContext
+from prpilot.github.tuning import current as current_tuning
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -35,19 +36,59 @@ _MAX_DIFF_FILES = 100
 _MAX_REVIEW_COMMENTS = 300  # the prompt shows the newest MAX_COMMENTS of them
 
 
-def connect(token: str, api_url: str, *, retries: int = 4, backoff: float = 1.0, timeout: int = 20) -> Github:
-    """Return a PyGithub client for ``api_url`` with bounded retries and no artificial waits."""
-    retry = GithubRetry(total=retries, backoff_factor=backoff, secondary_rate_wait=backoff * 10)
-    return Github(
+# Methods whose repetition changes nothing: the only ones retried after a lost answer.
+_IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
+
+
+class WriteSafeRetry(GithubRetry):
+    """GithubRetry that never repeats a POST or PATCH whose answer was lost (timeout, dropped connection).
+
+    GitHub may have carried such a request out; the caller, who knows what it asked for, looks
+    before asking again (the status comment is found by its marker, the ledger re-read). A 5xx
+    answer still retries a POST, as GithubRetry does: GitHub said it did not do it.
+    """
+
+    def increment(
+        self,
+        method: str | None = None,
+        url: str | None = None,
+        response: Any = None,
+        error: Exception | None = None,
+        _pool: Any = None,
+        _stacktrace: Any = None,
+    ) -> Any:
+        if error is not None and response is None and (method or "").upper() not in _IDEMPOTENT \
+                and self._is_read_error(error):
+            raise error
+        return super().increment(method, url, response, error, _pool, _stacktrace)
+
+
+def connect(
+    token: str, api_url: str, *, retries: int = 4, backoff: float | None = None, timeout: float | None = None
+) -> Github:
+    """Return a PyGithub client for ``api_url`` with bounded retries and no artificial waits.
+
+    ``backoff`` and ``timeout`` default to the process's :mod:`~prpilot.github.tuning`.
+    """
+    tuning = current_tuning()
+    backoff = tuning.backoff if backoff is None else backoff
+    seconds = tuning.timeout if timeout is None else timeout
+    retry = WriteSafeRetry(total=retries, backoff_factor=backoff, secondary_rate_wait=backoff * 10)
+    client = Github(
         auth=Auth.Token(token),
         base_url=api_url.rstrip("/"),
-        timeout=timeout,
+        timeout=max(1, int(seconds)),
         retry=retry,
         seconds_between_requests=0,
         seconds_between_writes=0,
         per_page=100,
         lazy=True,  # objects are fetched only when read: get_repo() costs no request
     )
+    if seconds != int(seconds):
+        # PyGithub asserts a whole number of seconds, but hands the value to requests, which takes any;
+        # tests time requests out in a fraction of a second.
+        client.requester._Requester__timeout = seconds  # type: ignore[attr-defined]
+    return client
 
 
 def _call(what: str, action: Callable[[], T]) -> T:
@@ -60,18 +101,20 @@ def _call(what: str, action: Callable[[], T]) -> T:
             raise GitHubError(
                 f"the workflow's token may not {what}. Give the job `permissions: contents: write, "
                 "issues: write, pull-requests: write` (a pull request from a fork only ever gets a "
-                "read-only token)"
+                "read-only token)", status=403,
             ) from exc
         if exc.status == 403 and _PULLS_NOT_PERMITTED in (message or "").lower():
             raise PullRequestsNotAllowed(
                 f"GitHub Actions may not {what} in this repository (Settings → Actions → General → Workflow "
-                "permissions: \"Allow GitHub Actions to create and approve pull requests\")"
+                "permissions: \"Allow GitHub Actions to create and approve pull requests\")", status=403,
             ) from exc
         if exc.status == 422 and _NO_DRAFTS in (message or "").lower():
-            raise DraftsNotSupported(f"GitHub refused to {what}: this repository has no draft pull requests") from exc
-        raise GitHubError(f"GitHub refused to {what}: {exc.status} {message or 'error'}") from exc
+            raise DraftsNotSupported(
+                f"GitHub refused to {what}: this repository has no draft pull requests", status=422
+            ) from exc
+        raise GitHubError(f"GitHub refused to {what}: {exc.status} {message or 'error'}", status=exc.status) from exc
     except requests.exceptions.RetryError as exc:
-        raise GitHubError(f"GitHub kept failing while trying to {what} (gave up after retries)") from exc
+        raise GitHubError(f"GitHub kept failing while trying to {what} (gave up after retries)", status=500) from exc
     except requests.exceptions.RequestException as exc:
         raise GitHubError(f"could not reach GitHub to {what}: {type(exc).__name__}") from exc
 
@@ -184,7 +227,18 @@ class GitHubRepository:
 
     def thread(self, number: int, *, is_pull: bool, marker: str) -> ThreadContext:
         issue = self._json(f"read #{number}", "GET", f"/issues/{number}")
-        comments = [
+        missing: list[str] = []
+
+        def optional(what: str, read: Callable[[], list[T]]) -> list[T]:
+            # Context the agent can do without: a failed read is a warning, never the task's end.
+            try:
+                return read()
+            except GitHubError as exc:
+                log.warning("going on without %s: %s", what, exc.message)
+                missing.append(what)
+                return []
+
+        comments = optional("the thread's comments", lambda: [
             ThreadComment(
                 author=(item.get("user") or {}).get("login", "ghost"),
                 body=item.get("body") or "",
@@ -192,16 +246,16 @@ class GitHubRepository:
                 is_ours=marker in (item.get("body") or ""),
             )
             for item in self._pages("read the thread", f"/issues/{number}/comments")
-        ]
+        ])
         diff: list[ChangedFile] = []
         review_comments: list[ReviewThreadComment] = []
         if is_pull:
-            diff = [
+            diff = optional("the pull request's files", lambda: [
                 ChangedFile(filename=f["filename"], status=f.get("status", "modified"), patch=f.get("patch") or "")
                 for f in self._pages("read the pull request's files", f"/pulls/{number}/files", limit=_MAX_DIFF_FILES)
-            ]
+            ])
             # "Address the review comments" is the commonest request on a pull request: the agent must see them.
-            review_comments = [
+            review_comments = optional("the pull request's review comments", lambda: [
                 ReviewThreadComment(
                     author=(item.get("user") or {}).get("login", "ghost"),
                     body=item.get("body") or "",
@@ -214,7 +268,7 @@ class GitHubRepository:
                 for item in self._pages(
                     "read the pull request's review comments", f"/pulls/{number}/comments", limit=_MAX_REVIEW_COMMENTS
                 )
-            ]
+            ])
         return ThreadContext(
             kind="pull" if is_pull else "issue",
             number=number,
@@ -224,6 +278,7 @@ class GitHubRepository:
             comments=comments,
             review_comments=review_comments,
             diff=diff,
+            missing=missing,
         )
 
     def dispatch_workflow(self, workflow: str, ref: str, inputs: dict[str, str]) -> None:

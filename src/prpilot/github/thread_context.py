@@ -46,6 +46,7 @@ class ThreadContext(BaseModel):
     comments: list[ThreadComment] = Field(default_factory=list)
     review_comments: list[ReviewThreadComment] = Field(default_factory=list)
     diff: list[ChangedFile] = Field(default_factory=list)
+    missing: list[str] = Field(default_factory=list)  # parts GitHub failed to give: the agent went on without
 
 
 REVIEW_KEYS = ("path", "line", "start_line", "side", "diff_hunk", "commit_id")
