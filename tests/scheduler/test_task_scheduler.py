@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
+from prpilot.errors import GitHubError
 from prpilot.github.port import PullInfo
 from prpilot.github.thread_context import ThreadContext
 from prpilot.scheduler.task_scheduler import TaskScheduler
@@ -168,3 +169,30 @@ def test_a_rerun_without_an_earlier_comment_posts_one() -> None:
     _scheduler(port).schedule(rerun)
 
     assert port.calls == ["permission", "react:eyes", "comments_with", "create_comment"]
+
+
+@dataclass
+class TimingOutPort(FakePort):
+    """GitHub carries the first comment's POST out, but its answer never arrives (a timeout)."""
+
+    lost: int = 1
+
+    def create_comment(self, number: int, body: str) -> int:
+        comment_id = super().create_comment(number, body)
+        if self.lost:
+            self.lost -= 1
+            raise GitHubError("could not reach GitHub to comment on the thread: ReadTimeout")
+        return comment_id
+
+
+def test_an_acknowledgement_whose_answer_timed_out_is_found_not_posted_twice() -> None:
+    # Issue 13, class 4: the retry posted a second "On it" comment that nobody ever edits.
+    port = TimingOutPort(permissions={"alice": "write"})
+
+    scheduled = _scheduler(port).schedule(_task())
+
+    assert scheduled.admitted
+    assert port.calls == ["permission", "react:eyes", "create_comment", "comments_with"]
+    assert list(port.comments) == [100]
+    assert scheduled.task is not None
+    assert scheduled.task.status_comment_id == 100
