@@ -159,3 +159,15 @@ def test_optional_context_that_fails_is_left_out_with_a_note_not_fatal(fake_gith
     assert thread.diff == []
     assert thread.review_comments == []
     assert thread.missing == ["the pull request's files", "the pull request's review comments"]
+
+
+def test_a_pull_request_opened_though_its_answer_was_lost_is_found_not_failed(fake_github: FakeGitHub) -> None:
+    fake_github.add_repo("o/r")
+    fake_github.commit("o/r", "pilot/x", {"a.py": "x = 1\n"})
+    repo = GitHubRepository(connect(fake_github.token, fake_github.api_url, retries=2, backoff=0, timeout=0.2), "o/r")
+    fake_github.fail_at(0, "timeout-applied", delay=0.4)
+
+    pull = repo.create_pull(title="X", body="", head="pilot/x", base="main", draft=False)
+
+    [opened] = fake_github.pulls("o/r")
+    assert pull.number == opened.number

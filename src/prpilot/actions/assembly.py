@@ -18,6 +18,7 @@ from prpilot.errors import ConfigError, PrpilotError
 from prpilot.github.checkout import Checkout
 from prpilot.github.ledger_ref import GitRefLedgerBackend
 from prpilot.github.rest import GitHubRepository, connect
+from prpilot.github.tuning import current as current_tuning
 from prpilot.settings import Settings
 from prpilot.task import Task, TaskStatus
 from prpilot.thread.markdown import status_comment
@@ -41,7 +42,8 @@ def progress_editor(token: str, ctx: RunContext) -> Callable[[int, str], None]:
 
     No retries and a short timeout: a progress edit is a courtesy, and the final answer waits for it.
     """
-    return GitHubRepository(connect(token, ctx.api_url, retries=0, timeout=10), ctx.repository).update_comment
+    timeout = min(10.0, current_tuning().timeout)
+    return GitHubRepository(connect(token, ctx.api_url, retries=0, timeout=timeout), ctx.repository).update_comment
 
 
 def build_engine(

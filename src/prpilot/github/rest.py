@@ -112,7 +112,12 @@ def _call(what: str, action: Callable[[], T]) -> T:
             raise DraftsNotSupported(
                 f"GitHub refused to {what}: this repository has no draft pull requests", status=422
             ) from exc
-        raise GitHubError(f"GitHub refused to {what}: {exc.status} {message or 'error'}", status=exc.status) from exc
+        errors = exc.data.get("errors") if isinstance(exc.data, dict) else None
+        said = "; ".join(str(e["message"]) for e in errors or [] if isinstance(e, dict) and e.get("message"))
+        raise GitHubError(
+            f"GitHub refused to {what}: {exc.status} {message or 'error'}" + (f" ({said})" if said else ""),
+            status=exc.status,
+        ) from exc
     except requests.exceptions.RetryError as exc:
         raise GitHubError(f"GitHub kept failing while trying to {what} (gave up after retries)", status=500) from exc
     except requests.exceptions.RequestException as exc:
@@ -196,14 +201,32 @@ class GitHubRepository:
     def create_pull(self, *, title: str, body: str, head: str, base: str, draft: bool) -> PullInfo:
         payload = {"title": title, "body": body, "head": head, "base": base, "draft": draft}
         try:
-            return _pull_info(self._json("open the pull request", "POST", "/pulls", input=payload))
+            return self._open_pull(payload)
         except DraftsNotSupported:
             # A private repository on GitHub Free has no drafts: a ready pull request still delivers the work.
             if not draft:
                 raise
         log.warning("this repository has no draft pull requests; opening a ready one instead")
         payload["draft"] = False
-        return _pull_info(self._json("open the pull request", "POST", "/pulls", input=payload))
+        return self._open_pull(payload)
+
+    def _open_pull(self, payload: dict[str, Any]) -> PullInfo:
+        try:
+            return _pull_info(self._json("open the pull request", "POST", "/pulls", input=payload))
+        except GitHubError as exc:
+            # No answer (GitHub may have opened it), or a 422 ("already exists" after a retry of one that was):
+            # the pull request of this head is ours; look before failing. Our branch is new, so no
+            # one else's pull request can have it as its head.
+            lost = exc.status is None or (exc.status == 422 and "already exists" in exc.message)
+            if type(exc) is not GitHubError or not lost:
+                raise
+            owner = self.full_name.split("/", 1)[0]
+            query = {"head": f"{owner}:{payload['head']}", "base": payload["base"], "state": "open"}
+            found = self._json("look for the pull request", "GET", "/pulls", parameters=query)
+            if not found:
+                raise
+            log.warning("%s; the pull request was opened all the same", exc.message)
+            return _pull_info(found[0])
 
     def add_labels(self, number: int, labels: list[str]) -> None:
         if labels:
