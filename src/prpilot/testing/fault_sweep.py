@@ -17,13 +17,23 @@ from pathlib import Path
 from typing import Any
 
 from prpilot.billing.bill import create_bill
-from prpilot.billing.ledger import Ledger, Reservation, parse_records, settlements
+from prpilot.billing.ledger import (
+    Delivery,
+    Record,
+    Reservation,
+    Settlement,
+    dump_records,
+    month_key,
+    parse_records,
+    settlements,
+)
 from prpilot.billing.pricing import DEFAULT_PRICES
-from prpilot.github.ledger_ref import LEDGER_REF, GitRefLedgerBackend
-from prpilot.github.rest import GitHubRepository, connect
-from prpilot.task import Task, TaskStatus, Usage
+from prpilot.github.ledger_ref import LEDGER_REF
+from prpilot.task import Task, TaskStatus, Usage, utcnow
 from prpilot.testing import openai_replies as say
+from prpilot.testing.github.git_backend import Signature
 from prpilot.testing.github.recording import Arrival, PositionalFault
+from prpilot.testing.github.state import now as fake_now
 from prpilot.testing.runner.job import RunResult
 from prpilot.testing.scenario import API_KEY, BILLING_TOKEN, WRITER, Bed, start_bed
 from prpilot.thread.markdown import MARKER, extract_task
@@ -130,16 +140,27 @@ class Before:
 
 
 def seed_ledger(bed: Bed) -> None:
-    """Give the ledger earlier records (a delivered bill, an unsent one) that no write may erase."""
-    github = GitHubRepository(connect(bed.github.token, bed.github.api_url), bed.repo)
-    ledger = Ledger(GitRefLedgerBackend(github.repository()))
+    """Give the ledger earlier records (a delivered bill, an unsent one) that no write may erase.
+
+    Written straight into the bare repository, as an earlier run's commit (the REST way costs a run
+    half a second, hundreds of times over).
+    """
+    now = utcnow()
+    records: list[Record] = []
     for task_id, user in ((EARLIER_TASK, "alice"), (UNSENT_TASK, "bob")):
         task = Task(id=task_id, github_project=bed.repo, github_user=user, user_request="earlier work",
                     status=TaskStatus.COMPLETED)
-        ledger.admit(task, lambda records: None)
-        ledger.settle(create_bill(task, Usage(prompt_tokens=10, completion_tokens=2, calls=1), "gpt-4.1-mini",
-                                  DEFAULT_PRICES, "1"))
-    ledger.mark_delivered(EARLIER_TASK)
+        bill = create_bill(task, Usage(prompt_tokens=10, completion_tokens=2, calls=1), "gpt-4.1-mini",
+                           DEFAULT_PRICES, "1")
+        records += [Reservation(task_id=task_id, user=user, repository=bed.repo, at=now),
+                    Settlement(bill=bill, at=now)]
+    records.append(Delivery(task_id=EARLIER_TASK, at=now))
+    git = bed.github.repo(bed.repo).git
+    blob = git.hash_blob(dump_records(records).encode())
+    tree = git.build_tree(None, [{"path": f"ledger/{month_key(now)}.jsonl", "mode": "100644", "type": "blob",
+                                  "sha": blob}])
+    who = Signature("prpilot", "prpilot@localhost", fake_now())
+    git.swap_ref(LEDGER_REF, git.commit_tree(tree, [], "prpilot ledger: earlier runs", who, who), None)
 
 
 def prepare(bed: Bed, scenario: Scenario) -> Before:
