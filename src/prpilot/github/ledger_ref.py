@@ -14,6 +14,11 @@ REST requests (https://docs.github.com/en/rest/git):
 - write: ``GET git/commits`` (the parent's tree; skipped when we made that commit) +
   ``POST git/trees`` + ``POST git/commits`` + ``PATCH git/refs`` = 3-4;
 - so an admission costs 6 requests (2 when rejected), plus 6 per lost race.
+
+A month file that answers 404 is asked about once more, through its directory's listing (one
+request, on a month's first record only): a new month has no file yet, but a 404 for a file the
+commit holds is GitHub failing, and taking it for an empty month would write the new record over
+every earlier one. Such a read stops the write instead (issue 13).
 """
 
 from __future__ import annotations

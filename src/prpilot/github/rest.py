@@ -4,7 +4,10 @@ Requests go through PyGithub's requester so each port method is exactly one REST
 pages): the acknowledgement budget is three requests. Throttling is deliberate: PyGithub waits
 1 s between writes by default; a task makes a handful of writes, far below GitHub's secondary
 limits, so the waits are off, and GithubRetry still honours Retry-After on a 403 secondary limit
-and retries 5xx with backoff.
+and retries 5xx with backoff. It never retries a PATCH, and :class:`WriteSafeRetry` keeps it from
+repeating a POST whose answer was lost: those writes are retried by their callers, who look first
+(the status comment, the ledger, the pull request). Timeouts and backoff come from
+:mod:`prpilot.github.tuning`.
 """
 
 from __future__ import annotations
