@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import resource
 import runpy
 import shutil
 import signal
@@ -59,7 +60,13 @@ def _recv_exact(conn: socket.socket, size: int) -> bytes:
     return data
 
 
-def _run_step(conn: socket.socket, fds: list[int], request: dict[str, object]) -> None:
+def _cpu_seconds() -> float:
+    """CPU time of this process and the children it waited for (git), in seconds."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def _run_step(conn: socket.socket, fds: list[int], request: dict[str, object], cpu_log: str) -> None:
     """In the forked child: become the step's process, run it, report its exit code, and end."""
     code = 1
     try:
@@ -92,13 +99,15 @@ def _run_step(conn: socket.socket, fds: list[int], request: dict[str, object]) -
             with contextlib.suppress(OSError, ValueError):
                 stream.flush()
         try:
+            with open(cpu_log, "a", encoding="utf-8") as log:  # one short line: appends do not interleave
+                log.write(f"{_cpu_seconds():.4f}\n")
             conn.sendall(struct.pack("!i", code))
         finally:
             os._exit(code)
 
 
-def serve(path: str) -> None:
-    """The server's loop: preload, then fork one child per connecting step."""
+def serve(path: str, cpu_log: str) -> None:
+    """The server's loop: preload, then fork one child per connecting step (each adds its CPU time to ``cpu_log``)."""
     import importlib
 
     for module in _PRELOAD:
@@ -119,7 +128,7 @@ def serve(path: str) -> None:
             continue
         if os.fork() == 0:
             listener.close()
-            _run_step(conn, fds, request)
+            _run_step(conn, fds, request, cpu_log)
         for fd in fds:
             os.close(fd)
         conn.close()
@@ -134,11 +143,13 @@ class Prefork:
         self._sockets = Path(tempfile.mkdtemp(prefix="prpilot-prefork-"))
         self.socket = str(self._sockets / "sock")
         self.python = root / "python"
+        self.cpu_log = root / "cpu.log"
         self._process: subprocess.Popen[str] | None = None
 
     def __enter__(self) -> Prefork:
         self._process = subprocess.Popen(
-            [sys.executable, "-c", f"from prpilot.testing.runner.prefork import serve; serve({self.socket!r})"],
+            [sys.executable, "-c",
+             f"from prpilot.testing.runner.prefork import serve; serve({self.socket!r}, {str(self.cpu_log)!r})"],
             stdout=subprocess.PIPE, text=True,
         )
         assert self._process.stdout is not None
@@ -147,6 +158,12 @@ class Prefork:
         self.python.write_text(_CLIENT.format(python=sys.executable, socket=self.socket))
         self.python.chmod(0o755)
         return self
+
+    def cpu_seconds(self) -> float:
+        """The CPU time every step run so far took (with the git commands it ran), in seconds."""
+        if not self.cpu_log.exists():
+            return 0.0
+        return sum(float(line) for line in self.cpu_log.read_text(encoding="utf-8").split())
 
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
         if self._process is not None:
