@@ -57,17 +57,27 @@ def guarded(command: Callable[[], int], env: Mapping[str, str]) -> int:
         return 2
 
 
+def _tune_http(env: Mapping[str, str]) -> int:
+    """Put PRPILOT_HTTP_TIMEOUT and PRPILOT_HTTP_BACKOFF in force (tests shorten them; production leaves them)."""
+    from prpilot.github.tuning import from_env, use
+
+    use(from_env(env))
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script and of entrypoint.py."""
     args = list(sys.argv[1:] if argv is None else argv)
     env = dict(os.environ)
+    logging.basicConfig(level=logging.DEBUG if _debug(env) else logging.INFO, format="%(message)s")
+    if code := guarded(lambda: _tune_http(env), env):
+        return code
     command = args[0] if args else ""
     if command in _STEPS:
         # The steps read their inputs from ``env``; no later child (git, a command) inherits a secret.
         from prpilot.actions.environ import forget_secrets
 
         forget_secrets()
-    logging.basicConfig(level=logging.DEBUG if _debug(env) else logging.INFO, format="%(message)s")
     if command == "schedule":
         from prpilot.actions.steps import schedule_step
 

@@ -26,7 +26,20 @@ class EventError(PrpilotError):
 
 
 class GitHubError(PrpilotError):
-    """GitHub answered with an error, or could not be reached, after retries."""
+    """GitHub answered with an error, or could not be reached, after retries.
+
+    ``status`` is GitHub's HTTP status, or None when no answer came (a timeout, a dropped
+    connection): a write that got no answer may have been carried out.
+    """
+
+    def __init__(self, message: str, *, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+    @property
+    def transient(self) -> bool:
+        """Whether trying again may help: no answer, a 5xx, or 429."""
+        return self.status is None or self.status >= 500 or self.status == 429
 
 
 class PullRequestsNotAllowed(GitHubError):

@@ -28,7 +28,7 @@ from prpilot.billing.ledger import (
     tasks_in_last_hour,
     unsent_bills,
 )
-from prpilot.errors import LedgerConflict
+from prpilot.errors import GitHubError, LedgerConflict
 from prpilot.task import Task
 
 NOW = datetime(2026, 11, 15, 12, 0, tzinfo=UTC)
@@ -308,3 +308,45 @@ def test_ten_processes_settling_at_once_lose_no_record(tmp_path: Path) -> None:
     records = file_ledger(tmp_path).records()
     assert sorted(b.task_id for b in unsent_bills(records)) == sorted(f"task-{n}" for n in range(10))
     assert spent_this_month(records, NOW) == Decimal("1.0")
+
+
+class LostAnswerBackend(FlakyBackend):
+    """Carries the first ``lost`` writes out but answers them with a GitHubError (a PATCH timed out or got a 502)."""
+
+    def __init__(self, lost: int, status: int | None = None, *, applied: bool = True) -> None:
+        super().__init__(losses=0)
+        self.lost, self.status, self.applied = lost, status, applied
+
+    def write(self, version: str | None, changes: str) -> str:
+        if not (self.applied or not self.lost):
+            self.writes += 1
+        result = super().write(version, changes) if self.applied or not self.lost else ""
+        if self.lost:
+            self.lost -= 1
+            raise GitHubError("could not write the ledger: GitHub answered 502", status=self.status)
+        return result
+
+
+@pytest.mark.parametrize("status", [None, 500, 502])
+def test_a_settlement_whose_answer_was_lost_is_read_again_not_written_twice(status: int | None) -> None:
+    # Issue 13, class 1: a single 5xx or timeout on the settlement's write lost the bill.
+    backend, sleeps = LostAnswerBackend(lost=1, status=status), list[float]()
+    ledger = Ledger(backend, clock=lambda: NOW, failure_backoff=0.5, sleep=sleeps.append)
+
+    ledger.settle(bill("a"))
+
+    assert backend.writes == 1  # the second try read the settlement back and had nothing to add
+    assert [s.bill.task_id for s in parse_records("".join(backend.lines)) if isinstance(s, Settlement)] == ["a"]
+    assert sleeps == [0.5]
+
+
+def test_a_write_that_keeps_failing_gives_up_after_a_bound_and_a_refusal_at_once() -> None:
+    failing = LostAnswerBackend(lost=99, status=502, applied=False)
+    with pytest.raises(GitHubError):
+        Ledger(failing, clock=lambda: NOW, failures=2, failure_backoff=0, sleep=lambda _: None).settle(bill("a"))
+    assert failing.writes == 3
+    refused = LostAnswerBackend(lost=99, status=403, applied=False)
+    with pytest.raises(GitHubError):
+        Ledger(refused, clock=lambda: NOW, failure_backoff=0, sleep=lambda _: None).admit(task(), limit(5))
+    assert refused.writes == 1  # GitHub said no: asking again changes nothing
+    assert failing.lines == refused.lines == []

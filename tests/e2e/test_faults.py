@@ -333,3 +333,24 @@ def test_rerun_of_a_failed_job_answers_in_the_same_status_comment(bed: Bed) -> N
     assert "✅" in comment
     assert "/pull/" in comment
     assert rerun.outputs["task-id"] != failed.outputs["task-id"]
+
+
+def test_a_pull_request_task_whose_push_keeps_failing_does_not_say_the_work_is_on_it(bed: Bed) -> None:
+    # Issue 13, class 6: the thread said "the work done so far is on the pull request" when it was only in the patch.
+    bed.github.commit(bed.repo, "feature", {"src/hello.py": 'print("helo")\n'}, "Add a greeting")
+    pull = bed.github.add_pull(bed.repo, head="feature", title="Greeting")
+    bed.model.script(
+        say.text("Fix the greeting"),
+        say.tool("edit_file", {"path": "src/hello.py", "old": "helo", "new": "hello"}),
+        say.text("Fixed."),
+    )
+    bed.github.fail("POST", r"/git-receive-pack$", 500, times=99)
+
+    result = bed.run("issue_comment", bed.pull_comment("/pilot fix the typo", pull))
+
+    assert result.outputs["status"] == "failed", result.logs
+    comment = _status_comment(bed, pull)
+    assert "on the pull request" not in comment
+    assert '+print("hello")' in comment  # the work is in the patch on the thread
+    assert len([r for r in bed.github.requests if r.path.endswith("/git-receive-pack")]) == 3  # tried, within a bound
+    assert "Traceback" not in result.logs

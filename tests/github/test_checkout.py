@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from prpilot.errors import GitError, PushRejected
-from prpilot.github.checkout import BOT_NAME, Checkout, Identity, parse_push, parse_status
+from prpilot.github.checkout import BOT_NAME, Checkout, Identity, parse_push, parse_status, passing_failure
+from prpilot.testing.github import FakeGitHub
 
 BOT = Identity(BOT_NAME, "prpilot[bot]@users.noreply.127.0.0.1")
 
@@ -197,3 +198,63 @@ def test_a_planted_config_runs_no_program_in_prpilots_git(checkout: Checkout, tm
     assert "pilot/planted" in checkout.remote_branches()
 
     assert sorted(p.name for p in ran.iterdir()) == []
+
+
+@pytest.fixture
+def over_http(tmp_path: Path, fake_github: FakeGitHub, git: Git) -> Checkout:
+    """A clone of a repository of the fake GitHub, over smart HTTP as on a runner."""
+    fake_github.add_repo("o/r", files={"README.md": "hello\n"})
+    work = tmp_path / "http-work"
+    git(tmp_path, "clone", "-q", fake_github.clone_url("o/r", fake_github.token), str(work))
+    return Checkout(work, server_url=fake_github.server_url, token=fake_github.token, sleep=lambda _: None)
+
+
+@pytest.mark.parametrize(("kind", "request_index"), [
+    ("500", 0), ("502", 1), ("timeout-not-applied", 1), ("timeout-applied", 1),
+])
+def test_a_push_that_fails_in_passing_is_tried_again(
+    over_http: Checkout, fake_github: FakeGitHub, kind: str, request_index: int
+) -> None:
+    # Issue 13, class 6: a single 5xx on the push failed the task. Request 0 is the ref
+    # advertisement, 1 the pack itself (a timeout after it was carried out: the branch is there).
+    over_http.start_branch("pilot/x", None)
+    (over_http.root / "README.md").write_text("mine\n")
+    sha = over_http.commit("Mine", BOT, ["README.md"])
+    fake_github.fail_at(request_index, kind, delay=0.3)
+
+    over_http.push("pilot/x", create=True)
+
+    assert fake_github.ref("o/r", "refs/heads/pilot/x") == sha
+    assert fake_github.ref("o/r", "refs/heads/pilot/x-2") is None  # not moved to a fresh name
+
+
+def test_a_push_the_server_keeps_refusing_is_not_tried_again(over_http: Checkout, fake_github: FakeGitHub) -> None:
+    over_http.start_branch("pilot/x", None)
+    (over_http.root / "README.md").write_text("mine\n")
+    over_http.commit("Mine", BOT, ["README.md"])
+    fake_github.fail_at(0, "403")
+    mark = fake_github.mark()
+
+    with pytest.raises(GitError, match="could not push pilot/x"):
+        over_http.push("pilot/x", create=True)
+    assert [r.status for r in fake_github.since(mark)] == [403]
+
+
+def test_a_fetch_that_fails_in_passing_is_tried_again(over_http: Checkout, fake_github: FakeGitHub) -> None:
+    fake_github.commit("o/r", "feature", {"NEW.md": "new\n"})
+    fake_github.fail_at(1, "500")
+
+    over_http.checkout_remote_branch("feature")
+
+    assert (over_http.root / "NEW.md").read_text() == "new\n"
+
+
+@pytest.mark.parametrize(("stderr", "passing"), [
+    ("error: RPC failed; HTTP 502 curl 22 The requested URL returned error: 502", True),
+    ("error: RPC failed; curl 52 Empty reply from server", True),
+    ("fatal: unable to access 'http://x/': The requested URL returned error: 403", False),
+    ("fatal: repository 'http://x/o/r.git/' not found", False),
+    ("! [remote rejected] main -> main (pre-receive hook declined)", False),
+])
+def test_passing_failures_are_told_from_answers(stderr: str, passing: bool) -> None:
+    assert passing_failure(stderr) is passing

@@ -209,6 +209,35 @@ def test_a_server_error_is_a_github_error(fake_github: FakeGitHub) -> None:
         fake_backend(fake_github).read()
 
 
+def test_a_404_for_a_month_file_the_commit_holds_stops_the_write(fake_github: FakeGitHub) -> None:
+    # Issue 13, class 2: the 404 was read as an empty month, rewritten with the new record alone.
+    fake_github.add_repo(SLUG)
+    ledger, earlier = fake_ledger(fake_github), task()
+    ledger.admit(earlier, limit(9))
+    ledger.settle(bill(earlier.id))
+    before = fake_github.ref(SLUG, "refs/prpilot/ledger")
+    fake_github.fail("GET", r"/contents/ledger/2026-11\.jsonl$", 404, times=99)
+
+    with pytest.raises(GitHubError, match=r"answered 404 for ledger/2026-11\.jsonl at .*the ledger is left as it is"):
+        fake_ledger(fake_github).settle(bill("later"))
+
+    assert fake_github.ref(SLUG, "refs/prpilot/ledger") == before
+    text = fake_github.read_file(SLUG, SHARD, ref="refs/prpilot/ledger") or ""
+    assert [r.kind for r in parse_records(text)] == ["reservation", "settlement"]
+
+
+def test_a_new_months_missing_file_is_an_empty_month_and_last_months_stays(fake_github: FakeGitHub) -> None:
+    fake_github.add_repo(SLUG)
+    fake_ledger(fake_github, datetime(2026, 10, 20, tzinfo=UTC)).admit(task(), limit(9))
+    november = fake_ledger(fake_github, NOW)
+
+    assert november.records() == []  # the directory listing agrees: no November file yet
+    november.admit(task(), limit(9))
+
+    assert len(parse_records(fake_github.read_file(SLUG, "ledger/2026-10.jsonl", ref="refs/prpilot/ledger") or "")) == 1
+    assert len(november.records()) == 1
+
+
 @pytest.mark.slow
 def test_twenty_concurrent_admissions_with_limit_five_admit_exactly_five(fake_github: FakeGitHub) -> None:
     fake_github.add_repo(SLUG)

@@ -217,3 +217,49 @@ def test_run_workflow_without_the_trigger_raises_what_github_said() -> None:
     with pytest.raises(GitHubError, match="workflow_dispatch"):
         repo.run_workflow("ci.yml", "pilot/x")
     assert len(responses.calls) == 1
+
+
+def test_a_post_that_timed_out_is_not_repeated_but_a_get_is(fake_github: FakeGitHub) -> None:
+    # GitHub may have carried a timed-out POST out: only the caller, who can look, may ask again.
+    fake_github.add_repo("o/r")
+    number = fake_github.add_issue("o/r", "An issue")
+    repo = GitHubRepository(connect(fake_github.token, fake_github.api_url, retries=2, backoff=0, timeout=0.2), "o/r")
+
+    fake_github.fail_at(0, "timeout-applied", delay=0.4)
+    with pytest.raises(GitHubError) as caught:
+        repo.create_comment(number, "hello")
+    assert caught.value.status is None  # no answer: it may have been carried out
+    assert [c.body for c in fake_github.comments("o/r", number)] == ["hello"]
+    assert len([r for r in fake_github.requests if r.method == "POST"]) == 1
+
+    fake_github.fail_at(0, "timeout-not-applied", delay=0.4)
+    assert repo.comments_with(number, "hel") == [(fake_github.comments("o/r", number)[0].id, "hello")]
+
+
+def test_optional_context_that_fails_is_left_out_with_a_note_not_fatal(fake_github: FakeGitHub) -> None:
+    # Issue 13, class 7: a failed read of the review comments, the files or the thread failed the task.
+    fake_github.add_repo("o/r")
+    fake_github.commit("o/r", "feature", {"a.py": "x = 1\n"})
+    pull = fake_github.add_pull("o/r", head="feature", title="Feature", body="Adds a.py")
+    fake_github.fail("GET", rf"/pulls/{pull}/comments$", 500, times=99)
+    fake_github.fail("GET", rf"/pulls/{pull}/files$", 404, times=99)
+    repo = GitHubRepository(connect(fake_github.token, fake_github.api_url, retries=1, backoff=0), "o/r")
+
+    thread = repo.thread(pull, is_pull=True, marker="<!-- m -->")
+
+    assert (thread.title, thread.body) == ("Feature", "Adds a.py")
+    assert thread.diff == []
+    assert thread.review_comments == []
+    assert thread.missing == ["the pull request's files", "the pull request's review comments"]
+
+
+def test_a_pull_request_opened_though_its_answer_was_lost_is_found_not_failed(fake_github: FakeGitHub) -> None:
+    fake_github.add_repo("o/r")
+    fake_github.commit("o/r", "pilot/x", {"a.py": "x = 1\n"})
+    repo = GitHubRepository(connect(fake_github.token, fake_github.api_url, retries=2, backoff=0, timeout=0.2), "o/r")
+    fake_github.fail_at(0, "timeout-applied", delay=0.4)
+
+    pull = repo.create_pull(title="X", body="", head="pilot/x", base="main", draft=False)
+
+    [opened] = fake_github.pulls("o/r")
+    assert pull.number == opened.number

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pytest
 
+from prpilot.errors import GitHubError
 from prpilot.github.memory import MemoryGitHub
 from prpilot.scheduler.task_scheduler import TaskScheduler
 from prpilot.settings import parse_settings
@@ -159,3 +162,30 @@ def test_admission_holds_the_tasks_cap_and_records_what_the_budgets_left(tmp_pat
     assert reservation.hold_usd == Decimal("0.25")
     assert task.allowance is not None
     assert (task.allowance.month_left_usd, task.allowance.user_left_usd) == (Decimal(20), Decimal(5))
+
+
+@dataclass
+class TimingOutPort(MemoryGitHub):
+    """GitHub carries the first comment's POST out, but its answer never arrives (a timeout)."""
+
+    lost: int = 1
+
+    def create_comment(self, number: int, body: str) -> int:
+        comment_id = super().create_comment(number, body)
+        if self.lost:
+            self.lost -= 1
+            raise GitHubError("could not reach GitHub to comment on the thread: ReadTimeout")
+        return comment_id
+
+
+def test_an_acknowledgement_whose_answer_timed_out_is_found_not_posted_twice() -> None:
+    # Issue 13, class 4: the retry posted a second "On it" comment that nobody ever edits.
+    port = TimingOutPort(permissions={"alice": "write"})
+
+    scheduled = _scheduler(port).schedule(_task())
+
+    assert scheduled.admitted
+    assert port.calls == ["permission", "react:eyes", "create_comment", "comments_with"]
+    assert list(port.comments) == [100]
+    assert scheduled.task is not None
+    assert scheduled.task.status_comment_id == 100

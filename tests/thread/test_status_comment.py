@@ -8,7 +8,7 @@ from typing import Any, cast
 from prpilot.errors import GitHubError
 from prpilot.github.port import GitHubPort
 from prpilot.task import Task, TaskStatus
-from prpilot.thread.status_comment import BackgroundEditor, StatusComment
+from prpilot.thread.status_comment import BackgroundEditor, StatusComment, post_once
 
 
 class Thread:
@@ -153,3 +153,100 @@ def test_without_a_comment_yet_the_first_edit_creates_it_in_place() -> None:
 
     assert task.status_comment_id == 99
     assert thread.created[0][0] == 3
+
+
+class FailingThread(Thread):
+    """Fails the edits it is told to, and can carry out a POST whose answer is then lost."""
+
+    def __init__(self, edit_failures: list[int | None] | None = None, lost_posts: int = 0) -> None:
+        super().__init__()
+        self.edit_failures = list(edit_failures or [])
+        self.lost_posts = lost_posts
+        self.tried: list[int] = []
+
+    def update_comment(self, comment_id: int, body: str) -> None:
+        self.tried.append(comment_id)
+        if self.edit_failures:
+            status = self.edit_failures.pop(0)
+            raise GitHubError(f"GitHub refused to update the status comment: {status}", status=status)
+        super().update_comment(comment_id, body)
+
+    def create_comment(self, number: int, body: str) -> int:
+        comment_id = super().create_comment(number, body) + len(self.created)
+        if self.lost_posts:
+            self.lost_posts -= 1
+            raise GitHubError("could not reach GitHub to comment on the thread: ReadTimeout")
+        return comment_id
+
+    def comments_with(self, number: int, marker: str) -> list[tuple[int, str]]:
+        return [(99 + i + 1, body) for i, (n, body) in enumerate(self.created) if n == number and marker in body]
+
+
+def _answer(task: Task) -> str:
+    from prpilot.thread.markdown import status_comment
+
+    return status_comment(task, run_url="run", detail="Fixed.")
+
+
+def _done_task() -> Task:
+    task = _running_task()
+    task.transition(TaskStatus.COMPLETED, "Fixed.")
+    return task
+
+
+def test_the_final_answer_is_retried_through_a_passing_failure() -> None:
+    # Issue 13, class 3: one 5xx or timeout on the final edit left the thread saying "Working".
+    thread, waits = FailingThread(edit_failures=[502, None]), list[float]()
+    task = _done_task()
+
+    StatusComment(cast(GitHubPort, thread), "run", backoff=0.25, sleep=waits.append).publish(task, _answer(task))
+
+    assert thread.tried == [7, 7, 7]
+    assert thread.edits == [(7, _answer(task))]
+    assert waits == [0.25, 0.5]
+    assert thread.created == []
+
+
+def test_a_deleted_status_comment_gets_the_answer_in_a_new_comment_the_task_keeps() -> None:
+    thread = FailingThread(edit_failures=[404])
+    task = _done_task()
+    task.pr_number = 12  # an issue task's own pull request: the answer still goes where it was asked
+    answer = _answer(task)
+
+    StatusComment(cast(GitHubPort, thread), "run", sleep=lambda _: None).publish(task, answer)
+
+    assert thread.tried == [7]  # a 404 is not tried again
+    assert thread.created == [(3, answer)]
+    assert task.status_comment_id == 100
+
+
+def test_an_edit_that_keeps_failing_ends_in_a_new_comment() -> None:
+    thread = FailingThread(edit_failures=[500, 500, 500])
+    task = _done_task()
+
+    StatusComment(cast(GitHubPort, thread), "run", sleep=lambda _: None).publish(task, _answer(task))
+
+    assert len(thread.tried) == 3
+    assert [number for number, _ in thread.created] == [3]
+
+
+def test_a_post_whose_answer_was_lost_is_found_by_its_task_not_posted_twice() -> None:
+    # Issue 13, class 4: a timed-out POST that GitHub carried out was posted again.
+    thread = FailingThread(lost_posts=1)
+    task = _running_task()
+    task.status_comment_id = None
+
+    comment_id = post_once(cast(GitHubPort, thread), 3, _answer(task), task.id)
+
+    assert len(thread.created) == 1
+    assert comment_id == 100
+
+
+def test_a_lost_post_that_was_not_carried_out_is_posted_again() -> None:
+    thread = FailingThread(lost_posts=1)
+    thread.comments_with = lambda number, marker: []  # type: ignore[method-assign]
+    task = _running_task()
+
+    post_once(cast(GitHubPort, thread), 3, _answer(task), task.id)
+
+    assert len(thread.created) == 2  # the first one (lost) is not on the thread in this story

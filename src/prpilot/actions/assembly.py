@@ -19,6 +19,7 @@ from prpilot.engine.task_engine import TaskEngine
 from prpilot.errors import ConfigError, PrpilotError
 from prpilot.github.checkout import Checkout
 from prpilot.github.rest import GitHubRepository, open_repository
+from prpilot.github.tuning import current as current_tuning
 from prpilot.settings import Settings
 from prpilot.task import Task, TaskStatus
 from prpilot.thread.status_comment import StatusComment
@@ -53,10 +54,10 @@ def progress_editor(token: str, ctx: RunContext) -> Callable[[int, str], None]:
 
     No retries and a short timeout: a progress edit is a courtesy, and the final answer waits for it.
     """
-    return open_github(token, ctx, retries=0, timeout=10).update_comment
+    return open_github(token, ctx, retries=0, timeout=min(10.0, current_tuning().timeout)).update_comment
 
 
-def open_github(token: str, ctx: RunContext, *, retries: int = 4, timeout: int = 20) -> GitHubRepository:
+def open_github(token: str, ctx: RunContext, *, retries: int = 4, timeout: float | None = None) -> GitHubRepository:
     """The run's repository on GitHub (and, through ``.ledger()``, its ledger), as GITHUB_API_URL says."""
     return open_repository(token, ctx.api_url, ctx.repository, retries=retries, timeout=timeout)
 

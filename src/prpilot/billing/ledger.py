@@ -34,7 +34,8 @@ from typing import Annotated, Literal, Protocol
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
 
 from prpilot.billing.bill import Bill
-from prpilot.errors import LedgerConflict
+from prpilot.errors import GitHubError, LedgerConflict
+from prpilot.github.tuning import current as current_tuning
 from prpilot.task import Task, utcnow
 
 log = logging.getLogger(__name__)
@@ -198,12 +199,16 @@ class Ledger:
         clock: Callable[[], datetime] = utcnow,
         attempts: int = 10,
         backoff: float = 0.05,
+        failures: int = 2,
+        failure_backoff: float | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.backend = backend
         self.clock = clock
         self.attempts = max(1, attempts)
         self.backoff = backoff
+        self.failures = max(0, failures)  # failed requests tried again, per change
+        self.failure_backoff = failure_backoff  # None: the process's HTTP tuning
         self.sleep = sleep
 
     def records(self) -> list[Record]:
@@ -250,21 +255,38 @@ class Ledger:
         self._update(change)
 
     def _update(self, change: Callable[[list[Record]], Sequence[Record]]) -> None:
-        # Each lost race means another run's write landed, so n concurrent writers need at most n tries.
-        for attempt in range(1, self.attempts + 1):
-            version, text = self.backend.read()
-            new = change(parse_records(text))
-            if not new:
-                return
+        """Read, decide and write until the write lands; every try starts from a fresh read.
+
+        A lost race (LedgerConflict) means another run's write landed, so n concurrent writers need
+        at most n tries. A request that failed for a passing reason (a 5xx after the client's own
+        retries, a timeout) is tried again ``failures`` times: the fresh read shows whether a write whose
+        answer was lost landed after all, and ``change`` then has nothing left to add. Nothing is
+        ever written from a read that failed.
+        """
+        conflicts = failures = 0
+        while True:
             try:
+                version, text = self.backend.read()
+                new = change(parse_records(text))
+                if not new:
+                    return
                 self.backend.write(version, dump_records(new))
                 return
             except LedgerConflict:
-                if attempt == self.attempts:
+                conflicts += 1
+                if conflicts >= self.attempts:
                     raise
                 # Full jitter (https://aws.amazon.com/blogs/architecture/exponential-backoff-and-jitter/)
-                self.sleep(random.uniform(0, min(1.0, self.backoff * 2 ** (attempt - 1))))
-        raise AssertionError("unreachable")
+                self.sleep(random.uniform(0, min(1.0, self.backoff * 2 ** (conflicts - 1))))
+            except GitHubError as exc:
+                failures += 1
+                if failures > self.failures or not exc.transient:
+                    raise
+                log.warning("ledger: %s; trying again", exc.message)
+                self.sleep(self._failure_backoff() * 2 ** (failures - 1))
+
+    def _failure_backoff(self) -> float:
+        return current_tuning().backoff if self.failure_backoff is None else self.failure_backoff
 
 
 class FileLedgerBackend:

@@ -82,22 +82,36 @@ class Meter:
         return bill
 
     def settle(self, task: Task) -> Bill:
-        """Bill the task into the ledger and deliver every bill still unsent; never fails the task."""
-        bill = self.bill(task)
-        try:
-            if self.ledger is not None:
-                self.ledger.settle(bill)
-                if self.billing is not None:
-                    from prpilot.billing.delivery import deliver_pending
+        """Bill the task into the ledger and deliver every bill still unsent; never fails the task.
 
-                    deliver_pending(self.ledger, self.billing)
-            elif self.billing is not None:
-                self.billing.send(bill)
-        except PrpilotError as exc:  # the task's outcome stands; the bill waits in the ledger
-            log.warning("billing: %s", exc.message)
-            if self.notices:
-                self.notices.warning(f"billing: {exc.message}")
+        The two homes of a bill stand apart: one the ledger could not take is still sent to the
+        billing endpoint (its Idempotency-Key bills it once however often it is sent), and one the
+        endpoint could not take waits in the ledger for the next run.
+        """
+        bill = self.bill(task)
+        ledger, billing = self.ledger, self.billing
+        recorded = ledger is not None and self._attempt("the ledger could not take the bill", ledger.settle, bill)
+        if billing is None:
+            return bill
+        if ledger is not None and recorded:
+            from prpilot.billing.delivery import deliver_pending
+
+            self._attempt("", deliver_pending, ledger, billing)  # what it could not send waits in the ledger
+        else:
+            self._attempt("", billing.send, bill)
         return bill
+
+    def _attempt(self, what: str, call: Callable[..., object], *args: object) -> bool:
+        """Run one half of settling; a failure is a warning (the task's outcome stands), said in words."""
+        try:
+            call(*args)
+        except PrpilotError as exc:
+            message = f"billing: {what + ': ' if what else ''}{exc.message}"
+            log.warning("%s", message)
+            if self.notices:
+                self.notices.warning(message)
+            return False
+        return True
 
 
 def _minus(total: Usage, part: Usage) -> Usage:

@@ -261,6 +261,8 @@ class TaskEngine:
         thread = ThreadContext()
         if task.thread_number is not None:
             thread = self.github.thread(task.thread_number, is_pull=task.pr_number is not None, marker=report.MARKER)
+            if thread.missing and self.runner:
+                self.runner.warning(f"GitHub did not give {', '.join(thread.missing)}; the agent works without")
             thread = self._with_history(task, task.thread_number, thread)
         root = self.checkout.root
         workspace = Workspace(
@@ -395,7 +397,7 @@ class TaskEngine:
         status, result = TaskStatus.COMPLETED, answer or "Done."
         if failure or cut_short:
             detail = failure or cut_short
-            if task.branch:
+            if task.branch and self.git.unpushed is None:  # a refused push's work is in the patch below
                 url = report.branch_url(self.repo_url, task.branch)
                 branch_link = f"[`{task.branch}`]({url})" if self.repo_url else task.branch
                 rescued = task.head is not None and task.branch != task.head  # the PR's branch had moved

@@ -14,16 +14,23 @@ looked at and staged when they are known.
 from __future__ import annotations
 
 import base64
+import logging
 import re
-from collections.abc import Iterator, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import git
 from git.refs.symbolic import SymbolicReference
 
 from prpilot.errors import GitError, PushRejected
+from prpilot.github.tuning import current as current_tuning
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # Beyond this many paths, one whole-tree `git status` is cheaper than a huge pathspec (and
 # stays clear of the command line's length limit).
@@ -31,6 +38,17 @@ _MAX_PATHSPECS = 1_000
 # How a server reports losing a race for a ref (another push got there between the advertisement
 # and the update), as opposed to refusing the push on principle.
 _RACES = ("failed to update ref", "cannot lock ref", "incorrect old value", "stale info")
+# How git reports a server that failed for a passing reason (a 5xx, a dropped or timed-out connection),
+# which a second try may get through; a 4xx (no access, no such repository) is an answer and stays.
+_PASSING = re.compile(r"returned error: 5\d\d|HTTP 5\d\d|RPC failed|empty reply|timed out|connection reset|"
+                      r"hung up unexpectedly|transfer closed|failed to connect|early eof", re.IGNORECASE)
+_ANSWERED = re.compile(r"returned error: 4\d\d|HTTP 4\d\d", re.IGNORECASE)
+_NETWORK_ATTEMPTS = 3
+
+
+def passing_failure(stderr: str) -> bool:
+    """Whether git's ``stderr`` tells of a server or network failure that trying again may get through."""
+    return bool(_PASSING.search(stderr)) and not _ANSWERED.search(stderr)
 
 
 @dataclass(frozen=True)
@@ -119,7 +137,10 @@ def no_programs(local_keys: Sequence[str]) -> list[str]:
 class Checkout:
     """The user's checkout (the workspace) as a git repository."""
 
-    def __init__(self, root: Path, *, server_url: str, token: str, remote: str = "origin") -> None:
+    def __init__(
+        self, root: Path, *, server_url: str, token: str, remote: str = "origin",
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         try:
             self.repo = git.Repo(root)
         except (git.InvalidGitRepositoryError, git.NoSuchPathError) as exc:
@@ -131,6 +152,7 @@ class Checkout:
         # An empty GIT_ASKPASS runs no program and, with prompts off, makes a credential request fail.
         self.repo.git.update_environment(GIT_ASKPASS="", GIT_TERMINAL_PROMPT="0")
         self._harden()
+        self.sleep = sleep
 
     def _harden(self) -> None:
         """Set the ``-c`` options of every later git command from the repository's config as it is now."""
@@ -140,6 +162,22 @@ class Checkout:
         except git.GitCommandError:
             keys = []
         self.repo.git.set_persistent_git_options(c=no_programs(keys))
+
+    def _over_network(self, what: str, call: Callable[[], T]) -> T:
+        """Run a git command that talks to the remote; try again, within a bound, when it failed in passing."""
+        for attempt in range(1, _NETWORK_ATTEMPTS + 1):
+            try:
+                with self._authenticated():
+                    return call()
+            except git.GitCommandError as exc:
+                if attempt == _NETWORK_ATTEMPTS or not passing_failure(str(exc.stderr or exc)):
+                    raise
+                log.warning("git could not %s (%s); trying again", what, _stderr(exc))
+                self._pause(attempt)
+        raise AssertionError("unreachable")
+
+    def _pause(self, attempt: int) -> None:
+        self.sleep(current_tuning().backoff * 2 ** (attempt - 1))
 
     @contextmanager
     def _authenticated(self) -> Iterator[None]:
@@ -155,10 +193,9 @@ class Checkout:
     def remote_branches(self) -> set[str]:
         """Ask the remote which branches exist (one ls-remote, not a fetch)."""
         try:
-            with self._authenticated():
-                # Our own --upload-pack (the stock program), which GitPython asks to be allowed explicitly.
-                listing = str(self.repo.git.ls_remote(*_FETCH_PROGRAMS, "--heads", self.remote,
-                                                      allow_unsafe_options=True))
+            # Our own --upload-pack (the stock program), which GitPython asks to be allowed explicitly.
+            listing = self._over_network("list the remote's branches", lambda: str(self.repo.git.ls_remote(
+                *_FETCH_PROGRAMS, "--heads", self.remote, allow_unsafe_options=True)))
         except git.GitCommandError as exc:
             raise GitError(f"could not list the remote's branches: {_stderr(exc)}") from exc
         return {line.split("refs/heads/", 1)[1] for line in listing.splitlines() if "refs/heads/" in line}
@@ -188,8 +225,8 @@ class Checkout:
             if tracking is None or self._local_sha(tracking) == self.head_sha():
                 self.repo.git.switch("--quiet", "--force-create", name)
                 return
-            with self._authenticated():
-                self.repo.git.fetch(*_FETCH_PROGRAMS, "--no-tags", self.remote, f"+refs/heads/{base}:{tracking}")
+            self._over_network(f"fetch {base}", lambda: self.repo.git.fetch(
+                *_FETCH_PROGRAMS, "--no-tags", self.remote, f"+refs/heads/{base}:{tracking}"))
             self.repo.git.checkout("--quiet", "-B", name, tracking)
         except git.GitCommandError as exc:
             raise GitError(f"could not create the branch {name}: {_stderr(exc)}") from exc
@@ -265,18 +302,35 @@ class Checkout:
             # An empty expected value: push only if the ref does not exist there (checked by git
             # against the remote's advertisement, before any object is sent).
             args.insert(0, f"--force-with-lease={target}:")
-        with self._authenticated():
-            status, out, err = self.repo.git.push(*args, with_extended_output=True, with_exceptions=False)
-        refused = parse_push(str(out))
-        if refused:
-            _, reason = refused[0]
-            if "remote rejected" in reason and not any(race in reason for race in _RACES):
-                # The server's policy (a protected branch, a hook, the workflows scope): a new name won't help.
-                raise GitError(f"the remote refused the push of {branch}: {reason}")
-            raise PushRejected(f"the push of {branch} was rejected ({reason})")
-        if status != 0:
+        for attempt in range(1, _NETWORK_ATTEMPTS + 1):
+            with self._authenticated():
+                status, out, err = self.repo.git.push(*args, with_extended_output=True, with_exceptions=False)
+            refused = parse_push(str(out))
+            if refused:
+                _, reason = refused[0]
+                if "remote rejected" in reason and not any(race in reason for race in _RACES):
+                    # The server's policy (a protected branch, a hook, the workflows scope): a new name won't help.
+                    raise GitError(f"the remote refused the push of {branch}: {reason}")
+                raise PushRejected(f"the push of {branch} was rejected ({reason})")
+            if status == 0:
+                return
             last = str(err).strip().splitlines()[-1:] or ["git failed"]
-            raise GitError(f"could not push {branch}: {last[0]}")
+            if attempt == _NETWORK_ATTEMPTS or not passing_failure(str(err)):
+                raise GitError(f"could not push {branch}: {last[0]}")
+            if self._landed(target):
+                return  # the push was carried out; only its answer was lost
+            log.warning("git could not push %s (%s); trying again", branch, last[0])
+            self._pause(attempt)
+
+    def _landed(self, ref: str) -> bool:
+        """Whether the remote's ``ref`` already is our local one (None-safe: unknown counts as no)."""
+        try:
+            with self._authenticated():
+                listing = str(self.repo.git.ls_remote(self.remote, ref))
+        except git.GitCommandError:
+            return False
+        remote = next((line.split()[0] for line in listing.splitlines() if line.endswith(f"\t{ref}")), None)
+        return remote is not None and remote == self._local_sha(ref)
 
 
 def _stderr(exc: git.GitCommandError) -> str:

@@ -14,6 +14,11 @@ REST requests (https://docs.github.com/en/rest/git):
 - write: ``GET git/commits`` (the parent's tree; skipped when we made that commit) +
   ``POST git/trees`` + ``POST git/commits`` + ``PATCH git/refs`` = 3-4;
 - so an admission costs 6 requests (2 when rejected), plus 6 per lost race.
+
+A month file that answers 404 is asked about once more, through its directory's listing (one
+request, on a month's first record only): a new month has no file yet, but a 404 for a file the
+commit holds is GitHub failing, and taking it for an empty month would write the new record over
+every earlier one. Such a read stops the write instead (issue 13).
 """
 
 from __future__ import annotations
@@ -106,6 +111,13 @@ class GitRefLedgerBackend:
         try:
             found = self.repo.get_contents(self._path(month), ref=version)
         except UnknownObjectException:
+            if self._month_exists(version, month):
+                # A commit we just read says the file is there: this 404 is GitHub's, not the ledger's.
+                # Treating it as an empty month would write this one record over every earlier one.
+                raise GitHubError(
+                    f"ledger {self.ref}: GitHub answered 404 for {self._path(month)} at {version[:12]}, which "
+                    "holds it; the ledger is left as it is", status=404,
+                ) from None
             return ""
         if isinstance(found, list):
             raise GitHubError(f"ledger {self.ref}: {self._path(month)} is a directory, not a file")
@@ -114,6 +126,19 @@ class GitRefLedgerBackend:
         # Files over 1 MB come without content (encoding "none"); the blob API serves up to 100 MB.
         blob = self.repo.get_git_blob(found.sha)
         return base64.b64decode(blob.content).decode("utf-8")
+
+    def _month_exists(self, version: str, month: str) -> bool:
+        """Whether commit ``version`` has this month's file, from its directory listing (a second opinion).
+
+        Asked only when the file itself answered 404, which a new month's first record does once.
+        A listing that fails too cannot be trusted either: the file is then taken to be there.
+        """
+        try:
+            listing = self.repo.get_contents(self.directory, ref=version)
+        except UnknownObjectException:
+            return True
+        names = {item.name for item in (listing if isinstance(listing, list) else [listing])}
+        return f"{month}.jsonl" in names
 
     @contextmanager
     def _github(self, action: str) -> Iterator[None]:

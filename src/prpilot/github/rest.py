@@ -4,7 +4,10 @@ Requests go through PyGithub's requester so each port method is exactly one REST
 pages): the acknowledgement budget is three requests. Throttling is deliberate: PyGithub waits
 1 s between writes by default; a task makes a handful of writes, far below GitHub's secondary
 limits, so the waits are off, and GithubRetry still honours Retry-After on a 403 secondary limit
-and retries 5xx with backoff.
+and retries 5xx with backoff. It never retries a PATCH, and :class:`WriteSafeRetry` keeps it from
+repeating a POST whose answer was lost: those writes are retried by their callers, who look first
+(the status comment, the ledger, the pull request). Timeouts and backoff come from
+:mod:`prpilot.github.tuning`.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from prpilot.billing.ledger import Ledger
 from prpilot.errors import DraftsNotSupported, GitHubError, PullRequestsNotAllowed
 from prpilot.github.port import PullInfo
 from prpilot.github.thread_context import ChangedFile, ReviewThreadComment, ThreadComment, ThreadContext
+from prpilot.github.tuning import current as current_tuning
 from prpilot.task import utcnow
 
 T = TypeVar("T")
@@ -40,25 +44,65 @@ _MAX_DIFF_FILES = 100
 _MAX_REVIEW_COMMENTS = 300  # the prompt shows the newest MAX_COMMENTS of them
 
 
-def connect(token: str, api_url: str, *, retries: int = 4, backoff: float = 1.0, timeout: int = 20) -> Github:
-    """Return a PyGithub client for ``api_url`` with bounded retries and no artificial waits."""
-    retry = GithubRetry(total=retries, backoff_factor=backoff, secondary_rate_wait=backoff * 10)
-    return Github(
+# Methods whose repetition changes nothing: the only ones retried after a lost answer.
+_IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
+
+
+class WriteSafeRetry(GithubRetry):
+    """GithubRetry that never repeats a POST or PATCH whose answer was lost (timeout, dropped connection).
+
+    GitHub may have carried such a request out; the caller, who knows what it asked for, looks
+    before asking again (the status comment is found by its marker, the ledger re-read). A 5xx
+    answer still retries a POST, as GithubRetry does: GitHub said it did not do it.
+    """
+
+    def increment(
+        self,
+        method: str | None = None,
+        url: str | None = None,
+        response: Any = None,
+        error: Exception | None = None,
+        _pool: Any = None,
+        _stacktrace: Any = None,
+    ) -> Any:
+        if error is not None and response is None and (method or "").upper() not in _IDEMPOTENT \
+                and self._is_read_error(error):
+            raise error
+        return super().increment(method, url, response, error, _pool, _stacktrace)
+
+
+def connect(
+    token: str, api_url: str, *, retries: int = 4, backoff: float | None = None, timeout: float | None = None
+) -> Github:
+    """Return a PyGithub client for ``api_url`` with bounded retries and no artificial waits.
+
+    ``backoff`` and ``timeout`` default to the process's :mod:`~prpilot.github.tuning`.
+    """
+    tuning = current_tuning()
+    backoff = tuning.backoff if backoff is None else backoff
+    seconds = tuning.timeout if timeout is None else timeout
+    retry = WriteSafeRetry(total=retries, backoff_factor=backoff, secondary_rate_wait=backoff * 10)
+    client = Github(
         auth=Auth.Token(token),
         base_url=api_url.rstrip("/"),
-        timeout=timeout,
+        timeout=max(1, int(seconds)),
         retry=retry,
         seconds_between_requests=0,
         seconds_between_writes=0,
         per_page=100,
         lazy=True,  # objects are fetched only when read: get_repo() costs no request
     )
+    if seconds != int(seconds):
+        # PyGithub asserts a whole number of seconds, but hands the value to requests, which takes any;
+        # tests time requests out in a fraction of a second.
+        client.requester._Requester__timeout = seconds  # type: ignore[attr-defined]
+    return client
 
 
 def github_error(what: str, exc: GithubException | requests.exceptions.RequestException) -> GitHubError:
     """The one translation of a PyGithub or HTTP failure into our error, saying in words what failed."""
     if isinstance(exc, requests.exceptions.RetryError):
-        return GitHubError(f"GitHub kept failing while trying to {what} (gave up after retries)")
+        return GitHubError(f"GitHub kept failing while trying to {what} (gave up after retries)", status=500)
     if isinstance(exc, requests.exceptions.RequestException):
         return GitHubError(f"could not reach GitHub to {what}: {type(exc).__name__}")
     message = exc.data.get("message") if isinstance(exc.data, dict) else None
@@ -66,16 +110,21 @@ def github_error(what: str, exc: GithubException | requests.exceptions.RequestEx
         return GitHubError(
             f"the workflow's token may not {what}. Give the job `permissions: contents: write, "
             "issues: write, pull-requests: write` (a pull request from a fork only ever gets a "
-            "read-only token)"
+            "read-only token)", status=403,
         )
     if exc.status == 403 and _PULLS_NOT_PERMITTED in (message or "").lower():
         return PullRequestsNotAllowed(
             f"GitHub Actions may not {what} in this repository (Settings → Actions → General → Workflow "
-            "permissions: \"Allow GitHub Actions to create and approve pull requests\")"
+            "permissions: \"Allow GitHub Actions to create and approve pull requests\")", status=403,
         )
     if exc.status == 422 and _NO_DRAFTS in (message or "").lower():
-        return DraftsNotSupported(f"GitHub refused to {what}: this repository has no draft pull requests")
-    return GitHubError(f"GitHub refused to {what}: {exc.status} {message or 'error'}")
+        return DraftsNotSupported(f"GitHub refused to {what}: this repository has no draft pull requests", status=422)
+    errors = exc.data.get("errors") if isinstance(exc.data, dict) else None
+    said = "; ".join(str(e["message"]) for e in errors or [] if isinstance(e, dict) and e.get("message"))
+    return GitHubError(
+        f"GitHub refused to {what}: {exc.status} {message or 'error'}" + (f" ({said})" if said else ""),
+        status=exc.status,
+    )
 
 
 def _call(what: str, action: Callable[[], T]) -> T:
@@ -87,7 +136,7 @@ def _call(what: str, action: Callable[[], T]) -> T:
 
 
 def open_repository(
-    token: str, api_url: str, full_name: str, *, retries: int = 4, timeout: int = 20
+    token: str, api_url: str, full_name: str, *, retries: int = 4, timeout: float | None = None
 ) -> GitHubRepository:
     """The one place a run opens GitHub: the repository adapter, from which its ledger comes too."""
     return GitHubRepository(connect(token, api_url, retries=retries, timeout=timeout), full_name)
@@ -239,14 +288,32 @@ class GitHubRepository:
     def create_pull(self, *, title: str, body: str, head: str, base: str, draft: bool) -> PullInfo:
         payload = {"title": title, "body": body, "head": head, "base": base, "draft": draft}
         try:
-            return _pull_info(self._json("open the pull request", "POST", "/pulls", input=payload))
+            return self._open_pull(payload)
         except DraftsNotSupported:
             # A private repository on GitHub Free has no drafts: a ready pull request still delivers the work.
             if not draft:
                 raise
         log.warning("this repository has no draft pull requests; opening a ready one instead")
         payload["draft"] = False
-        return _pull_info(self._json("open the pull request", "POST", "/pulls", input=payload))
+        return self._open_pull(payload)
+
+    def _open_pull(self, payload: dict[str, Any]) -> PullInfo:
+        try:
+            return _pull_info(self._json("open the pull request", "POST", "/pulls", input=payload))
+        except GitHubError as exc:
+            # No answer (GitHub may have opened it), or a 422 ("already exists" after a retry of one that was):
+            # the pull request of this head is ours; look before failing. Our branch is new, so no
+            # one else's pull request can have it as its head.
+            lost = exc.status is None or (exc.status == 422 and "already exists" in exc.message)
+            if type(exc) is not GitHubError or not lost:
+                raise
+            owner = self.full_name.split("/", 1)[0]
+            query = {"head": f"{owner}:{payload['head']}", "base": payload["base"], "state": "open"}
+            found = self._json("look for the pull request", "GET", "/pulls", parameters=query)
+            if not found:
+                raise
+            log.warning("%s; the pull request was opened all the same", exc.message)
+            return _pull_info(found[0])
 
     def add_labels(self, number: int, labels: list[str]) -> None:
         if labels:
@@ -277,7 +344,18 @@ class GitHubRepository:
             login = (item.get("user") or {}).get("login", "ghost")
             return self._can_write(login, item.get("author_association"), writers)
 
-        comments = [
+        missing: list[str] = []
+
+        def optional(what: str, read: Callable[[], list[T]]) -> list[T]:
+            # Context the agent can do without: a failed read is a warning, never the task's end.
+            try:
+                return read()
+            except GitHubError as exc:
+                log.warning("going on without %s: %s", what, exc.message)
+                missing.append(what)
+                return []
+
+        comments = optional("the thread's comments", lambda: [
             ThreadComment(
                 author=(item.get("user") or {}).get("login", "ghost"),
                 body=item.get("body") or "",
@@ -285,16 +363,16 @@ class GitHubRepository:
                 is_ours=marker in (item.get("body") or ""),
             )
             for item in self._pages("read the thread", f"/issues/{number}/comments")
-        ]
+        ])
         diff: list[ChangedFile] = []
         review_comments: list[ReviewThreadComment] = []
         if is_pull:
-            diff = [
+            diff = optional("the pull request's files", lambda: [
                 ChangedFile(filename=f["filename"], status=f.get("status", "modified"), patch=f.get("patch") or "")
                 for f in self._pages("read the pull request's files", f"/pulls/{number}/files", limit=_MAX_DIFF_FILES)
-            ]
+            ])
             # "Address the review comments" is the commonest request on a pull request: the agent must see them.
-            review_comments = [
+            review_comments = optional("the pull request's review comments", lambda: [
                 ReviewThreadComment(
                     author=(item.get("user") or {}).get("login", "ghost"),
                     body=item.get("body") or "",
@@ -307,7 +385,7 @@ class GitHubRepository:
                 for item in self._pages(
                     "read the pull request's review comments", f"/pulls/{number}/comments", limit=_MAX_REVIEW_COMMENTS
                 )
-            ]
+            ])
         return ThreadContext(
             kind="pull" if is_pull else "issue",
             number=number,
@@ -317,6 +395,7 @@ class GitHubRepository:
             comments=comments,
             review_comments=review_comments,
             diff=diff,
+            missing=missing,
         )
 
     def dispatch_workflow(self, workflow: str, ref: str, inputs: dict[str, str]) -> None:

@@ -60,6 +60,7 @@ class ThreadContext(BaseModel):
     # What came before, from prpilot's own status comments only (never from text users wrote), oldest first.
     earlier: list[EarlierTask] = Field(default_factory=list)
     origin: ThreadContext | None = None  # on a pull request prpilot opened: the issue it closes
+    missing: list[str] = Field(default_factory=list)  # parts GitHub failed to give: the agent went on without
 
 
 REVIEW_KEYS = ("path", "line", "start_line", "side", "diff_hunk", "commit_id")

@@ -26,7 +26,7 @@ from prpilot.scheduler.strategies import Strategy
 from prpilot.settings import Settings
 from prpilot.task import Task, TaskStatus, utcnow
 from prpilot.thread.markdown import MARKER, extract_task, status_comment
-from prpilot.thread.status_comment import StatusComment
+from prpilot.thread.status_comment import StatusComment, post_once
 
 log = logging.getLogger(__name__)
 
@@ -123,7 +123,8 @@ class TaskScheduler:
             task.status_comment_id = earlier
             self.github.update_comment(earlier, body)
         else:
-            task.status_comment_id = self.github.create_comment(task.thread_number, body)
+            # A POST that timed out may have been carried out: post_once looks for it before posting again.
+            task.status_comment_id = post_once(self.github, task.thread_number, body, task.id)
 
     def earlier_attempts_comment(self, task: Task) -> int | None:
         """On "Re-run jobs", the status comment an earlier attempt of this run posted for the same request.

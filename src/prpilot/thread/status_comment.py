@@ -12,14 +12,17 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
-from prpilot.errors import PrpilotError
+from prpilot.errors import GitHubError, PrpilotError
 from prpilot.github.port import GitHubPort
+from prpilot.github.tuning import current as current_tuning
 from prpilot.task import Task
 from prpilot.thread import markdown as report
 from prpilot.thread.markdown import Progress
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 @dataclass
@@ -32,16 +35,36 @@ class StatusComment:
     clock: Callable[[], float] = time.monotonic
     progress: Progress = field(default_factory=Progress)
     editor: BackgroundEditor | None = None  # None: progress edits are made in place
+    attempts: int = 3  # tries of the answer's edit when GitHub fails for a passing reason
+    backoff: float | None = None  # the first retry's wait (then doubled); None: the process's HTTP tuning
+    sleep: Callable[[float], None] = time.sleep
     _last: float = float("-inf")
 
     def publish(self, task: Task, body: str) -> None:
-        """Write ``body`` now, after any progress edit under way; raises GitHubError when GitHub refuses."""
+        """Write ``body`` now, after any progress edit under way, so that it is the thread's last word.
+
+        The edit is retried within a bound; when the comment is gone (404) or GitHub keeps refusing
+        the edit, ``body`` goes into a new comment, whose id the task keeps from then on. Raises
+        GitHubError only when no comment could be written at all.
+        """
         if self.editor is not None:
             self.editor.flush()
-        if task.status_comment_id is not None:
-            self.github.update_comment(task.status_comment_id, body)
-        elif task.thread_number is not None:
-            task.status_comment_id = self.github.create_comment(task.thread_number, body)
+        comment_id, thread = task.status_comment_id, asked_on(task)
+        if comment_id is not None:
+            try:
+                retried(lambda: self.github.update_comment(comment_id, body), self.attempts, self._wait)
+                return
+            except GitHubError as exc:
+                if thread is None:
+                    raise
+                log.warning("could not edit the status comment (%s); answering in a new comment", exc.message)
+        if thread is not None:
+            task.status_comment_id = post_once(self.github, thread, body, task.id, attempts=self.attempts,
+                                               wait=self._wait)
+
+    def _wait(self, attempt: int) -> None:
+        base = current_tuning().backoff if self.backoff is None else self.backoff
+        self.sleep(base * 2 ** (attempt - 1))
 
     def step(self, task: Task, label: str) -> None:
         """Tick the current checklist item and show ``label`` as the one under way."""
@@ -64,10 +87,71 @@ class StatusComment:
         if self.editor is not None and task.status_comment_id is not None:
             self.editor.offer(task.status_comment_id, body)
             return
-        try:
-            self.publish(task, body)
-        except PrpilotError as exc:  # progress is a courtesy: the task goes on
+        try:  # one try: progress is a courtesy, and the task goes on
+            if task.status_comment_id is not None:
+                self.github.update_comment(task.status_comment_id, body)
+            elif (thread := asked_on(task)) is not None:
+                task.status_comment_id = post_once(self.github, thread, body, task.id, attempts=1)
+        except PrpilotError as exc:
             log.warning("could not update the status comment: %s", exc.message)
+
+
+def asked_on(task: Task) -> int | None:
+    """The issue or pull request the request was made on (an issue task's own pull request comes later)."""
+    return task.issue_number if task.issue_number is not None else task.thread_number
+
+
+def retried(call: Callable[[], T], attempts: int, wait: Callable[[int], None]) -> T:
+    """Run ``call`` up to ``attempts`` times while it fails for a passing reason (GitHubError.transient)."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return call()
+        except GitHubError as exc:
+            if not exc.transient or attempt >= attempts:
+                raise
+            log.warning("%s; trying again", exc.message)
+            wait(attempt)
+    raise AssertionError("unreachable")
+
+
+def post_once(
+    github: GitHubPort, number: int, body: str, task_id: str, *, attempts: int = 3,
+    wait: Callable[[int], None] = lambda attempt: None,
+) -> int:
+    """Post ``body`` (a status comment of task ``task_id``) on #``number`` exactly once; return its id.
+
+    A POST that got no answer (a timeout, a dropped connection, a 5xx) may have been carried out:
+    before posting again, look for the comment by the task it carries, so a retry never leaves a
+    second comment that nobody will ever edit.
+    """
+    for attempt in range(1, attempts + 1):
+        try:
+            return github.create_comment(number, body)
+        except GitHubError as exc:
+            if not exc.transient:
+                raise
+            found = _posted(github, number, task_id)
+            if found is not None:
+                return found
+            if attempt >= attempts:
+                raise
+            log.warning("%s; trying again", exc.message)
+            wait(attempt)
+    raise AssertionError("unreachable")
+
+
+def _posted(github: GitHubPort, number: int, task_id: str) -> int | None:
+    """The newest status comment on #``number`` that carries task ``task_id``, if any (None also when unreadable)."""
+    try:
+        ours = github.comments_with(number, report.MARKER)
+    except PrpilotError as exc:
+        log.warning("could not look for the status comment: %s", exc.message)
+        return None
+    for comment_id, body in reversed(ours):
+        posted = report.extract_task(body)
+        if posted is not None and posted.id == task_id:
+            return comment_id
+    return None
 
 
 class BackgroundEditor:

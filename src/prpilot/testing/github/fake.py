@@ -12,7 +12,7 @@ from typing import Any
 
 from prpilot.testing.github.git_backend import BareRepo, Signature
 from prpilot.testing.github.inspection import StateReader
-from prpilot.testing.github.recording import Fault, RecordedRequest, Recorder
+from prpilot.testing.github.recording import Arrival, Fault, PositionalFault, RecordedRequest, Recorder
 from prpilot.testing.github.router import Api
 from prpilot.testing.github.routes_actions import start_run
 from prpilot.testing.github.server import API_PREFIX, App, FakeServer, Settings
@@ -125,6 +125,21 @@ class FakeGitHub(StateReader):
         """Answer the next ``times`` requests matching ``method`` ("*" = any) and ``path_regex`` with ``status``."""
         self.recorder.add_fault(Fault(method.upper(), re.compile(path_regex), status, times, dict(headers or {}),
                                       body))
+
+    def fail_at(self, position: int, kind: str, *, delay: float = 1.0) -> PositionalFault:
+        """Fail the ``position``-th request from now on (REST and git alike) as ``kind`` says; see PositionalFault.
+
+        ``delay`` is how long a timed-out request is held before its connection drops: longer than
+        the client's timeout. The returned fault's ``hit`` names the request it fell on.
+        """
+        fault = PositionalFault(len(self.recorder.arrivals) + position, kind, delay)
+        self.recorder.fail_at(fault)
+        return fault
+
+    @property
+    def arrivals(self) -> list[Arrival]:
+        """Every request in the order it arrived (what ``fail_at`` counts)."""
+        return self.recorder.arrivals
 
     def rate_limit(self, method: str, path_regex: str, times: int = 1, retry_after: int = 1) -> None:
         """Inject GitHub's secondary rate limit (403 with ``Retry-After``)."""

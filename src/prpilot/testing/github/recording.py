@@ -39,6 +39,54 @@ class Fault:
         return self.remaining > 0 and self.method in ("*", method.upper()) and bool(self.pattern.search(path))
 
 
+# What a request hit by a PositionalFault gets (see PositionalFault.kind).
+FAULT_KINDS = ("500", "502", "403", "404", "timeout-applied", "timeout-not-applied")
+
+
+@dataclass(frozen=True)
+class Arrival:
+    """A request as it reached the fake, before it was answered: its place in the run is its index."""
+
+    kind: str  # "rest" | "git"
+    method: str
+    path: str  # for git, with the ``service`` of an ``info/refs`` request, which tells fetch from push
+
+
+@dataclass
+class PositionalFault:
+    """Fail the ``position``-th request of the run (0-based, REST and git alike), the way ``kind`` says.
+
+    ``500`` and ``502`` fail that request once (a retry succeeds); ``403`` and ``404`` fail it and
+    every later request of the same method and path; ``timeout-applied`` carries the request out
+    but answers nothing until ``delay`` seconds later and then drops the connection, and
+    ``timeout-not-applied`` does the same without carrying it out.
+    """
+
+    position: int
+    kind: str
+    delay: float = 1.0
+    hit: Arrival | None = None  # the request the fault fell on, once it did
+
+    def __post_init__(self) -> None:
+        if self.kind not in FAULT_KINDS:
+            raise ValueError(f"unknown fault kind {self.kind!r}; one of {', '.join(FAULT_KINDS)}")
+
+    @property
+    def status(self) -> int:
+        """The HTTP status a hit request is answered with (0: no answer, the connection drops)."""
+        return int(self.kind) if self.kind.isdigit() else 0
+
+    @property
+    def applied(self) -> bool:
+        """Whether a hit request is still carried out (a timeout after the work was done)."""
+        return self.kind == "timeout-applied"
+
+    @property
+    def sticky(self) -> bool:
+        """Whether later requests of the same method and path fail too."""
+        return self.kind in ("403", "404")
+
+
 class Recorder:
     """Thread-safe log of requests plus the pending faults."""
 
@@ -46,6 +94,34 @@ class Recorder:
         self._lock = threading.Lock()
         self._requests: list[RecordedRequest] = []
         self._faults: list[Fault] = []
+        self._arrivals: list[Arrival] = []
+        self._positional: PositionalFault | None = None
+
+    def arrive(self, arrival: Arrival) -> PositionalFault | None:
+        """Count a request in; return the positional fault when it falls on this request."""
+        with self._lock:
+            index = len(self._arrivals)
+            self._arrivals.append(arrival)
+            fault = self._positional
+            if fault is None:
+                return None
+            if fault.hit is None and index == fault.position:
+                fault.hit = arrival
+                return fault
+            if fault.sticky and fault.hit is not None and fault.hit == arrival:
+                return fault
+            return None
+
+    @property
+    def arrivals(self) -> list[Arrival]:
+        """Every request in the order it reached the fake (the positions of PositionalFault)."""
+        with self._lock:
+            return list(self._arrivals)
+
+    def fail_at(self, fault: PositionalFault | None) -> None:
+        """Arm ``fault`` (None disarms)."""
+        with self._lock:
+            self._positional = fault
 
     def record(self, request: RecordedRequest) -> None:
         """Append a request."""

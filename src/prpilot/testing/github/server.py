@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import sys
 import time
 from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -14,7 +15,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from prpilot.testing.github import routes_actions, routes_git, routes_issues, routes_pulls, routes_repos
 from prpilot.testing.github.git_http import parse_git_path, read_body, run_backend
-from prpilot.testing.github.recording import RecordedRequest, Recorder
+from prpilot.testing.github.recording import Arrival, PositionalFault, RecordedRequest, Recorder
 from prpilot.testing.github.router import Api, ApiError, Call, Reply, Router
 from prpilot.testing.github.shapes import error
 from prpilot.testing.github.state import Token
@@ -59,6 +60,12 @@ class FakeServer(ThreadingHTTPServer):
     def __init__(self) -> None:
         super().__init__(("127.0.0.1", 0), Handler)
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that gave up (its timeout, a fault test) is no error of the fake's: stay quiet about it."""
+        if isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+            return
+        super().handle_error(request, client_address)
+
 
 def _rest_token(header: str) -> str | None:
     scheme, _, value = header.strip().partition(" ")
@@ -96,15 +103,25 @@ class Handler(BaseHTTPRequestHandler):
         headers = {k.lower(): v for k, v in self.headers.items()}
         body = read_body(self.rfile, headers)  # type: ignore[arg-type]
         if url.path == API_PREFIX or url.path.startswith(API_PREFIX + "/"):
-            self._rest(url.path[len(API_PREFIX):] or "/", url.query, headers, body)
+            path = url.path[len(API_PREFIX):] or "/"
+            fault = self.server.app.recorder.arrive(Arrival("rest", self.command, path))
+            self._rest(path, url.query, headers, body, fault)
         elif url.path == GRAPHQL_PATH:  # GitHub Enterprise's GraphQL endpoint, beside /api/v3
-            self._rest("/graphql", url.query, headers, body)
+            fault = self.server.app.recorder.arrive(Arrival("rest", self.command, "/graphql"))
+            self._rest("/graphql", url.query, headers, body, fault)
         else:
-            self._git(url.path, url.query, headers, body)
+            service = dict(parse_qsl(url.query)).get("service")
+            arrival = Arrival("git", self.command, url.path + (f"?service={service}" if service else ""))
+            self._git(url.path, url.query, headers, body, self.server.app.recorder.arrive(arrival))
+
+    def _drop(self, fault: PositionalFault) -> None:
+        """Answer nothing until the client has given up, then close the connection."""
+        time.sleep(fault.delay)
+        self.close_connection = True
 
     # --- REST ------------------------------------------------------------------------------------
 
-    def _rest(self, path: str, query: str, headers: dict[str, str], raw: bytes) -> None:
+    def _rest(self, path: str, query: str, headers: dict[str, str], raw: bytes, fault: PositionalFault | None) -> None:
         app = self.server.app
         if app.settings.latency:
             time.sleep(app.settings.latency)
@@ -114,11 +131,19 @@ class Handler(BaseHTTPRequestHandler):
         except ValueError:
             body = raw.decode(errors="replace")
         token = app.token(_rest_token(headers.get("authorization", "")) or "")
-        reply = self._answer(path, params, body, token, raw)
+        if fault is not None and fault.status:
+            reply = Reply(fault.status, error(_POSITIONAL_REASONS.get(fault.status) or _reason(fault.status)))
+        elif fault is not None and not fault.applied:
+            reply = Reply(0)
+        else:
+            reply = self._answer(path, params, body, token, raw)
         app.recorder.record(RecordedRequest(
-            "rest", self.command, path, params, headers, body, reply.status, reply.body,
-            token.login if token else None,
+            "rest", self.command, path, params, headers, body, 0 if fault and not fault.status else reply.status,
+            reply.body, token.login if token else None,
         ))
+        if fault is not None and not fault.status:
+            self._drop(fault)
+            return
         self._send_json(reply)
 
     def _answer(self, path: str, query: dict[str, str], body: Any, token: Token | None, raw: bytes) -> Reply:
@@ -163,9 +188,19 @@ class Handler(BaseHTTPRequestHandler):
 
     # --- git smart HTTP --------------------------------------------------------------------------
 
-    def _git(self, path: str, query: str, headers: dict[str, str], body: bytes) -> None:
+    def _git(self, path: str, query: str, headers: dict[str, str], body: bytes, fault: PositionalFault | None) -> None:
         app = self.server.app
-        status, text, extra = self._git_gate(path, query, headers)
+        extra: list[tuple[str, str]] = []
+        if fault is not None and not fault.applied:
+            status = fault.status
+            text = _POSITIONAL_GIT_REASONS.get(status) or _reason(status)
+            if not fault.status:
+                app.recorder.record(RecordedRequest("git", self.command, path, dict(parse_qsl(query)), headers,
+                                                    None, 0, None))
+                self._drop(fault)
+                return
+        else:
+            status, text, extra = self._git_gate(path, query, headers)
         if status:
             app.recorder.record(RecordedRequest("git", self.command, path, dict(parse_qsl(query)), headers,
                                                 None, status, text))
@@ -187,7 +222,14 @@ class Handler(BaseHTTPRequestHandler):
             headers.get("content-type", ""), body, token.login,
         )
         app.recorder.record(RecordedRequest("git", self.command, path, dict(parse_qsl(query)), headers,
-                                            None, code, None, token.login))
+                                            None, 0 if fault is not None else code, None, token.login))
+        if fault is not None:  # carried out, but the answer never reaches the client
+            assert proc.stdout is not None
+            proc.stdout.read()
+            proc.stdout.close()
+            proc.wait()
+            self._drop(fault)
+            return
         self.send_response(code)
         for name, value in cgi_headers:
             self.send_header(name, value)
@@ -226,6 +268,12 @@ class Handler(BaseHTTPRequestHandler):
         if not request.wants_push and request.git_path == "/info/refs":
             app.api.view.refresh_merge_refs(repo)  # a fetch is about to list the refs
         return 0, "", []
+
+
+# A request failed by position answers as GitHub does when it keeps refusing (403: a permission the
+# token lacks), so that retries honour no Retry-After and the failure stays.
+_POSITIONAL_REASONS = {403: "Resource not accessible by integration"}
+_POSITIONAL_GIT_REASONS = {403: "Permission denied.", 404: "Repository not found."}
 
 
 def _reason(status: int) -> str:

@@ -1,0 +1,80 @@
+"""The meter's settling: the ledger and the billing endpoint each keep a bill the other could not take."""
+
+from __future__ import annotations
+
+from prpilot.billing.bill import Bill
+from prpilot.billing.ledger import Ledger, Settlement, parse_records, unsent_bills
+from prpilot.billing.meter import Meter
+from prpilot.billing.pricing import DEFAULT_PRICES
+from prpilot.errors import BillingError, GitHubError
+from prpilot.task import Task, Usage
+
+
+class Backend:
+    """A ledger backend in memory that can be told to fail every request."""
+
+    def __init__(self, failing: bool = False) -> None:
+        self.text, self.failing = "", failing
+
+    def read(self) -> tuple[str | None, str]:
+        if self.failing:
+            raise GitHubError("could not read the ledger: GitHub answered 502", status=502)
+        return str(len(self.text)), self.text
+
+    def write(self, version: str | None, changes: str) -> str:
+        self.text += changes
+        return str(len(self.text))
+
+
+class Endpoint:
+    """The billing endpoint: takes bills, or refuses every one when down."""
+
+    def __init__(self, down: bool = False) -> None:
+        self.bills: list[Bill] = []
+        self.down = down
+
+    def send(self, bill: Bill) -> None:
+        if self.down:
+            raise BillingError("billing endpoint did not take the bill")
+        self.bills.append(bill)
+
+
+def _meter(backend: Backend, endpoint: Endpoint) -> Meter:
+    ledger = Ledger(backend, failure_backoff=0, sleep=lambda _: None)
+    meter = Meter("gpt-4.1-mini", DEFAULT_PRICES, "1", ledger=ledger, billing=endpoint)
+    meter.usage = Usage(prompt_tokens=1000, completion_tokens=100, calls=2)
+    return meter
+
+
+def _task() -> Task:
+    return Task(github_user="alice", github_project="o/r", user_request="fix it")
+
+
+def test_a_bill_the_ledger_cannot_take_still_reaches_the_billing_endpoint() -> None:
+    # Issue 13, class 1: the billing POST was only sent after the ledger's write had succeeded.
+    task, endpoint = _task(), Endpoint()
+
+    bill = _meter(Backend(failing=True), endpoint).settle(task)
+
+    assert endpoint.bills == [bill]
+    assert bill.task_id == task.id
+    assert bill.prompt_tokens == 1000
+
+
+def test_a_bill_the_endpoint_cannot_take_waits_in_the_ledger() -> None:
+    backend, task = Backend(), _task()
+
+    _meter(backend, Endpoint(down=True)).settle(task)
+
+    records = parse_records(backend.text)
+    assert [r.bill.task_id for r in records if isinstance(r, Settlement)] == [task.id]
+    assert [b.task_id for b in unsent_bills(records)] == [task.id]
+
+
+def test_with_both_up_the_bill_is_recorded_sent_and_marked_delivered() -> None:
+    backend, endpoint, task = Backend(), Endpoint(), _task()
+
+    _meter(backend, endpoint).settle(task)
+
+    assert [b.task_id for b in endpoint.bills] == [task.id]
+    assert unsent_bills(parse_records(backend.text)) == []

@@ -1,0 +1,85 @@
+"""The fault sweep: each GitHub request of a whole task fails in turn, and every promise must still hold.
+
+A whole issue task and a whole pull-request task are run once to record their requests (REST and
+git smart HTTP alike), then once per request position and fault kind with exactly that request
+failing. After each run the invariants of ``prpilot.testing.fault_sweep.check`` are checked: no
+traceback, a ``status`` output, the thread's last word the outcome (in words when it failed), no
+lost work, no lost bill, a ledger that only grew, no secret anywhere, at most one pull request and
+the default branch untouched.
+
+By default (CI) every position fails with 500 and 404 and both kinds of timeout; with
+``PRPILOT_FAULT_SWEEP=full`` also with 502 and 403. To keep that within minutes on two cores:
+
+- runs go in parallel threads, each on its own bed (``PRPILOT_FAULT_SWEEP_WORKERS``, default 3);
+- each step is still a process of its own, run by the composite action from ``action.yml`` with its
+  own environment, output files and exit code, but forked from a server that imported prpilot
+  once (``prpilot.testing.runner.prefork``) instead of a fresh interpreter: the recording runs
+  use the real interpreter, so both ways are seen to agree;
+- client timeouts are half a second and retry backoffs 10 ms (PRPILOT_HTTP_TIMEOUT and
+  PRPILOT_HTTP_BACKOFF, read by the entry point), so a timed-out request costs under a second.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import shutil
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from prpilot.testing.fault_sweep import SCENARIOS, Run, Scenario, positions, run_once
+from prpilot.testing.github.recording import FAULT_KINDS
+from prpilot.testing.runner.prefork import Prefork
+
+pytestmark = pytest.mark.e2e
+
+CI_KINDS = ("500", "404", "timeout-applied", "timeout-not-applied")
+FULL = os.environ.get("PRPILOT_FAULT_SWEEP", "") == "full"
+KINDS = FAULT_KINDS if FULL else CI_KINDS
+WORKERS = int(os.environ.get("PRPILOT_FAULT_SWEEP_WORKERS", "3"))
+
+
+def _cpu_seconds() -> float:
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def _faulted(root: Path, python: str, scenario: Scenario, position: int, kind: str) -> Run:
+    where = root / f"{scenario.name}-{position}-{kind}"
+    try:
+        return run_once(where, scenario, position, kind, python=python)[0]
+    finally:
+        shutil.rmtree(where, ignore_errors=True)  # hundreds of beds: keep the disk free
+
+
+@pytest.mark.timeout(3600)
+def test_every_request_of_a_task_may_fail_once_and_every_promise_holds(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    started, cpu_before = time.monotonic(), _cpu_seconds()
+    jobs: list[tuple[Scenario, int, str]] = []
+    for scenario in SCENARIOS.values():
+        recorded, arrivals = run_once(tmp_path / f"{scenario.name}-recording", scenario)
+        assert recorded.result.outputs.get("status") == "completed", recorded.result.logs
+        assert recorded.violations == [], recorded.violations
+        jobs += [(scenario, position, kind) for position in positions(arrivals) for kind in KINDS]
+
+    with Prefork(tmp_path / "prefork") as prefork, ThreadPoolExecutor(max_workers=WORKERS) as pool:
+        runs = list(pool.map(lambda job: _faulted(tmp_path, str(prefork.python), *job), jobs))
+        steps_cpu = prefork.cpu_seconds()
+    bed_cpu = _cpu_seconds() - cpu_before
+
+    held = [run for run in runs if not run.violations]
+    lines = [f"{run.where}: {problem}" for run in runs for problem in run.violations]
+    # Wall time depends on what else the machine runs; CPU time says what the sweep itself costs.
+    lines.append(f"({len(KINDS)} fault kinds, {len(runs)} faulted runs, {WORKERS} at a time: "
+                 f"{time.monotonic() - started:.0f}s wall, {steps_cpu + bed_cpu:.0f} CPU-seconds "
+                 f"({steps_cpu:.0f} in the steps, {bed_cpu:.0f} in the test bed); "
+                 f"load average {os.getloadavg()[0]:.1f})")
+    lines.append(f"{len(held)} of {len(runs)} faulted runs held every invariant")
+    with capsys.disabled():
+        print("\n" + "\n".join(lines))
+    assert len(held) == len(runs), "\n".join(lines)
