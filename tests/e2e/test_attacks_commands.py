@@ -183,10 +183,10 @@ def _recorded(bed: Bed, result: RunResult, number: int) -> dict[str, str]:
 
 def _attack(bed: Bed, tmp_path: Path, files: dict[str, str], commands: list[str]) -> tuple[RunResult, dict[str, str]]:
     places = _plant_canaries(bed, tmp_path)
-    replies = [say.text("Add tests")]
-    replies += [say.tool("write_file", {"path": path, "content": content}) for path, content in files.items()]
+    replies = [say.tool("write_file", {"path": path, "content": content}) for path, content in files.items()]
     replies += [say.tool("run_command", {"command": command}) for command in commands]
     replies.append(say.text("Added the tests."))
+    replies.append(say.text("Add tests"))  # the title, asked after the work as there is a change to commit
     bed.model.script(*replies)
     event = bed.issue_comment("/pilot add a test that checks the configuration")
 
@@ -204,7 +204,7 @@ def _attack(bed: Bed, tmp_path: Path, files: dict[str, str], commands: list[str]
 
 
 def _tool_outputs(bed: Bed) -> str:
-    last = bed.model.requests[-1]
+    last = [r for r in bed.model.requests if "tools" in r][-1]  # the agent's last call, not the title's
     return "\n".join(str(m.get("content")) for m in last["messages"] if m.get("role") == "tool")
 
 
@@ -295,10 +295,10 @@ def test_no_sandbox_no_command_and_the_task_still_ends(bed: Bed, tmp_path: Path)
     (tools / "bwrap").chmod(0o755)
     bed.runner.base_env["PATH"] = f"{tools}:{bed.runner.base_env.get('PATH', '/usr/bin:/bin')}"
     bed.model.script(
-        say.text("Run the tests"),
         say.tool("run_command", {"command": "python3 -c \"open('ran.txt', 'w').write('ran')\""}),
         say.tool("write_file", {"path": "NOTES.md", "content": "tests not run\n"}),
         say.text("Could not run the tests; wrote notes."),
+        say.text("Run the tests"),  # the title, asked after the work as there is a change to commit
     )
     event = bed.issue_comment("/pilot run the tests")
 
@@ -310,5 +310,5 @@ def test_no_sandbox_no_command_and_the_task_still_ends(bed: Bed, tmp_path: Path)
     assert "uid map: Permission denied" in said
     assert not (result.workspace / "ran.txt").exists()
     assert "no bubblewrap sandbox can be made on this runner" in result.step("sandbox").stdout
-    assert "allowed-commands is set, but run_command is unavailable" in result.step("engine").stdout
+    assert "commands are configured, but run_command is unavailable" in result.step("engine").stdout
     assert bed.github.read_file(bed.repo, "NOTES.md", ref=result.outputs["branch"]) == "tests not run\n"
