@@ -120,7 +120,6 @@ def test_a_budget_in_the_request_caps_the_task_and_the_acknowledgement_says_so(b
     bed.model.script(
         # 30,000 prompt tokens of gpt-4.1-mini cost $0.012: past the task's cap of $0.01
         say.tool("write_file", {"path": "NOTES.md", "content": "notes\n"}).with_usage(prompt_tokens=30_000),
-        say.text("Add notes"),  # the title: the cut-short work is still committed, so it is asked after the work
     )
     event = bed.issue_comment("/pilot --max-cost 0.01 write some notes")
 
@@ -134,7 +133,7 @@ def test_a_budget_in_the_request_caps_the_task_and_the_acknowledgement_says_so(b
     assert any("$20.00 of the $20.00 monthly budget left" in body for body in bodies[1:]), bodies
     agent_calls = [r for r in bed.model.requests if "tools" in r]
     assert len(agent_calls) == 1  # the cap stopped the agent before its next call
-    assert len(bed.model.requests) == 2  # the only other call is the title's, for the work kept
+    assert len(bed.model.requests) == 1  # past the cap no call at all: the kept work's title is the request
     assert result.outputs["status"] == "failed", result.logs
     [answer] = bed.status_comments(number)
     assert "it reached its cost cap of $0.01 (`--max-cost` in the request)" in answer

@@ -167,10 +167,15 @@ class TaskEngine:
     def generate_task_title(self, task: Task) -> str:
         """One short model call for the PR and commit title, made only when there is a change to commit.
 
-        It is billed with the task but is none of the agent's max-steps calls.
+        It is billed with the task but is none of the agent's max-steps calls. A task whose cost cap is
+        reached makes no further call: its title is taken from the request.
         """
         from prpilot.agent.title import generate_task_title
 
+        cap = self._cap(task)
+        if cap is not None and self.meter.cost() >= cap:
+            return report.without_foreign_closing(self._redact(fallback_title(task.user_request)),
+                                                  issue=task.issue_number)
         title, usage = generate_task_title(self._task_model or self.model, task.user_request)
         self.meter.usage += usage
         return report.without_foreign_closing(self._redact(title), issue=task.issue_number)
