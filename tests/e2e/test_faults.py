@@ -340,9 +340,9 @@ def test_a_pull_request_task_whose_push_keeps_failing_does_not_say_the_work_is_o
     bed.github.commit(bed.repo, "feature", {"src/hello.py": 'print("helo")\n'}, "Add a greeting")
     pull = bed.github.add_pull(bed.repo, head="feature", title="Greeting")
     bed.model.script(
-        say.text("Fix the greeting"),
         say.tool("edit_file", {"path": "src/hello.py", "old": "helo", "new": "hello"}),
         say.text("Fixed."),
+        say.text("Fix the greeting"),  # the title, asked once there is a change to commit
     )
     bed.github.fail("POST", r"/git-receive-pack$", 500, times=99)
 
