@@ -88,10 +88,10 @@ def test_a_setup_command_reads_no_secret_and_writes_nothing_outside(bed: Bed, tm
 def test_a_verify_command_reads_no_secret_and_writes_nothing_outside(bed: Bed, tmp_path: Path) -> None:
     _arm(bed, tmp_path)
     bed.model.script(
-        say.text("Fix the typo"),
         say.tool("edit_file", {"path": "README.md", "old": "projet", "new": "project"}),
         say.text("Fixed the typo."),
         say.text("The failing checks are not about my change."),
+        say.text("Fix the typo"),  # the title, asked after the fix round
     )
     event = bed.issue_comment("/pilot fix the typo in README.md")
     before = _stamps()
@@ -103,7 +103,7 @@ def test_a_verify_command_reads_no_secret_and_writes_nothing_outside(bed: Bed, t
     comments = _assert_contained(bed, result, event["issue"]["number"], tmp_path, before)
     assert "attack over" in comments
     assert "visited" in comments
-    fix_request = str(bed.model.requests[-1]["messages"][-1]["content"])
+    fix_request = str(bed.model.requests[-2]["messages"][-1]["content"])  # the last request is the title's
     assert "attack over" in fix_request  # the agent was shown the output: it holds no secret either
     pushed = bed.github.git(bed.repo, "log", "--all", "--name-only", "--format=")
     assert "exfil.txt" not in pushed  # what the checks wrote in the workspace is not the agent's work

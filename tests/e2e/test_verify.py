@@ -49,11 +49,11 @@ def _fix_rounds(bed: Bed) -> list[str]:
 def test_a_broken_test_goes_back_to_the_agent_which_fixes_it(project: Bed) -> None:
     bed = project
     bed.model.script(
-        say.text("Greet with Hi"),
         BREAK,
         say.text("Greetings now say Hi."),
         say.tool("edit_file", {"path": "test_greet.py", "old": '"Hello, Ada!"', "new": '"Hi, Ada!"'}),
         say.text("Updated the test to the new greeting."),
+        say.text("Greet with Hi"),  # the title, asked once the checks pass
     )
     event = bed.issue_comment("/pilot greet with Hi instead of Hello")
     number = event["issue"]["number"]
@@ -65,7 +65,7 @@ def test_a_broken_test_goes_back_to_the_agent_which_fixes_it(project: Bed) -> No
     [failure] = _fix_rounds(bed)
     assert FAILING_ASSERTION in failure  # the failing assertion is in the agent's next request
     assert f"`{VERIFY}` exited with code 1" in failure
-    assert len(bed.model.requests) == 5  # title, two calls, then the fix round's two
+    assert len(bed.model.requests) == 5  # two calls, the fix round's two, then the title
     branch = result.outputs["branch"]
     assert '"Hi, Ada!"' in (bed.github.read_file(bed.repo, "test_greet.py", ref=branch) or "")
     [pull] = bed.github.pulls(bed.repo)
@@ -81,11 +81,11 @@ def test_a_broken_test_goes_back_to_the_agent_which_fixes_it(project: Bed) -> No
 def test_checks_the_agent_never_fixes_end_in_a_draft_that_says_so(project: Bed) -> None:
     bed = project
     bed.model.script(
-        say.text("Greet with Hi"),
         BREAK,
         say.text("Greetings now say Hi."),
         say.text("I looked again; the greeting is what was asked for."),
         say.text("Still the greeting that was asked for."),
+        say.text("Greet with Hi"),  # the title, asked after the last fix round
         say.text("This reply must never be asked for."),
     )
     event = bed.issue_comment("/pilot greet with Hi instead of Hello")
@@ -99,7 +99,7 @@ def test_checks_the_agent_never_fixes_end_in_a_draft_that_says_so(project: Bed) 
     assert len(rounds) == 2
     assert "fix round 1 of 2" in rounds[0]
     assert "fix round 2 of 2" in rounds[1]
-    assert len(bed.model.requests) == 5
+    assert len(bed.model.requests) == 5  # two calls, one per fix round, then the title
     [pull] = bed.github.pulls(bed.repo)
     assert pull.pull is not None
     assert pull.pull.draft
@@ -139,12 +139,12 @@ def test_a_failing_setup_ends_the_task_before_any_model_call(project: Bed) -> No
 def test_setup_runs_before_the_agent_and_its_leftovers_are_not_committed(project: Bed) -> None:
     bed = project
     bed.model.script(
-        say.text("Greet with Hi"),
         say.tool("read_file", {"path": "built.txt"}),
         say.tool("run_command", {"command": VERIFY}),
         BREAK,
         say.tool("edit_file", {"path": "test_greet.py", "old": '"Hello, Ada!"', "new": '"Hi, Ada!"'}),
         say.text("Done."),
+        say.text("Greet with Hi"),
     )
     event = bed.issue_comment("/pilot greet with Hi instead of Hello")
 
@@ -153,7 +153,7 @@ def test_setup_runs_before_the_agent_and_its_leftovers_are_not_committed(project
 
     assert result.outputs["status"] == "completed", result.logs
     assert result.outputs["verify"] == "passed"
-    tool_outputs = [m["content"] for m in bed.model.requests[3]["messages"] if m.get("role") == "tool"]
+    tool_outputs = [m["content"] for m in bed.model.requests[2]["messages"] if m.get("role") == "tool"]
     assert "built by setup" in tool_outputs[0]  # setup ran in the workspace before the agent
     assert "exit code 0" in tool_outputs[1]
     assert "OK" in tool_outputs[1]
@@ -183,9 +183,9 @@ def test_ci_workflows_are_dispatched_on_the_working_branch_after_the_push(projec
     bed = project
     bed.github.commit(bed.repo, "main", {".github/workflows/ci.yml": WORKFLOW,
                                          ".github/workflows/lint.yml": NO_DISPATCH}, "Add CI")
-    bed.model.script(say.text("Greet with Hi"), BREAK,
+    bed.model.script(BREAK,
                      say.tool("edit_file", {"path": "test_greet.py", "old": '"Hello, Ada!"', "new": '"Hi, Ada!"'}),
-                     say.text("Done."))
+                     say.text("Done."), say.text("Greet with Hi"))
     event = bed.issue_comment("/pilot greet with Hi instead of Hello")
     number = event["issue"]["number"]
     mark = bed.github.mark()
@@ -228,7 +228,7 @@ def test_the_fake_refuses_to_dispatch_a_workflow_without_the_trigger(bed: Bed) -
 def test_failing_checks_where_drafts_are_unavailable_open_a_ready_pull_request_that_warns(project: Bed) -> None:
     bed = project
     bed.github.support_draft_pull_requests(bed.repo, False)
-    bed.model.script(say.text("Greet with Hi"), BREAK, say.text("Greetings now say Hi."))
+    bed.model.script(BREAK, say.text("Greetings now say Hi."), say.text("Greet with Hi"))
     event = bed.issue_comment("/pilot greet with Hi instead of Hello")
 
     result = bed.run("issue_comment", event, verify=VERIFY, verify_rounds="0")
@@ -246,14 +246,14 @@ def test_failing_checks_where_drafts_are_unavailable_open_a_ready_pull_request_t
 
 def test_no_fix_round_past_max_steps_the_work_is_delivered_with_failing_checks(project: Bed) -> None:
     bed = project
-    bed.model.script(say.text("Greet with Hi"), BREAK, say.text("Greetings now say Hi."), say.text("Never asked."))
+    bed.model.script(BREAK, say.text("Greetings now say Hi."), say.text("Greet with Hi"), say.text("Never asked."))
     event = bed.issue_comment("/pilot greet with Hi instead of Hello")
 
-    result = bed.run("issue_comment", event, verify=VERIFY, max_steps="3")
+    result = bed.run("issue_comment", event, verify=VERIFY, max_steps="2")
 
     assert result.outputs["status"] == "completed", result.logs
     assert result.outputs["verify"] == "failed"
-    assert len(bed.model.requests) == 3  # max-steps: the title and the agent's two calls, no fix round
+    assert len(bed.model.requests) == 3  # max-steps 2: the agent's two calls, no fix round, then the title
     [pull] = bed.github.pulls(bed.repo)
     assert pull.pull is not None
     assert pull.pull.draft
@@ -265,7 +265,7 @@ def test_on_a_pull_request_setup_prepares_its_own_branch_and_failing_checks_are_
     bed = project
     bed.github.commit(bed.repo, "feature", {"marker.txt": "feature branch\n"}, "Start a feature")
     pull = bed.github.add_pull(bed.repo, head="feature", title="A feature")
-    bed.model.script(say.text("Greet with Hi"), BREAK, say.text("Greetings now say Hi."))
+    bed.model.script(BREAK, say.text("Greetings now say Hi."), say.text("Greet with Hi"))
     event = bed.pull_comment("/pilot greet with Hi instead of Hello", pull)
 
     result = bed.run("issue_comment", event, setup="cp marker.txt seen-by-setup.txt", verify=VERIFY,

@@ -57,6 +57,7 @@ class Scenario:
     patch_line: str  # a line of the agent's edit, as the patch on the thread shows it
     thread: Callable[[Bed], int]  # the issue or pull request the task answers on
     pull_head: str | None = None  # a pull-request task's own branch
+    title: str = ""  # the title the model gives, asked after the agent's work: the commit's subject
 
 
 @dataclass
@@ -81,11 +82,14 @@ class Run:
 # --- the scenarios -------------------------------------------------------------------------------
 
 
+SCENARIO_TITLES = {"issue": "Fix the typo in README.md", "pull": "Rename helo to hello"}
+
+
 def _issue_task(bed: Bed) -> RunResult:
     bed.model.script(
-        say.text("Fix the typo in README.md"),
         say.tool("edit_file", {"path": "README.md", "old": "projet", "new": "project"}),
         say.text("Fixed the typo: projet -> project."),
+        say.text(SCENARIO_TITLES["issue"]),  # the title, asked after the agent's work
     )
     return bed.run("issue_comment", bed.issue_comment("/pilot fix the typo in README.md"))
 
@@ -94,9 +98,9 @@ def _pull_task(bed: Bed) -> RunResult:
     pull = _pull(bed)
     bed.github.add_review_comment(bed.repo, pull, "helo looks wrong", user=WRITER, path="src/hello.py", line=1)
     bed.model.script(
-        say.text("Rename helo to hello"),
         say.tool("edit_file", {"path": "src/hello.py", "old": "helo", "new": "hello"}),
         say.text("Renamed helo to hello."),
+        say.text(SCENARIO_TITLES["pull"]),  # the title, asked after the agent's work
     )
     return bed.run("issue_comment", bed.pull_comment("/pilot rename helo to hello", pull))
 
@@ -116,12 +120,12 @@ SCENARIOS = {
     "issue": Scenario(
         "issue", _issue_task,
         lambda bed, ref: "This project says hello." in (bed.github.read_file(bed.repo, "README.md", ref=ref) or ""),
-        "+This project says hello.", _issue_thread,
+        "+This project says hello.", _issue_thread, title=SCENARIO_TITLES["issue"],
     ),
     "pull": Scenario(
         "pull", _pull_task,
         lambda bed, ref: bed.github.read_file(bed.repo, "src/hello.py", ref=ref) == 'print("hello")\n',
-        '+print("hello")', _pull, pull_head="feature",
+        '+print("hello")', _pull, pull_head="feature", title=SCENARIO_TITLES["pull"],
     ),
 }
 
@@ -193,6 +197,8 @@ def run_once(
         result = scenario.start(bed)
         run = Run(scenario.name, position, fault, result)
         run.violations = check(bed, scenario, result, before)
+        if position is None:  # the recording: with no fault the task must really deliver its work
+            run.violations += undelivered(bed, scenario, before)
         return run, bed.github.arrivals[mark:]
 
 
@@ -288,10 +294,29 @@ def check(bed: Bed, scenario: Scenario, result: RunResult, before: Before) -> li
     return problems
 
 
+def undelivered(bed: Bed, scenario: Scenario, before: Before) -> list[str]:
+    """What a fault-free run of ``scenario`` missed: push the edit under the model's title, open or update a PR."""
+    branches = [line.strip().removeprefix("* ") for line in bed.github.git(bed.repo, "branch", "--list").splitlines()]
+    holding = [b for b in branches if b != "main" and scenario.fixed(bed, b)]
+    if scenario.pull_head is not None:
+        holding = [b for b in holding if b == scenario.pull_head]
+        if not holding:
+            return [f"the edit was not pushed to the pull request's branch {scenario.pull_head}"]
+    else:
+        opened = [p.pull.head_ref for p in bed.github.pulls(bed.repo) if p.pull is not None]
+        holding = [b for b in holding if b in opened]
+        if len(bed.github.pulls(bed.repo)) != before.pulls + 1 or not holding:
+            return ["no pull request was opened for a branch holding the edit"]
+    subject = bed.github.git(bed.repo, "log", "-1", "--format=%s", holding[0]).strip()
+    if subject != scenario.title:
+        return [f"the commit is titled {subject!r}, not with the model's title {scenario.title!r}"]
+    return []
+
+
 def _lost_work(bed: Bed, scenario: Scenario, comments: list[str]) -> list[str]:
     """An edit the agent made is on a branch the thread names (or the PR's own), or the thread holds it as a patch."""
-    if len(bed.model.calls) < 2 or bed.model.calls[1].usage is None:
-        return []  # the agent never got to its edit
+    if not bed.model.calls or bed.model.calls[0].usage is None:
+        return []  # the agent never got to its edit (its first reply; the title is asked after the work)
     last = comments[-1] if comments else ""
     if scenario.patch_line in last:
         return []
