@@ -59,7 +59,7 @@ def guarded(command: Callable[[], int], env: Mapping[str, str]) -> int:
 
 def _tune_http(env: Mapping[str, str]) -> int:
     """Put PRPILOT_HTTP_TIMEOUT and PRPILOT_HTTP_BACKOFF in force (tests shorten them; production leaves them)."""
-    from prpilot.github.tuning import from_env, use
+    from prpilot.tuning import from_env, use
 
     use(from_env(env))
     return 0

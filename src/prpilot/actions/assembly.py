@@ -19,10 +19,10 @@ from prpilot.engine.task_engine import TaskEngine
 from prpilot.errors import ConfigError, PrpilotError
 from prpilot.github.checkout import Checkout
 from prpilot.github.rest import GitHubRepository, open_repository
-from prpilot.github.tuning import current as current_tuning
 from prpilot.settings import Settings
 from prpilot.task import Task, TaskStatus
 from prpilot.thread.status_comment import StatusComment
+from prpilot.tuning import current as current_tuning
 
 
 def chat_model(settings: Settings) -> ChatModel:

@@ -35,8 +35,8 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError,
 
 from prpilot.billing.bill import Bill
 from prpilot.errors import GitHubError, LedgerConflict
-from prpilot.github.tuning import current as current_tuning
 from prpilot.task import Task, utcnow
+from prpilot.tuning import current as current_tuning
 
 log = logging.getLogger(__name__)
 

@@ -27,7 +27,7 @@ import git
 from git.refs.symbolic import SymbolicReference
 
 from prpilot.errors import GitError, PushRejected
-from prpilot.github.tuning import current as current_tuning
+from prpilot.tuning import current as current_tuning
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

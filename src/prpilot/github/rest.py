@@ -7,7 +7,7 @@ limits, so the waits are off, and GithubRetry still honours Retry-After on a 403
 and retries 5xx with backoff. It never retries a PATCH, and :class:`WriteSafeRetry` keeps it from
 repeating a POST whose answer was lost: those writes are retried by their callers, who look first
 (the status comment, the ledger, the pull request). Timeouts and backoff come from
-:mod:`prpilot.github.tuning`.
+:mod:`prpilot.tuning`.
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ from prpilot.billing.ledger import Ledger
 from prpilot.errors import DraftsNotSupported, GitHubError, PullRequestsNotAllowed
 from prpilot.github.port import PullInfo
 from prpilot.github.thread_context import ChangedFile, ReviewThreadComment, ThreadComment, ThreadContext
-from prpilot.github.tuning import current as current_tuning
 from prpilot.task import utcnow
+from prpilot.tuning import current as current_tuning
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -76,7 +76,7 @@ def connect(
 ) -> Github:
     """Return a PyGithub client for ``api_url`` with bounded retries and no artificial waits.
 
-    ``backoff`` and ``timeout`` default to the process's :mod:`~prpilot.github.tuning`.
+    ``backoff`` and ``timeout`` default to the process's :mod:`~prpilot.tuning`.
     """
     tuning = current_tuning()
     backoff = tuning.backoff if backoff is None else backoff

@@ -16,10 +16,10 @@ from typing import TypeVar
 
 from prpilot.errors import GitHubError, PrpilotError
 from prpilot.github.port import GitHubPort
-from prpilot.github.tuning import current as current_tuning
 from prpilot.task import Task
 from prpilot.thread import markdown as report
 from prpilot.thread.markdown import Progress
+from prpilot.tuning import current as current_tuning
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

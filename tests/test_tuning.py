@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from prpilot.errors import ConfigError
-from prpilot.github.tuning import HttpTuning, from_env
+from prpilot.tuning import HttpTuning, from_env
 
 
 def test_unset_keeps_the_defaults_and_set_values_are_seconds() -> None:
