@@ -154,13 +154,11 @@ def run_engine(bed: Any, workspace: Path, workdir: Path) -> dict[str, Any]:
     from prpilot.actions.runner_commands import ActionsRunner
     from prpilot.actions.steps import load_task_file
     from prpilot.agent.openai_model import OpenAIChatModel
-    from prpilot.billing.ledger import Ledger
     from prpilot.billing.pricing import load_prices
     from prpilot.engine.cancellation import CancelSignal
     from prpilot.engine.task_engine import TaskEngine
     from prpilot.github.checkout import Checkout
-    from prpilot.github.ledger_ref import GitRefLedgerBackend
-    from prpilot.github.rest import GitHubRepository, connect
+    from prpilot.github.rest import open_repository
     from prpilot.scheduler.strategies import write_task_file
     from prpilot.settings import Step, parse_settings, raw_inputs
     from prpilot.task import TaskStatus
@@ -184,7 +182,7 @@ def run_engine(bed: Any, workspace: Path, workdir: Path) -> dict[str, Any]:
     started = time.perf_counter()
     ctx = RunContext.from_env(env)
     settings = parse_settings(raw_inputs(env, Step.ENGINE))
-    github = GitHubRepository(connect(settings.github_token, ctx.api_url), ctx.repository)
+    github = open_repository(settings.github_token, ctx.api_url, ctx.repository)
     engine = TaskEngine(
         settings=settings,
         github=Timed(github, "github", watch, after={"create_pull": "pr_opened"}),
@@ -194,7 +192,7 @@ def run_engine(bed: Any, workspace: Path, workdir: Path) -> dict[str, Any]:
         prices=load_prices(settings.prices),
         run_url=ctx.run_url,
         run_id=ctx.run_id,
-        ledger=Timed(Ledger(GitRefLedgerBackend(github.repository())), "ledger", watch),
+        ledger=Timed(github.ledger(), "ledger", watch),
         runner=ActionsRunner(env),
         cancel=CancelSignal(),
         progress_edits=progress_editor(settings.github_token, ctx),  # off the task's path, as in the step
