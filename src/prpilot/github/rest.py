@@ -39,7 +39,7 @@ _NO_DRAFTS = "draft pull requests are not supported"
 # Authors who may have write access. GitHub marks a triage or read collaborator "COLLABORATOR" and any
 # organization member "MEMBER" too, so for them the permission API decides (once per author).
 MAYBE_WRITERS = frozenset({"OWNER", "MEMBER", "COLLABORATOR"})
-_WRITE_PERMISSIONS = frozenset({"admin", "write"})  # the legacy "permission" folds maintain into write
+_WRITE_ROLES = frozenset({"admin", "maintain", "write"})  # role names, as permission() answers them
 _MAX_DIFF_FILES = 100
 _MAX_REVIEW_COMMENTS = 300  # the prompt shows the newest MAX_COMMENTS of them
 
@@ -211,7 +211,7 @@ class GitHubRepository:
                     return None
                 raise
 
-        data = _call("read the requester's permission", fetch)
+        data = _call(f"read the permission of {login}", fetch)
         # role_name tells maintain and triage apart; permission folds them into write and read.
         return None if data is None else str(data.get("role_name") or data.get("permission") or "none")
 
@@ -247,22 +247,12 @@ class GitHubRepository:
         if association not in MAYBE_WRITERS:
             return False
         if login not in known:
-            def fetch() -> dict[str, Any] | None:
-                try:
-                    path = f"{self._path}/collaborators/{login}/permission"
-                    data: dict[str, Any] = self._requester.requestJsonAndCheck("GET", path)[1]
-                    return data
-                except GithubException as exc:
-                    if exc.status == 404:
-                        return None
-                    raise
-
             try:
-                data = _call(f"read the permission of {login}", fetch)
+                role = self.permission(login)
             except GitHubError as exc:  # unknown is untrusted: the comment is shown as such, or left out
                 log.warning("%s", exc.message)
-                data = None
-            known[login] = data is not None and data.get("permission") in _WRITE_PERMISSIONS
+                role = None
+            known[login] = role in _WRITE_ROLES
         return known[login]
 
     def react(self, comment_id: int, comment_kind: str, content: str) -> None:
