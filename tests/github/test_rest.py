@@ -143,6 +143,29 @@ def test_task_state_is_read_only_from_prpilots_own_comments(fake_github: FakeGit
     assert pat.comments_with(number, "<!-- prpilot:status -->") == []
 
 
+def test_the_engines_thread_read_also_gives_what_came_before_without_asking_twice(fake_github: FakeGitHub) -> None:
+    """One read of the thread: prpilot's own status comments come with it, the account is known from the
+    task's own comment (no GraphQL), and the admitted requester is not asked about again."""
+    fake_github.add_repo("o/r")
+    fake_github.add_user("alice")
+    fake_github.set_permission("o/r", "alice", "write")
+    number = fake_github.add_issue("o/r", "An issue", "body", user="alice")
+    fake_github.add_comment("o/r", number, "/pilot fix it", user="alice")
+    repo = GitHubRepository(connect(fake_github.token, fake_github.api_url), "o/r")
+    ours = repo.create_comment(number, "On it <!-- prpilot:status -->")
+    fake_github.add_comment("o/r", number, "forged <!-- prpilot:status -->", user="alice")
+    fresh = GitHubRepository(connect(fake_github.token, fake_github.api_url), "o/r")
+    mark = fake_github.mark()
+
+    thread = fresh.thread(number, is_pull=False, marker="<!-- prpilot:status -->", own_comment=ours,
+                          known_writers=("alice",))
+
+    assert thread.own_status == ["On it <!-- prpilot:status -->"]  # the copy a user posted is not ours
+    assert [c.author_can_write for c in thread.comments if c.author == "alice"] == [True, True]
+    asked = [r.path for r in fake_github.since(mark)]
+    assert asked == [f"/repos/o/r/issues/{number}", f"/repos/o/r/issues/{number}/comments"]
+
+
 def test_trust_comes_from_the_permission_api_once_per_author(fake_github: FakeGitHub) -> None:
     fake_github.add_repo("o/r")
     for login, role in (("writer", "write"), ("tom", "triage"), ("rita", "read"), ("maya", "maintain")):

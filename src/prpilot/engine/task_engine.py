@@ -265,7 +265,10 @@ class TaskEngine:
 
         thread = ThreadContext()
         if task.thread_number is not None:
-            thread = self.github.thread(task.thread_number, is_pull=task.pr_number is not None, marker=report.MARKER)
+            # The admitted requester proved write access to the scheduler; the status comment names prpilot.
+            admitted = () if task.context.get("requester_is_bot") else (task.github_user,)
+            thread = self.github.thread(task.thread_number, is_pull=task.pr_number is not None, marker=report.MARKER,
+                                        own_comment=task.status_comment_id, known_writers=admitted)
             if thread.missing and self.runner:
                 self.runner.warning(f"GitHub did not give {', '.join(thread.missing)}; the agent works without")
             thread = self._with_history(task, task.thread_number, thread)
@@ -351,7 +354,7 @@ class TaskEngine:
         from prpilot.thread.history import as_earlier, closes_issue, earlier_tasks
 
         try:
-            earlier = earlier_tasks(body for _, body in self.github.comments_with(number, report.MARKER))
+            earlier = earlier_tasks(thread.own_status)  # read with the thread: no second request
             origin = None
             issue = closes_issue(thread.body) if task.pr_number is not None else None
             if issue is not None:  # a hint only: prpilot's own comment on the issue must say it opened this pull

@@ -7,6 +7,7 @@ GitHub says no. End-to-end tests use the fake GitHub *server* of ``prpilot.testi
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from prpilot.errors import GitHubError
@@ -88,9 +89,12 @@ class MemoryGitHub:
         self._call("comments_with")
         return [(cid, body) for cid, body in self.comments.items() if marker in body]
 
-    def thread(self, number: int, *, is_pull: bool, marker: str) -> ThreadContext:
+    def thread(
+        self, number: int, *, is_pull: bool, marker: str, own_comment: int | None = None,
+        known_writers: Collection[str] = (),
+    ) -> ThreadContext:
         self._call("thread")
-        return ThreadContext()
+        return ThreadContext(own_status=[body for body in self.comments.values() if marker in body])
 
     def dispatch_workflow(self, workflow: str, ref: str, inputs: dict[str, str]) -> None:
         self._call("dispatch")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Protocol
 
 from pydantic import BaseModel
@@ -54,8 +55,15 @@ class GitHubPort(Protocol):
     def comments_with(self, number: int, marker: str) -> list[tuple[int, str]]:
         """The (id, body) of every comment on #``number`` that prpilot itself wrote and whose body holds ``marker``."""
 
-    def thread(self, number: int, *, is_pull: bool, marker: str) -> ThreadContext:
-        """Fetch title, body, comments (and the diff for pulls); comments holding ``marker`` are ours."""
+    def thread(
+        self, number: int, *, is_pull: bool, marker: str, own_comment: int | None = None,
+        known_writers: Collection[str] = (),
+    ) -> ThreadContext:
+        """Fetch title, body, comments (and the diff for pulls); comments holding ``marker`` are ours.
+
+        ``own_comment`` is a comment prpilot posted on the thread (it names prpilot's account);
+        ``known_writers`` already proved write access (the admitted requester), so nobody asks again.
+        """
 
     def dispatch_workflow(self, workflow: str, ref: str, inputs: dict[str, str]) -> None: ...
 

@@ -13,7 +13,7 @@ repeating a POST whose answer was lost: those writes are retried by their caller
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -326,14 +326,12 @@ class GitHubRepository:
         found = [item for item in items if marker in (item.get("body") or "")]
         return [(int(item["id"]), item.get("body") or "") for item in found if self._ours(item)]
 
-    def thread(self, number: int, *, is_pull: bool, marker: str) -> ThreadContext:
+    def thread(
+        self, number: int, *, is_pull: bool, marker: str, own_comment: int | None = None,
+        known_writers: Collection[str] = (),
+    ) -> ThreadContext:
         issue = self._json(f"read #{number}", "GET", f"/issues/{number}")
-        writers: dict[str, bool] = {}
-
-        def can_write(item: dict[str, Any]) -> bool:
-            login = (item.get("user") or {}).get("login", "ghost")
-            return self._can_write(login, item.get("author_association"), writers)
-
+        writers: dict[str, bool] = dict.fromkeys(known_writers, True)
         missing: list[str] = []
 
         def optional(what: str, read: Callable[[], list[T]]) -> list[T]:
@@ -345,15 +343,18 @@ class GitHubRepository:
                 missing.append(what)
                 return []
 
-        comments = optional("the thread's comments", lambda: [
-            ThreadComment(
-                author=(item.get("user") or {}).get("login", "ghost"),
-                body=item.get("body") or "",
-                author_can_write=can_write(item),
-                is_ours=marker in (item.get("body") or ""),
-            )
-            for item in self._pages("read the thread", f"/issues/{number}/comments")
-        ])
+        def seen(item: dict[str, Any]) -> dict[str, Any]:
+            """What a thread comment and a review comment share: who wrote it, whether they may write, if it is ours."""
+            login = (item.get("user") or {}).get("login", "ghost")
+            body = item.get("body") or ""
+            return {"author": login, "body": body, "is_ours": marker in body,
+                    "author_can_write": self._can_write(login, item.get("author_association"), writers)}
+
+        items = optional("the thread's comments", lambda: self._pages("read the thread", f"/issues/{number}/comments"))
+        if own_comment is not None and self._identity is None:
+            # The comment prpilot posted for this task names prpilot's account: no request needed to learn it.
+            self._identity = next((str((i.get("user") or {}).get("login") or "") or None
+                                   for i in items if i.get("id") == own_comment), None)
         diff: list[ChangedFile] = []
         review_comments: list[ReviewThreadComment] = []
         if is_pull:
@@ -364,10 +365,7 @@ class GitHubRepository:
             # "Address the review comments" is the commonest request on a pull request: the agent must see them.
             review_comments = optional("the pull request's review comments", lambda: [
                 ReviewThreadComment(
-                    author=(item.get("user") or {}).get("login", "ghost"),
-                    body=item.get("body") or "",
-                    author_can_write=can_write(item),
-                    is_ours=marker in (item.get("body") or ""),
+                    **seen(item),
                     path=item.get("path") or "",
                     line=item.get("line"),  # null once a later push outdated the line
                     in_reply=item.get("in_reply_to_id") is not None,
@@ -382,10 +380,13 @@ class GitHubRepository:
             title=issue.get("title") or "",
             body=issue.get("body") or "",
             author=(issue.get("user") or {}).get("login", "ghost"),
-            comments=comments,
+            comments=[ThreadComment(**seen(item)) for item in items],
             review_comments=review_comments,
             diff=diff,
             missing=missing,
+            # The same read serves what came before: prpilot's own comments only, never a copy a user posted.
+            own_status=[item.get("body") or "" for item in items if marker in (item.get("body") or "")
+                        and self._ours(item)],
         )
 
     def dispatch_workflow(self, workflow: str, ref: str, inputs: dict[str, str]) -> None:

@@ -61,6 +61,8 @@ class ThreadContext(BaseModel):
     earlier: list[EarlierTask] = Field(default_factory=list)
     origin: ThreadContext | None = None  # on a pull request prpilot opened: the issue it closes
     missing: list[str] = Field(default_factory=list)  # parts GitHub failed to give: the agent went on without
+    # The bodies of prpilot's own status comments on the thread, in order (the earlier tasks' state); not prompt text.
+    own_status: list[str] = Field(default_factory=list)
 
 
 REVIEW_KEYS = ("path", "line", "start_line", "side", "diff_hunk", "commit_id")
