@@ -212,7 +212,7 @@ def test_arguments_nested_deep_are_an_observation_not_a_crash(toolbox: Toolbox) 
     ],
 )
 def test_parse_arguments_is_bounded(arguments: str, parsed: object) -> None:
-    from prpilot.agent.loop import nesting_depth, parse_arguments
+    from prpilot.agent.model import nesting_depth, parse_arguments
 
     if parsed == "deep but allowed":
         assert nesting_depth(arguments) == 64

@@ -60,6 +60,8 @@ def test_calls_naming_our_tools_are_parsed(content: str, expected: list[tuple[st
         f'<tool_call>{READ}</tool_call><tool_call>{{"name": "rm_rf", "arguments": {{}}}}</tool_call>',
         '<tool_call>{"name": "read_file", "arguments": 3}</tool_call>',
         "[1, 2, 3]",
+        "<tool_call>" + "[" * 100_000 + "</tool_call>",  # a parser attack: bounded, no RecursionError
+        '{"name": "read_file", "arguments": ' + "[" * 100_000,
     ],
 )
 def test_anything_else_stays_an_answer(content: str) -> None:

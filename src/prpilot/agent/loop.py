@@ -7,14 +7,13 @@ Limits (cancellation, steps, time, cost) are checked before each model call; usa
 from __future__ import annotations
 
 import json
-import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
 
-from prpilot.agent.model import ChatModel, ModelReply
+from prpilot.agent.model import ChatModel, ModelReply, parse_arguments
 from prpilot.agent.tools import Toolbox
 from prpilot.errors import ModelError
 from prpilot.task import Usage
@@ -224,12 +223,6 @@ class _Agent:
         )
 
 
-_MAX_ARGUMENT_CHARS = 4_000_000  # above write_file's cap with room for JSON escapes
-_MAX_NESTING = 64  # tool arguments are flat objects; deep nesting is only ever an attack on the parser
-_STRINGS = re.compile(r'"(?:[^"\\]++|\\.)*+"')
-_BRACKETS = re.compile(r"[\[\]{}]")
-
-
 # A refused call's arguments longer than this are dropped from the history: every later request would
 # carry them again (a refused 3 MB write would cost 3 MB of prompt on each remaining call).
 _MAX_REFUSED_ARGUMENT_CHARS = 20_000
@@ -240,30 +233,6 @@ def _elide_arguments(message: dict[str, Any], call_id: str, size: int) -> None:
         if entry.get("id") == call_id:
             note = f"{size:,} characters of arguments left out: the call was refused"
             entry["function"]["arguments"] = json.dumps({"elided": note})
-
-
-def parse_arguments(arguments: str) -> object:
-    """A tool call's JSON arguments, or None when they are invalid, too large or nested too deep.
-
-    Bounded before parsing: ``json.loads`` recurses once per level, so ``[`` nested 100,000 deep
-    would raise RecursionError out of the loop.
-    """
-    text = arguments or "{}"
-    if len(text) > _MAX_ARGUMENT_CHARS or nesting_depth(text) > _MAX_NESTING:
-        return None
-    try:
-        return json.loads(text)
-    except (ValueError, RecursionError):
-        return None
-
-
-def nesting_depth(text: str) -> int:
-    """The deepest nesting of JSON arrays and objects in ``text`` (brackets inside strings do not count)."""
-    depth = deepest = 0
-    for bracket in _BRACKETS.findall(_STRINGS.sub("", text)):
-        depth += 1 if bracket in "[{" else -1
-        deepest = max(deepest, depth)
-    return deepest
 
 
 def run_agent(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, Protocol
 
@@ -48,3 +50,33 @@ def assistant_message(content: str, tool_calls: list[ToolCall]) -> dict[str, Any
             {"id": c.id, "type": "function", "function": {"name": c.name, "arguments": c.arguments}} for c in tool_calls
         ]
     return message
+
+
+_MAX_ARGUMENT_CHARS = 4_000_000  # above write_file's cap with room for JSON escapes
+_MAX_NESTING = 64  # tool arguments are flat objects; deep nesting is only ever an attack on the parser
+_STRINGS = re.compile(r'"(?:[^"\\]++|\\.)*+"')
+_BRACKETS = re.compile(r"[\[\]{}]")
+
+
+def parse_arguments(arguments: str) -> object:
+    """A tool call's JSON arguments, or None when they are invalid, too large or nested too deep.
+
+    Bounded before parsing: ``json.loads`` recurses once per level, so ``[`` nested 100,000 deep
+    would raise RecursionError out of the loop.
+    """
+    text = arguments or "{}"
+    if len(text) > _MAX_ARGUMENT_CHARS or nesting_depth(text) > _MAX_NESTING:
+        return None
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+
+
+def nesting_depth(text: str) -> int:
+    """The deepest nesting of JSON arrays and objects in ``text`` (brackets inside strings do not count)."""
+    depth = deepest = 0
+    for bracket in _BRACKETS.findall(_STRINGS.sub("", text)):
+        depth += 1 if bracket in "[{" else -1
+        deepest = max(deepest, depth)
+    return deepest

@@ -13,9 +13,8 @@ import hashlib
 import json
 import re
 from collections.abc import Collection
-from typing import Any
 
-from prpilot.agent.model import ToolCall
+from prpilot.agent.model import ToolCall, parse_arguments
 
 # A closing tag may be missing when the model stopped right after the call.
 _TAGGED = re.compile(r"<tool_call>\s*(.*?)\s*(?:</tool_call>|$)", re.DOTALL)
@@ -50,10 +49,7 @@ def strip_text_tool_calls(content: str) -> str:
 
 
 def _call(text: str, tool_names: Collection[str], index: int, content: str) -> ToolCall | None:
-    try:
-        data: Any = json.loads(text)
-    except ValueError:
-        return None
+    data = parse_arguments(text)  # bounded: a call nested 100,000 deep is no call, not a RecursionError
     if not isinstance(data, dict) or set(data) - {"name", "arguments", "parameters", "id", "type"}:
         return None
     name = data.get("name")
