@@ -162,6 +162,12 @@ def raw_server(status: int, body: bytes, content_type: str) -> LocalServer:
             "check the model and openai-base-url inputs.",
         ),
         (
+            422,
+            json.dumps({"detail": [{"loc": 5, "msg": "odd"}]}).encode(),  # a malformed detail is still words
+            "application/json",
+            "rejected the request (422 Unprocessable Entity): odd.",
+        ),
+        (
             503,
             b"",
             "text/plain",
@@ -180,6 +186,25 @@ def test_every_failure_quotes_whatever_the_server_said(
     finally:
         server.stop()
     assert caught.value.message == f"The model endpoint (127.0.0.1:{server.port}) {expected}"
+
+
+@pytest.mark.parametrize("retry_after", ["nan", "inf", "-1", "soon"])
+def test_a_retry_after_that_says_nothing_usable_falls_back_to_the_backoff(retry_after: str) -> None:
+    def handle(_request: HTTPRequest) -> HTTPResponse:
+        return HTTPResponse(status=429, body=b'{"error": {"message": "slow down"}}',
+                            headers={"content-type": "application/json", "retry-after": retry_after})
+
+    server = LocalServer(handle)
+    server.start()
+    sleeps = Sleeps()
+    try:
+        model = OpenAIChatModel(f"{server.url}/v1", "sk-test", "gpt-4.1-mini", max_retries=2, sleep=sleeps)
+        with pytest.raises(ModelError, match="slow down"):
+            model.complete(MESSAGES, TOOLS)
+    finally:
+        server.stop()
+    assert sleeps.seconds
+    assert all(0 <= seconds < 120 for seconds in sleeps.seconds)  # time.sleep(nan) would raise
 
 
 def test_a_server_echoing_the_key_does_not_put_it_in_the_message() -> None:

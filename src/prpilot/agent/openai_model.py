@@ -243,7 +243,8 @@ def _server_text(exc: openai.APIStatusError, api_key: str = "") -> str:
 def _validation_error(item: object) -> str:
     if not isinstance(item, dict):
         return str(item)
-    where = ".".join(str(part) for part in item.get("loc") or [])
+    loc = item.get("loc")
+    where = ".".join(str(part) for part in loc) if isinstance(loc, list) else ""
     return f"{where}: {item.get('msg', '')}" if where else str(item.get("msg", ""))
 
 
@@ -253,7 +254,7 @@ def _retry_after(exc: openai.APIStatusError) -> float | None:
         seconds = float(value) if value is not None else None
     except ValueError:
         return None
-    if seconds is None or seconds < 0:
+    if seconds is None or not 0 <= seconds < float("inf"):  # "nan", "inf" and negatives say nothing usable
         return None
     return min(seconds, _MAX_RETRY_AFTER)
 
