@@ -176,6 +176,12 @@ class Checkout:
                 self._pause(attempt)
         raise AssertionError("unreachable")
 
+    def _ls_remote(self, *patterns: str, heads: bool = False) -> str:
+        """``git ls-remote`` with our own --upload-pack (the stock program): one named in the repository's
+        config would run otherwise, and GitPython wants such an option allowed explicitly."""
+        options = [*_FETCH_PROGRAMS, *(["--heads"] if heads else [])]
+        return str(self.repo.git.ls_remote(*options, self.remote, *patterns, allow_unsafe_options=True))
+
     def _pause(self, attempt: int) -> None:
         self.sleep(current_tuning().backoff * 2 ** (attempt - 1))
 
@@ -194,8 +200,7 @@ class Checkout:
         """Ask the remote which branches exist (one ls-remote, not a fetch)."""
         try:
             # Our own --upload-pack (the stock program), which GitPython asks to be allowed explicitly.
-            listing = self._over_network("list the remote's branches", lambda: str(self.repo.git.ls_remote(
-                *_FETCH_PROGRAMS, "--heads", self.remote, allow_unsafe_options=True)))
+            listing = self._over_network("list the remote's branches", lambda: self._ls_remote(heads=True))
         except git.GitCommandError as exc:
             raise GitError(f"could not list the remote's branches: {_stderr(exc)}") from exc
         return {line.split("refs/heads/", 1)[1] for line in listing.splitlines() if "refs/heads/" in line}
@@ -326,7 +331,7 @@ class Checkout:
         """Whether the remote's ``ref`` already is our local one (None-safe: unknown counts as no)."""
         try:
             with self._authenticated():
-                listing = str(self.repo.git.ls_remote(self.remote, ref))
+                listing = self._ls_remote(ref)
         except git.GitCommandError:
             return False
         remote = next((line.split()[0] for line in listing.splitlines() if line.endswith(f"\t{ref}")), None)
