@@ -279,13 +279,25 @@ def test_the_sandbox_works_for_an_unprivileged_user() -> None:
 
 
 def _run_as_nobody(workspace: Path) -> None:
-    src = Path(__file__).resolve().parents[2] / "src"
-    site = next(p for p in sys.path if p.endswith("site-packages"))  # pydantic, for prpilot's package
-    done = subprocess.run(
-        ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "/usr/bin/python3", "-c",
-         f"import sys; sys.path[:0] = [{str(src)!r}, {site!r}]\n" + _AS_A_RUNNER_USER, str(workspace)],
-        env={"PATH": "/usr/bin:/bin"}, capture_output=True, text=True, timeout=60, check=False,
-    )
+    # The checkout and its virtualenv may sit in a folder only root can read (CI clones into a mktemp
+    # -d): give the unprivileged user a readable copy of prpilot and of what it imports from site-packages.
+    code = workspace.parent / f"{workspace.name}-code"
+    shutil.copytree(Path(__file__).resolve().parents[2] / "src" / "prpilot", code / "prpilot")
+    site = Path(next(p for p in sys.path if p.endswith("site-packages")))
+    for name in ("pydantic", "pydantic_core", "annotated_types", "typing_inspection", "typing_extensions.py"):
+        source = site / name
+        if source.is_dir():
+            shutil.copytree(source, code / name)
+        elif source.exists():
+            shutil.copy2(source, code / name)
+    try:
+        done = subprocess.run(
+            ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "/usr/bin/python3", "-c",
+             f"import sys; sys.path[:0] = [{str(code)!r}]\n" + _AS_A_RUNNER_USER, str(workspace)],
+            env={"PATH": "/usr/bin:/bin"}, capture_output=True, text=True, timeout=60, check=False,
+        )
+    finally:
+        shutil.rmtree(code, ignore_errors=True)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split(None, 1)[0] == "0"
     assert "'65534'" in done.stdout
