@@ -1,19 +1,36 @@
-"""The Actions runner's file and log commands, behind one small module.
+"""The Actions runner's file and log commands, behind one small module: the standard library only.
 
-actions-toolkit (last released 2022) does the command escaping and the ``$GITHUB_OUTPUT`` heredoc
-format; it has no job-summary support, so that is written here. Only these submodules are
-imported: ``actions_toolkit.core`` pulls in its OIDC client (~80 ms) on the scheduler's start-up path.
-Swap the library by changing this file alone.
+The action's first step writes its outputs through this module on the runner's own python3,
+before anything is installed. The formats are the runner's own:
+https://docs.github.com/en/actions/writing-workflows/choosing-what-your-workflow-does/workflow-commands-for-github-actions
+(a log command's data escapes ``%``, CR and LF; an output is a ``name<<delimiter`` heredoc).
 """
 
 from __future__ import annotations
 
+import os
 import sys
+import uuid
 from collections.abc import Mapping
 from pathlib import Path
 
-from actions_toolkit.command import issue_command
-from actions_toolkit.file_command import prepare_key_value_message
+
+def escape_data(text: str) -> str:
+    """Escape a log command's message as the runner reads it back."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def command_line(command: str, message: str) -> str:
+    """One ``::command::message`` line."""
+    return f"::{command}::{escape_data(message)}"
+
+
+def output_entry(name: str, value: str) -> str:
+    """``name<<delimiter`` heredoc: safe for values of several lines; the delimiter is fresh each time."""
+    delimiter = f"ghadelimiter_{uuid.uuid4()}"
+    if delimiter in name or delimiter in value:  # astronomically unlikely; the runner would misread it
+        raise ValueError("an output collides with its delimiter")
+    return f"{name}<<{delimiter}{os.linesep}{value}{os.linesep}{delimiter}"
 
 
 class ActionsRunner:
@@ -31,14 +48,14 @@ class ActionsRunner:
             print(f"{name}={text}")
             return
         with open(self._output, "a", encoding="utf-8", newline="") as handle:
-            handle.write(prepare_key_value_message(name, text) + "\n")
+            handle.write(output_entry(name, text) + "\n")
 
     def set_outputs(self, values: Mapping[str, object]) -> None:
         for name, value in values.items():
             self.set_output(name, value)
 
     def add_summary(self, markdown: str) -> None:
-        """Append Markdown to the job summary (the toolkit has no API for it)."""
+        """Append Markdown to the job summary."""
         if not self._summary:
             return
         path = Path(self._summary)
@@ -49,17 +66,17 @@ class ActionsRunner:
         """Ask the runner to hide ``secret`` in the log, line by line for multi-line values."""
         for line in secret.splitlines() or [secret]:
             if line.strip():
-                issue_command("add-mask", {}, line)
+                print(command_line("add-mask", line), flush=True)
 
     def error(self, message: str) -> None:
         if self._in_actions:
-            issue_command("error", {}, message)
+            print(command_line("error", message), flush=True)
         else:
             print(f"error: {message}", file=sys.stderr)
 
     def warning(self, message: str) -> None:
         if self._in_actions:
-            issue_command("warning", {}, message)
+            print(command_line("warning", message), flush=True)
         else:
             print(f"warning: {message}", file=sys.stderr)
 

@@ -9,8 +9,10 @@ and ``prpilot spend`` all use it.
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING
 
-from prpilot.task import Usage
+if TYPE_CHECKING:  # the first step formats money on the runner's python3, without pydantic
+    from prpilot.task import Usage
 
 _MICRO = Decimal("0.000001")
 

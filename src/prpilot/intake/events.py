@@ -13,7 +13,7 @@ from typing import Any, TypeAlias
 from pydantic import BaseModel, ConfigDict
 
 from prpilot.errors import EventError
-from prpilot.intake.bots import is_allowed_bot
+from prpilot.intake import rules
 from prpilot.intake.payloads import (
     Action,
     BodyChange,
@@ -29,7 +29,7 @@ from prpilot.intake.payloads import (
     read,
 )
 from prpilot.intake.thread_commands import is_stop, read_options
-from prpilot.intake.trigger import find_request, split_lines
+from prpilot.intake.trigger import split_lines
 from prpilot.settings import Settings
 from prpilot.task import Task
 
@@ -86,10 +86,13 @@ class _Run:
         )
 
 
+def _skip(skipped: rules.Skipped, trigger: str) -> Skip:
+    return Skip(reason=skipped.reason, reply=usage(trigger) if skipped.usage else None)
+
+
 def _bot_skip(user: User, run: _Run) -> Skip | None:
-    if user.is_bot and not is_allowed_bot(user.login, run.settings.allowed_bots):
-        return Skip(reason=f"{user.login} is a bot not listed in allowed-bots")
-    return None
+    skipped = rules.bot_skip(user.login, user.is_bot, run.settings.allowed_bots)
+    return None if skipped is None else _skip(skipped, run.settings.trigger)
 
 
 def usage(trigger: str) -> str:
@@ -102,20 +105,11 @@ def usage(trigger: str) -> str:
 
 def _comment_request(run: _Run, action: str, comment: Comment, changes: BodyChange | None) -> str | Skip:
     """Return the comment's request, or why it starts nothing."""
-    trigger = run.settings.trigger
-    request = find_request(comment.body or "", trigger)
-    if request is None:
-        return Skip(reason=f"the comment does not start a line with {trigger}")
-    if skip := _bot_skip(comment.user, run):
-        return skip
-    if action == "edited":
-        before = (changes.body or {}).get("from") if changes else None
-        if isinstance(before, str) and find_request(before, trigger) == request:
-            return Skip(reason="the edit did not change the request")
-    options = read_options(request)
-    if not request or not (options.work or options.error):  # a bare trigger, or "--max-cost 2" and nothing else
-        return Skip(reason="empty request", reply=usage(trigger))
-    return request
+    before = (changes.body or {}).get("from") if changes else None
+    request = rules.comment_request(comment.body or "", run.settings.trigger, login=comment.user.login,
+                                    is_bot=comment.user.is_bot, allowed_bots=run.settings.allowed_bots,
+                                    action=action, body_before=before)
+    return _skip(request, run.settings.trigger) if isinstance(request, rules.Skipped) else request
 
 
 def _stop(user: User, repository: Repository, number: int, is_pull: bool, comment_id: int,
@@ -126,11 +120,8 @@ def _stop(user: User, repository: Repository, number: int, is_pull: bool, commen
 
 def _comment_action(run: _Run, payload: Mapping[str, Any], new: str = "created", what: str = "comments") -> str | Skip:
     action = read(Action, payload, run.event_name).action
-    if action == "edited" and not run.settings.allow_edited:
-        return Skip(reason=f"edited {what} are ignored (the allow-edited input is false)")
-    if action not in (new, "edited"):
-        return Skip(reason=f"{run.event_name} {action}: only new {what} start tasks")
-    return action
+    skipped = rules.action_skip(run.event_name, action, run.settings.allow_edited, new=new, what=what)
+    return action if skipped is None else _skip(skipped, run.settings.trigger)
 
 
 def _context(user: User, author_association: str | None, **extra: Any) -> dict[str, Any]:
@@ -234,24 +225,20 @@ def _review(run: _Run, payload: Mapping[str, Any]) -> EventOutcome:
 
 def _issues(run: _Run, payload: Mapping[str, Any]) -> EventOutcome:
     label = run.settings.trigger_label.strip()
-    if not label:
-        return Skip(reason="issues events start tasks only when the trigger-label input is set")
-    action = read(Action, payload, run.event_name).action
-    if action not in ("opened", "labeled"):
-        return Skip(reason=f"issues {action}: only opened or labeled issues start tasks")
+    action = read(Action, payload, run.event_name).action if label else ""
+    if not label or action not in ("opened", "labeled"):
+        skipped = rules.label_skip(action, label, "", ())
+        assert skipped is not None
+        return _skip(skipped, run.settings.trigger)
     event = read(IssuesEvent, payload, run.event_name)
     # GitHub label names are unique regardless of case.
-    if action == "labeled":
-        added = event.label.name if event.label else ""
-        if added.lower() != label.lower():
-            return Skip(reason=f"the label added ({added or 'none'}) is not the trigger label {label}")
-    elif label.lower() not in {each.name.lower() for each in event.issue.labels}:
-        return Skip(reason=f"the issue does not carry the trigger label {label}")
+    added = event.label.name if event.label else ""
+    if skipped := rules.label_skip(action, label, added, [each.name for each in event.issue.labels]):
+        return _skip(skipped, run.settings.trigger)
     if skip := _bot_skip(event.sender, run):
         return skip
     issue = event.issue
-    parts = (issue.title.strip(), "\n".join(split_lines(issue.body or "")).strip())
-    request = "\n\n".join(part for part in parts if part)
+    request = rules.issue_request(issue.title, issue.body)
     if not request:
         return Skip(reason="the issue has neither title nor body")
     association = issue.author_association if action == "opened" else None

@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from prpilot.errors import EventError
+from prpilot.intake.rules import is_bot_account
 
 Model = TypeVar("Model", bound=BaseModel)
 
@@ -31,8 +32,7 @@ class User(Payload):
 
     @property
     def is_bot(self) -> bool:
-        # GitHub Apps comment as "name[bot]" with type "Bot"; either mark is enough.
-        return self.type == "Bot" or self.login.lower().endswith("[bot]")
+        return is_bot_account(self.login, self.type)
 
 
 class Repository(Payload):

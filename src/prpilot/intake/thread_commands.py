@@ -1,4 +1,4 @@
-"""What a request says besides the work: ``stop``, and a budget such as ``--max-cost 2``. Pure.
+"""What a request says besides the work: ``stop``, and a budget such as ``--max-cost 2``. Pure, standard library only.
 
 ``/pilot stop`` (the word alone on the trigger's line) stops the tasks running on the thread;
 ``/pilot --max-cost 2 add tests`` (also ``--max-cost=2``, ``--max-cost $2``, ``--max-cost 2.50``)
@@ -8,9 +8,8 @@ caps what this one task may spend. The options lead the request, before the word
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from decimal import Decimal
-
-from pydantic import BaseModel, ConfigDict
 
 STOP_WORD = "stop"
 MAX_COST_FLAG = "--max-cost"
@@ -18,10 +17,9 @@ _FLAG = re.compile(r"^--max-cost(?:=(\S*)|(?=\s|$))")
 _AMOUNT = re.compile(r"^\$?(\d{1,9}(?:\.\d{1,6})?|\.\d{1,6})$")
 
 
-class RequestOptions(BaseModel):
-    """A request split into its options and the work it asks for."""
-
-    model_config = ConfigDict(frozen=True)
+@dataclass(frozen=True)
+class RequestOptions:
+    """A request split into its options and the work it asks for (a dataclass: the first step has no pydantic)."""
 
     work: str
     max_cost_usd: Decimal | None = None

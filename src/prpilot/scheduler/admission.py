@@ -15,13 +15,11 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict
 
 from prpilot.billing.money import format_usd as usd
-from prpilot.intake.bots import is_allowed_bot
+from prpilot.intake import rules
 from prpilot.settings import Limits
 from prpilot.task import Allowance
 
-# https://docs.github.com/en/rest/collaborators/collaborators#get-repository-permissions-for-a-user
-# answers admin/write/read/none in ``permission`` and maintain/triage too in ``role_name``.
-WRITE_PERMISSIONS = frozenset({"admin", "maintain", "write"})
+WRITE_PERMISSIONS = rules.WRITE_PERMISSIONS
 
 VARIABLES_PLACE = "Settings → Secrets and variables → Actions → Variables"
 MONTHS = (
@@ -77,27 +75,8 @@ def user_can_write(permission: str | None, login: str, is_bot: bool, allowed_bot
     decision. A bot not listed is refused even with write access, so bots cannot loop on each
     other's comments. ``permission`` None means GitHub does not know the user (404).
     """
-    if is_bot:
-        if is_allowed_bot(login, allowed_bots):
-            return None
-        return Rejection(
-            code=RejectionCode.BOT_NOT_ALLOWED,
-            message=(
-                f"prpilot does not take requests from bots, and {login} is a bot. An admin can allow it "
-                f"by adding {login} to the allowed-bots input of the prpilot step in the workflow file."
-            ),
-        )
-    level = (permission or "none").strip().lower()
-    if level in WRITE_PERMISSIONS:
-        return None
-    has = "no access to" if level == "none" else f"{level} access to"
-    return Rejection(
-        code=RejectionCode.NO_WRITE_ACCESS,
-        message=(
-            f"@{login} has {has} this repository; only people with write access can start prpilot "
-            "tasks. A repository admin can grant write access under Settings → Collaborators and teams."
-        ),
-    )
+    refusal = rules.write_access_refusal(permission, login, is_bot, allowed_bots)
+    return None if refusal is None else Rejection(code=RejectionCode(refusal[0]), message=refusal[1])
 
 
 def _budget(

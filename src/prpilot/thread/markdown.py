@@ -17,12 +17,23 @@ from pydantic import BaseModel, ValidationError
 
 from prpilot.billing.money import format_usd
 from prpilot.task import CheckRun, Task, TaskStatus
+from prpilot.thread.acknowledgement import (
+    MARKER,
+    cap_part,
+    hidden_task,
+    hidden_task_data,
+    queued_line,
+    rejected_line,
+    run_link,
+    spending_sentence,
+)
+from prpilot.thread.acknowledgement import quote_request as _quote_request
+from prpilot.thread.acknowledgement import shorten as _shorten
 
-MARKER = "<!-- prpilot:status -->"
-_TASK_RE = re.compile(r"<!-- prpilot:task ([A-Za-z0-9+/=]+) -->")
+__all__ = ["MARKER", "Progress", "embed_task", "extract_task", "status_comment"]
+
 STOP_MARK = "<!-- prpilot:stop "
 _STOP_RE = re.compile(r"<!-- prpilot:stop ([A-Za-z0-9+/=]+) -->")
-_MAX_ANSWER = 6000
 MAX_COMMENT = 65_536  # GitHub refuses longer comment and pull request bodies
 MAX_SUMMARY_BYTES = 1_000_000  # GitHub drops a step's summary over 1 MiB
 MAX_OUTPUT_CHARS = 65_536  # the result output: the whole answer is in the summary and on the thread
@@ -54,8 +65,7 @@ def embed_task(task: Task) -> str:
             "context": {key: _clip(value) for key, value in task.context.items()},
         }
     )
-    data = base64.b64encode(compact.model_dump_json().encode()).decode()
-    return f"<!-- prpilot:task {data} -->"
+    return hidden_task(compact.model_dump_json())
 
 
 def extract_task(body: str) -> Task | None:
@@ -64,12 +74,12 @@ def extract_task(body: str) -> Task | None:
     The task is the comment's last line: a marker earlier in it (inside a quoted request) is text,
     not state.
     """
-    match = _TASK_RE.fullmatch(body.rstrip().rpartition("\n")[2])
-    if not match:
+    data = hidden_task_data(body)
+    if data is None:
         return None
     try:
-        return Task.model_validate_json(base64.b64decode(match.group(1)))
-    except (binascii.Error, ValueError, ValidationError):
+        return Task.model_validate_json(data)
+    except (ValueError, ValidationError):
         return None
 
 
@@ -105,7 +115,7 @@ def spending_line(task: Task) -> str:
     """What the task may spend: its cap and, where monthly budgets are set, what they had left at admission."""
     parts = []
     if task.max_cost_usd is not None:
-        parts.append(f"may spend up to {format_usd(task.max_cost_usd)}")
+        parts.append(cap_part(task.max_cost_usd))
     left = task.allowance
     if left is not None and left.month_budget_usd is not None and left.month_left_usd is not None:
         parts.append(f"{format_usd(left.month_left_usd)} of the {format_usd(left.month_budget_usd)} "
@@ -113,23 +123,7 @@ def spending_line(task: Task) -> str:
     if left is not None and left.user_budget_usd is not None and left.user_left_usd is not None:
         parts.append(f"{format_usd(left.user_left_usd)} of @{task.github_user}'s "
                      f"{format_usd(left.user_budget_usd)} left")
-    if not parts:
-        return ""
-    text = " · ".join(parts)
-    return f"💵 {text[0].upper()}{text[1:]}."
-
-
-def _quote_request(request: str) -> str:
-    first = request.strip().splitlines()[0] if request.strip() else ""
-    first = first if len(first) <= 120 else first[:117] + "…"
-    return first.replace("<!--", "&lt;!--")  # a request must not hide, or forge, what follows it
-
-
-def _shorten(text: str) -> str:
-    text = text.replace("<!--", "&lt;!--")  # an answer must not hide the rest of the comment
-    if len(text) <= _MAX_ANSWER:
-        return text
-    return text[:_MAX_ANSWER] + "\n\n… (cut; the full answer is in the job summary)"
+    return spending_sentence(parts)
 
 
 def status_comment(
@@ -149,9 +143,9 @@ def status_comment(
     request = _quote_request(task.user_request)
     lines = [MARKER]
     status = task.status
-    run = f"[follow the run]({run_url})" + (f" (attempt {task.run_attempt})" if task.run_attempt > 1 else "")
+    run = run_link(run_url, task.run_attempt)
     if status in (None, TaskStatus.SCHEDULED):
-        lines.append(f"👀 On it: **{request}** — queued, {run}.")
+        lines.append(queued_line(task.user_request, run_url, task.run_attempt))
         if spending := spending_line(task):
             lines += ["", spending]
     elif status is TaskStatus.RUNNING:
@@ -172,7 +166,7 @@ def status_comment(
     elif status is TaskStatus.FAILED:
         lines.append(f"❌ Could not finish **{request}** ([run]({run_url})).")
     elif status is TaskStatus.REJECTED:
-        lines.append(f"🚫 Not started: **{request}**")
+        lines.append(rejected_line(task.user_request))
     else:
         lines.append(f"⏭️ Skipped: **{request}**")
     if detail:

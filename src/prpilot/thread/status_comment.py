@@ -18,11 +18,13 @@ from prpilot.errors import GitHubError, PrpilotError
 from prpilot.github.port import GitHubPort
 from prpilot.task import Task
 from prpilot.thread import markdown as report
+from prpilot.thread.acknowledgement import post_once
 from prpilot.thread.markdown import Progress
 from prpilot.tuning import current as current_tuning
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+__all__ = ["BackgroundEditor", "StatusComment", "asked_on", "post_once", "retried"]
 
 
 @dataclass
@@ -112,46 +114,6 @@ def retried(call: Callable[[], T], attempts: int, wait: Callable[[int], None]) -
             log.warning("%s; trying again", exc.message)
             wait(attempt)
     raise AssertionError("unreachable")
-
-
-def post_once(
-    github: GitHubPort, number: int, body: str, task_id: str, *, attempts: int = 3,
-    wait: Callable[[int], None] = lambda attempt: None,
-) -> int:
-    """Post ``body`` (a status comment of task ``task_id``) on #``number`` exactly once; return its id.
-
-    A POST that got no answer (a timeout, a dropped connection, a 5xx) may have been carried out:
-    before posting again, look for the comment by the task it carries, so a retry never leaves a
-    second comment that nobody will ever edit.
-    """
-    for attempt in range(1, attempts + 1):
-        try:
-            return github.create_comment(number, body)
-        except GitHubError as exc:
-            if not exc.transient:
-                raise
-            found = _posted(github, number, task_id)
-            if found is not None:
-                return found
-            if attempt >= attempts:
-                raise
-            log.warning("%s; trying again", exc.message)
-            wait(attempt)
-    raise AssertionError("unreachable")
-
-
-def _posted(github: GitHubPort, number: int, task_id: str) -> int | None:
-    """The newest status comment on #``number`` that carries task ``task_id``, if any (None also when unreadable)."""
-    try:
-        ours = github.comments_with(number, report.MARKER)
-    except PrpilotError as exc:
-        log.warning("could not look for the status comment: %s", exc.message)
-        return None
-    for comment_id, body in reversed(ours):
-        posted = report.extract_task(body)
-        if posted is not None and posted.id == task_id:
-            return comment_id
-    return None
 
 
 class BackgroundEditor:
