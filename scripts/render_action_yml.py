@@ -13,41 +13,69 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
+from prpilot.actions.acknowledge import INPUTS as ACKNOWLEDGE_INPUTS  # noqa: E402
 from prpilot.settings import DEFAULTS, INPUTS, OUTPUTS, SCHEDULE_STEP_OUTPUTS, Step, env_name  # noqa: E402
+
+# The first step: the runner's own python3 and the action's source, nothing installed (README "How it starts").
+ACKNOWLEDGE_RUN = """\
+      run: |
+        # The standard library only: no install comes before the request is heard (or found not to be one).
+        python="${PRPILOT_PYTHON:-python3}"
+        if ! command -v "$python" >/dev/null; then
+          echo "::error title=prpilot::prpilot needs Python 3.11 or newer on the runner, and this one has no" \\
+            "python3. Add actions/setup-python with python-version: '3.12' before the prpilot step."
+          exit 1
+        fi
+        exec "$python" "$GITHUB_ACTION_PATH/entrypoint.py" acknowledge
+"""
 
 INSTALL = """\
     - id: install
-      name: Install prpilot
+      name: Install prpilot's locked dependencies
+      if: steps.acknowledge.outputs.proceed == 'true'
       shell: bash
+      env:
+        PRPILOT_STRATEGY: ${{ inputs.strategy }}
       run: |
-        # PRPILOT_PYTHON lets self-hosted runners (and the test bed) bring an interpreter with prpilot installed.
+        # PRPILOT_PYTHON lets self-hosted runners (and the test bed) bring an interpreter with prpilot's dependencies.
         if [ -n "${PRPILOT_PYTHON:-}" ]; then
-          python="$PRPILOT_PYTHON"
-        else
-          # Say what to do instead of pip's "requires a different Python" (ubuntu-22.04 has 3.10).
-          if ! python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
-            found="$(python3 --version 2>&1 || echo 'no python3')"
-            echo "::error title=prpilot::prpilot needs Python 3.11 or newer on the runner, and this one has" \
-              "${found}. Add actions/setup-python with python-version: '3.12' before the prpilot step."
-            exit 1
-          fi
-          venv="$RUNNER_TEMP/prpilot-venv"
-          pip=("$venv/bin/python" -m pip install --quiet --disable-pip-version-check)
-          if ! python3 -m venv "$venv" || ! "${pip[@]}" "$GITHUB_ACTION_PATH"; then
-            echo "::error title=prpilot::could not install prpilot into ${venv} (pip's own message is above;" \
-              "the runner needs python3-venv and access to the package index)."
-            exit 1
-          fi
-          python="$venv/bin/python"
+          echo "python=$PRPILOT_PYTHON" >> "$GITHUB_OUTPUT"
+          exit 0
         fi
-        echo "python=$python" >> "$GITHUB_OUTPUT"
+        # Exactly the hash-locked set (scripts/lock.py); prpilot itself runs from the action's source.
+        locks="$GITHUB_ACTION_PATH/requirements"
+        lock="$locks/action.txt"
+        case "${PRPILOT_STRATEGY:-}" in redis|kubernetes) lock="$locks/action-$PRPILOT_STRATEGY.txt" ;; esac
+        venv="$RUNNER_TEMP/prpilot-venv"
+        tools="$RUNNER_TEMP/prpilot-uv"
+        quiet=(--quiet --disable-pip-version-check --no-warn-script-location)
+        # uv installs the set in about two seconds where pip takes twenty; uv itself is hash-locked too.
+        export UV_PYTHON_DOWNLOADS=never UV_DEFAULT_INDEX="${UV_DEFAULT_INDEX:-${PIP_INDEX_URL:-}}"
+        [ -n "$UV_DEFAULT_INDEX" ] || unset UV_DEFAULT_INDEX
+        if python3 -m pip install "${quiet[@]}" --require-hashes --target "$tools" -r "$locks/uv.txt" 2>/dev/null \\
+          && "$tools/bin/uv" venv --quiet --python "$(command -v python3)" "$venv" \\
+          && "$tools/bin/uv" pip install --quiet --python "$venv/bin/python" --require-hashes -r "$lock"; then
+          :
+        else
+          echo "prpilot: uv could not be had or failed; installing with pip instead"
+          rm -rf "$venv"
+          if ! python3 -m venv "$venv" || ! "$venv/bin/python" -m pip install "${quiet[@]}" --require-hashes -r "$lock"
+          then
+            echo "::error title=prpilot::could not install prpilot's locked dependencies into ${venv} (the" \\
+              "installer's own message is above; the runner needs python3-venv and access to the package index)."
+            exit 1
+          fi
+        fi
+        echo "python=$venv/bin/python" >> "$GITHUB_OUTPUT"
 """
 
 # Commands run only inside bubblewrap (README "Security"); without it, run_command is refused.
 SANDBOX = """\
     - id: sandbox
       name: Prepare the sandbox of the agent's commands
-      if: inputs.allowed-commands != '' || inputs.setup != '' || inputs.verify != ''
+      if: >-
+        steps.acknowledge.outputs.proceed == 'true'
+        && (inputs.allowed-commands != '' || inputs.setup != '' || inputs.verify != '')
       shell: bash
       run: |
         # Root installs as it is; another user through passwordless sudo (GitHub-hosted runners), or not at all.
@@ -76,7 +104,7 @@ SANDBOX = """\
         fi
 """
 
-# Outputs the schedule step can answer alone (when the engine never runs).
+# Outputs the schedule step (and the first step, when the run ends there) can answer alone.
 FROM_SCHEDULE = ("status", "task-id", "result")
 
 
@@ -101,20 +129,25 @@ def render() -> str:
         # The finish step sets outputs only for a task it ended; otherwise the engine's stand.
         value = f"steps.finish.outputs.{name} || steps.engine.outputs.{name}"
         if name in FROM_SCHEDULE:
-            value += f" || steps.schedule.outputs.{name}"
+            value += f" || steps.schedule.outputs.{name} || steps.acknowledge.outputs.{name}"
         out += [f"  {name}:", f"    description: {json.dumps(description)}", f"    value: ${{{{ {value} }}}}"]
-    out += ["runs:", "  using: composite", "  steps:", INSTALL.rstrip("\n"), SANDBOX.rstrip("\n")]
+    out += ["runs:", "  using: composite", "  steps:", "    - id: acknowledge", "      name: Hear the request",
+            "      shell: bash", "      env:"]
+    out += [f"        {env_name(name)}: ${{{{ inputs.{name} }}}}" for name in ACKNOWLEDGE_INPUTS]
+    out += [ACKNOWLEDGE_RUN.rstrip("\n"), INSTALL.rstrip("\n"), SANDBOX.rstrip("\n")]
     for step in Step:
         out.append(f"    - id: {step.value}")
         if step is Step.SCHEDULE:
-            out.append("      name: Schedule the task")
+            out += ["      name: Schedule the task", "      if: steps.acknowledge.outputs.proceed == 'true'"]
         elif step is Step.ENGINE:
             out += ["      name: Run the task", "      if: steps.schedule.outputs.admitted == 'true'"]
         else:  # always(): after a killed engine step too, and on cancellation
             out += ["      name: End the task if its run was cut off",
                     "      if: always() && steps.schedule.outputs.admitted == 'true'"]
         out += ["      shell: bash", "      env:", "        PRPILOT_PYTHON: ${{ steps.install.outputs.python }}"]
-        if step is not Step.SCHEDULE:
+        if step is Step.SCHEDULE:
+            out.append("        PRPILOT_ACKNOWLEDGED: ${{ steps.acknowledge.outputs.acknowledged }}")
+        else:
             out.append("        PRPILOT_TASK_FILE: ${{ steps.schedule.outputs.task-file }}")
         if step is Step.FINISH:  # says why the engine left the task: killed, cancelled, or never started
             out.append("        PRPILOT_ENGINE_OUTCOME: ${{ steps.engine.outcome }}")

@@ -18,7 +18,8 @@ from prpilot.errors import PrpilotError
 USAGE = """usage: prpilot COMMAND
 
 commands:
-  schedule   the action's first step: admit, acknowledge and schedule the task
+  acknowledge  the action's first step, before any install: read the event, 👀 and the status comment
+  schedule   admit and schedule the task (acknowledging it too, unless the first step did)
   engine     the action's second step: run the admitted task
   finish     the action's last step: end a task whose engine step was killed
   run        both steps in one process (the Docker image's entry point)
@@ -32,7 +33,7 @@ commands:
 
 # The Actions steps and the Kubernetes Job: each reads its inputs once, at the start. (The queue worker
 # reads its inputs again for every task, from its environment.)
-_STEPS = ("schedule", "engine", "finish", "run", "run-task")
+_STEPS = ("acknowledge", "schedule", "engine", "finish", "run", "run-task")
 
 
 def _debug(env: Mapping[str, str]) -> bool:
@@ -78,6 +79,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from prpilot.actions.environ import forget_secrets
 
         forget_secrets()
+    if command == "acknowledge":  # the standard library only: it runs before anything is installed
+        from prpilot.actions.acknowledge import acknowledge_step
+
+        return guarded(lambda: acknowledge_step(env), env)
     if command == "schedule":
         from prpilot.actions.steps import schedule_step
 

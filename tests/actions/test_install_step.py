@@ -1,4 +1,4 @@
-"""The action's install step, run as the runner runs it: bash, its script from action.yml, real pip."""
+"""The action's first two steps, run as the runner runs them: bash, their scripts from action.yml, real pip and uv."""
 
 from __future__ import annotations
 
@@ -12,19 +12,19 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
-[INSTALL] = [step for step in yaml.safe_load((ROOT / "action.yml").read_text())["runs"]["steps"]
-             if step["id"] == "install"]
+STEPS = {step["id"]: step for step in yaml.safe_load((ROOT / "action.yml").read_text())["runs"]["steps"]}
+INSTALL = STEPS["install"]
 
 
-def _run_install(tmp_path: Path, path: str, action_path: Path, **env: str) -> tuple[subprocess.CompletedProcess[str],
-                                                                                   str]:
+def _run_install(tmp_path: Path, path: str, action_path: Path, *, step: str = "install",
+                 **env: str) -> tuple[subprocess.CompletedProcess[str], str]:
     """Run the step's script with bash as the runner does (``bash --noprofile --norc -eo pipefail``)."""
     script, output, temp = tmp_path / "install.sh", tmp_path / "output", tmp_path / "runner-temp"
-    script.write_text(INSTALL["run"])
+    script.write_text(STEPS[step]["run"])
     output.touch()
     temp.mkdir(exist_ok=True)
     done = subprocess.run(
-        ["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)],
+        [shutil.which("bash") or "/bin/bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)],
         env={"PATH": path, "HOME": str(tmp_path), "RUNNER_TEMP": str(temp), "GITHUB_OUTPUT": str(output),
              "GITHUB_ACTION_PATH": str(action_path), **env},
         capture_output=True, text=True, timeout=600, check=False,
@@ -32,20 +32,29 @@ def _run_install(tmp_path: Path, path: str, action_path: Path, **env: str) -> tu
     return done, output.read_text()
 
 
-def test_an_old_python_is_one_error_that_says_what_to_add(tmp_path: Path) -> None:
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    old_python = bin_dir / "python3"  # ubuntu-22.04's interpreter, as far as the step can tell
-    old_python.write_text('#!/bin/sh\n[ "$1" = "--version" ] && { echo "Python 3.10.12"; exit 0; }\nexit 1\n')
-    old_python.chmod(0o755)
-
-    done, output = _run_install(tmp_path, f"{bin_dir}:/usr/bin:/bin", ROOT)
+def test_an_old_python_is_one_error_that_says_what_to_add() -> None:
+    # ubuntu-22.04's interpreter, as far as entrypoint.py can tell: it says so before importing anything.
+    pretend = ("import runpy, sys; sys.version_info = (3, 10, 12, 'final', 0); "
+               f"sys.argv = ['entrypoint.py', 'acknowledge']; runpy.run_path({str(ROOT / 'entrypoint.py')!r}, "
+               "run_name='__main__')")
+    done = subprocess.run([sys.executable, "-c", pretend], capture_output=True, text=True, check=False, timeout=60)
 
     assert done.returncode == 1
     assert done.stdout.strip() == (
         "::error title=prpilot::prpilot needs Python 3.11 or newer on the runner, and this one has Python 3.10.12. "
         "Add actions/setup-python with python-version: '3.12' before the prpilot step."
     )
+
+
+def test_no_python3_at_all_is_one_error_that_says_what_to_add(tmp_path: Path) -> None:
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()  # bash finds no python3 here
+
+    done, output = _run_install(tmp_path, str(bin_dir), ROOT, step="acknowledge")
+
+    assert done.returncode == 1
+    assert done.stdout.startswith("::error title=prpilot::prpilot needs Python 3.11 or newer on the runner, and "
+                                  "this one has no python3. Add actions/setup-python")
     assert output == ""
 
 
@@ -67,7 +76,7 @@ def test_a_failed_pip_install_says_so_in_one_error(tmp_path: Path) -> None:
     done, output = _run_install(tmp_path, f"{_python_dir()}:/usr/bin:/bin", not_a_project)
 
     assert done.returncode == 1
-    assert "::error title=prpilot::could not install prpilot into" in done.stdout
+    assert "::error title=prpilot::could not install prpilot's locked dependencies into" in done.stdout
     assert output == ""
 
 
@@ -88,9 +97,11 @@ def test_the_step_installs_prpilot_from_the_action_checkout(tmp_path: Path) -> N
     assert done.returncode == 0, done.stdout + done.stderr
     assert output.startswith("python=")
     python = output.removeprefix("python=").strip()
-    # Both steps' code paths import, and the shipped test-bed fixtures came along.
+    # The steps' code paths import from the action's source with exactly the locked set, fixtures and all.
+    source = str(action / "src")
     check = subprocess.run(
-        [python, "-c", "import prpilot.actions.steps, prpilot.agent.openai_model, prpilot.testing.webhooks as w; "
+        [python, "-c", f"import sys; sys.path.insert(0, {source!r}); import prpilot.actions.steps, "
+                       "prpilot.agent.openai_model, prpilot.github.rest, prpilot.testing.webhooks as w; "
                        "print(w.fixtures_dir().is_dir())"],
         capture_output=True, text=True, check=False, timeout=120,
     )  # fmt: skip
@@ -112,7 +123,8 @@ def _run_sandbox_step(tmp_path: Path, path: str) -> subprocess.CompletedProcess[
 
 
 def test_the_sandbox_step_runs_only_with_commands_to_run() -> None:
-    assert SANDBOX["if"] == "inputs.allowed-commands != '' || inputs.setup != '' || inputs.verify != ''"
+    assert SANDBOX["if"] == ("steps.acknowledge.outputs.proceed == 'true' && (inputs.allowed-commands != '' "
+                             "|| inputs.setup != '' || inputs.verify != '')")
 
 
 @pytest.mark.skipif(shutil.which("bwrap") is None, reason="needs bubblewrap (scripts/dev.sh installs it)")

@@ -6,8 +6,10 @@ outcome to outputs, the job summary and an exit code.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -31,7 +33,7 @@ from prpilot.scheduler.strategies import (
     task_file,
     write_task_file,
 )
-from prpilot.scheduler.task_scheduler import TaskScheduler
+from prpilot.scheduler.task_scheduler import Acknowledged, TaskScheduler
 from prpilot.settings import SECRET_INPUTS, Settings, Step, parse_settings, raw_inputs
 from prpilot.task import Task, TaskStatus
 
@@ -109,6 +111,12 @@ def _schedule(env: Mapping[str, str]) -> tuple[int, Path | None]:
     outcome = parse_event(ctx.event_name, ctx.load_event(), settings, run_id=ctx.run_id, actor=ctx.actor)
     if isinstance(outcome, Task) and ctx.run_attempt > 1:
         outcome.context["run_attempt"] = ctx.run_attempt  # a re-run: answer in the first attempt's comment
+    acknowledged = read_acknowledged(env)
+    if acknowledged is not None:
+        if not isinstance(outcome, Task):
+            raise EventError("the action's first step took this event for a request and the schedule step does "
+                             "not (a prpilot bug: please report it with the event)")
+        acknowledged.apply(outcome)
     if isinstance(outcome, Skip):
         # Not addressed to us: no request to GitHub at all.
         runner.info(f"prpilot: skipped ({outcome.reason})")
@@ -129,6 +137,7 @@ def _schedule(env: Mapping[str, str]) -> tuple[int, Path | None]:
         run_url=ctx.run_url,
         strategies=_strategies(settings, ctx, github),
         notices=runner,
+        acknowledged=acknowledged,
     )
     scheduled = scheduler.schedule(outcome)
     task = scheduled.task
@@ -143,6 +152,24 @@ def _schedule(env: Mapping[str, str]) -> tuple[int, Path | None]:
     runner.set_outputs(outputs)
     runner.info(f"prpilot: task {task.id} {scheduled.status}" + (f": {scheduled.reason}" if scheduled.reason else ""))
     return (1 if task.status is TaskStatus.FAILED else 0), admitted
+
+
+def read_acknowledged(env: Mapping[str, str]) -> Acknowledged | None:
+    """What the action's first step did (``PRPILOT_ACKNOWLEDGED``: its file), or None when it left all to this step."""
+    path = env.get("PRPILOT_ACKNOWLEDGED", "")
+    if not path:
+        return None
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        return Acknowledged(
+            task_id=str(data["task_id"]), created_at=datetime.fromisoformat(data["created_at"]),
+            permission=data["permission"], status_comment_id=data["status_comment_id"],
+            acknowledged=bool(data["acknowledged"]),
+        )
+    except OSError as exc:
+        raise ConfigError(f"cannot read the first step's file {path}: {exc.strerror}") from exc
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ConfigError(f"the first step's file {path} is damaged ({type(exc).__name__}: {exc})") from exc
 
 
 def _stopper(settings: Settings, github: GitHubRepository) -> Stopper:
@@ -191,6 +218,9 @@ def _answer_despite_bad_inputs(env: Mapping[str, str], error: ConfigError) -> No
         return  # the essentials themselves are wrong: there is no telling whether anyone asked
     if not isinstance(task, Task) or task.thread_number is None or not settings.github_token:
         return  # a stop is no task: the run log says why it failed
+    acknowledged = read_acknowledged(env)
+    if acknowledged is not None:  # the first step posted the status comment: the answer goes there
+        acknowledged.apply(task)
     from prpilot.actions.assembly import open_github
     from prpilot.engine.ending import Ending, end_task
     from prpilot.thread.status_comment import StatusComment

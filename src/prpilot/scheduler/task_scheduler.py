@@ -2,7 +2,9 @@
 
 The order is chosen for a fast acknowledgement: the permission check, the 👀 reaction and the
 status comment are the first three GitHub requests; the ledger (budget and rate limit) comes
-after, and a refusal then edits the status comment in place.
+after, and a refusal then edits the status comment in place. In the action those three requests
+are made by its first step, before the install (:mod:`prpilot.actions.acknowledge`): what it
+learned comes here as an :class:`Acknowledged`, and none of them is made again.
 """
 
 from __future__ import annotations
@@ -29,6 +31,23 @@ from prpilot.thread.markdown import MARKER, extract_task, status_comment
 from prpilot.thread.status_comment import StatusComment, post_once
 
 log = logging.getLogger(__name__)
+
+@dataclass(frozen=True)
+class Acknowledged:
+    """What the action's first step did already: the permission it read, the status comment it posted."""
+
+    task_id: str
+    created_at: datetime
+    permission: str | None
+    status_comment_id: int | None = None
+    acknowledged: bool = True  # False: it read the permission only (the request's options were malformed)
+
+    def apply(self, task: Task) -> None:
+        """Make ``task`` the one the first step announced (its id is in the status comment)."""
+        task.id, task.created_at = self.task_id, self.created_at
+        if self.status_comment_id is not None:
+            task.status_comment_id = self.status_comment_id
+
 
 @dataclass
 class Scheduled:
@@ -59,10 +78,14 @@ class TaskScheduler:
     strategies: Mapping[str, Strategy] = field(default_factory=dict)
     clock: Callable[[], datetime] = utcnow
     notices: Notices | None = None  # the runner: a task that ends here writes its outputs there
+    acknowledged: Acknowledged | None = None  # set when the action's first step made the first requests
 
     def user_can_write(self, task: Task) -> checks.Rejection | None:
         is_bot = bool(task.context.get("requester_is_bot"))
-        permission = None if is_bot else self.github.permission(task.github_user)
+        if self.acknowledged is not None:
+            permission = self.acknowledged.permission
+        else:
+            permission = None if is_bot else self.github.permission(task.github_user)
         return checks.user_can_write(permission, task.github_user, is_bot, self.settings.allowed_bots)
 
     def schedule(self, task: Task) -> Scheduled:
@@ -79,7 +102,8 @@ class TaskScheduler:
             return Scheduled(task=task, reason=request_error)
         # Pure, so the acknowledgement can show it: the request may lower max-cost, never raise it.
         task.max_cost_usd = effective_cap(task.max_cost_usd, self.settings.max_cost_usd)
-        self.acknowledge(task)
+        if self.acknowledged is None or not self.acknowledged.acknowledged:
+            self.acknowledge(task)
         try:
             refusal = self.pull_is_from_fork(task) or self.admit(task)
             if refusal is not None:

@@ -25,11 +25,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-import redis
-
-from prpilot.errors import QueueError
+from prpilot.errors import ConfigError, QueueError
 from prpilot.task import Task
 from prpilot.worker.queue_lua import ACK, ENQUEUE, HEARTBEAT, NACK, REAP, RELEASE, RESERVE
+
+try:
+    import redis
+except ImportError as exc:  # the workers' extra, not installed with the action
+    raise ConfigError("the Redis queue needs its client: pip install 'prpilot[redis]'") from exc
 
 __all__ = ["DeadLetter", "Lease", "QueueCounts", "QueueError", "RedisTaskQueue", "TaskQueue"]
 

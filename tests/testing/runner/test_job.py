@@ -346,7 +346,9 @@ def test_the_real_action_yml_with_a_stand_in_entrypoint(tmp_path: Path, payload:
             mode = sys.argv[1]
             seen = sorted(k for k in os.environ if k.startswith("INPUT_"))
             out = open(os.environ["GITHUB_OUTPUT"], "a")
-            if mode == "schedule":
+            if mode == "acknowledge":
+                out.write("proceed=true\\n")
+            elif mode == "schedule":
                 out.write("admitted=true\\ntask-file=/tmp/task.json\\ntask-id=t1\\nstatus=scheduled\\n")
             else:
                 assert os.environ["PRPILOT_TASK_FILE"] == "/tmp/task.json"
@@ -365,9 +367,11 @@ def test_the_real_action_yml_with_a_stand_in_entrypoint(tmp_path: Path, payload:
         checkout=False,
     )
     assert result.ok, result.logs
+    first = json.loads(result.step("acknowledge").stdout)
     schedule = json.loads(result.step("schedule").stdout)
     engine = json.loads(result.step("engine").stdout)
-    assert schedule["token"] == engine["token"] == "ghs_T"
+    assert first["token"] == schedule["token"] == engine["token"] == "ghs_T"
+    assert "INPUT_MONTHLY-BUDGET" not in first["inputs"]
     assert "INPUT_OPENAI-API-KEY" not in schedule["inputs"]
     assert "INPUT_OPENAI-API-KEY" in engine["inputs"]
     assert result.outputs["status"] == "completed"

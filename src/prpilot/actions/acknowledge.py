@@ -1,0 +1,198 @@
+"""The action's first step: hear the request before anything is installed. The standard library only.
+
+It runs on the runner's own python3 from the action's source (``entrypoint.py acknowledge``) and
+makes today's first three requests: the requester's permission, 👀 on the comment, the status
+comment. An event that is not a request ends here, and so does a refusal for want of access:
+nothing is installed at all. What it learned goes to the schedule step in a small JSON file (the
+``acknowledged`` output), which then does not ask again. Whatever it cannot decide with confidence
+(``/pilot stop``, a workflow_dispatch request, a re-run, a malformed option, inputs it cannot read)
+it leaves to the installed schedule step, which answers as it always has.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from prpilot.actions.runner_commands import ActionsRunner
+from prpilot.errors import GitHubError
+from prpilot.github.plain import PlainGitHub
+from prpilot.intake.rules import Intake, Request, Skipped, parse_usd, read_request, write_access_refusal
+from prpilot.intake.thread_commands import effective_cap
+from prpilot.thread.acknowledgement import (
+    MARKER,
+    cap_part,
+    hidden_task,
+    post_once,
+    queued_line,
+    rejected_line,
+    shorten,
+    spending_sentence,
+)
+from prpilot.tuning import current as current_tuning
+
+# The inputs this step reads (action.yml maps exactly these into it; tests/actions/test_action_yml.py checks).
+INPUTS = ("github-token", "model", "max-cost", "trigger", "trigger-label", "allow-edited", "allowed-bots", "task")
+_CLIP = 2000  # as markdown.embed_task clips long texts, so the comment stays within GitHub's limit
+
+
+@dataclass(frozen=True)
+class _Inputs:
+    token: str
+    model: str
+    max_cost: Decimal | None
+    intake: Intake
+
+
+def _inputs(env: Mapping[str, str]) -> _Inputs | None:
+    """The inputs as the settings read them; None when one would be refused (the schedule step says why)."""
+    def get(name: str, default: str = "") -> str:
+        return env.get("INPUT_" + name.upper(), default).strip()
+
+    trigger = get("trigger", "/pilot") or "/pilot"
+    edited = get("allow-edited").lower()
+    if any(ch.isspace() for ch in trigger) or edited not in ("", "false", "no", "0", "off", "true", "yes", "1", "on"):
+        return None
+    try:
+        max_cost = parse_usd(get("max-cost"))
+    except ValueError:
+        return None
+    bots = tuple(part.strip() for part in get("allowed-bots").replace("\n", ",").split(",") if part.strip())
+    return _Inputs(get("github-token"), get("model", "gpt-4.1-mini"), max_cost,
+                   Intake(trigger=trigger, trigger_label=get("trigger-label"),
+                          allow_edited=edited in ("true", "yes", "1", "on"), allowed_bots=bots))
+
+
+def _event(env: Mapping[str, str]) -> dict[str, Any] | None:
+    try:
+        payload = json.loads(Path(env.get("GITHUB_EVENT_PATH", "")).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return payload if isinstance(payload, dict) else None
+
+
+def _clip(value: object) -> object:
+    return value[:_CLIP] + "…" if isinstance(value, str) and len(value) > _CLIP else value
+
+
+def task_json(request: Request, *, task_id: str, created_at: datetime, model: str, run_id: str, event_name: str,
+              max_cost: Decimal | None, status: str | None = None, result: str = "") -> str:
+    """The task as :class:`prpilot.task.Task` would dump it (a test validates one against the other)."""
+    fields = request.fields
+    stamp = created_at.isoformat().replace("+00:00", "Z")
+    data = {
+        "id": task_id, "status": status, "result": _clip(result), "github_user": fields["github_user"],
+        "github_project": fields["github_project"], "user_request": _clip(fields["user_request"]),
+        "gpt_model": model, "installation_id": run_id, "pr_number": fields.get("pr_number"),
+        "issue_number": fields.get("issue_number"), "head": fields.get("head"), "head_repo": fields.get("head_repo"),
+        "base": fields.get("base"), "branch": None,
+        "context": {key: _clip(value) for key, value in fields.get("context", {}).items()},
+        "event_name": event_name, "comment_id": fields.get("comment_id"), "comment_kind": fields.get("comment_kind"),
+        "status_comment_id": None, "pr_url": None,
+        "usage": {"prompt_tokens": 0, "cached_tokens": 0, "completion_tokens": 0, "calls": 0},
+        "cost_usd": "0", "model_usage": [], "max_cost_usd": None if max_cost is None else str(max_cost),
+        "allowance": None, "changed_files": [], "created_at": stamp, "started_at": None,
+        "finished_at": stamp if status is not None else None, "verify": "skipped",
+    }
+    return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+
+
+def acknowledge_step(env: Mapping[str, str]) -> int:
+    """Run the first step; return the exit code."""
+    runner = ActionsRunner(env)
+    inputs, event = _inputs(env), _event(env)
+    repository, event_name = env.get("GITHUB_REPOSITORY", ""), env.get("GITHUB_EVENT_NAME", "")
+    if inputs is None or event is None or repository.count("/") != 1 or inputs.token == "" \
+            or env.get("INPUT_TASK", "").strip():
+        return _leave_to_schedule(runner, "the schedule step reads this run's inputs and event")
+    outcome = read_request(event_name, event, inputs.intake)
+    if isinstance(outcome, Skipped):
+        # Not addressed to us: no request to GitHub at all, and nothing to install.
+        runner.info(f"prpilot: skipped ({outcome.reason})")
+        runner.set_outputs({"status": "skipped", "result": outcome.reason, "proceed": "false"})
+        runner.add_summary(f"prpilot: skipped ({outcome.reason}); nothing was installed.")
+        return 0
+    if outcome is None or outcome.is_stop or env.get("GITHUB_RUN_ATTEMPT", "1") not in ("", "1"):
+        return _leave_to_schedule(runner, "the schedule step answers this request")
+    tuning = current_tuning()
+    github = PlainGitHub(inputs.token, (env.get("GITHUB_API_URL") or "https://api.github.com"), repository,
+                         timeout=tuning.timeout, backoff=tuning.backoff)
+    return _acknowledge(env, runner, github, inputs, outcome)
+
+
+def _leave_to_schedule(runner: ActionsRunner, why: str) -> int:
+    runner.info(f"prpilot: {why}")
+    runner.set_outputs({"proceed": "true", "acknowledged": ""})
+    return 0
+
+
+def _acknowledge(env: Mapping[str, str], runner: ActionsRunner, github: PlainGitHub, inputs: _Inputs,
+                 request: Request) -> int:
+    run_id, server = env.get("GITHUB_RUN_ID", ""), (env.get("GITHUB_SERVER_URL") or "https://github.com").rstrip("/")
+    repository = env["GITHUB_REPOSITORY"]
+    run_url = f"{server}/{repository}/actions/runs/{run_id}" if run_id else f"{server}/{repository}/actions"
+    task_id, created_at = uuid.uuid4().hex[:12], datetime.now(UTC)
+    requested = request.fields.get("max_cost_usd")
+    cap = effective_cap(requested if isinstance(requested, Decimal) else None, inputs.max_cost)
+
+    def task(status: str | None = None, result: str = "") -> str:
+        return task_json(request, task_id=task_id, created_at=created_at, model=inputs.model, run_id=run_id,
+                         event_name=env.get("GITHUB_EVENT_NAME", ""), max_cost=cap, status=status, result=result)
+
+    try:
+        permission = None if request.requester_is_bot else github.permission(request.requester)
+    except GitHubError as exc:
+        return _failed(runner, exc.message)
+    refusal = write_access_refusal(permission, request.requester, request.requester_is_bot,
+                                   inputs.intake.allowed_bots)
+    thread = request.thread_number
+    if refusal is not None:
+        code, why = refusal
+        if thread is not None and code != "bot_not_allowed":  # bots get no answer: it could start a loop
+            body = "\n".join([MARKER, rejected_line(request.fields["user_request"]), "", shorten(why)])
+            try:
+                post_once(github, thread, body + "\n\n" + hidden_task(task("rejected", why)), task_id,
+                          wait=lambda attempt: None)
+            except GitHubError as exc:
+                runner.error(f"could not answer on the thread: {exc.message}")
+        runner.set_outputs({"status": "rejected", "task-id": task_id, "result": why, "proceed": "false"})
+        runner.add_summary(f"## prpilot: rejected\n\n{why}\n")
+        runner.info(f"prpilot: task {task_id} rejected: {why}")
+        return 0
+    handoff: dict[str, Any] = {"task_id": task_id, "created_at": created_at.isoformat(), "permission": permission,
+                               "status_comment_id": None, "acknowledged": False}
+    if not request.request_error:  # a malformed option: the schedule step answers it, as it always has
+        handoff["acknowledged"] = True
+        comment_id, kind = request.fields.get("comment_id"), request.fields.get("comment_kind")
+        if comment_id is not None and kind in ("issue", "review"):  # a review's summary has no reactions
+            try:
+                github.react(comment_id, kind, "eyes")
+            except GitHubError as exc:  # a missing reaction must not stop the task
+                runner.warning(f"could not add the reaction: {exc.message}")
+        if thread is not None:
+            lines = [MARKER, queued_line(request.fields["user_request"], run_url)]
+            if spending := spending_sentence([cap_part(cap)] if cap is not None else []):
+                lines += ["", spending]
+            body = "\n".join(lines) + "\n\n" + hidden_task(task())
+            try:
+                handoff["status_comment_id"] = post_once(github, thread, body, task_id)
+            except GitHubError as exc:
+                return _failed(runner, exc.message)
+    path = Path(env.get("RUNNER_TEMP") or ".") / f"prpilot-acknowledged-{task_id}.json"
+    path.write_text(json.dumps(handoff), encoding="utf-8")
+    runner.set_outputs({"proceed": "true", "acknowledged": str(path)})
+    runner.info(f"prpilot: request of @{request.requester} acknowledged ({github.requests} GitHub requests)")
+    return 0
+
+
+def _failed(runner: ActionsRunner, why: str) -> int:
+    runner.error(f"prpilot: {why}")
+    runner.set_outputs({"status": "failed", "result": why, "proceed": "false"})
+    runner.add_summary(f"## prpilot: failed\n\n{why}\n")
+    return 1
