@@ -12,8 +12,11 @@ RUN apt-get update \
 
 WORKDIR /app
 COPY pyproject.toml README.md LICENSE entrypoint.py ./
+COPY requirements ./requirements
 COPY src ./src
-RUN pip install --no-cache-dir . \
+# Exactly the hash-locked set (scripts/lock.py), then prpilot itself without resolving anything again.
+RUN pip install --no-cache-dir --require-hashes -r requirements/image.txt \
+ && pip install --no-cache-dir --no-deps . \
  && rm -rf /root/.cache
 
 # Exec form: /bin/sh (dash) would drop INPUT_GITHUB-TOKEN and every other input with a dash.

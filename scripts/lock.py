@@ -3,6 +3,7 @@
 - ``requirements/action.txt``: what the action's steps import, exact versions with hashes;
 - ``requirements/action-redis.txt`` and ``requirements/action-kubernetes.txt``: the same set plus
   the client of that strategy (the install step picks one by the strategy input);
+- ``requirements/image.txt``: the Docker image's set, with both workers' clients;
 - ``requirements/uv.txt``: the uv the install step installs with (hashed too).
 
 Each file's header records a digest of the pyproject lists it was made from;
@@ -25,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 REQUIREMENTS = ROOT / "requirements"
 # lock file -> the extras of pyproject.toml it adds to the dependencies
 LOCKS: dict[str, tuple[str, ...]] = {"action.txt": (), "action-redis.txt": ("redis",),
-                                     "action-kubernetes.txt": ("kubernetes",)}
+                                     "action-kubernetes.txt": ("kubernetes",), "image.txt": ("redis", "kubernetes")}
 COMMAND = "python scripts/lock.py"
 
 

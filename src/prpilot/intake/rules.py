@@ -249,6 +249,7 @@ def read_request(event_name: str, payload: Mapping[str, Any], intake: Intake) ->
         return Skipped(f"prpilot does not act on {event_name or 'unnamed'} events")
     try:
         if event_name == "workflow_dispatch":
+            _repository(payload)
             request = _get(payload, "inputs", "request") if isinstance(payload.get("inputs"), Mapping) else None
             if request is None or (isinstance(request, str) and not request.strip()):
                 return Skipped("workflow_dispatch needs a request input: say what the agent should do")
