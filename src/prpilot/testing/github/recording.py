@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,6 +22,7 @@ class RecordedRequest:
     status: int
     response: Any
     identity: str | None = None
+    at: float = field(default_factory=time.monotonic)  # when it was answered (the fake's state has it from then)
 
 
 @dataclass

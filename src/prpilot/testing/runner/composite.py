@@ -7,6 +7,7 @@ says otherwise. https://docs.github.com/en/actions/sharing-automations/creating-
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import time
@@ -59,6 +60,8 @@ class StepResult:
     env: dict[str, str] = field(default_factory=dict)
     cancelled: bool = False
     timed_out: bool = False
+    started: float = 0.0  # time.monotonic() when the step's process started (0: skipped)
+    ended: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -133,10 +136,12 @@ def run_composite(
             cwd = Path(job.workspace) / interpolate(str(step.get("working-directory", ".")), contexts, status)
             if status.cancelled:
                 stop = Stop(deadline=stop.deadline)  # already cancelled: don't signal always() steps again
+            began = time.monotonic()
             finished = run_script(
                 interpolate(str(step["run"]), contexts, status), str(step["shell"]), cwd, env, temp, stop
             )
-            result = _collect(step, step_id, finished, files, env, contexts, status)
+            result = dataclasses.replace(_collect(step, step_id, finished, files, env, contexts, status),
+                                         started=began, ended=time.monotonic())
             if result.outcome == "success":
                 added_env.update(parse_command_file(Path(files.env).read_text()))
                 added_path.extend(p for p in Path(files.path).read_text().splitlines() if p.strip())
