@@ -30,7 +30,8 @@ SRC = ROOT / "src"
 def test_the_first_step_imports_nothing_but_the_standard_library() -> None:
     # -S: no site-packages at all, as on a runner where nothing is installed yet.
     code = (f"import sys; sys.path.insert(0, {str(SRC)!r}); import prpilot.cli, prpilot.actions.acknowledge; "
-            "print(sorted({m.split('.')[0] for m in sys.modules} - set(sys.stdlib_module_names) - {'prpilot', '__main__'}))")
+            "print(sorted({m.split('.')[0] for m in sys.modules} - set(sys.stdlib_module_names) "
+            "- {'prpilot', '__main__'}))")
     done = subprocess.run([sys.executable, "-S", "-c", code], capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
@@ -132,7 +133,8 @@ def _env(tmp_path: Path, github: FakeGitHub, repo: str, payload: dict[str, Any],
     return {"GITHUB_REPOSITORY": repo, "GITHUB_API_URL": github.api_url, "GITHUB_SERVER_URL": github.server_url,
             "GITHUB_EVENT_NAME": "issue_comment", "GITHUB_EVENT_PATH": str(event), "GITHUB_RUN_ID": "77",
             "GITHUB_OUTPUT": str(tmp_path / "output"), "GITHUB_STEP_SUMMARY": str(tmp_path / "summary"),
-            "RUNNER_TEMP": str(tmp_path), "INPUT_GITHUB-TOKEN": github.issue_token("github-actions[bot]"), "INPUT_MODEL": "gpt-4.1-mini",
+            "RUNNER_TEMP": str(tmp_path), "INPUT_GITHUB-TOKEN": github.issue_token("github-actions[bot]"),
+            "INPUT_MODEL": "gpt-4.1-mini",
             "INPUT_TRIGGER": "/pilot", "PRPILOT_HTTP_BACKOFF": "0", **extra}
 
 

@@ -44,7 +44,8 @@ def test_the_request_is_heard_before_anything_is_installed(bed: Bed) -> None:
     assert python.startswith(str(result.runner_temp))  # installed here, from the lock
     rest = [r for r in bed.github.since(mark) if r.kind == "rest"]
     [reaction] = [r for r in rest if r.path.endswith("/reactions")]
-    posted = next(r for r in rest if r.method == "POST" and r.path.endswith(f"/issues/{event['issue']['number']}/comments"))
+    comments = f"/issues/{event['issue']['number']}/comments"
+    posted = next(r for r in rest if r.method == "POST" and r.path.endswith(comments))
     assert reaction.at < install.started
     assert posted.at < install.started
     assert rest.index(posted) == 2  # the permission, 👀, the status comment: nothing before them
