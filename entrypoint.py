@@ -8,12 +8,12 @@ python3 before anything is installed, and the later steps on an interpreter with
 dependencies, so the action never builds or installs itself.
 """
 
+import os
 import sys
-from pathlib import Path
 
-_SOURCE = Path(__file__).resolve().parent / "src"
-if (_SOURCE / "prpilot" / "__init__.py").is_file():
-    sys.path.insert(0, str(_SOURCE))
+_SOURCE = os.path.join(os.path.dirname(os.path.realpath(__file__)), "src")
+if os.path.isfile(os.path.join(_SOURCE, "prpilot", "__init__.py")):
+    sys.path.insert(0, _SOURCE)
 
 if sys.version_info < (3, 11):  # noqa: UP036 - the runner's own python3 may be older; before any import: say what to do, not a SyntaxError
     found = ".".join(map(str, sys.version_info[:3]))

@@ -6,13 +6,11 @@ single clear line (a traceback only with RUNNER_DEBUG=1 or PRPILOT_DEBUG=1).
 
 from __future__ import annotations
 
-import logging
 import os
 import sys
-import traceback
 from collections.abc import Callable, Mapping, Sequence
 
-from prpilot.actions.runner_commands import ActionsRunner
+from prpilot.actions.runner_commands import ActionsRunner, debugging, use_logging
 from prpilot.errors import PrpilotError
 
 USAGE = """usage: prpilot COMMAND
@@ -37,7 +35,7 @@ _STEPS = ("acknowledge", "schedule", "engine", "finish", "run", "run-task")
 
 
 def _debug(env: Mapping[str, str]) -> bool:
-    return env.get("RUNNER_DEBUG") == "1" or env.get("PRPILOT_DEBUG") == "1"
+    return debugging(env)
 
 
 def guarded(command: Callable[[], int], env: Mapping[str, str]) -> int:
@@ -53,6 +51,8 @@ def guarded(command: Callable[[], int], env: Mapping[str, str]) -> int:
         return 130
     except Exception as exc:  # the edge: anything else is a bug, said in one line
         if _debug(env):
+            import traceback
+
             traceback.print_exc()
         runner.error(f"prpilot: internal error ({type(exc).__name__}: {exc}); rerun with RUNNER_DEBUG=1 for details")
         return 2
@@ -70,10 +70,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script and of entrypoint.py."""
     args = list(sys.argv[1:] if argv is None else argv)
     env = dict(os.environ)
-    logging.basicConfig(level=logging.DEBUG if _debug(env) else logging.INFO, format="%(message)s")
+    command = args[0] if args else ""
+    if command != "acknowledge":  # the first step sets up logging only once it talks to GitHub
+        use_logging(env)
     if code := guarded(lambda: _tune_http(env), env):
         return code
-    command = args[0] if args else ""
     if command in _STEPS:
         # The steps read their inputs from ``env``; no later child (git, a command) inherits a secret.
         from prpilot.actions.environ import forget_secrets

@@ -8,13 +8,12 @@ milliseconds instead of seconds; nothing below the entry point reads the environ
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from prpilot.errors import ConfigError
 
 
-@dataclass(frozen=True)
-class HttpTuning:
+class HttpTuning(NamedTuple):  # not a dataclass: the action's first step imports this, and dataclasses is slow
     """Timeouts and backoff of every retried GitHub request (REST, git, the ledger, the status comment)."""
 
     timeout: float = 20.0  # seconds a REST request may take before it counts as failed

@@ -12,17 +12,13 @@ it leaves to the installed schedule step, which answers as it always has.
 from __future__ import annotations
 
 import json
-import uuid
+import os
 from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from decimal import Decimal
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from prpilot.actions.runner_commands import ActionsRunner
 from prpilot.errors import GitHubError
-from prpilot.github.plain import PlainGitHub
 from prpilot.intake.rules import Intake, Request, Skipped, parse_usd, read_request, write_access_refusal
 from prpilot.intake.thread_commands import effective_cap
 from prpilot.thread.acknowledgement import (
@@ -37,13 +33,17 @@ from prpilot.thread.acknowledgement import (
 )
 from prpilot.tuning import current as current_tuning
 
+if TYPE_CHECKING:  # urllib.request and datetime load only once there is a request to answer
+    from datetime import datetime
+
+    from prpilot.github.plain import PlainGitHub
+
 # The inputs this step reads (action.yml maps exactly these into it; tests/actions/test_action_yml.py checks).
 INPUTS = ("github-token", "model", "max-cost", "trigger", "trigger-label", "allow-edited", "allowed-bots", "task")
 _CLIP = 2000  # as markdown.embed_task clips long texts, so the comment stays within GitHub's limit
 
 
-@dataclass(frozen=True)
-class _Inputs:
+class _Inputs(NamedTuple):
     token: str
     model: str
     max_cost: Decimal | None
@@ -71,7 +71,8 @@ def _inputs(env: Mapping[str, str]) -> _Inputs | None:
 
 def _event(env: Mapping[str, str]) -> dict[str, Any] | None:
     try:
-        payload = json.loads(Path(env.get("GITHUB_EVENT_PATH", "")).read_text(encoding="utf-8"))
+        with open(env.get("GITHUB_EVENT_PATH", ""), encoding="utf-8") as handle:
+            payload = json.load(handle)
     except (OSError, ValueError):
         return None
     return payload if isinstance(payload, dict) else None
@@ -120,6 +121,10 @@ def acknowledge_step(env: Mapping[str, str]) -> int:
         return 0
     if outcome is None or outcome.is_stop or env.get("GITHUB_RUN_ATTEMPT", "1") not in ("", "1"):
         return _leave_to_schedule(runner, "the schedule step answers this request")
+    from prpilot.actions.runner_commands import use_logging
+    from prpilot.github.plain import PlainGitHub
+
+    use_logging(env)
     tuning = current_tuning()
     github = PlainGitHub(inputs.token, (env.get("GITHUB_API_URL") or "https://api.github.com"), repository,
                          timeout=tuning.timeout, backoff=tuning.backoff)
@@ -137,7 +142,9 @@ def _acknowledge(env: Mapping[str, str], runner: ActionsRunner, github: PlainGit
     run_id, server = env.get("GITHUB_RUN_ID", ""), (env.get("GITHUB_SERVER_URL") or "https://github.com").rstrip("/")
     repository = env["GITHUB_REPOSITORY"]
     run_url = f"{server}/{repository}/actions/runs/{run_id}" if run_id else f"{server}/{repository}/actions"
-    task_id, created_at = uuid.uuid4().hex[:12], datetime.now(UTC)
+    from datetime import UTC, datetime
+
+    task_id, created_at = os.urandom(6).hex(), datetime.now(UTC)
     requested = request.fields.get("max_cost_usd")
     cap = effective_cap(requested if isinstance(requested, Decimal) else None, inputs.max_cost)
 
@@ -184,8 +191,9 @@ def _acknowledge(env: Mapping[str, str], runner: ActionsRunner, github: PlainGit
                 handoff["status_comment_id"] = post_once(github, thread, body, task_id)
             except GitHubError as exc:
                 return _failed(runner, exc.message)
-    path = Path(env.get("RUNNER_TEMP") or ".") / f"prpilot-acknowledged-{task_id}.json"
-    path.write_text(json.dumps(handoff), encoding="utf-8")
+    path = os.path.join(env.get("RUNNER_TEMP") or ".", f"prpilot-acknowledged-{task_id}.json")
+    with open(path, "w", encoding="utf-8") as handle:
+        json.dump(handoff, handle)
     runner.set_outputs({"proceed": "true", "acknowledged": str(path)})
     runner.info(f"prpilot: request of @{request.requester} acknowledged ({github.requests} GitHub requests)")
     return 0

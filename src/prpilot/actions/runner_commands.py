@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import os
 import sys
-import uuid
 from collections.abc import Mapping
-from pathlib import Path
 
 
 def escape_data(text: str) -> str:
@@ -27,10 +25,22 @@ def command_line(command: str, message: str) -> str:
 
 def output_entry(name: str, value: str) -> str:
     """``name<<delimiter`` heredoc: safe for values of several lines; the delimiter is fresh each time."""
-    delimiter = f"ghadelimiter_{uuid.uuid4()}"
+    delimiter = f"ghadelimiter_{os.urandom(16).hex()}"
     if delimiter in name or delimiter in value:  # astronomically unlikely; the runner would misread it
         raise ValueError("an output collides with its delimiter")
     return f"{name}<<{delimiter}{os.linesep}{value}{os.linesep}{delimiter}"
+
+
+def debugging(env: Mapping[str, str]) -> bool:
+    """Whether the run asked for debug output (RUNNER_DEBUG=1, as "Enable debug logging" sets, or PRPILOT_DEBUG=1)."""
+    return env.get("RUNNER_DEBUG") == "1" or env.get("PRPILOT_DEBUG") == "1"
+
+
+def use_logging(env: Mapping[str, str]) -> None:
+    """Log records as plain lines in the step's log (debug ones when :func:`debugging`)."""
+    import logging  # not at import: the first step needs it only once it talks to GitHub
+
+    logging.basicConfig(level=logging.DEBUG if debugging(env) else logging.INFO, format="%(message)s")
 
 
 class ActionsRunner:
@@ -58,8 +68,7 @@ class ActionsRunner:
         """Append Markdown to the job summary."""
         if not self._summary:
             return
-        path = Path(self._summary)
-        with path.open("a", encoding="utf-8") as handle:
+        with open(self._summary, "a", encoding="utf-8") as handle:
             handle.write(markdown.rstrip("\n") + "\n")
 
     def mask(self, secret: str) -> None:

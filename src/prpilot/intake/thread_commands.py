@@ -8,8 +8,8 @@ caps what this one task may spend. The options lead the request, before the word
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 STOP_WORD = "stop"
 MAX_COST_FLAG = "--max-cost"
@@ -17,9 +17,8 @@ _FLAG = re.compile(r"^--max-cost(?:=(\S*)|(?=\s|$))")
 _AMOUNT = re.compile(r"^\$?(\d{1,9}(?:\.\d{1,6})?|\.\d{1,6})$")
 
 
-@dataclass(frozen=True)
-class RequestOptions:
-    """A request split into its options and the work it asks for (a dataclass: the first step has no pydantic)."""
+class RequestOptions(NamedTuple):
+    """A request split into its options and the work it asks for (no pydantic: the first step has none)."""
 
     work: str
     max_cost_usd: Decimal | None = None

@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-import logging
 import re
 from collections.abc import Callable, Sequence
 from decimal import Decimal
@@ -18,8 +17,6 @@ from typing import Protocol
 
 from prpilot.billing.money import format_usd
 from prpilot.errors import GitHubError, PrpilotError
-
-log = logging.getLogger(__name__)
 
 MARKER = "<!-- prpilot:status -->"
 TASK_RE = re.compile(r"<!-- prpilot:task ([A-Za-z0-9+/=]+) -->")
@@ -92,6 +89,12 @@ def hidden_task_id(body: str) -> str | None:
     return task.get("id") if isinstance(task, dict) and isinstance(task.get("id"), str) else None
 
 
+def _warn(message: str) -> None:
+    import logging  # only when something went wrong: the first step's start-up stays lean
+
+    logging.getLogger(__name__).warning("%s", message)
+
+
 class Poster(Protocol):
     """What posting once needs of GitHub (the REST adapter, or the first step's own client)."""
 
@@ -121,7 +124,7 @@ def post_once(
                 return found
             if attempt >= attempts:
                 raise
-            log.warning("%s; trying again", exc.message)
+            _warn(f"{exc.message}; trying again")
             wait(attempt)
     raise AssertionError("unreachable")
 
@@ -131,7 +134,7 @@ def _posted(github: Poster, number: int, task_id: str) -> int | None:
     try:
         ours = github.comments_with(number, MARKER)
     except PrpilotError as exc:
-        log.warning("could not look for the status comment: %s", exc.message)
+        _warn(f"could not look for the status comment: {exc.message}")
         return None
     for comment_id, body in reversed(ours):
         if hidden_task_id(body) == task_id:
