@@ -49,11 +49,15 @@ INSTALL = """\
         venv="$RUNNER_TEMP/prpilot-venv"
         tools="$RUNNER_TEMP/prpilot-uv"
         quiet=(--quiet --disable-pip-version-check --no-warn-script-location)
-        # uv installs the set in about two seconds where pip takes twenty; uv itself is hash-locked too.
+        # uv installs the set in about two seconds where pip takes twenty; uv itself is hash-locked too,
+        # fetched without pip when the index answers (pip would spend seconds on it).
         export UV_PYTHON_DOWNLOADS=never UV_DEFAULT_INDEX="${UV_DEFAULT_INDEX:-${PIP_INDEX_URL:-}}"
         [ -n "$UV_DEFAULT_INDEX" ] || unset UV_DEFAULT_INDEX
-        if python3 -m pip install "${quiet[@]}" --require-hashes --target "$tools" -r "$locks/uv.txt" 2>/dev/null \\
-          && "$tools/bin/uv" venv --quiet --python "$(command -v python3)" "$venv" \\
+        fetch_uv() {
+          python3 "$GITHUB_ACTION_PATH/entrypoint.py" fetch-uv "$locks/uv.txt" "$tools" \\
+            || python3 -m pip install "${quiet[@]}" --require-hashes --target "$tools" -r "$locks/uv.txt" 2>/dev/null
+        }
+        if fetch_uv && "$tools/bin/uv" venv --quiet --python "$(command -v python3)" "$venv" \\
           && "$tools/bin/uv" pip install --quiet --python "$venv/bin/python" --require-hashes -r "$lock"; then
           :
         else

@@ -20,6 +20,7 @@ commands:
   schedule   admit and schedule the task (acknowledging it too, unless the first step did)
   engine     the action's second step: run the admitted task
   finish     the action's last step: end a task whose engine step was killed
+  fetch-uv   the install step: fetch the hash-locked uv without pip (fetch-uv LOCK TARGET)
   run        both steps in one process (the Docker image's entry point)
   worker     consume a Redis queue of tasks (prpilot worker --help)
   run-task   run the task in PRPILOT_TASK (a Kubernetes Job's container)
@@ -71,7 +72,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     env = dict(os.environ)
     command = args[0] if args else ""
-    if command != "acknowledge":  # the first step sets up logging only once it talks to GitHub
+    if command not in ("acknowledge", "fetch-uv"):  # these stay lean: logging only once they need it
         use_logging(env)
     if code := guarded(lambda: _tune_http(env), env):
         return code
@@ -84,6 +85,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from prpilot.actions.acknowledge import acknowledge_step
 
         return guarded(lambda: acknowledge_step(env), env)
+    if command == "fetch-uv":  # the standard library only: nothing is installed yet
+        from prpilot.actions.uv_wheel import fetch_uv_main
+
+        return guarded(lambda: fetch_uv_main(args[1:], env), env)
     if command == "schedule":
         from prpilot.actions.steps import schedule_step
 
