@@ -30,6 +30,7 @@ from types import ModuleType
 from typing import Any
 
 import acknowledgement
+import action_start
 import admission
 import engine_overhead
 import search
@@ -58,6 +59,8 @@ BENCHMARKS = [
     Benchmark("startup", "## Scheduler start-up", startup, lambda: startup.run(7), lambda: startup.run(3)),
     Benchmark("acknowledgement", "## Time to acknowledgement", acknowledgement,
               lambda: acknowledgement.run(9), lambda: acknowledgement.run(3)),
+    Benchmark("action_start", "## The whole action on a fresh runner: heard before the install", action_start,
+              lambda: action_start.run(3), lambda: action_start.run(1)),
     Benchmark("admission", "## Admission under contention", admission,
               lambda: admission.run(20, 3), lambda: admission.run(20, 1)),
     Benchmark("engine", "## Engine overhead on a 20,000-file repository", engine_overhead,

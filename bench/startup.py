@@ -15,11 +15,15 @@ import json
 import re
 import subprocess
 import sys
+import time
 from typing import Any
 
 from _common import Target, median, repeat_main
 
-TARGET_MS = 300.0
+# Targets as ratios to the interpreter's own start (`python -c pass`, wall time, same run): absolute
+# milliseconds differ between machines (the 300 ms target passed on one machine and missed on another).
+# 300 ms over the ~20 ms start of a quiet machine gave the factor.
+TARGET_STARTS = 15.0
 MODULES = {
     "prpilot.actions.steps": "import prpilot.actions.steps",
     "prpilot.cli": "import prpilot.cli",
@@ -64,6 +68,13 @@ def interpreter_ms() -> float:
     return sum(int(m.group(2)) for m in map(_LINE.match, done.stderr.splitlines()) if m and m.group(3) == " ") / 1000
 
 
+def start_ms() -> float:
+    """Wall time of ``python -c pass``: the interpreter's whole start, the unit of the targets."""
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-c", "pass"], check=True)
+    return (time.perf_counter() - started) * 1000
+
+
 def loaded_modules(statement: str) -> dict[str, bool]:
     """Which of FORBIDDEN (and, for information, PyGithub, GitPython, requests) ``statement`` loads."""
     probe = (f"{statement}\nimport json, sys\n"
@@ -83,6 +94,9 @@ def run(repeat: int = 7) -> dict[str, Any]:
     runs = [task_path_ms() for _ in range(repeat)]
     figures["task_path"] = {"median_ms": median(runs), "min_ms": min(runs), "max_ms": max(runs)}
     figures["interpreter_ms"] = median([interpreter_ms() for _ in range(3)])
+    figures["start_ms"] = median([start_ms() for _ in range(repeat)])
+    for key in (*MODULES, "task_path"):
+        figures[key]["starts"] = figures[key]["median_ms"] / figures["start_ms"]
     loaded = loaded_modules("import prpilot.cli, prpilot.actions.steps")
     loaded_for_task = loaded_modules("; ".join(f"import {m}" for m in TASK_PATH))
     figures["loaded"] = loaded
@@ -90,10 +104,12 @@ def run(repeat: int = 7) -> dict[str, Any]:
     clean = not any(loaded[name] or loaded_for_task[name] for name in FORBIDDEN)
     figures["forbidden_absent"] = clean
     figures["targets"] = [
-        Target("`import prpilot.actions.steps`", figures["prpilot.actions.steps"]["median_ms"], TARGET_MS, "ms").row(),
-        Target("`import prpilot.cli`", figures["prpilot.cli"]["median_ms"], TARGET_MS, "ms").row(),
-        Target("the schedule step's whole task path (with PyGithub and the ledger)",
-               figures["task_path"]["median_ms"], TARGET_MS, "ms").row(),
+        Target("`import prpilot.actions.steps`, in interpreter starts", figures["prpilot.actions.steps"]["starts"],
+               TARGET_STARTS, "x").row(),
+        Target("`import prpilot.cli`, in interpreter starts", figures["prpilot.cli"]["starts"], TARGET_STARTS,
+               "x").row(),
+        Target("the schedule step's whole task path (with PyGithub and the ledger), in interpreter starts",
+               figures["task_path"]["starts"], TARGET_STARTS, "x").row(),
         Target("`openai` and `prpilot.agent` not imported by the schedule step", 0.0 if clean else 1.0, 0.0, "",
                "not imported" if clean else "imported").row(),
     ]
@@ -103,8 +119,9 @@ def run(repeat: int = 7) -> dict[str, Any]:
 def report(figures: dict[str, Any]) -> None:
     for module in (*MODULES, "task_path"):
         f = figures[module]
-        print(f"{module:<16} median {f['median_ms']:6.1f} ms  (min {f['min_ms']:.1f}, max {f['max_ms']:.1f}, "
-              f"{figures['repeat']} runs)")
+        print(f"{module:<16} median {f['median_ms']:6.1f} ms = {f['starts']:.1f} interpreter starts  "
+              f"(min {f['min_ms']:.1f}, max {f['max_ms']:.1f}, {figures['repeat']} runs)")
+    print(f"interpreter start (python -c pass, wall): {figures['start_ms']:.1f} ms")
     print(f"interpreter start-up imports: {figures['interpreter_ms']:.1f} ms")
     print("loaded by `import prpilot.cli, prpilot.actions.steps`:",
           ", ".join(f"{n}={'yes' if v else 'no'}" for n, v in figures["loaded"].items()))
@@ -114,17 +131,19 @@ def report(figures: dict[str, Any]) -> None:
 
 def markdown(f: dict[str, Any]) -> str:
     """The bench/README.md section body for these figures."""
-    rows = ["| import | median | min | max |", "|---|---:|---:|---:|"]
+    rows = ["| import | median | in interpreter starts | min | max |", "|---|---:|---:|---:|---:|"]
     for module, label in (("prpilot.actions.steps", "`prpilot.actions.steps`"), ("prpilot.cli", "`prpilot.cli`"),
                           ("task_path", "the schedule step's task path (adds PyGithub + the ledger)")):
         m = f[module]
-        rows.append(f"| {label} | {m['median_ms']:.0f} ms | {m['min_ms']:.0f} ms | {m['max_ms']:.0f} ms |")
+        rows.append(f"| {label} | {m['median_ms']:.0f} ms | {m['starts']:.1f} | {m['min_ms']:.0f} ms | "
+                    f"{m['max_ms']:.0f} ms |")
     loaded = ", ".join(f"`{n}` {'yes' if v else 'no'}" for n, v in f["loaded"].items())
     task = ", ".join(f"`{n}` {'yes' if v else 'no'}" for n, v in f["loaded_for_task"].items())
     return (
         f"`python -X importtime -c \"import M\"`, the cumulative time on the line of `M` itself, median of "
         f"{f['repeat']} fresh interpreters. For scale, the interpreter's own start-up imports take "
-        f"{f['interpreter_ms']:.0f} ms. Target: ≤ {TARGET_MS:.0f} ms.\n\n" + "\n".join(rows) + "\n\n"
+        f"{f['interpreter_ms']:.0f} ms, and its whole start (`python -c pass`, wall) {f['start_ms']:.0f} ms. Target: "
+        f"≤ {TARGET_STARTS:.0f} interpreter starts.\n\n" + "\n".join(rows) + "\n\n"
         f"Loaded by `import prpilot.cli, prpilot.actions.steps` (a separate interpreter, `sys.modules`): {loaded}.\n"
         f"Loaded once the schedule step has a task (it then imports the GitHub adapter and the ledger): {task}.\n"
         "The `github` and `requests` imports there are PyGithub, needed to acknowledge; `openai` and "

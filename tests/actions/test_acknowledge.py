@@ -29,7 +29,8 @@ SRC = ROOT / "src"
 
 def test_the_first_step_imports_nothing_but_the_standard_library() -> None:
     # -S: no site-packages at all, as on a runner where nothing is installed yet.
-    code = (f"import sys; sys.path.insert(0, {str(SRC)!r}); import prpilot.cli, prpilot.actions.acknowledge; "
+    code = (f"import sys; sys.path.insert(0, {str(SRC)!r}); "
+            "import prpilot.cli, prpilot.actions.acknowledge, prpilot.actions.uv_wheel; "
             "print(sorted({m.split('.')[0] for m in sys.modules} - set(sys.stdlib_module_names) "
             "- {'prpilot', '__main__'}))")
     done = subprocess.run([sys.executable, "-S", "-c", code], capture_output=True, text=True, timeout=60, check=False)

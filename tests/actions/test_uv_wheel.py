@@ -38,5 +38,5 @@ def test_the_wheel_is_this_platforms_with_a_locked_hash() -> None:
 
 
 def test_no_locked_wheel_for_the_platform_is_a_failure_pip_then_handles() -> None:
-    with pytest.raises(ConfigError, match="no locked uv 1.2.3 wheel"):
+    with pytest.raises(ConfigError, match=r"no locked uv 1\.2\.3 wheel"):
         choose(FILES, "1.2.3", frozenset({GOOD}), ("win_", "amd64"))
