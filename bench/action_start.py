@@ -59,8 +59,11 @@ def plain_pip(scratch: Path) -> float:
     venv = scratch / f"venv-{time.monotonic_ns()}"
     started = time.monotonic()
     subprocess.run([runner_python(), "-m", "venv", str(venv)], check=True)
-    subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-                    "--require-hashes", "-r", str(LOCK)], check=True)
+    done = subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet",
+                           "--disable-pip-version-check", "--require-hashes", "-r", str(LOCK)],
+                          capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"pip install of the lock failed: {done.stderr[-1000:]}")
     took = time.monotonic() - started
     shutil.rmtree(venv, ignore_errors=True)
     return took

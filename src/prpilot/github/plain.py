@@ -9,6 +9,7 @@ lost is the caller's to look for (:func:`prpilot.thread.acknowledgement.post_onc
 
 from __future__ import annotations
 
+import http.client
 import json
 import time
 import urllib.error
@@ -56,7 +57,7 @@ class PlainGitHub:
                 if exc.code == 404 and missing_ok:
                     return None
                 error = _refused(what, exc)
-            except (OSError, ValueError) as exc:  # no answer: a timeout, a refused or dropped connection
+            except (OSError, ValueError, http.client.HTTPException) as exc:  # no (whole) answer: timeout, dropped
                 if method not in _IDEMPOTENT:
                     raise GitHubError(f"could not reach GitHub to {what}: {type(exc).__name__}") from exc
                 error = GitHubError(f"could not reach GitHub to {what}: {type(exc).__name__}")
