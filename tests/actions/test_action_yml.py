@@ -45,6 +45,19 @@ def test_declared_inputs_are_the_registry_with_descriptions_and_defaults() -> No
     assert ACTION["branding"]["color"]
 
 
+def test_the_first_step_gets_exactly_the_inputs_it_reads() -> None:
+    from prpilot.actions.acknowledge import INPUTS as FIRST_STEP_INPUTS
+
+    env = _step("acknowledge")["env"]
+    assert isinstance(env, dict)
+    assert set(env) == {env_name(name) for name in FIRST_STEP_INPUTS}
+    assert set(FIRST_STEP_INPUTS) <= set(INPUTS)
+    steps = [step["id"] for step in ACTION["runs"]["steps"]]
+    assert steps.index("acknowledge") == 0  # before the install: nothing installed yet
+    for later in ("install", "sandbox", "schedule"):
+        assert "steps.acknowledge.outputs.proceed == 'true'" in str(_step(later)["if"])
+
+
 def test_each_step_gets_exactly_the_inputs_it_reads() -> None:
     for step in Step:
         env = _step(step.value)["env"]
