@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from prpilot.actions.acknowledge import INPUTS, acknowledge_step, task_json
+from prpilot.actions.acknowledge import INPUTS, STEP_OUTPUTS, acknowledge_step, task_json
 from prpilot.actions.steps import schedule_step
 from prpilot.intake import rules
 from prpilot.intake.events import Skip, StopRequest, parse_event
@@ -173,6 +173,7 @@ def test_the_first_step_acknowledges_in_three_requests_and_the_schedule_step_doe
         ("GET", "permission"), ("POST", "reactions"), ("POST", "comments")]
     outputs = _outputs(tmp_path)
     assert outputs["proceed"] == "true"
+    assert set(outputs) <= set(STEP_OUTPUTS)
     handed = json.loads(Path(outputs["acknowledged"]).read_text())
     [(comment_id, body)] = [(c.id, c.body) for c in fake_github.state.comments.values() if "prpilot:status" in c.body]
     assert handed["status_comment_id"] == comment_id

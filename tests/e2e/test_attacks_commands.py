@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from prpilot.actions.acknowledge import STEP_OUTPUTS as FIRST_STEP_OUTPUTS
 from prpilot.settings import OUTPUTS, SCHEDULE_STEP_OUTPUTS
 from prpilot.testing import openai_replies as say
 from prpilot.testing.runner.composite import RunResult
@@ -256,7 +257,8 @@ def test_class_3_later_job_steps_are_not_poisoned(bed: Bed, tmp_path: Path) -> N
         if path.name.startswith(("set_env_", "add_path_")):
             assert text == "", path.name
         if path.name.startswith("set_output_"):
-            assert set(parse_command_file(text)) <= {*OUTPUTS, *SCHEDULE_STEP_OUTPUTS, "python"}, path.name
+            known = {*OUTPUTS, *SCHEDULE_STEP_OUTPUTS, *FIRST_STEP_OUTPUTS, "python"}
+            assert set(parse_command_file(text)) <= known, path.name
     for step in result.steps:
         assert "LD_PRELOAD" not in step.env, step.id
         assert "BASH_ENV" not in step.env, step.id

@@ -40,6 +40,8 @@ if TYPE_CHECKING:  # urllib.request and datetime load only once there is a reque
 
 # The inputs this step reads (action.yml maps exactly these into it; tests/actions/test_action_yml.py checks).
 INPUTS = ("github-token", "model", "max-cost", "trigger", "trigger-label", "allow-edited", "allowed-bots", "task")
+# Its outputs that only the action reads (besides status, task-id and result when the run ends here).
+STEP_OUTPUTS = ("proceed", "acknowledged")
 _CLIP = 2000  # as markdown.embed_task clips long texts, so the comment stays within GitHub's limit
 
 
