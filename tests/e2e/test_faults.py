@@ -210,7 +210,12 @@ def test_bad_input_says_nothing_on_a_thread_that_did_not_ask(bed: Bed) -> None:
 
     result = bed.run("issue_comment", event, max_steps="abc")
 
-    assert result.exit_code != 0
+    # The first step reads only the inputs that say whether this is a request (the standard library
+    # has no settings parser): a comment that is none ends there, and the bad input is reported on the
+    # first real request (the test above), not on every comment of the repository.
+    assert result.ok, result.logs
+    assert result.outputs["status"] == "skipped"
+    assert result.step("install").outcome == "skipped"
     assert bed.github.rest() == []
 
 
