@@ -9,13 +9,15 @@ from __future__ import annotations
 import statistics
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, PlainSerializer
 
 from prpilot.billing.money import format_usd
 
 SCHEMA_VERSION = 1
+# Amounts are decimal strings in fixed-point notation, as in the bills (docs/billing-openapi.yaml): never 1E-7.
+Usd = Annotated[Decimal, PlainSerializer(lambda value: format(value, "f"), return_type=str, when_used="json")]
 SCAFFOLD_NAMES = {"standard": "prpilot", "baseline": "baseline"}  # a tool profile as the table heads it
 
 
@@ -27,7 +29,7 @@ class TaskResult(BaseModel):
     run: int = Field(ge=1)
     solved: bool  # the hidden check exited 0
     status: str  # the action's status output; "error" when the task could not be run at all
-    cost_usd: Decimal = Decimal(0)
+    cost_usd: Usd = Decimal(0)
     model_calls: int = 0
     seconds: float = 0.0
     prompt_tokens: int = 0
@@ -53,8 +55,8 @@ class Totals(BaseModel):
     tasks: int
     solved: int
     solved_percent: float
-    cost_usd: Decimal
-    cost_per_solved_usd: Decimal | None  # None when nothing was solved
+    cost_usd: Usd
+    cost_per_solved_usd: Usd | None  # None when nothing was solved
     median_steps: float  # median model calls per task
     seconds: float
 

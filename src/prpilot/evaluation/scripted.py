@@ -14,7 +14,6 @@ request last when the run changes something::
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
@@ -85,7 +84,3 @@ def load_script(path: Path) -> list[Reply]:
         raise ConfigError(f"the script {path}: {where}: {first['msg']}") from exc
     return [as_reply(message) for message in messages]
 
-
-def script_text(replies: list[Reply]) -> str:
-    """The replies as one JSON text (for a test's failure message)."""
-    return json.dumps([{"content": r.text, "tool_calls": [c.name for c in r.tool_calls]} for r in replies])
