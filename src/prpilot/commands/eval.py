@@ -8,12 +8,19 @@ stdout, ``--markdown`` and the job summary; ``--json`` keeps every figure (docs/
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from prpilot.errors import ConfigError
+
+if TYPE_CHECKING:  # the test bed loads only when an eval really runs
+    from prpilot.evaluation.endpoint import Target
+    from prpilot.evaluation.report import TaskResult
+    from prpilot.evaluation.task_folder import EvalTask
 
 DEFAULT_MODEL = "gpt-4.1-mini"
 
@@ -62,9 +69,8 @@ def eval_main(argv: Sequence[str], env: Mapping[str, str]) -> int:
     if args.max_steps is not None and args.max_steps < 1:
         raise ConfigError("--max-steps must be 1 or more")
     try:
-        from prpilot.evaluation import endpoint, report, running, task_folder
+        from prpilot.evaluation import report, task_folder
         from prpilot.testing.runner.job import DEFAULT_ACTION_PATH
-        from prpilot.testing.scenario import API_KEY, start_bed
     except ImportError as exc:
         raise ConfigError(f"prpilot eval needs the test extras: pip install 'prpilot[testing]' ({exc})") from exc
     if not (DEFAULT_ACTION_PATH / "action.yml").is_file():
@@ -78,30 +84,13 @@ def eval_main(argv: Sequence[str], env: Mapping[str, str]) -> int:
             raise ConfigError(f"--scripted {args.scripted}: no scripted/{args.scripted}.yml in {', '.join(missing)}")
     profiles = ("standard", "baseline") if args.compare else ("standard",)
     root = Path(tempfile.mkdtemp(prefix="prpilot-eval-"))
-    with start_bed(root) as bed:
-        if args.scripted:
-            target = endpoint.scripted_target(args.scripted, base_url=bed.model.base_url, api_key=API_KEY,
-                                              model=args.model)
+    try:
+        results, target = _run(args, env, root, tasks, profiles)
+    finally:
+        if args.keep:
+            print(f"test bed kept in {root}", file=sys.stderr)
         else:
-            target = endpoint.endpoint_target(
-                model=args.model, base_url=args.base_url, api_key=_key(env, args.api_key_env, "--api-key-env"),
-                github_token=env.get("GITHUB_TOKEN", ""), github_models_url=env.get("PRPILOT_GITHUB_MODELS_URL", ""),
-                fallback_model=args.fallback_model, fallback_base_url=args.fallback_base_url,
-                fallback_api_key=_key(env, args.fallback_api_key_env, "--fallback-api-key-env"),
-            )
-        if args.prices:
-            target = target.model_copy(update={"inputs": {**target.inputs, "prices": args.prices}})
-        print(f"prpilot eval: {len(tasks)} tasks, {args.runs} run(s), `{target.model}` at {target.endpoint}",
-              file=sys.stderr)
-
-        def progress(profile: str, row: report.TaskResult) -> None:
-            said = "solved" if row.solved else "not solved"
-            problem = f" ({row.error})" if row.error else ""
-            print(f"  {row.task} [{report.SCAFFOLD_NAMES.get(profile, profile)}, run {row.run}]: {said}, "
-                  f"{row.status}, {row.model_calls} model calls, {row.seconds:.1f} s{problem}", file=sys.stderr)
-
-        results = running.run_suite(bed, tasks, target, profiles=profiles, runs=args.runs, max_steps=args.max_steps,
-                                    env=env, progress=progress)
+            shutil.rmtree(root, ignore_errors=True)
     from prpilot import __version__
 
     found = report.Report(
@@ -118,10 +107,37 @@ def eval_main(argv: Sequence[str], env: Mapping[str, str]) -> int:
     if env.get("GITHUB_STEP_SUMMARY"):
         with open(env["GITHUB_STEP_SUMMARY"], "a", encoding="utf-8") as summary:
             summary.write(text)
-    if args.keep:
-        print(f"test bed kept in {root}", file=sys.stderr)
-    else:
-        import shutil
-
-        shutil.rmtree(root, ignore_errors=True)
     return 1 if any(row.error for rows in results.values() for row in rows) else 0
+
+
+def _run(args: argparse.Namespace, env: Mapping[str, str], root: Path, tasks: list[EvalTask],
+         profiles: tuple[str, ...]) -> tuple[dict[str, list[TaskResult]], Target]:
+    """Start the test bed under ``root`` and run every task on it; the results by tool profile, and the target."""
+    from prpilot.evaluation import endpoint, report, running
+    from prpilot.testing.scenario import API_KEY, start_bed
+
+    with start_bed(root) as bed:
+        if args.scripted:
+            target = endpoint.scripted_target(args.scripted, base_url=bed.model.base_url, api_key=API_KEY,
+                                              model=args.model)
+        else:
+            target = endpoint.endpoint_target(
+                model=args.model, base_url=args.base_url, api_key=_key(env, args.api_key_env, "--api-key-env"),
+                github_token=env.get("GITHUB_TOKEN", ""), github_models_url=env.get("PRPILOT_GITHUB_MODELS_URL", ""),
+                fallback_model=args.fallback_model, fallback_base_url=args.fallback_base_url,
+                fallback_api_key=_key(env, args.fallback_api_key_env, "--fallback-api-key-env"),
+            )
+        if args.prices:
+            target = target.model_copy(update={"inputs": {**target.inputs, "prices": args.prices}})
+        print(f"prpilot eval: {len(tasks)} tasks, {args.runs} run(s), `{target.model}` at {target.endpoint}",
+              file=sys.stderr)
+
+        def progress(profile: str, row: TaskResult) -> None:
+            said = "solved" if row.solved else "not solved"
+            problem = f" ({row.error})" if row.error else ""
+            print(f"  {row.task} [{report.SCAFFOLD_NAMES.get(profile, profile)}, run {row.run}]: {said}, "
+                  f"{row.status}, {row.model_calls} model calls, {row.seconds:.1f} s{problem}", file=sys.stderr)
+
+        results = running.run_suite(bed, tasks, target, profiles=profiles, runs=args.runs, max_steps=args.max_steps,
+                                    env=env, progress=progress)
+    return results, target
