@@ -83,9 +83,10 @@ def eval_main(argv: Sequence[str], env: Mapping[str, str]) -> int:
         if missing:
             raise ConfigError(f"--scripted {args.scripted}: no scripted/{args.scripted}.yml in {', '.join(missing)}")
     profiles = ("standard", "baseline") if args.compare else ("standard",)
+    given = None if args.scripted else _endpoint(args, env)  # before the bed: a missing key is one line, at once
     root = Path(tempfile.mkdtemp(prefix="prpilot-eval-"))
     try:
-        results, target = _run(args, env, root, tasks, profiles)
+        results, target = _run(args, env, root, tasks, profiles, given)
     finally:
         if args.keep:
             print(f"test bed kept in {root}", file=sys.stderr)
@@ -110,23 +111,31 @@ def eval_main(argv: Sequence[str], env: Mapping[str, str]) -> int:
     return 1 if any(row.error for rows in results.values() for row in rows) else 0
 
 
+def _endpoint(args: argparse.Namespace, env: Mapping[str, str]) -> Target:
+    """The endpoint the options name, with its keys read from the variables they name."""
+    from prpilot.evaluation.endpoint import endpoint_target
+
+    return endpoint_target(
+        model=args.model, base_url=args.base_url, api_key=_key(env, args.api_key_env, "--api-key-env"),
+        github_token=env.get("GITHUB_TOKEN", ""), github_models_url=env.get("PRPILOT_GITHUB_MODELS_URL", ""),
+        fallback_model=args.fallback_model, fallback_base_url=args.fallback_base_url,
+        fallback_api_key=_key(env, args.fallback_api_key_env, "--fallback-api-key-env"),
+    )
+
+
 def _run(args: argparse.Namespace, env: Mapping[str, str], root: Path, tasks: list[EvalTask],
-         profiles: tuple[str, ...]) -> tuple[dict[str, list[TaskResult]], Target]:
-    """Start the test bed under ``root`` and run every task on it; the results by tool profile, and the target."""
-    from prpilot.evaluation import endpoint, report, running
+         profiles: tuple[str, ...], given: Target | None) -> tuple[dict[str, list[TaskResult]], Target]:
+    """Start the test bed under ``root`` and run every task on it; the results by tool profile, and the target.
+
+    ``given`` is the endpoint; None means the bed's scripted server (``--scripted``).
+    """
+    from prpilot.evaluation import report, running
+    from prpilot.evaluation.endpoint import scripted_target
     from prpilot.testing.scenario import API_KEY, start_bed
 
     with start_bed(root) as bed:
-        if args.scripted:
-            target = endpoint.scripted_target(args.scripted, base_url=bed.model.base_url, api_key=API_KEY,
-                                              model=args.model)
-        else:
-            target = endpoint.endpoint_target(
-                model=args.model, base_url=args.base_url, api_key=_key(env, args.api_key_env, "--api-key-env"),
-                github_token=env.get("GITHUB_TOKEN", ""), github_models_url=env.get("PRPILOT_GITHUB_MODELS_URL", ""),
-                fallback_model=args.fallback_model, fallback_base_url=args.fallback_base_url,
-                fallback_api_key=_key(env, args.fallback_api_key_env, "--fallback-api-key-env"),
-            )
+        target = given or scripted_target(args.scripted, base_url=bed.model.base_url, api_key=API_KEY,
+                                          model=args.model)
         if args.prices:
             target = target.model_copy(update={"inputs": {**target.inputs, "prices": args.prices}})
         print(f"prpilot eval: {len(tasks)} tasks, {args.runs} run(s), `{target.model}` at {target.endpoint}",
