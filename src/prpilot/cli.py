@@ -26,6 +26,7 @@ commands:
   run-task   run the task in PRPILOT_TASK (a Kubernetes Job's container)
   spend      print a month of the repository's ledger: cost per requester and model (prpilot spend --help)
   demo       run the whole lifecycle locally against the test bed (prpilot demo --help)
+  eval       solved tasks, cost and steps of a model on a suite of tasks (prpilot eval --help)
   version    print the version
 """
 
@@ -121,6 +122,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from prpilot.commands.demo import demo_main
 
         return guarded(lambda: demo_main(args[1:]), env)
+    if command == "eval":
+        from prpilot.commands.eval import eval_main
+
+        return guarded(lambda: eval_main(args[1:], env), env)
     if command in ("version", "--version"):
         from prpilot import __version__
 

@@ -149,6 +149,10 @@ GITHUB_MODELS_URL = "https://models.github.ai/inference"
 
 STRATEGIES = ("actions", "thread", "log", "redis", "dispatch", "kubernetes")
 
+# The agent's tool sets (prpilot.agent.tools.TOOL_PROFILES): prpilot's own, and PR Pilot's whole-file
+# read_file/write_file, which `prpilot eval --compare baseline` measures against.
+TOOL_PROFILES = ("standard", "baseline")
+
 
 def env_name(input_name: str) -> str:
     """Return the variable GitHub sets for an input: ``INPUT_`` + upper-cased, spaces to ``_``."""
@@ -193,6 +197,9 @@ class Settings(BaseModel):
     # GitHub Models' endpoint, used when openai-api-key and openai-base-url are both empty; not an
     # input: the entry points may set it from PRPILOT_GITHUB_MODELS_URL (tests, proxies).
     github_models_url: str = GITHUB_MODELS_URL
+    # The agent's tools (TOOL_PROFILES); not an input: the entry points may set it from
+    # PRPILOT_TOOL_PROFILE, which `prpilot eval --compare baseline` does.
+    tool_profile: str = "standard"
     max_steps: int = 30
     max_minutes: float = 20.0
     max_cost_usd: Decimal | None = None
@@ -280,17 +287,21 @@ def _workflow_files(value: str) -> tuple[str, ...]:
     return files
 
 
-def parse_settings(raw: Mapping[str, str], *, github_models_url: str = "") -> Settings:
+def parse_settings(raw: Mapping[str, str], *, github_models_url: str = "", tool_profile: str = "") -> Settings:
     """Turn raw input strings into Settings; a bad value raises ConfigError naming the input.
 
-    ``github_models_url`` (empty: GitHub's own) is where GitHub Models answers; only an entry
-    point, which reads the environment, passes one.
+    ``github_models_url`` (empty: GitHub's own) is where GitHub Models answers and ``tool_profile``
+    (empty: standard) which tools the agent has; only an entry point, which reads the environment,
+    passes them.
     """
 
     def get(name: str) -> str:
         default = DEFAULTS[name]
         return raw.get(name, "" if default.startswith("${{") else default)
 
+    tool_profile = tool_profile.strip() or "standard"
+    if tool_profile not in TOOL_PROFILES:
+        raise ConfigError(f"PRPILOT_TOOL_PROFILE must be one of {', '.join(TOOL_PROFILES)}, not {tool_profile!r}")
     strategy = get("strategy") or "actions"
     if strategy not in STRATEGIES:
         raise ConfigError(f"input strategy must be one of {', '.join(STRATEGIES)}, not {strategy!r}")
@@ -320,6 +331,7 @@ def parse_settings(raw: Mapping[str, str], *, github_models_url: str = "") -> Se
         fallback_base_url=get("fallback-base-url"),
         fallback_api_key=get("fallback-api-key"),
         github_models_url=github_models_url.strip() or GITHUB_MODELS_URL,
+        tool_profile=tool_profile,
         max_steps=_positive_int("max-steps", get("max-steps") or DEFAULTS["max-steps"], allow_empty=False) or 30,
         max_minutes=max_minutes,
         max_cost_usd=_usd("max-cost", get("max-cost")),

@@ -33,3 +33,15 @@ def test_real_keys_and_the_schedule_step_give_no_placeholder_warning(capsys: pyt
     out = capsys.readouterr().out
     assert [line for line in out.splitlines() if "openai-api-key" in line] == []
     assert "billing-token" in out  # a short billing token is a placeholder too
+
+
+def test_the_tool_profile_comes_from_prpilot_tool_profile_and_a_wrong_one_is_named() -> None:
+    from prpilot.errors import ConfigError
+
+    env = {"GITHUB_ACTIONS": "true"}
+    assert read_settings(env, Step.ENGINE, ActionsRunner(env)).tool_profile == "standard"
+    chosen = {**env, "PRPILOT_TOOL_PROFILE": "baseline"}
+    assert read_settings(chosen, Step.ENGINE, ActionsRunner(chosen)).tool_profile == "baseline"
+    wrong = {**env, "PRPILOT_TOOL_PROFILE": "everything"}
+    with pytest.raises(ConfigError, match="PRPILOT_TOOL_PROFILE must be one of standard, baseline"):
+        read_settings(wrong, Step.ENGINE, ActionsRunner(wrong))

@@ -282,3 +282,19 @@ def test_no_history_no_section() -> None:
                           review_context=None, include_untrusted=False)[1]["content"]
 
     assert "What came before" not in text
+
+
+def test_the_prompt_names_the_tools_of_the_profile_it_is_built_for() -> None:
+    from prpilot.agent.tools import BASELINE
+
+    standard = build_messages("fix it", ThreadContext(), hints=None, review_context=None, include_untrusted=False,
+                              checks=("make test",))
+    baseline = build_messages("fix it", ThreadContext(), hints=None, review_context=None, include_untrusted=False,
+                              checks=("make test",), profile=BASELINE)
+    assert "edit_file" in standard[0]["content"]
+    assert "run_command" in standard[1]["content"]
+    assert "edit_file" not in baseline[0]["content"]
+    assert "search_code" not in baseline[0]["content"]
+    assert "read_file to read a whole file" in baseline[0]["content"]
+    assert "run_command" not in baseline[1]["content"]
+    assert "`make test`" in baseline[1]["content"]

@@ -13,7 +13,7 @@ import pytest
 from prpilot.agent.bounds import MAX_BYTES
 from prpilot.agent.commands import CommandPolicy
 from prpilot.agent.search import search_code
-from prpilot.agent.tools import ReadFile, Toolbox, ToolResult
+from prpilot.agent.tools import BASELINE, TOOL_PROFILES, ReadFile, Toolbox, ToolResult
 from prpilot.agent.workspace import ToolError, Workspace
 
 SECRET = "ghs_s3cr3tvalue123"
@@ -317,3 +317,24 @@ def test_the_search_child_never_runs_code_from_the_checkout(repo: Path, tmp_path
     (repo / "prpilot" / "agent" / "search.py").write_text(f"open({str(canary)!r}, 'w').write('pwned')\n")
     assert search_code(Workspace(repo), "def main", rg="") == "src/app.py:1:def main():"
     assert not canary.exists()
+
+
+def test_the_baseline_profile_has_whole_file_read_and_write_only(repo: Path) -> None:
+    box = Toolbox(Workspace(repo), commands=CommandPolicy(("pytest",), checks=("pytest -q",)), profile=BASELINE)
+    schemas = {s["function"]["name"]: s["function"] for s in box.schemas()}
+    assert list(schemas) == ["read_file", "write_file"]  # no run_command, even with commands allowed
+    assert set(schemas["read_file"]["parameters"]["properties"]) == {"path"}
+    whole = call(box, "read_file", path="src/app.py")
+    assert whole.output == (repo / "src" / "app.py").read_text()  # as is: no line numbers, no window
+    refused = call(box, "edit_file", path="src/app.py", old="return 1", new="return 2")
+    assert refused.is_error
+    assert "no tool named 'edit_file'" in refused.output
+    assert not call(box, "write_file", path="src/app.py", content="x = 1\n").is_error
+    assert box.changed_files == ["src/app.py"]
+    assert TOOL_PROFILES["standard"].tools == Toolbox(Workspace(repo)).tools
+
+
+def test_settings_name_exactly_the_profiles_the_agent_has() -> None:
+    from prpilot import settings
+
+    assert tuple(TOOL_PROFILES) == settings.TOOL_PROFILES

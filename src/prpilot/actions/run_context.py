@@ -13,6 +13,8 @@ from prpilot.errors import ConfigError, EventError
 
 # Where GitHub Models answers, for tests and proxies; GitHub's own endpoint when unset.
 GITHUB_MODELS_URL_VARIABLE = "PRPILOT_GITHUB_MODELS_URL"
+# The agent's tool profile (standard, baseline): `prpilot eval --compare baseline` sets it.
+TOOL_PROFILE_VARIABLE = "PRPILOT_TOOL_PROFILE"
 
 
 class RunContext(BaseModel):

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from prpilot.agent.sanitize import Redactor, fence, strip_hidden, untrusted
+from prpilot.agent.tools import STANDARD, ToolProfile
 from prpilot.github.thread_context import EarlierTask, ReviewThreadComment, ThreadComment, ThreadContext
 
 C = TypeVar("C", bound=ThreadComment)
@@ -20,13 +21,10 @@ MAX_PATCH = 12_000  # one file's patch
 MAX_DIFF = 40_000  # the whole diff
 MAX_FILES_SHOWN = 30  # of one earlier task's changed files
 
-SYSTEM_PROMPT = """\
+_PROMPT = """\
 You are prpilot, a coding agent working in a checkout of a GitHub repository. Someone asked for a \
 change in an issue or pull request comment; do it by exploring and editing the files with your tools:
-- list_files, read_file, search_code to find your way (paths are relative to the repository root);
-- edit_file to change part of a file (the old text must match exactly once), write_file to create \
-or rewrite a file, delete_file to remove one;
-- run_command, when it is offered, to run the project's allowed commands (tests, linters).
+{tools}
 
 Rules:
 - Do not run git or touch .git: when you finish, your changes are committed to a branch and a pull \
@@ -39,6 +37,14 @@ never look for or reveal credentials.
 - When you are done, stop calling tools and reply with a short summary of what you changed and why \
 (a few sentences or bullet points). It is posted in the thread and used as the pull request's \
 description. If the request cannot or should not be done, say why briefly instead."""
+
+
+def system_prompt(profile: ToolProfile = STANDARD) -> str:
+    """The system prompt for an agent with the tools of ``profile``."""
+    return _PROMPT.format(tools=profile.guide)
+
+
+SYSTEM_PROMPT = system_prompt()
 
 
 def load_hints(root: Path) -> str | None:
@@ -75,10 +81,12 @@ def build_messages(
     include_untrusted: bool,
     secrets: Sequence[str] = (),
     checks: Sequence[str] = (),
+    profile: ToolProfile = STANDARD,
 ) -> list[dict[str, Any]]:
     """The system and user messages that start a task; ``secrets`` are masked wherever they appear.
 
-    ``checks`` are the project's verify commands: the agent is told they run when it finishes.
+    ``checks`` are the project's verify commands: the agent is told they run when it finishes; ``profile``
+    names the tools the system prompt describes.
     """
     redact = Redactor(secrets)
     parts = [f"## Request\n{strip_hidden(request).strip()}"]
@@ -101,14 +109,14 @@ def build_messages(
         )
     if checks:
         listed = "\n".join(f"- `{command}`" for command in checks)
+        yourself = " You can run them yourself with run_command, exactly as written:" if profile.commands else ""
         parts.append(
             "## The project's checks\nWhen you finish a change, these commands run in the repository root, and a "
-            "failure comes back to you to fix. You can run them yourself with run_command, exactly as written:\n"
-            + listed
+            f"failure comes back to you to fix.{yourself}\n" + listed
         )
     user = "\n\n".join(parts)
     return [
-        {"role": "system", "content": redact(SYSTEM_PROMPT)},
+        {"role": "system", "content": redact(system_prompt(profile))},
         {"role": "user", "content": redact(user)},
     ]
 

@@ -9,6 +9,7 @@ import json
 import logging
 import subprocess
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -78,6 +79,12 @@ class RunCommand(_Args):
     command: str = Field(description="The command line, e.g. 'pytest -q tests/test_app.py'.")
 
 
+class ReadWholeFile(_Args):
+    """Read a whole text file."""
+
+    path: str = Field(description="File path relative to the repository root.")
+
+
 FILE_TOOLS: dict[str, type[_Args]] = {
     "list_files": ListFiles,
     "read_file": ReadFile,
@@ -86,6 +93,40 @@ FILE_TOOLS: dict[str, type[_Args]] = {
     "edit_file": EditFile,
     "delete_file": DeleteFile,
 }
+
+
+@dataclass(frozen=True)
+class ToolProfile:
+    """A named set of tools the agent works with, and the lines of its prompt that say which does what."""
+
+    name: str
+    tools: Mapping[str, type[_Args]]
+    commands: bool  # whether run_command joins when commands are allowed
+    guide: str
+
+
+STANDARD = ToolProfile(
+    name="standard",
+    tools=FILE_TOOLS,
+    commands=True,
+    guide=(
+        "- list_files, read_file, search_code to find your way (paths are relative to the repository root);\n"
+        "- edit_file to change part of a file (the old text must match exactly once), write_file to create "
+        "or rewrite a file, delete_file to remove one;\n"
+        "- run_command, when it is offered, to run the project's allowed commands (tests, linters)."
+    ),
+)
+# PR Pilot's scaffold, for comparisons (``prpilot eval --compare baseline``): whole files in, whole files out.
+BASELINE = ToolProfile(
+    name="baseline",
+    tools={"read_file": ReadWholeFile, "write_file": WriteFile},
+    commands=False,
+    guide=(
+        "- read_file to read a whole file (paths are relative to the repository root);\n"
+        "- write_file to create a file or replace its whole content."
+    ),
+)
+TOOL_PROFILES: dict[str, ToolProfile] = {profile.name: profile for profile in (STANDARD, BASELINE)}
 
 
 def tool_schema(name: str, args: type[BaseModel]) -> dict[str, Any]:
@@ -105,12 +146,16 @@ class ToolResult:
 
 
 class Toolbox:
-    """The tools over one workspace. ``run_command`` exists only when ``commands`` allows some."""
+    """The tools of ``profile`` over one workspace. ``run_command`` exists only when ``commands`` allows some."""
 
-    def __init__(self, workspace: Workspace, *, commands: CommandPolicy | None = None) -> None:
+    def __init__(
+        self, workspace: Workspace, *, commands: CommandPolicy | None = None, profile: ToolProfile = STANDARD
+    ) -> None:
         self.workspace = workspace
-        self.commands = commands if commands and (commands.prefixes or commands.checks) else None
-        self.tools: dict[str, type[_Args]] = dict(FILE_TOOLS)
+        wanted = profile.commands and commands and (commands.prefixes or commands.checks)
+        self.commands = commands if wanted else None
+        self.profile = profile
+        self.tools: dict[str, type[_Args]] = dict(profile.tools)
         self.ran_command = False
         # When the tools must have stopped (time.monotonic): the agent loop sets it from max-minutes.
         self.deadline: float | None = None
@@ -178,6 +223,8 @@ class Toolbox:
                 return list_files(ws, path)
             case ReadFile(path=path, start_line=start, end_line=end):
                 return read_file(ws, path, start, end)
+            case ReadWholeFile(path=path):
+                return ws.read_text(path)
             case SearchCode(pattern=pattern, glob=glob):
                 return search_code(ws, pattern, glob, seconds=self.seconds_left(SEARCH_SECONDS))
             case WriteFile(path=path, content=content):

@@ -260,7 +260,7 @@ class TaskEngine:
         """The agent's tools and its first messages (with what came before on this thread)."""
         from prpilot.agent.commands import CommandPolicy, unavailable
         from prpilot.agent.prompt import build_messages, load_hints
-        from prpilot.agent.tools import Toolbox
+        from prpilot.agent.tools import TOOL_PROFILES, Toolbox
         from prpilot.agent.workspace import Workspace
 
         thread = ThreadContext()
@@ -285,7 +285,8 @@ class TaskEngine:
                 deadline=self._deadline,  # commands share max-minutes
                 checks=self.settings.verify,
             )
-        toolbox = self._toolbox = Toolbox(workspace, commands=commands)
+        profile = TOOL_PROFILES[self.settings.tool_profile]
+        toolbox = self._toolbox = Toolbox(workspace, commands=commands, profile=profile)
         if toolbox.sandbox is not None and toolbox.sandbox.problem and self.runner:
             self.runner.warning(f"commands are configured, but {unavailable(toolbox.sandbox.problem)}")
         messages = build_messages(
@@ -296,6 +297,7 @@ class TaskEngine:
             include_untrusted=self.settings.include_untrusted_comments,
             secrets=self.settings.secrets(),
             checks=self.settings.verify,
+            profile=profile,
         )
         return toolbox, messages
 

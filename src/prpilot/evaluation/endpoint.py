@@ -1,0 +1,72 @@
+"""Which model the tasks are run against: the action's model inputs, decided from the eval's options.
+
+The rules are the action's: a key or a base URL means that OpenAI-compatible endpoint; neither means
+GitHub Models, with a GitHub token as the key (in the action the workflow's own; here the test bed's
+GitHub is a fake one, so the token comes from the environment, never from the bed).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from prpilot.agent.endpoints import models_name
+from prpilot.errors import ConfigError
+from prpilot.settings import GITHUB_MODELS_URL
+
+Scripted = Literal["right", "wrong"]
+
+
+class Target(BaseModel):
+    """The model inputs every task's run gets, and how the report names the endpoint."""
+
+    model_config = ConfigDict(frozen=True)
+
+    model: str
+    endpoint: str  # for the report: a base URL, "OpenAI", "GitHub Models" or "scripted (right)"
+    inputs: dict[str, str]  # openai-api-key, openai-base-url, model, fallback-*: as the action takes them
+    fallback_model: str = ""
+    scripted: Scripted | None = None
+
+
+def scripted_target(which: Scripted, *, base_url: str, api_key: str, model: str) -> Target:
+    """The test bed's scripted server, answering each task's ``which`` script."""
+    inputs = {"openai-api-key": api_key, "openai-base-url": base_url, "model": model}
+    return Target(model=model, endpoint=f"scripted ({which})", inputs=inputs, scripted=which)
+
+
+def endpoint_target(
+    *,
+    model: str,
+    base_url: str = "",
+    api_key: str = "",
+    github_token: str = "",
+    github_models_url: str = "",
+    fallback_model: str = "",
+    fallback_base_url: str = "",
+    fallback_api_key: str = "",
+) -> Target:
+    """The endpoint the options name, as the action would call it."""
+    if base_url or api_key:
+        inputs = {"openai-api-key": api_key, "openai-base-url": base_url, "model": model}
+        endpoint, on_models = base_url or "OpenAI", False
+    elif github_token:
+        model = models_name(model)
+        inputs = {"openai-api-key": github_token, "openai-base-url": github_models_url or GITHUB_MODELS_URL,
+                  "model": model}
+        endpoint, on_models = "GitHub Models", True
+    else:
+        raise ConfigError(
+            "no model endpoint: pass --base-url and/or --api-key-env NAME for an OpenAI-compatible endpoint, set "
+            "GITHUB_TOKEN (a token that may use GitHub Models) for GitHub Models, or use --scripted"
+        )
+    if fallback_model:
+        same_host = not fallback_base_url or fallback_base_url.rstrip("/") == inputs["openai-base-url"].rstrip("/")
+        if on_models and not same_host and not fallback_api_key:
+            raise ConfigError("--fallback-base-url points away from GitHub Models, so --fallback-api-key-env must "
+                              "name the fallback's key: the GitHub token goes to GitHub Models only")
+        fallback_model = models_name(fallback_model) if on_models and same_host else fallback_model
+        inputs |= {"fallback-model": fallback_model, "fallback-base-url": fallback_base_url,
+                   "fallback-api-key": fallback_api_key}
+    return Target(model=model, endpoint=endpoint, inputs=inputs, fallback_model=fallback_model)
