@@ -38,16 +38,25 @@ def _comment_writes(bed: Bed) -> list[str]:
     ]
 
 
-def _path_without_ripgrep() -> str:
-    return os.pathsep.join(
-        d for d in os.environ.get("PATH", os.defpath).split(os.pathsep) if d and not (Path(d) / "rg").exists()
-    )
+def _path_without_ripgrep(shadow: Path) -> str:
+    """PATH with every program but ``rg``: a folder that holds rg (e.g. /usr/bin, with bash) is mirrored without it."""
+    shadow.mkdir(exist_ok=True)
+    folders = []
+    for d in os.environ.get("PATH", os.defpath).split(os.pathsep):
+        if not d or not (Path(d) / "rg").exists():
+            folders.append(d)
+            continue
+        for program in Path(d).iterdir():
+            if program.name != "rg" and not (shadow / program.name).exists():
+                (shadow / program.name).symlink_to(program)
+        folders.append(str(shadow))
+    return os.pathsep.join(dict.fromkeys(f for f in folders if f))
 
 
 # --- 5: max-minutes holds inside a tool ------------------------------------------------------------
 
 
-def test_5_a_catastrophic_regex_cannot_outlast_max_minutes(bed: Bed) -> None:
+def test_5_a_catastrophic_regex_cannot_outlast_max_minutes(bed: Bed, tmp_path: Path) -> None:
     bed.github.commit(bed.repo, "main", {"data.txt": "a" * 48 + "!\n"}, "Add data")
     bed.model.script(
         say.tool("search_code", {"pattern": "(a+)+$"}),  # exponential in Python's re on "aaa…a!"
@@ -58,7 +67,8 @@ def test_5_a_catastrophic_regex_cannot_outlast_max_minutes(bed: Bed) -> None:
 
     # No ripgrep on PATH: the Python fallback, whose engine backtracks, does the search.
     result = bed.runner.run(
-        "issue_comment", event, {**bed.inputs, "max-minutes": "0.1"}, env={"PATH": _path_without_ripgrep()},
+        "issue_comment", event, {**bed.inputs, "max-minutes": "0.1"},
+        env={"PATH": _path_without_ripgrep(tmp_path / "bin")},
         timeout=150,
     )
 
