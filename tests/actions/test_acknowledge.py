@@ -250,3 +250,67 @@ def test_the_first_step_reads_exactly_its_declared_inputs(tmp_path: Path, fake_g
 
     acknowledge_step(Recording(env))
     assert {key.removeprefix("INPUT_").lower() for key in seen if key.startswith("INPUT_")} == set(INPUTS)
+
+
+def test_a_runner_temp_it_cannot_write_leaves_everything_to_the_schedule_step(
+    tmp_path: Path, fake_github: FakeGitHub
+) -> None:
+    repo, payload = _request(fake_github, "/pilot fix the typo")
+    env = _env(tmp_path, fake_github, repo, payload, INPUT_STRATEGY="log",
+               RUNNER_TEMP=str(tmp_path / "missing" / "temp"))
+    before = len(fake_github.requests)
+
+    assert acknowledge_step(env) == 0
+
+    # Nothing posted that no later step would know about: only the permission was read.
+    assert [r.path.rsplit("/", 1)[-1] for r in fake_github.requests[before:]] == ["permission"]
+    assert _outputs(tmp_path) == {"proceed": "true", "acknowledged": ""}
+    (tmp_path / "output").write_text("")
+    assert schedule_step({**env, "RUNNER_TEMP": str(tmp_path)}) == 0
+    [body] = [c.body for c in fake_github.state.comments.values() if "prpilot:status" in c.body]
+    task = extract_task(body)
+    assert task is not None
+    assert task.id == _outputs(tmp_path)["task-id"]
+
+
+def test_a_status_comment_whose_id_was_not_handed_over_is_found_by_its_task_id(
+    tmp_path: Path, fake_github: FakeGitHub, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from prpilot.actions import acknowledge
+
+    repo, payload = _request(fake_github, "/pilot fix the typo")
+    # A rate limit of 0 refuses the task in the schedule step, which says so in the status comment.
+    env = _env(tmp_path, fake_github, repo, payload, INPUT_STRATEGY="log", **{"INPUT_RATE-LIMIT": "0"})
+    write = acknowledge._write_handoff
+    writes: list[dict[str, Any]] = []
+
+    def second_write_fails(path: str, handoff: dict[str, Any]) -> None:
+        writes.append(dict(handoff))
+        if len(writes) == 2:
+            raise OSError(28, "No space left on device")
+        write(path, handoff)
+
+    monkeypatch.setattr(acknowledge, "_write_handoff", second_write_fails)
+    assert acknowledge_step(env) == 0
+
+    outputs = _outputs(tmp_path)
+    handed = json.loads(Path(outputs["acknowledged"]).read_text())
+    assert handed["acknowledged"] is True
+    assert handed["status_comment_id"] is None
+    [(comment_id, queued)] = [(c.id, c.body) for c in fake_github.state.comments.values() if "prpilot:status" in c.body]
+    said = capsys.readouterr()
+    assert "could not write the status comment's id" in said.out + said.err
+    (tmp_path / "output").write_text("")
+    before = len(fake_github.requests)
+
+    assert schedule_step({**env, "PRPILOT_ACKNOWLEDGED": outputs["acknowledged"]}) == 0
+
+    made = fake_github.requests[before:]
+    assert not [r for r in made if r.method == "POST" and r.path.endswith("/comments")]
+    [(still, final)] = [(c.id, c.body) for c in fake_github.state.comments.values() if "prpilot:status" in c.body]
+    assert still == comment_id
+    assert final != queued  # the schedule step's answer is in the first step's comment
+    refused = extract_task(final)
+    assert refused is not None
+    assert refused.status == "rejected"
+    assert _outputs(tmp_path)["task-id"] == handed["task_id"]

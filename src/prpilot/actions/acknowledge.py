@@ -175,9 +175,15 @@ def _acknowledge(env: Mapping[str, str], runner: ActionsRunner, github: PlainGit
         runner.info(f"prpilot: task {task_id} rejected: {why}")
         return 0
     handoff: dict[str, Any] = {"task_id": task_id, "created_at": created_at.isoformat(), "permission": permission,
-                               "status_comment_id": None, "acknowledged": False}
-    if not request.request_error:  # a malformed option: the schedule step answers it, as it always has
-        handoff["acknowledged"] = True
+                               "status_comment_id": None, "acknowledged": not request.request_error}
+    path = os.path.join(env.get("RUNNER_TEMP") or ".", f"prpilot-acknowledged-{task_id}.json")
+    # Written before anything is posted: a status comment whose hand-over could not be written would
+    # otherwise say "queued" for ever. When even this write fails, the schedule step does it all.
+    try:
+        _write_handoff(path, handoff)
+    except OSError as exc:
+        return _leave_to_schedule(runner, f"could not write {path} ({exc.strerror}); the schedule step answers")
+    if handoff["acknowledged"]:  # a malformed option: the schedule step answers it, as it always has
         comment_id, kind = request.fields.get("comment_id"), request.fields.get("comment_kind")
         if comment_id is not None and kind in ("issue", "review"):  # a review's summary has no reactions
             try:
@@ -193,12 +199,21 @@ def _acknowledge(env: Mapping[str, str], runner: ActionsRunner, github: PlainGit
                 handoff["status_comment_id"] = post_once(github, thread, body, task_id)
             except GitHubError as exc:
                 return _failed(runner, exc.message)
-    path = os.path.join(env.get("RUNNER_TEMP") or ".", f"prpilot-acknowledged-{task_id}.json")
-    with open(path, "w", encoding="utf-8") as handle:
-        json.dump(handoff, handle)
+            try:
+                _write_handoff(path, handoff)
+            except OSError as exc:  # the schedule step finds the comment by its task id instead
+                runner.warning(f"could not write the status comment's id to {path} ({exc.strerror})")
     runner.set_outputs({"proceed": "true", "acknowledged": str(path)})
     runner.info(f"prpilot: request of @{request.requester} acknowledged ({github.requests} GitHub requests)")
     return 0
+
+
+def _write_handoff(path: str, handoff: Mapping[str, Any]) -> None:
+    """Replace the hand-over file whole (a half-written one never stands)."""
+    partial = f"{path}.partial"
+    with open(partial, "w", encoding="utf-8") as handle:
+        json.dump(handoff, handle)
+    os.replace(partial, path)
 
 
 def _failed(runner: ActionsRunner, why: str) -> int:

@@ -224,14 +224,16 @@ def _answer_despite_bad_inputs(env: Mapping[str, str], error: ConfigError) -> No
         acknowledged.apply(task)
     from prpilot.actions.assembly import open_github
     from prpilot.engine.ending import Ending, end_task
-    from prpilot.thread.status_comment import StatusComment
+    from prpilot.thread.status_comment import StatusComment, find_own_comment
 
     named = re.match(r"input ([a-z-]+) ", error.message)
     which = f"the workflow's `{named.group(1)}` input is invalid" if named else "the workflow's inputs are invalid"
     why = (f"prpilot could not start: {which} (the [run log]({ctx.run_url}) says why). "
            "A maintainer needs to fix the workflow file; then ask again.")
-    thread = StatusComment(open_github(settings.github_token, ctx), ctx.run_url)
-    end_task(task, TaskStatus.FAILED, why, Ending(thread=thread))
+    github = open_github(settings.github_token, ctx)
+    if acknowledged is not None and acknowledged.acknowledged:
+        find_own_comment(github, task)
+    end_task(task, TaskStatus.FAILED, why, Ending(thread=StatusComment(github, ctx.run_url)))
 
 
 def _accept_handed_over(text: str, ctx: RunContext, runner: ActionsRunner) -> Path:

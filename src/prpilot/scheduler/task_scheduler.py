@@ -28,7 +28,7 @@ from prpilot.scheduler.strategies import Strategy
 from prpilot.settings import Settings
 from prpilot.task import Task, TaskStatus, utcnow
 from prpilot.thread.markdown import MARKER, extract_task, status_comment
-from prpilot.thread.status_comment import StatusComment, post_once
+from prpilot.thread.status_comment import StatusComment, find_own_comment, post_once
 
 log = logging.getLogger(__name__)
 
@@ -104,6 +104,8 @@ class TaskScheduler:
         task.max_cost_usd = effective_cap(task.max_cost_usd, self.settings.max_cost_usd)
         if self.acknowledged is None or not self.acknowledged.acknowledged:
             self.acknowledge(task)
+        else:
+            find_own_comment(self.github, task)  # no request when the first step handed its id over
         try:
             refusal = self.pull_is_from_fork(task) or self.admit(task)
             if refusal is not None:

@@ -119,7 +119,7 @@ def post_once(
         except GitHubError as exc:
             if not exc.transient:
                 raise
-            found = _posted(github, number, task_id)
+            found = find_posted(github, number, task_id)
             if found is not None:
                 return found
             if attempt >= attempts:
@@ -129,7 +129,7 @@ def post_once(
     raise AssertionError("unreachable")
 
 
-def _posted(github: Poster, number: int, task_id: str) -> int | None:
+def find_posted(github: Poster, number: int, task_id: str) -> int | None:
     """The newest status comment on #``number`` that carries task ``task_id``, if any (None also when unreadable)."""
     try:
         ours = github.comments_with(number, MARKER)

@@ -18,13 +18,13 @@ from prpilot.errors import GitHubError, PrpilotError
 from prpilot.github.port import GitHubPort
 from prpilot.task import Task
 from prpilot.thread import markdown as report
-from prpilot.thread.acknowledgement import post_once
+from prpilot.thread.acknowledgement import find_posted, post_once
 from prpilot.thread.markdown import Progress
 from prpilot.tuning import current as current_tuning
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-__all__ = ["BackgroundEditor", "StatusComment", "asked_on", "post_once", "retried"]
+__all__ = ["BackgroundEditor", "StatusComment", "asked_on", "find_own_comment", "post_once", "retried"]
 
 
 @dataclass
@@ -96,6 +96,17 @@ class StatusComment:
                 task.status_comment_id = post_once(self.github, thread, body, task.id, attempts=1)
         except PrpilotError as exc:
             log.warning("could not update the status comment: %s", exc.message)
+
+
+def find_own_comment(github: GitHubPort, task: Task) -> None:
+    """Give ``task`` the status comment it already has on the thread, found by the task id it carries.
+
+    For the first step's comment when its id did not reach the next step: without it the answer
+    would go into a second comment, leaving the first one "queued" for ever.
+    """
+    thread = asked_on(task)
+    if task.status_comment_id is None and thread is not None:
+        task.status_comment_id = find_posted(github, thread, task.id)
 
 
 def asked_on(task: Task) -> int | None:
