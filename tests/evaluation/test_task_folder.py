@@ -79,5 +79,11 @@ def test_a_script_must_be_a_list_of_assistant_messages(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="role"):
         load_script(script)
     script.write_text("content: hi\n")
-    with pytest.raises(ConfigError, match="must be a list"):
+    with pytest.raises(ConfigError, match=r"right\.yml: Input should be a valid list"):
+        load_script(script)
+    script.write_text("")
+    with pytest.raises(ConfigError, match=r"right\.yml: Input should be a valid list"):
+        load_script(script)
+    script.write_text("- {content: [unclosed\n")
+    with pytest.raises(ConfigError, match=r"right\.yml is not YAML"):
         load_script(script)

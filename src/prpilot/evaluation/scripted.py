@@ -18,9 +18,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, RootModel
 
-from prpilot.errors import ConfigError
+from prpilot.evaluation.task_folder import read_yaml_model
 from prpilot.testing import openai_replies as say
 from prpilot.testing.openai_replies import Reply
 
@@ -54,6 +54,10 @@ class ScriptedMessage(BaseModel):
     tool_calls: list[ScriptedToolCall] = Field(default_factory=list)
 
 
+class Script(RootModel[list[ScriptedMessage]]):
+    """A script file: the assistant messages, in the order the model sends them."""
+
+
 def as_reply(message: ScriptedMessage) -> Reply:
     """The scripted server's reply for ``message``."""
     if not message.tool_calls:
@@ -66,21 +70,6 @@ def as_reply(message: ScriptedMessage) -> Reply:
 
 def load_script(path: Path) -> list[Reply]:
     """The replies of one script file; a malformed one is said in one line."""
-    import yaml
-
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigError(f"cannot read the script {path} ({exc.strerror})") from exc
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"the script {path} is not YAML or JSON ({' '.join(str(exc).split())})") from exc
-    if not isinstance(raw, list):
-        raise ConfigError(f"the script {path} must be a list of assistant messages")
-    try:
-        messages = [ScriptedMessage.model_validate(entry) for entry in raw]
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(part) for part in first["loc"]) or "message"
-        raise ConfigError(f"the script {path}: {where}: {first['msg']}") from exc
-    return [as_reply(message) for message in messages]
+    script = read_yaml_model(path, Script, f"the script in {path.parent}")
+    return [as_reply(message) for message in script.root]
 

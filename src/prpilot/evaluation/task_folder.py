@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from prpilot.errors import ConfigError
+
+M = TypeVar("M", bound=BaseModel)
 
 BUILTIN_SUITE = Path(__file__).resolve().parent / "suite"
 MAX_REPO_BYTES = 2_000_000  # a task's repo/ is a small fixture, read into memory
@@ -86,23 +88,30 @@ class EvalTask(BaseModel):
         return self.folder / "scripted" / f"{which}.yml"
 
 
-def load_task(folder: Path) -> EvalTask:
-    """Read one task folder; whatever is wrong with it is said in one line."""
+def read_yaml_model(path: Path, model: type[M], what: str, *, default: object = None) -> M:
+    """``path``'s YAML as ``model``; whatever is wrong with it is said in one line that starts with ``what``.
+
+    ``default`` stands in for an empty file.
+    """
     import yaml
 
-    spec_file = folder / "task.yml"
     try:
-        raw = yaml.safe_load(spec_file.read_text(encoding="utf-8"))
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise ConfigError(f"task {folder.name}: cannot read task.yml ({exc.strerror})") from exc
+        raise ConfigError(f"{what}: cannot read {path.name} ({exc.strerror})") from exc
     except yaml.YAMLError as exc:
-        raise ConfigError(f"task {folder.name}: task.yml is not YAML ({' '.join(str(exc).split())})") from exc
+        raise ConfigError(f"{what}: {path.name} is not YAML ({' '.join(str(exc).split())})") from exc
     try:
-        spec = TaskSpec.model_validate(raw if raw is not None else {})
+        return model.model_validate(raw if raw is not None else default)
     except ValidationError as exc:
         first = exc.errors()[0]
-        where = ".".join(str(part) for part in first["loc"]) or "task.yml"
-        raise ConfigError(f"task {folder.name}: task.yml {where}: {first['msg']}") from exc
+        where = " ".join([path.name, ".".join(str(part) for part in first["loc"])]).strip()
+        raise ConfigError(f"{what}: {where}: {first['msg']}") from exc
+
+
+def load_task(folder: Path) -> EvalTask:
+    """Read one task folder; whatever is wrong with it is said in one line."""
+    spec = read_yaml_model(folder / "task.yml", TaskSpec, f"task {folder.name}", default={})
     if not (folder / "repo").is_dir():
         raise ConfigError(f"task {folder.name}: there is no repo/ folder beside task.yml")
     if not (folder / "check").is_file():
