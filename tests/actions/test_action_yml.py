@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-from prpilot.actions.steps import task_outputs
+from prpilot.engine.ending import task_outputs
 from prpilot.settings import DEFAULTS, INPUTS, OUTPUTS, SCHEDULE_STEP_OUTPUTS, Step, env_name, parse_settings
 from prpilot.task import Task, TaskStatus
 

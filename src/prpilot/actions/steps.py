@@ -15,9 +15,7 @@ from typing import TYPE_CHECKING
 
 from prpilot.actions.run_context import GITHUB_MODELS_URL_VARIABLE, TOOL_PROFILE_VARIABLE, RunContext
 from prpilot.actions.runner_commands import ActionsRunner
-from prpilot.engine.ending import task_outputs
 from prpilot.errors import ConfigError, EventError, PrpilotError
-from prpilot.intake.events import Skip, StopRequest, parse_event
 from prpilot.masking import is_placeholder, placeholder_warning, secret_forms
 from prpilot.scheduler.strategies import (
     Stopper,
@@ -33,12 +31,13 @@ from prpilot.scheduler.strategies import (
     task_file,
     write_task_file,
 )
-from prpilot.scheduler.task_scheduler import Acknowledged, TaskScheduler
 from prpilot.settings import SECRET_INPUTS, Settings, Step, parse_settings, raw_inputs
 from prpilot.task import Task, TaskStatus
 
-if TYPE_CHECKING:  # PyGithub loads only when a task is really there
+if TYPE_CHECKING:  # PyGithub loads only when a task is really there; the scheduler only in the schedule step
     from prpilot.github.rest import GitHubRepository
+    from prpilot.intake.events import StopRequest
+    from prpilot.scheduler.task_scheduler import Acknowledged
 
 
 def read_settings(env: Mapping[str, str], step: Step, runner: ActionsRunner) -> Settings:
@@ -109,6 +108,9 @@ def _schedule(env: Mapping[str, str]) -> tuple[int, Path | None]:
     ctx = RunContext.from_env(env)
     if settings.handed_over_task:
         return 0, _accept_handed_over(settings.handed_over_task, ctx, runner)
+    from prpilot.intake.events import Skip, StopRequest, parse_event
+    from prpilot.scheduler.task_scheduler import TaskScheduler
+
     outcome = parse_event(ctx.event_name, ctx.load_event(), settings, run_id=ctx.run_id, actor=ctx.actor)
     if isinstance(outcome, Task) and ctx.run_attempt > 1:
         outcome.context["run_attempt"] = ctx.run_attempt  # a re-run: answer in the first attempt's comment
@@ -160,6 +162,8 @@ def read_acknowledged(env: Mapping[str, str]) -> Acknowledged | None:
     path = env.get("PRPILOT_ACKNOWLEDGED", "")
     if not path:
         return None
+    from prpilot.scheduler.task_scheduler import Acknowledged
+
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
         return Acknowledged(
@@ -211,6 +215,8 @@ def _answer_despite_bad_inputs(env: Mapping[str, str], error: ConfigError) -> No
     writes them). Events not addressed to prpilot still cost no request.
     """
     raw = raw_inputs(env, Step.SCHEDULE)
+    from prpilot.intake.events import parse_event
+
     try:
         settings = parse_settings({name: raw[name] for name in _ESSENTIAL_INPUTS if name in raw})
         ctx = RunContext.from_env(env)
@@ -299,6 +305,7 @@ def engine_step(env: Mapping[str, str]) -> int:
 
 def _fail_acknowledged(env: Mapping[str, str], ctx: RunContext, task: Task, why: str, runner: ActionsRunner) -> None:
     from prpilot.actions.assembly import fail_before_start, open_github
+    from prpilot.engine.ending import task_outputs
 
     token = raw_inputs(env, Step.ENGINE)["github-token"]
     if token:

@@ -17,11 +17,13 @@ import logging
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from prpilot.errors import ConfigError
-from prpilot.github.port import GitHubPort
 from prpilot.task import Task
+
+if TYPE_CHECKING:  # a type only: the port's models load with the GitHub adapter
+    from prpilot.github.port import GitHubPort
 
 log = logging.getLogger(__name__)
 
