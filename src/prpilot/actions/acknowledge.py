@@ -183,7 +183,7 @@ def _acknowledge(env: Mapping[str, str], runner: ActionsRunner, github: PlainGit
         _write_handoff(path, handoff)
     except OSError as exc:
         return _leave_to_schedule(runner, f"could not write {path} ({exc.strerror}); the schedule step answers")
-    if handoff["acknowledged"]:  # a malformed option: the schedule step answers it, as it always has
+    if handoff["acknowledged"]:  # not for a malformed option: the schedule step answers that, as it always has
         comment_id, kind = request.fields.get("comment_id"), request.fields.get("comment_kind")
         if comment_id is not None and kind in ("issue", "review"):  # a review's summary has no reactions
             try:
