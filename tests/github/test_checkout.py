@@ -200,6 +200,30 @@ def test_a_planted_config_runs_no_program_in_prpilots_git(checkout: Checkout, tm
     assert sorted(p.name for p in ran.iterdir()) == []
 
 
+def test_a_config_planted_between_two_of_prpilots_commands_is_seen(
+    checkout: Checkout, tmp_path: Path, git: Git
+) -> None:
+    """The options are kept while the config is unchanged, and set again the moment it changes."""
+    ran = tmp_path / "ran"
+    ran.mkdir()
+    clean = tmp_path / "clean.sh"
+    clean.write_text(f"#!/bin/sh\ntouch {ran / 'clean'}\ncat\n")
+    clean.chmod(0o755)
+    root = checkout.root
+    (root / "app.py").write_text("print('changed')\n")
+    checkout.start_branch("pilot/later", "main")
+    assert checkout.changed_paths(None) == ["app.py"]  # options set from the config as it was
+
+    git(root, "config", "filter.evil.clean", str(clean))  # then an agent's command plants a filter
+    (root / ".gitattributes").write_text("* filter=evil\n")
+    changed = checkout.changed_paths(None)
+    checkout.commit("Later", BOT, changed)
+    checkout.push("pilot/later", create=True)
+
+    assert changed == [".gitattributes", "app.py"]
+    assert list(ran.iterdir()) == []
+
+
 @pytest.fixture
 def over_http(tmp_path: Path, fake_github: FakeGitHub, git: Git) -> Checkout:
     """A clone of a repository of the fake GitHub, over smart HTTP as on a runner."""

@@ -151,17 +151,31 @@ class Checkout:
         self._auth = auth_config(server_url, token)
         # An empty GIT_ASKPASS runs no program and, with prompts off, makes a credential request fail.
         self.repo.git.update_environment(GIT_ASKPASS="", GIT_TERMINAL_PROMPT="0")
+        self._hardened: bytes | None = None  # the local config's bytes when the options were last set
         self._harden()
         self.sleep = sleep
 
     def _harden(self) -> None:
-        """Set the ``-c`` options of every later git command from the repository's config as it is now."""
+        """Set the ``-c`` options of every later git command from the repository's config as it is now.
+
+        The keys listed depend on the local config file alone, so while its bytes are those of the last
+        listing the options already set still hold, and the ``git config`` process is spared.
+        """
+        try:
+            config = (Path(self.repo.common_dir) / "config").read_bytes()
+        except OSError:
+            config = None  # unreadable here: let git read it, every time
+        if config is not None and config == self._hardened:
+            return
+        self._hardened = None
         self.repo.git.set_persistent_git_options(c=no_programs([]))
         try:
             keys = str(self.repo.git.config("--local", "--no-includes", "--name-only", "--list")).splitlines()
         except git.GitCommandError:
             keys = []
+            config = None  # not listed: list again next time
         self.repo.git.set_persistent_git_options(c=no_programs(keys))
+        self._hardened = config
 
     def _over_network(self, what: str, call: Callable[[], T]) -> T:
         """Run a git command that talks to the remote; try again, within a bound, when it failed in passing."""
