@@ -62,7 +62,7 @@ BENCHMARKS = [
     Benchmark("action_start", "## The whole action on a fresh runner: heard before the install", action_start,
               lambda: action_start.run(3), lambda: action_start.run(1)),
     Benchmark("admission", "## Admission under contention", admission,
-              lambda: admission.run(20, 3), lambda: admission.run(20, 1)),
+              lambda: admission.run(20, 2), lambda: admission.run(20, 1)),
     Benchmark("engine", "## Engine overhead on a 20,000-file repository", engine_overhead,
               lambda: engine_overhead.run(7), lambda: engine_overhead.run(2)),
     Benchmark("tokens", "## Prompt tokens: edit_file against a whole-file rewrite", tokens, tokens.run, tokens.run),
