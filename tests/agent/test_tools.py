@@ -289,6 +289,20 @@ def test_search_never_reads_dot_git(repo: Path, rg: str | None, glob: str | None
     assert answer.startswith("no matches"), answer
 
 
+@pytest.mark.parametrize("rg", [None, ""], ids=["ripgrep", "python"])
+def test_search_follows_no_link_out_of_the_checkout(repo: Path, tmp_path: Path, rg: str | None) -> None:
+    if rg is None and shutil.which("rg") is None:
+        pytest.skip("ripgrep is not installed")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.py").write_text("TOKEN = 'def main'\n")
+    (repo / "leak.py").symlink_to(outside / "secret.py")
+    (repo / "deep" / "er").mkdir(parents=True)
+    (repo / "deep" / "er" / "mod.py").write_text("def main(): pass\n")
+    answer = search_code(Workspace(repo), "def main", glob="*.py", rg=rg)
+    assert answer.splitlines() == ["deep/er/mod.py:1:def main(): pass", "src/app.py:1:def main():"]
+
+
 def test_write_file_has_a_size_cap(repo: Path, box: Toolbox) -> None:
     from prpilot.agent.workspace import MAX_WRITE_BYTES
 

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import fnmatch
 import json
+import os
 import re
 import shutil
+import stat
 import subprocess
 import sys
 import tempfile
@@ -74,7 +76,8 @@ def _collect(hits: Iterator[str], limit: int) -> list[str]:
 
 
 def _in_git_dir(name: str) -> bool:
-    return ".git" in (part.casefold() for part in PurePosixPath(name).parts)
+    # Split by hand: the scan asks this of every file, and pathlib's parsing was a third of its time.
+    return ".git" in (part.casefold() for part in name.split("/"))
 
 
 def _ripgrep(
@@ -142,7 +145,7 @@ def _lines_until(
 def _matches_glob(name: str, glob: str) -> bool:
     # Like ripgrep: a glob without "/" matches the file name at any depth.
     if "/" not in glob:
-        return fnmatch.fnmatchcase(PurePosixPath(name).name, glob)
+        return fnmatch.fnmatchcase(name.rpartition("/")[2], glob)
     return fnmatch.fnmatchcase(name, glob.removeprefix("/")) or PurePosixPath(name).match(glob)
 
 
@@ -172,11 +175,13 @@ def _scan(root: Path, names: Sequence[str], pattern: str, glob: str | None) -> I
     for name in names:
         if _in_git_dir(name) or (glob and not _matches_glob(name, glob)):
             continue
-        path = root / name
+        path = os.path.join(root, name)
         try:
-            if path.is_symlink() or not path.is_file() or path.stat().st_size > _SCAN_MAX_BYTES:
+            found = os.lstat(path)  # one call: a symlink is not a regular file here, and is never followed
+            if not stat.S_ISREG(found.st_mode) or found.st_size > _SCAN_MAX_BYTES:
                 continue
-            data = path.read_bytes()
+            with open(os.open(path, os.O_RDONLY | os.O_NOFOLLOW), "rb") as handle:  # swapped for a link since: no
+                data = handle.read()
         except OSError:
             continue
         if looks_binary(data[:8192]):
