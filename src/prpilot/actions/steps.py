@@ -214,9 +214,9 @@ def _answer_despite_bad_inputs(env: Mapping[str, str], error: ConfigError) -> No
     run log, the outputs and the job summary have the whole message (the step's failure report
     writes them). Events not addressed to prpilot still cost no request.
     """
-    raw = raw_inputs(env, Step.SCHEDULE)
     from prpilot.intake.events import parse_event
 
+    raw = raw_inputs(env, Step.SCHEDULE)
     try:
         settings = parse_settings({name: raw[name] for name in _ESSENTIAL_INPUTS if name in raw})
         ctx = RunContext.from_env(env)
