@@ -124,7 +124,8 @@ DEFAULTS: dict[str, str] = {
 
 # The action's public outputs (name -> description).
 OUTPUTS: dict[str, str] = {
-    "status": "completed, failed, rejected or skipped.",
+    "status": ("completed, failed, rejected or skipped; scheduled when the task was handed to a worker "
+               "(redis, dispatch or kubernetes strategy)."),
     "task-id": "The task's id.",
     "branch": "The branch the work was pushed to.",
     "pr-number": "Number of the pull request opened or updated.",
