@@ -54,6 +54,27 @@ def test_the_month_sums_settled_bills_per_requester_and_model() -> None:
     assert report.last_hour == 2  # t3 and t4
 
 
+def test_a_task_the_fallback_model_finished_counts_under_each_model_for_its_share() -> None:
+    from prpilot.billing.bill import ModelBill
+
+    shares = [ModelBill(model="gpt-4.1", prompt_tokens=700, cached_tokens=0, completion_tokens=30,
+                        cost_usd=Decimal("0.0030")),
+              ModelBill(model="local-llm", prompt_tokens=300, cached_tokens=200, completion_tokens=20,
+                        cost_usd=Decimal("0.0010"))]
+    bill = _bill("t9", "alice", "0.0040", model="gpt-4.1").model_copy(update={"models": shares})
+    records: list[Record] = [Reservation(task_id="t9", user="alice", at=NOW), Settlement(bill=bill, at=NOW)]
+
+    report = spend_report(records, "2026-11", NOW)
+
+    assert report.by_model == {
+        "gpt-4.1": Spend(tasks=1, cost_usd=Decimal("0.0030"), prompt_tokens=700, completion_tokens=30),
+        "local-llm": Spend(tasks=1, cost_usd=Decimal("0.0010"), prompt_tokens=300, cached_tokens=200,
+                           completion_tokens=20),
+    }
+    assert report.total == Spend(tasks=1, cost_usd=Decimal("0.0040"), prompt_tokens=1_000, cached_tokens=200,
+                                 completion_tokens=50)
+
+
 def test_another_month_is_its_own() -> None:
     report = spend_report(_records(), "2026-10", NOW)
     assert report.total.cost_usd == Decimal("5.0000")

@@ -58,7 +58,11 @@ def spend_report(records: list[Record], month: str, now: datetime) -> SpendRepor
         figures = (bill.cost_usd, bill.prompt_tokens, bill.cached_tokens, bill.completion_tokens)
         total = total.plus(*figures)
         by_user[bill.user] = by_user.get(bill.user, Spend()).plus(*figures)
-        by_model[bill.model] = by_model.get(bill.model, Spend()).plus(*figures)
+        # Each model's own share (two when the fallback took over); bills written before the split have none.
+        shares = [(m.model, (m.cost_usd, m.prompt_tokens, m.cached_tokens, m.completion_tokens))
+                  for m in bill.models] or [(bill.model, figures)]
+        for model, share in shares:
+            by_model[model] = by_model.get(model, Spend()).plus(*share)
         unpriced += not bill.price_known
     reserved = {r.task_id: r for r in records if isinstance(r, Reservation) and month_key(r.at) == month}
     open_holds = [r.hold_usd for task_id, r in reserved.items() if task_id not in settled_ever]
