@@ -286,3 +286,17 @@ def test_a_pull_request_opened_though_its_answer_was_lost_is_found_not_failed(fa
 
     [opened] = fake_github.pulls("o/r")
     assert pull.number == opened.number
+
+
+def test_a_pull_request_whose_lost_answer_hid_a_failure_is_asked_for_again(fake_github: FakeGitHub) -> None:
+    fake_github.add_repo("o/r")
+    fake_github.commit("o/r", "pilot/x", {"a.py": "x = 1\n"})
+    repo = GitHubRepository(connect(fake_github.token, fake_github.api_url, retries=2, backoff=0, timeout=0.2), "o/r")
+    fake_github.fail_at(0, "timeout-not-applied", delay=0.4)
+
+    pull = repo.create_pull(title="X", body="", head="pilot/x", base="main", draft=False)
+
+    [opened] = fake_github.pulls("o/r")
+    assert pull.number == opened.number
+    asked = [(r.method, r.path.split("?")[0]) for r in fake_github.requests if r.path.startswith("/repos/o/r/pulls")]
+    assert asked == [("POST", "/repos/o/r/pulls"), ("GET", "/repos/o/r/pulls"), ("POST", "/repos/o/r/pulls")]

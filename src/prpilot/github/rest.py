@@ -300,10 +300,14 @@ class GitHubRepository:
             owner = self.full_name.split("/", 1)[0]
             query = {"head": f"{owner}:{payload['head']}", "base": payload["base"], "state": "open"}
             found = self._json("look for the pull request", "GET", "/pulls", parameters=query)
-            if not found:
+            if found:
+                log.warning("%s; the pull request was opened all the same", exc.message)
+                return _pull_info(found[0])
+            if exc.status is not None:
                 raise
-            log.warning("%s; the pull request was opened all the same", exc.message)
-            return _pull_info(found[0])
+            # The answer was lost and GitHub has no such pull request: it did not open it. Ask once more.
+            log.warning("%s; it was not opened, so prpilot asks again", exc.message)
+            return _pull_info(self._json("open the pull request", "POST", "/pulls", input=payload))
 
     def add_labels(self, number: int, labels: list[str]) -> None:
         if labels:
