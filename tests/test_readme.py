@@ -73,3 +73,46 @@ def test_the_readme_price_table_is_the_built_in_one() -> None:
     built_in = {model: (p.input, p.cached_rate, p.output) for model, p in DEFAULT_PRICES.items()}
     assert shown == built_in
     assert f"as published on {PRICES_AS_OF}" in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def _table(header: str) -> dict[str, list[str]]:
+    """The README table under ``header`` (its first line): first column's name -> the other cells."""
+    lines = (ROOT / "README.md").read_text(encoding="utf-8").splitlines()
+    start = lines.index(header) + 2  # past the header and its |---| line
+    rows: dict[str, list[str]] = {}
+    for line in lines[start:]:
+        if not line.startswith("|"):
+            break
+        name, *cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        rows[name.strip("`")] = cells
+    return rows
+
+
+def test_the_readme_inputs_table_is_the_actions_inputs() -> None:
+    from prpilot.settings import DEFAULTS
+
+    # The meanings are the README's own prose (links, code spans); the names and the defaults are the action's.
+    table = _table("| input | default | meaning |")
+    assert list(table) == list(INPUTS)
+    assert {name: cells[0].strip("`") for name, cells in table.items()} == {name: DEFAULTS[name] for name in INPUTS}
+
+
+def test_the_readme_outputs_table_is_the_actions_outputs() -> None:
+    from prpilot.settings import OUTPUTS
+
+    table = _table("| output | meaning |")
+    assert {name: cells[0] for name, cells in table.items()} == OUTPUTS
+
+
+def test_the_limits_the_readme_states_are_the_codes() -> None:
+    from prpilot.agent.commands import CommandPolicy
+    from prpilot.agent.loop import MAX_TOOL_CALLS_PER_REPLY
+    from prpilot.agent.prompt import MAX_HINTS
+    from prpilot.agent.workspace import MAX_WRITE_BYTES
+
+    text = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())  # line breaks as spaces
+    assert f"a reply may run at most {MAX_TOOL_CALLS_PER_REPLY} tool calls" in text
+    assert MAX_WRITE_BYTES % 1_000_000 == 0
+    assert f"one write holds at most {MAX_WRITE_BYTES // 1_000_000} MB" in text
+    assert f"at most {MAX_HINTS:,} characters of their text in all" in text
+    assert f"at its timeout ({CommandPolicy(prefixes=()).timeout:.0f} s," in text
