@@ -13,6 +13,8 @@ from prpilot.billing.pricing import load_prices
 from prpilot.engine.task_engine import TaskEngine
 from prpilot.github.checkout import Checkout
 from prpilot.github.memory import MemoryGitHub
+from prpilot.github.thread_context import ThreadContext
+from prpilot.notices import Notices
 from prpilot.settings import parse_settings
 from prpilot.task import Task, Usage
 
@@ -54,3 +56,37 @@ def test_a_crash_inside_the_loop_still_bills_every_answered_call(
         engine._run_agent(task)
 
     assert engine.usage == Usage(prompt_tokens=150_000, calls=3)
+
+
+class Unreadable(MemoryGitHub):
+    """GitHub that could not give the older thread comments (issue 13, class 7)."""
+
+    def thread(self, number: int, **kwargs: Any) -> ThreadContext:
+        return ThreadContext(kind="issue", number=number, missing=["the thread's comments"])
+
+
+class Warnings:
+    def __init__(self) -> None:
+        self.said: list[str] = []
+
+    def warning(self, message: str) -> None:
+        self.said.append(message)
+
+    def __getattr__(self, name: str) -> Any:
+        return lambda *args, **kwargs: None  # the other notices: not what this test reads
+
+
+def test_context_github_could_not_give_is_a_warning_and_the_agent_starts_without_it(tmp_path: Path) -> None:
+    (tmp_path / "README.md").write_text("# hi\n")
+    settings = parse_settings({"github-token": "ghs_x", "openai-api-key": "sk-x", "model": "gpt-4.1-mini"})
+    runner = Warnings()
+    engine = TaskEngine(
+        settings=settings, github=Unreadable(), checkout=cast(Checkout, Root(tmp_path)), model=Model(),
+        prices=load_prices(), run_url="https://ci/run/1", runner=cast(Notices, runner),
+    )
+    task = Task(github_user="alice", github_project="o/r", user_request="fix it", issue_number=3)
+
+    _toolbox, messages = engine._start_agent(task)
+
+    assert runner.said == ["GitHub did not give the thread's comments; the agent works without"]
+    assert "fix it" in str(messages[-1]["content"])

@@ -266,6 +266,8 @@ def test_optional_context_that_fails_is_left_out_with_a_note_not_fatal(fake_gith
     pull = fake_github.add_pull("o/r", head="feature", title="Feature", body="Adds a.py")
     fake_github.fail("GET", rf"/pulls/{pull}/comments$", 500, times=99)
     fake_github.fail("GET", rf"/pulls/{pull}/files$", 404, times=99)
+    fake_github.add_comment("o/r", pull, "an older comment", user="carol")
+    fake_github.fail("GET", rf"/issues/{pull}/comments$", 502, times=99)
     repo = GitHubRepository(connect(fake_github.token, fake_github.api_url, retries=1, backoff=0), "o/r")
 
     thread = repo.thread(pull, is_pull=True, marker="<!-- m -->")
@@ -273,7 +275,8 @@ def test_optional_context_that_fails_is_left_out_with_a_note_not_fatal(fake_gith
     assert (thread.title, thread.body) == ("Feature", "Adds a.py")
     assert thread.diff == []
     assert thread.review_comments == []
-    assert thread.missing == ["the pull request's files", "the pull request's review comments"]
+    assert thread.comments == []
+    assert thread.missing == ["the thread's comments", "the pull request's files", "the pull request's review comments"]
 
 
 def test_a_pull_request_opened_though_its_answer_was_lost_is_found_not_failed(fake_github: FakeGitHub) -> None:
