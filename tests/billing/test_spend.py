@@ -91,6 +91,7 @@ def test_render_shows_the_budgets_and_the_biggest_spender_first() -> None:
     assert "1 admitted task(s) without a bill yet" in text
     assert "1 bill(s) of models without a price" in text
     assert "2 of 5 task(s) admitted in the last hour" in text
+    assert "3 bill(s) not yet accepted by the billing endpoint" in text
     rows = [line for line in text.splitlines() if line.startswith("| alice") or line.startswith("| bob")]
     assert rows[0].startswith("| alice | 2 | $0.04 |")
     assert rows[0].endswith("| 80% |")  # of the per-requester budget

@@ -89,7 +89,7 @@ def test_spend_command_reports_what_the_ledger_settled(bed: Bed) -> None:
     result = bed.run("issue_comment", bed.issue_comment("/pilot fix the typo in README.md"))
     assert result.outputs["status"] == "completed", result.logs
     env = {"PATH": os.environ["PATH"], "GITHUB_TOKEN": bed.github.token, "GITHUB_API_URL": bed.github.api_url,
-           "PRPILOT_MONTHLY_BUDGET": "10"}
+           "PRPILOT_MONTHLY_BUDGET": "10", "PRPILOT_RATE_LIMIT": "5"}
 
     shown = subprocess.run([sys.executable, str(ENTRYPOINT), "spend", "--repo", bed.repo], env=env,
                            capture_output=True, text=True, check=False, timeout=60)
@@ -98,6 +98,14 @@ def test_spend_command_reports_what_the_ledger_settled(bed: Bed) -> None:
     cost = Decimal(result.outputs["cost"])
     assert f"| alice | 1 | {format_usd(cost)} | 4,220 | 0 | 48 |" in shown.stdout
     assert "of $10.00 (0%) over 1 settled task(s)." in shown.stdout
+    assert "- 1 of 5 task(s) admitted in the last hour" in shown.stdout
+
+    past = subprocess.run([sys.executable, str(ENTRYPOINT), "spend", "--repo", bed.repo, "--month", "2020-01"],
+                          env=env, capture_output=True, text=True, check=False, timeout=60)
+    assert past.returncode == 0, past.stderr
+    assert past.stdout.startswith(f"## prpilot spend: {bed.repo}, 2020-01 (UTC)")
+    assert "over 0 settled task(s)." in past.stdout
+    assert "last hour" not in past.stdout  # the rate limit is about now, not about a past month
 
     refused = subprocess.run([sys.executable, str(ENTRYPOINT), "spend", "--repo", bed.repo, "--month", "2026-13"],
                              env=env, capture_output=True, text=True, check=False, timeout=60)
