@@ -40,9 +40,12 @@ def test_the_origin_must_be_the_task_that_opened_this_pull_request() -> None:
 
 
 def test_only_the_newest_earlier_tasks_are_kept() -> None:
-    tasks = [_task(TaskStatus.COMPLETED) for _ in range(MAX_EARLIER + 3)]
+    tasks = [_task(TaskStatus.COMPLETED, result=f"answer {n}") for n in range(MAX_EARLIER + 3)]  # oldest first
 
-    assert len(as_earlier(tasks)) == MAX_EARLIER
+    kept = as_earlier(tasks)
+
+    assert [t.answer for t in kept] == [f"answer {n}" for n in range(3, MAX_EARLIER + 3)]
+    assert MAX_EARLIER == 5  # the README's "the newest five tasks"
 
 
 @pytest.mark.parametrize(
