@@ -26,6 +26,7 @@ from prpilot.agent.workspace import ToolError, Workspace, looks_binary
 
 _MAX_COLUMNS = 300
 _SCAN_MAX_BYTES = 10_000_000
+_REGEX_SYNTAX = frozenset(".^$*+?{}[]\\|()")
 _TIMEOUT = 60
 SEARCH_SECONDS = 60.0  # the most one search may take (less when the task's time runs out first)
 
@@ -172,6 +173,9 @@ def _scan_in_child(ws: Workspace, pattern: str, glob: str | None, seconds: float
 
 def _scan(root: Path, names: Sequence[str], pattern: str, glob: str | None) -> Iterator[str]:
     regex = re.compile(pattern, re.MULTILINE)  # ^ and $ at line ends, as in ripgrep
+    # A plain ASCII literal (a name, most searches) is looked for in the bytes first: a file without it
+    # is neither decoded nor run through the regex.
+    needle = pattern.encode() if pattern.isascii() and not _REGEX_SYNTAX.intersection(pattern) else None
     for name in names:
         if _in_git_dir(name) or (glob and not _matches_glob(name, glob)):
             continue
@@ -183,6 +187,8 @@ def _scan(root: Path, names: Sequence[str], pattern: str, glob: str | None) -> I
             with open(os.open(path, os.O_RDONLY | os.O_NOFOLLOW), "rb") as handle:  # swapped for a link since: no
                 data = handle.read()
         except OSError:
+            continue
+        if needle is not None and needle not in data:
             continue
         if looks_binary(data[:8192]):
             continue
