@@ -8,7 +8,11 @@ from decimal import Decimal
 
 import pytest
 
+from github import Auth, Github
+from prpilot.billing.ledger import Ledger, Settlement
+from prpilot.github.ledger_ref import GitRefLedgerBackend
 from prpilot.testing import openai_replies as say
+from prpilot.testing.runner.job import RunResult
 from prpilot.testing.scenario import READER, WRITER, Bed
 
 pytestmark = pytest.mark.e2e
@@ -18,6 +22,25 @@ def _status_comment(bed: Bed, number: int) -> str:
     ours = bed.status_comments(number)
     assert len(ours) == 1, ours
     return ours[0]
+
+
+def _settlements(bed: Bed) -> list[Settlement]:
+    client = Github(auth=Auth.Token(bed.github.token), base_url=bed.github.api_url, lazy=True)
+    return [r for r in Ledger(GitRefLedgerBackend(client.get_repo(bed.repo))).records() if isinstance(r, Settlement)]
+
+
+def _script_typo_fix(bed: Bed) -> None:
+    bed.model.script(
+        say.tool("edit_file", {"path": "README.md", "old": "projet", "new": "project"}),
+        say.text("Fixed the typo."),
+        say.text("Fix the typo"),
+    )
+
+
+def _pull_creations(bed: Bed) -> list[tuple[int, object]]:
+    """(status, draft asked for) of every POST that opened a pull request."""
+    posts = [r for r in bed.github.rest() if r.method == "POST" and r.path.endswith("/pulls")]
+    return [(r.status, (r.body or {}).get("draft")) for r in posts]
 
 
 def test_pilot_on_a_pull_request_pushes_to_its_branch(bed: Bed) -> None:
@@ -232,3 +255,89 @@ def test_opened_pull_request_asks_the_requester_for_a_review(bed: Bed) -> None:
     [pull] = bed.github.pulls(bed.repo)
     assert pull.pull is not None
     assert pull.pull.requested_reviewers == ["alice"]
+
+
+def test_draft_input_opens_a_draft_pull_request_with_the_pr_labels(bed: Bed) -> None:
+    # README, Inputs: `draft` opens pull requests as drafts; `pr-labels` are comma-separated labels for them.
+    _script_typo_fix(bed)
+
+    result = bed.run("issue_comment", bed.issue_comment("/pilot fix the typo in README.md"), draft="true",
+                     pr_labels="prpilot,needs-review")
+
+    assert result.outputs["status"] == "completed", result.logs  # a draft by choice, not work cut short
+    [pull] = bed.github.pulls(bed.repo)
+    assert pull.pull is not None
+    assert pull.pull.draft is True
+    assert _pull_creations(bed) == [(201, True)]
+    assert pull.labels == ["prpilot", "needs-review"]
+    assert result.outputs["pr-url"].endswith(f"/pull/{pull.number}")
+    assert "cut short" not in (pull.body or "")
+    assert "This project says hello." in (bed.github.read_file(bed.repo, "README.md", ref=result.outputs["branch"])
+                                          or "")
+
+
+def test_draft_false_opens_a_ready_pull_request_without_labels(bed: Bed) -> None:
+    _script_typo_fix(bed)
+
+    result = bed.run("issue_comment", bed.issue_comment("/pilot fix the typo in README.md"), draft="false")
+
+    assert result.outputs["status"] == "completed", result.logs
+    [pull] = bed.github.pulls(bed.repo)
+    assert pull.pull is not None
+    assert pull.pull.draft is False
+    assert _pull_creations(bed) == [(201, False)]
+    assert pull.labels == []  # no pr-labels, no labels
+    assert result.outputs["pr-url"].endswith(f"/pull/{pull.number}")
+
+
+def _model_fails_after_an_edit(bed: Bed) -> tuple[int, RunResult]:
+    """The agent edits README.md (one answered call of 1,200 + 25 tokens), then the model's endpoint answers 500."""
+    bed.model.script(
+        say.tool("edit_file", {"path": "README.md", "old": "projet", "new": "project"}, prompt_tokens=1_200,
+                 completion_tokens=25),
+    )
+    bed.model.set_policy(say.always_error(500))  # from its second call on, the model's endpoint is down
+    event = bed.issue_comment("/pilot fix the typo in README.md")
+    result = bed.run("issue_comment", event)
+    assert len(bed.model.calls) > 1  # the agent asked again after its edit and met the failing endpoint
+    assert [call.usage is not None for call in bed.model.calls].count(True) == 1
+    return event["issue"]["number"], result
+
+
+def test_model_failing_after_an_edit_pushes_the_work_says_failed_and_bills_it(bed: Bed) -> None:
+    # README, "what happens to work cut short": a model failure saves the work but opens no pull request:
+    # pushed to its branch, the failure said in words with a link to open one, the bill settled.
+    number, result = _model_fails_after_an_edit(bed)
+
+    assert result.outputs["status"] == "failed"
+    assert "Traceback" not in result.logs
+    # The edit is on the pushed working branch; main is as it was.
+    branch = result.outputs["branch"]
+    assert branch.startswith("pilot/")
+    assert bed.github.ref(bed.repo, branch) is not None
+    assert bed.github.read_file(bed.repo, "README.md", ref=branch) == "# Hello world\n\nThis project says hello.\n"
+    assert bed.github.read_file(bed.repo, "README.md") == "# Hello world\n\nThis projet says hello.\n"
+    # The thread's final comment says it failed, in words, why, and where the work is.
+    comment = _status_comment(bed, number)
+    assert "❌ Could not finish" in comment
+    assert "500 Internal Server Error" in comment
+    assert "Working on" not in comment
+    assert "The work done so far is on the" in comment
+    assert f"/tree/{branch}" in comment
+    assert "1,200 prompt tokens + 25 completion tokens" in comment
+    # No pull request for work the task did not finish: the comment offers one, from the branch, in one click.
+    assert bed.github.pulls(bed.repo) == []
+    assert result.outputs["pr-url"] == ""
+    assert f"/compare/main...{branch}" in comment
+    # The one call the API answered is billed: outputs, billing endpoint and ledger agree.
+    assert (result.outputs["prompt-tokens"], result.outputs["completion-tokens"]) == ("1200", "25")
+    [bill] = bed.billing.bills
+    assert bill["task_id"] == result.outputs["task-id"]
+    assert (bill["prompt_tokens"], bill["completion_tokens"]) == (1_200, 25)
+    assert bill["status"] == "failed"
+    # gpt-4.1-mini: 1,200 x $0.40/M + 25 x $1.60/M
+    assert Decimal(bill["cost_usd"]) == Decimal(result.outputs["cost"]) == Decimal("0.00052")
+    [settled] = _settlements(bed)
+    assert settled.bill.task_id == result.outputs["task-id"]
+    assert (settled.bill.prompt_tokens, settled.bill.completion_tokens) == (1_200, 25)
+    assert settled.bill.status == "failed"
