@@ -15,6 +15,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -302,3 +303,113 @@ def _run_as_nobody(workspace: Path) -> None:
     assert done.stdout.split(None, 1)[0] == "0"
     assert "'65534'" in done.stdout
     assert (workspace / "made.txt").read_text() == "made\n"
+
+
+# The runner's secrets under /etc that the README promises a command never reads: shadow, sudoers, ssh keys.
+ETC_SECRETS = ("/etc/shadow", "/etc/shadow-", "/etc/gshadow", "/etc/gshadow-", "/etc/sudoers", "/etc/sudoers.d",
+               "/etc/ssh", "/etc/ssl/private", "/etc/security/opasswd")
+# What a command sees of each path: a file's bytes, a folder's files with theirs, or why it could not.
+_LOOK = """
+import json, os, sys
+seen = {}
+for path in sys.argv[1:]:
+    found = {}
+    for root, dirs, files in os.walk(path) if os.path.isdir(path) else [(os.path.dirname(path), [], [path])]:
+        found.update({os.path.join(root, d) + '/': '' for d in dirs})
+        for name in files:
+            try:
+                with open(os.path.join(root, name), 'rb') as f: found[os.path.join(root, name)] = f.read().hex()
+            except OSError as e: found[os.path.join(root, name)] = type(e).__name__
+    seen[path] = found
+print(json.dumps(seen))
+"""
+# Nothing to read: an empty file, /dev/null bound over it (a read-only bind, nodev, refuses to open it), or none.
+_NOTHING = ("", "PermissionError", "FileNotFoundError")
+
+
+def _look(sandbox: Sandbox, paths: Sequence[str]) -> dict[str, dict[str, str]]:
+    ran = sandbox.run(["python", "-c", _LOOK, *paths], timeout=30)
+    assert ran.exit_code == 0, ran.output.decode()
+    seen: dict[str, dict[str, str]] = json.loads(ran.output)
+    return seen
+
+
+@pytest.mark.parametrize("path", ETC_SECRETS)
+def test_the_runners_shadow_sudoers_and_ssh_keys_are_not_readable(runner: dict[str, str], path: str) -> None:
+    """On this machine as it is: each secret path that exists reads as an empty file or an empty folder."""
+    if not os.path.lexists(path):
+        pytest.skip(f"{path} does not exist on this machine")
+    seen = _look(_sandbox(runner), [path])[path]
+    assert all(content in _NOTHING for content in seen.values()), seen
+    assert not [name for name in seen if name != path], seen  # a folder shows nothing inside it
+
+
+_STAND_INS = {
+    "shadow": "root:$6$canary:19000:0:99999:7:::\n", "shadow-": "", "gshadow": "", "gshadow-": "",
+    "sudoers": "runner ALL=(ALL) NOPASSWD:ALL\n", "sudoers.d/90-runner": "runner ALL=(ALL) NOPASSWD:ALL\n",
+    "ssh/ssh_host_ed25519_key": "-----BEGIN OPENSSH PRIVATE KEY-----\n", "ssh/ssh_host_rsa_key": "",
+    "ssl/private/runner.key": "-----BEGIN PRIVATE KEY-----\n", "security/opasswd": "",
+}
+_IN_A_STAND_IN_ETC = """
+import json, sys
+from pathlib import Path
+from prpilot.agent.sandbox import sandbox_for
+workspace, home, look, paths = Path(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4:]
+sandbox = sandbox_for(workspace, {"PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin", "HOME": home})
+ran = sandbox.run(["python", "-c", look, *paths], timeout=30)
+print(ran.output.decode())
+"""
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("unshare") or not shutil.which("mount"),
+                    reason="stands in the runner's /etc in a private mount namespace, which takes root")
+def test_stand_ins_for_shadow_sudoers_and_ssh_keys_are_not_readable(runner: dict[str, str], tmp_path: Path) -> None:
+    """Every secret path under /etc (and a user key in HOME) holds a canary, in a copy of /etc that only a
+    private mount namespace of this test sees: a command reads none of them, and the rest of /etc as it is."""
+    etc = tmp_path / "etc"
+    shutil.copytree("/etc", etc, symlinks=True)
+    for name, text in _STAND_INS.items():
+        if (etc / name).is_dir() and not (etc / name).is_symlink():
+            shutil.rmtree(etc / name)
+        (etc / name).parent.mkdir(parents=True, exist_ok=True)
+        (etc / name).write_text(f"{text}{CANARY}\n")
+        (etc / name).chmod(0o440 if "sudoers" in name else 0o600)
+    user_key = Path(runner["HOME"]) / ".ssh" / "id_ed25519"
+    user_key.parent.mkdir(mode=0o700)
+    user_key.write_text(f"-----BEGIN OPENSSH PRIVATE KEY-----\n{CANARY}\n")
+    (etc / "prpilot-visible").write_text(f"{CANARY}-visible\n")  # the control: the rest of /etc is shown
+    paths = [*ETC_SECRETS, str(user_key), "/etc/prpilot-visible"]
+    script = "mount --bind \"$1\" /etc && shift && exec \"$@\""
+    done = subprocess.run(
+        ["unshare", "--mount", "--propagation", "private", "sh", "-c", script, "sh", str(etc),
+         sys.executable, "-c", _IN_A_STAND_IN_ETC, runner["GITHUB_WORKSPACE"], runner["HOME"], _LOOK, *paths],
+        capture_output=True, text=True, timeout=60, check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    seen: dict[str, dict[str, str]] = json.loads(done.stdout)
+    assert seen.pop("/etc/prpilot-visible") == {"/etc/prpilot-visible": f"{CANARY}-visible\n".encode().hex()}
+    assert CANARY.encode().hex() not in json.dumps(seen)
+    for path, found in seen.items():
+        assert all(content in _NOTHING for content in found.values()), (path, found)
+        assert not [name for name in found if name != path], (path, found)
+    assert not Path("/etc/sudoers.d/90-runner").exists()  # the host's /etc was never touched
+
+
+def test_each_command_has_a_private_tmp_and_an_empty_home_gone_when_it_ends(runner: dict[str, str]) -> None:
+    """What one command leaves in /tmp or $HOME, the next does not see, nor does the host's /tmp hold it."""
+    sandbox = _sandbox(runner)
+    name = f"left-by-a-command-{os.getpid()}-{time.monotonic_ns()}"
+    # /tmp holds HOME and, where the workspace lies under the host's /tmp (as pytest's tmp_path), its mount point.
+    workspace = Path(runner["GITHUB_WORKSPACE"])
+    in_tmp = sorted({"home", *([workspace.relative_to("/tmp").parts[0]] if Path("/tmp") in workspace.parents else [])})
+    first = sandbox.run(["sh", "-c", f'echo "home=$HOME"; ls -A /tmp; ls -A "$HOME"; echo left > /tmp/{name} && '
+                                     f'echo left > "$HOME/{name}" && cat /tmp/{name} "$HOME/{name}"'], timeout=30)
+    assert first.exit_code == 0, first.output.decode()
+    assert first.output.decode().splitlines() == ["home=/tmp/home", *in_tmp, "left", "left"]  # HOME empty
+    second = sandbox.run(["sh", "-c", f'ls -A /tmp; ls -A "$HOME"; cat /tmp/{name} "$HOME/{name}"'], timeout=30)
+    assert second.exit_code != 0
+    lines = second.output.decode().splitlines()
+    assert lines[: len(in_tmp)] == in_tmp  # nothing the first command left in /tmp or HOME
+    assert [line for line in lines[len(in_tmp):] if "No such file" not in line] == [], lines
+    for host in (Path("/tmp"), Path("/tmp/home"), Path(runner["HOME"]), Path(runner["RUNNER_TEMP"])):
+        assert not (host / name).exists(), host

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
@@ -173,11 +174,13 @@ def test_a_planted_config_runs_no_program_in_prpilots_git(checkout: Checkout, tm
         "core.fsmonitor": program("fsmonitor"),
         "core.pager": program("pager"),
         "core.sshCommand": program("ssh"),
+        "core.askPass": program("askpass"),
         "filter.evil.clean": program("clean", "cat"),
         "filter.evil.smudge": program("smudge", "cat"),
         "filter.evil.process": program("process"),
         "diff.evil.textconv": program("textconv", "cat \"$1\""),
         "diff.external": program("external"),
+        "merge.evil.driver": program("merge", "exit 0") + " %O %A %B",
         "credential.helper": "!" + program("credential"),
         "remote.origin.receivepack": program("receivepack", 'exec git-receive-pack "$@"'),
         "remote.origin.uploadpack": program("uploadpack", 'exec git-upload-pack "$@"'),
@@ -186,7 +189,7 @@ def test_a_planted_config_runs_no_program_in_prpilots_git(checkout: Checkout, tm
         git(root, "config", key, value)
     for hook in ("pre-push", "post-checkout", "pre-commit", "post-commit", "reference-transaction"):
         (root / ".git" / "hooks" / hook).symlink_to(program(hook))
-    (root / ".gitattributes").write_text("* filter=evil diff=evil\n")
+    (root / ".gitattributes").write_text("* filter=evil diff=evil merge=evil\n")
     (root / "app.py").write_text("print('changed')\n")
 
     checkout.start_branch("pilot/planted", "main")
@@ -198,6 +201,13 @@ def test_a_planted_config_runs_no_program_in_prpilots_git(checkout: Checkout, tm
     assert "pilot/planted" in checkout.remote_branches()
 
     assert sorted(p.name for p in ran.iterdir()) == []
+    # No operation of prpilot's git merges; the driver is live all the same: a developer's merge runs it.
+    for side in ("theirs", "ours"):
+        git(root, "-c", "filter.evil.process=", "switch", "-q", "-c", side, "pilot/planted")
+        (root / "app.py").write_text(f"print('{side}')\n")
+        git(root, "-c", "filter.evil.process=", "commit", "-q", "-am", side)
+    git(root, "-c", "filter.evil.process=", "merge", "-q", "theirs")
+    assert "merge" in {p.name for p in ran.iterdir()}
 
 
 def test_a_config_planted_between_two_of_prpilots_commands_is_seen(
@@ -231,6 +241,37 @@ def over_http(tmp_path: Path, fake_github: FakeGitHub, git: Git) -> Checkout:
     work = tmp_path / "http-work"
     git(tmp_path, "clone", "-q", fake_github.clone_url("o/r", fake_github.token), str(work))
     return Checkout(work, server_url=fake_github.server_url, token=fake_github.token, sleep=lambda _: None)
+
+
+def test_a_planted_askpass_or_credential_helper_is_not_run_when_the_remote_refuses_the_token(
+    over_http: Checkout, fake_github: FakeGitHub, tmp_path: Path, git: Git
+) -> None:
+    """A refused token makes git ask for a user and password: prpilot's git asks no program, and fails."""
+    ran = tmp_path / "ran"
+    ran.mkdir()
+    root = over_http.root
+    for name in ("askpass", "credential"):
+        script = tmp_path / f"{name}.sh"
+        script.write_text(f"#!/bin/sh\ntouch {ran / name}\n")
+        script.chmod(0o755)
+    git(root, "remote", "set-url", "origin", fake_github.clone_url("o/r"))  # no token in the URL
+    git(root, "config", "core.askPass", str(tmp_path / "askpass.sh"))
+    git(root, "config", "credential.helper", f"!{tmp_path / 'credential.sh'}")
+    refused = Checkout(root, server_url=fake_github.server_url, token="not-a-token", sleep=lambda _: None)
+    refused.start_branch("pilot/x", None)
+    (root / "README.md").write_text("mine\n")
+    refused.commit("Mine", BOT, ["README.md"])
+
+    with pytest.raises(GitError, match="could not push pilot/x"):
+        refused.push("pilot/x", create=True)
+    assert list(ran.iterdir()) == []
+    assert fake_github.ref("o/r", "refs/heads/pilot/x") is None
+
+    # The same push by a developer's git runs both: they were planted where git looks.
+    plain = subprocess.run(["git", "push", "origin", "pilot/x"], cwd=root, capture_output=True, text=True,
+                           env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}, timeout=60, check=False)
+    assert plain.returncode != 0
+    assert sorted(p.name for p in ran.iterdir()) == ["askpass", "credential"]
 
 
 @pytest.mark.parametrize(("kind", "request_index"), [
