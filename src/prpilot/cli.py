@@ -107,9 +107,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return guarded(lambda: run_step(env), env)
     if command == "worker":
-        from prpilot.commands.worker import worker_main
+        def worker() -> int:  # imported inside the guard: without its extra, the import says what to install
+            from prpilot.commands.worker import worker_main
 
-        return guarded(lambda: worker_main(args[1:]), env)
+            return worker_main(args[1:])
+
+        return guarded(worker, env)
     if command == "run-task":
         from prpilot.commands.run_task import run_task_main
 

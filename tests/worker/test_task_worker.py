@@ -279,3 +279,16 @@ def test_a_stop_flag_reaches_the_task_the_worker_runs_between_steps(queue: Redis
     assert stop_requested() is False  # outside a task nothing is stopped
     assert queue.stop_requested("t001")
     assert not queue.stop_requested("t000")
+
+
+def test_prpilot_worker_without_the_redis_extra_says_what_to_install(tmp_path: Path) -> None:
+    # An environment without the redis client (the action's own install leaves it out): blocked by a stub module.
+    (tmp_path / "redis.py").write_text("raise ImportError('No module named redis')\n")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), os.environ.get("PYTHONPATH", "")])}
+
+    done = subprocess.run([sys.executable, "-m", "prpilot.cli", "worker", "--redis-url", "redis://127.0.0.1:1"],
+                          env=env, capture_output=True, text=True, timeout=60, check=False)
+
+    assert done.returncode != 0
+    assert "pip install 'prpilot[redis]'" in done.stdout + done.stderr
+    assert "Traceback" not in done.stdout + done.stderr
