@@ -105,6 +105,25 @@ def test_github_models_needs_no_secret_and_gets_the_github_token_only(bed: Bed) 
     assert float(bill["cost_usd"]) > 0
 
 
+def test_a_self_hosted_server_needs_only_its_base_url(bed: Bed) -> None:
+    # README: "A self-hosted server may need no key: `openai-base-url` alone is enough."
+    bed.model.api_key = None  # a server that asks for no key
+    bed.model.script(
+        say.tool("edit_file", {"path": "README.md", "old": "projet", "new": "project"}),
+        say.text("Fixed the typo."),
+        say.text("Fix the typo in README.md"),
+    )
+    event = bed.issue_comment("/pilot fix the typo in README.md")
+
+    result = bed.run("issue_comment", event, openai_api_key="", openai_base_url=bed.model.base_url)
+
+    assert result.outputs["status"] == "completed", result.logs
+    assert len(bed.model.calls) == 3
+    token = bed.github.token
+    assert all(token not in json.dumps(call.headers) for call in bed.model.calls)  # never the github-token
+    assert {call.body["model"] for call in bed.model.calls} == {"gpt-4.1-mini"}  # not GitHub Models' name
+
+
 def test_github_models_refusing_the_token_is_one_sentence_naming_the_permission(bed: Bed) -> None:
     bed.model.set_policy(lambda _request, _index: say.error(403, "The `models` permission is required."))
     event = bed.issue_comment("/pilot fix the typo in README.md")
