@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from prpilot.testing import openai_replies as say
@@ -46,7 +48,9 @@ def test_dispatched_task_runs_in_the_worker_workflow(bed: Bed) -> None:
     assert f"/pull/{pull.number}" in status[0]
 
 
-def test_handed_over_task_of_another_repository_is_refused(bed: Bed) -> None:
+@pytest.mark.parametrize(("project", "status"), [("other/repo", "scheduled"), (None, "completed"), (None, "running")],
+                         ids=["another repository", "a finished task", "a running task"])
+def test_handed_over_task_not_scheduled_here_is_refused(bed: Bed, project: str | None, status: str) -> None:
     event = retarget(
         load_webhook("workflow_dispatch__payload"),
         repository=bed.repo,
@@ -54,7 +58,8 @@ def test_handed_over_task_of_another_repository_is_refused(bed: Bed) -> None:
         api_url=bed.github.api_url,
     )
     event["ref"] = "refs/heads/main"
-    forged = '{"github_user": "mallory", "github_project": "other/repo", "user_request": "x", "status": "scheduled"}'
+    forged = json.dumps({"github_user": "mallory", "github_project": project or bed.repo, "user_request": "x",
+                         "status": status})
 
     result = bed.run("workflow_dispatch", event, task=forged)
 
