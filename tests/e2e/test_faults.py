@@ -338,6 +338,18 @@ def test_rerun_of_a_failed_job_answers_in_the_same_status_comment(bed: Bed) -> N
     assert "✅" in comment
     assert "/pull/" in comment
     assert rerun.outputs["task-id"] != failed.outputs["task-id"]
+    # A new task: its own reservation and its own bill, in the ledger and at the billing endpoint.
+    from github import Auth, Github
+    from prpilot.billing.ledger import Ledger, Reservation, settlements
+    from prpilot.github.ledger_ref import GitRefLedgerBackend
+
+    client = Github(auth=Auth.Token(bed.github.token), base_url=bed.github.api_url, lazy=True)
+    records = Ledger(GitRefLedgerBackend(client.get_repo(bed.repo))).records()
+    both = {failed.outputs["task-id"], rerun.outputs["task-id"]}
+    assert {r.task_id for r in records if isinstance(r, Reservation)} == both
+    assert {task_id: s.bill.status for task_id, s in settlements(records).items()} == {
+        failed.outputs["task-id"]: "failed", rerun.outputs["task-id"]: "completed"}
+    assert sorted(bill["task_id"] for bill in bed.billing.bills) == sorted(both)
 
 
 def test_a_pull_request_task_whose_push_keeps_failing_does_not_say_the_work_is_on_it(bed: Bed) -> None:
