@@ -197,8 +197,10 @@ def run_once(
         result = scenario.start(bed)
         run = Run(scenario.name, position, fault, result)
         run.violations = check(bed, scenario, result, before)
-        if position is None:  # the recording: with no fault the task must really deliver its work
-            run.violations += undelivered(bed, scenario, before)
+        if fault is None or not fault.sticky:
+            # No fault, or one a retry gets past (5xx once, a timeout): the README promises the user sees
+            # nothing of it, so the task must complete and deliver its work under one status comment.
+            run.violations += undelivered(bed, scenario, before) + unchanged(bed, scenario, result)
         return run, bed.github.arrivals[mark:]
 
 
@@ -291,6 +293,17 @@ def check(bed: Bed, scenario: Scenario, result: RunResult, before: Before) -> li
         problems.append(f"{len(bed.github.pulls(bed.repo)) - before.pulls} pull requests opened")
     if bed.github.ref(bed.repo, "refs/heads/main") != before.main:
         problems.append("the default branch moved")
+    return problems
+
+
+def unchanged(bed: Bed, scenario: Scenario, result: RunResult) -> list[str]:
+    """What a run whose fault a retry gets past showed the user that a fault-free run would not."""
+    problems = []
+    if result.outputs.get("status") != TaskStatus.COMPLETED.value:
+        problems.append(f"the task ended {result.outputs.get('status')!r}, not completed")
+    comments = _status_comments(bed, scenario.thread(bed))
+    if len(comments) != 1:
+        problems.append(f"{len(comments)} status comments on the thread, not one")
     return problems
 
 
