@@ -6,17 +6,14 @@ system's Python inside bubblewrap. The scripted model breaks it, and fixes it or
 
 from __future__ import annotations
 
-import contextlib
 import json
-import socket
-import threading
 import time
-from collections.abc import Iterator
 
 import pytest
 import requests
 
 from prpilot.testing import openai_replies as say
+from prpilot.testing.listener import Listener
 from prpilot.testing.scenario import Bed
 
 pytestmark = pytest.mark.e2e
@@ -286,42 +283,15 @@ def test_on_a_pull_request_setup_prepares_its_own_branch_and_failing_checks_are_
     assert f"❌ `{VERIFY}`" in status
 
 
-@pytest.fixture
-def listener() -> Iterator[tuple[int, list[str]]]:
-    """A TCP server on the host's 127.0.0.1: its port, and what each connection said (its first bytes)."""
-    server = socket.create_server(("127.0.0.1", 0))
-    heard: list[str] = []
-
-    def serve() -> None:
-        with contextlib.suppress(OSError):  # closed at the end of the test
-            while True:
-                connection, _ = server.accept()
-                with connection:
-                    connection.settimeout(5)
-                    heard.append(connection.recv(64).decode())
-
-    threading.Thread(target=serve, daemon=True).start()
-    try:
-        yield server.getsockname()[1], heard
-    finally:
-        server.close()
-
-
-def _reach(port: int, who: str) -> str:
-    """A command line that connects to the host's 127.0.0.1:port and says ``who``; it fails without the network."""
-    return (f"python3 -c \"import socket; s = socket.create_connection(('127.0.0.1', {port}), timeout=5); "
-            f"s.sendall(b'{who}'); s.close(); print('reached')\"")
-
-
 @pytest.mark.parametrize("network", [None, "true"])
 def test_setup_has_the_network_and_command_network_opens_it_to_commands_and_checks(
-    project: Bed, listener: tuple[int, list[str]], network: str | None
+    project: Bed, listener: Listener, network: str | None
 ) -> None:
     """setup always reaches the network; the agent's run_command and the verify lines only with command-network."""
     bed = project
-    port, heard = listener
+    heard = listener.heard
     bed.model.script(
-        say.tool("run_command", {"command": _reach(port, "command")}),
+        say.tool("run_command", {"command": listener.reach("command")}),
         say.tool("edit_file", {"path": "greet.py", "old": "Hello,", "new": "Hi,"}),
         say.text("Greetings now say Hi."),
         say.text("Greet with Hi"),
@@ -329,18 +299,18 @@ def test_setup_has_the_network_and_command_network_opens_it_to_commands_and_chec
     event = bed.issue_comment("/pilot greet with Hi instead of Hello")
     inputs = {"command_network": network} if network else {}  # unset: the default, false
 
-    result = bed.run("issue_comment", event, setup=_reach(port, "setup"), verify=_reach(port, "verify"),
+    result = bed.run("issue_comment", event, setup=listener.reach("setup"), verify=listener.reach("verify"),
                      allowed_commands="python3", verify_rounds="0", **inputs)
 
     assert result.outputs["status"] == "completed", result.logs  # setup reached the server, or the task failed
     [command_output] = [m["content"] for m in bed.model.requests[1]["messages"] if m.get("role") == "tool"]
-    deadline = time.monotonic() + 5
+    deadline = time.monotonic() + 20  # a loaded machine may be slow to hand over a connection
     while len(heard) < (3 if network else 1) and time.monotonic() < deadline:
         time.sleep(0.05)
     if network:
-        assert "reached" in command_output
+        assert "reached" in command_output.splitlines(), command_output  # its own line: not the echoed command
         assert result.outputs["verify"] == "passed"
-        assert heard == ["setup", "command", "verify"]
+        assert heard == ["setup", "command", "verify"], command_output
     else:
         assert "reached" not in command_output
         assert "ConnectionRefusedError" in command_output  # the sandbox's own loopback: nothing listens

@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
-import socket
 import subprocess
-import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,6 +11,7 @@ import pytest
 from prpilot.engine.verification import Verification, start_workflows
 from prpilot.errors import GitHubError, SetupFailed
 from prpilot.github.memory import MemoryGitHub
+from prpilot.testing.listener import Listener
 
 REPO_URL = "https://github.test/octo/repo"
 
@@ -28,46 +25,19 @@ def _verification(tmp_path: Path, *, setup: tuple[str, ...] = (), verify: tuple[
                         deadline=time.monotonic() + 60, network=network)
 
 
-@pytest.fixture
-def listener() -> Iterator[tuple[int, list[str]]]:
-    """A TCP server on the host's 127.0.0.1: its port, and what each connection said (its first bytes)."""
-    server = socket.create_server(("127.0.0.1", 0))
-    heard: list[str] = []
-
-    def serve() -> None:
-        with contextlib.suppress(OSError):  # closed at the end of the test
-            while True:
-                connection, _ = server.accept()
-                with connection:
-                    connection.settimeout(5)
-                    heard.append(connection.recv(64).decode())
-
-    threading.Thread(target=serve, daemon=True).start()
-    try:
-        yield server.getsockname()[1], heard
-    finally:
-        server.close()
-
-
-def _reach(port: int, who: str) -> str:
-    """A command line that connects to the host's 127.0.0.1:port and says ``who``; it fails without the network."""
-    return (f"python3 -c \"import socket; s = socket.create_connection(('127.0.0.1', {port}), timeout=5); "
-            f"s.sendall(b'{who}'); s.close(); print('reached')\"")
-
-
 def test_setup_has_the_network_and_verify_has_none_unless_command_network(
-    tmp_path: Path, listener: tuple[int, list[str]]
+    tmp_path: Path, listener: Listener
 ) -> None:
-    port, heard = listener
-    closed = _verification(tmp_path, setup=(_reach(port, "setup"),), verify=(_reach(port, "verify"),))
+    heard = listener.heard
+    closed = _verification(tmp_path, setup=(listener.reach("setup"),), verify=(listener.reach("verify"),))
     closed.setup()  # raises SetupFailed if it could not connect
     assert [run.passed for run in closed.setup_runs] == [True]
     assert not closed.check()  # command-network false: no network, not even the host's 127.0.0.1
     assert "reached" not in closed.runs[0].output  # its own loopback has no server: refused
-    opened = _verification(tmp_path, verify=(_reach(port, "verify"),), network=True)
+    opened = _verification(tmp_path, verify=(listener.reach("verify"),), network=True)
     assert opened.check(), opened.runs[0].output  # command-network true
     assert "reached" in opened.runs[0].output
-    deadline = time.monotonic() + 5
+    deadline = time.monotonic() + 20  # a loaded machine may be slow to hand over a connection
     while len(heard) < 2 and time.monotonic() < deadline:
         time.sleep(0.05)
     assert heard == ["setup", "verify"]

@@ -3,6 +3,7 @@
 - ``fake_github``: a started fake GitHub (REST + git smart HTTP); ``github_contract``: GitHub's REST contract.
 - ``openai_server``: the scripted model; ``billing_server``: the billing receiver.
 - ``runner``: the runner simulator for the action in this checkout.
+- ``listener``: a TCP server on 127.0.0.1 that records who reached it (has a command the network?).
 - ``redis_server_url`` / ``redis_url``: a real redis-server for the session, flushed before each test.
 - ``llama_native`` / ``llama_text``: a real llama-cpp-python model server per chat format and session;
   where llama-cpp-python or the model is missing, their tests fail with the fix when ``CI=true`` (CI
@@ -23,13 +24,14 @@ import pytest
 from prpilot.testing.billing_server import BillingServer
 from prpilot.testing.github import FakeGitHub
 from prpilot.testing.github.contract import contract_path, load_contract
+from prpilot.testing.listener import Listener
 from prpilot.testing.llama_server import LlamaServer, missing, model_path
 from prpilot.testing.openai_server import OpenAIServer
 from prpilot.testing.redis_server import redis_server
 from prpilot.testing.runner.job import Runner
 
-__all__ = ["billing_server", "fake_github", "github_contract", "llama_native", "llama_text", "openai_server",
-           "redis_server_url", "redis_url", "runner"]
+__all__ = ["billing_server", "fake_github", "github_contract", "listener", "llama_native", "llama_text",
+           "openai_server", "redis_server_url", "redis_url", "runner"]
 
 
 @pytest.fixture
@@ -63,6 +65,13 @@ def billing_server() -> Iterator[BillingServer]:
     """A started billing receiver expecting ``Authorization: Bearer billing-secret`` on ``/bills``."""
     with BillingServer() as server:
         yield server
+
+
+@pytest.fixture
+def listener() -> Iterator[Listener]:
+    """Yield a Listener on the host's 127.0.0.1; close it afterwards."""
+    with Listener() as started:
+        yield started
 
 
 @pytest.fixture
