@@ -66,7 +66,7 @@ def _inputs(env: Mapping[str, str]) -> _Inputs | None:
     except ValueError:
         return None
     bots = tuple(part.strip() for part in get("allowed-bots").replace("\n", ",").split(",") if part.strip())
-    return _Inputs(get("github-token"), get("model", "gpt-4.1-mini"), max_cost,
+    return _Inputs(get("github-token"), get("model", "gpt-5-mini"), max_cost,
                    Intake(trigger=trigger, trigger_label=get("trigger-label"),
                           allow_edited=edited in ("true", "yes", "1", "on"), allowed_bots=bots))
 

@@ -27,6 +27,7 @@ class ModelBill(BaseModel):
     completion_tokens: int
     cost_usd: ExactUSD
     price_known: bool = True
+    billed_to: str | None = None  # "copilot": the organization's Copilot plan paid; None: the endpoint's account
 
 
 class Bill(BaseModel):
@@ -55,6 +56,9 @@ class Bill(BaseModel):
     created_at: datetime
     price_known: bool = True
     models: list[ModelBill] = Field(default_factory=list)  # empty in bills written before the split
+    # "copilot" when the model's usage was billed to the organization's Copilot plan (AI credits at these
+    # per-token prices); None when the endpoint's own account pays.
+    billed_to: str | None = None
 
 
 def create_bill(
@@ -66,12 +70,16 @@ def create_bill(
     *,
     at: datetime | None = None,
     by_model: Mapping[str, Usage] | None = None,
+    billed_to: Mapping[str, str] | None = None,
 ) -> Bill:
     """Price ``usage`` for ``task``, each model's share (``by_model``, default: all on ``model``) at its price.
 
-    Dated ``at``, else when the task finished (or began).
+    Dated ``at``, else when the task finished (or began). ``billed_to`` names who paid for each model that
+    someone other than the endpoint's own account pays for (``{"gpt-5-mini": "copilot"}``).
     """
-    shares = [_model_bill(name, used, prices) for name, used in (by_model or {model: usage}).items()]
+    payers = billed_to or {}
+    shares = [_model_bill(name, used, prices).model_copy(update={"billed_to": payers.get(name)})
+              for name, used in (by_model or {model: usage}).items()]
     return Bill(
         task_id=task.id,
         repository=task.github_project,
@@ -88,6 +96,7 @@ def create_bill(
         created_at=at or task.finished_at or task.created_at,
         price_known=all(share.price_known for share in shares),
         models=shares,
+        billed_to=payers.get(model),
     )
 
 
