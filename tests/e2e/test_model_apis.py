@@ -6,6 +6,7 @@ And the README's first workflow, read out of the README and run as written again
 from __future__ import annotations
 
 import json
+import os
 import re
 from dataclasses import replace
 from decimal import Decimal
@@ -144,3 +145,34 @@ def test_the_quickstart_workflow_runs_as_written_on_copilot_requests(bed: Bed) -
     assert {call.headers.get("authorization") for call in bed.model.calls} == {f"Bearer {bed.github.token}"}
     assert bed.model.rejected == []
     assert Decimal(result.outputs["cost"]) > 0
+
+
+def test_the_demo_runs_the_no_secret_copilot_path(monkeypatch: pytest.MonkeyPatch,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    from prpilot.commands.demo import demo_main
+
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+
+    assert demo_main([]) == 0
+    shown = capsys.readouterr().out
+    assert "as the Copilot API with the workflow's token" in shown
+    assert "'model': 'gpt-5-mini'" in shown
+    assert "'billed_to': 'copilot'" in shown
+    assert "billed to the organization's Copilot plan" in shown  # the thread's cost line
+
+
+def test_eval_speaks_the_responses_api_to_any_endpoint(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from prpilot.commands.eval import eval_main
+    from prpilot.testing.openai_server import OpenAIServer
+
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
+    with OpenAIServer(api_key="sk-eval-0123456789") as server:
+        server.set_policy(lambda _request, _index: say.text("I looked; nothing to change."))
+        code = eval_main(["--base-url", server.base_url, "--api-key-env", "EVAL_KEY", "--model", "gpt-5.4",
+                          "--model-api", "responses", "--task", "question", "--json", str(tmp_path / "r.json")],
+                         {**os.environ, "EVAL_KEY": "sk-eval-0123456789"})
+        apis = {call.api for call in server.calls}
+    assert code == 0
+    assert apis == {"responses"}
+    [row] = json.loads((tmp_path / "r.json").read_text())["scaffolds"][0]["results"]
+    assert row["model_calls"] >= 1

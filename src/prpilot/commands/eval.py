@@ -16,13 +16,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from prpilot.errors import ConfigError
+from prpilot.settings import DEFAULTS
 
 if TYPE_CHECKING:  # the test bed loads only when an eval really runs
     from prpilot.evaluation.endpoint import Target
     from prpilot.evaluation.report import TaskResult
     from prpilot.evaluation.task_folder import EvalTask
 
-DEFAULT_MODEL = "gpt-5-mini"
+DEFAULT_MODEL = DEFAULTS["model"]
 
 
 def _parser() -> argparse.ArgumentParser:
