@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
+from prpilot.agent.loop import AgentFailed, AgentLimits, run_agent
 from prpilot.agent.model_api import api_for, says_only_responses
 from prpilot.agent.openai_model import OpenAIChatModel
 from prpilot.agent.responses_api import input_items
+from prpilot.agent.tools import Toolbox
+from prpilot.agent.workspace import Workspace
 from prpilot.errors import ModelError
 from prpilot.task import Usage
 from prpilot.testing import openai_replies as say
@@ -21,8 +26,8 @@ ONLY_RESPONSES = "This model is only supported in v1/responses and not in v1/cha
 
 def _model(server: OpenAIServer, model: str = "gpt-5-mini", **options: object) -> tuple[OpenAIChatModel, list[str]]:
     said: list[str] = []
-    made = OpenAIChatModel(server.base_url, "sk-test", model, retry_delay=0.0, timeout=5.0, say=said.append,
-                           **options)  # type: ignore[arg-type]
+    settings: dict[str, object] = {"retry_delay": 0.0, "timeout": 5.0, **options}
+    made = OpenAIChatModel(server.base_url, "sk-test", model, say=said.append, **settings)  # type: ignore[arg-type]
     return made, said
 
 
@@ -130,3 +135,23 @@ def test_a_gone_endpoint_is_one_sentence_and_never_retried(openai_server: OpenAI
     assert len(openai_server.calls) == 1
     assert "this endpoint is retired and gone; use another one" in gone.value.message
     assert "overloaded or down" not in gone.value.message
+
+
+def test_a_request_that_timed_out_after_it_was_sent_is_counted_as_unknown_usage(openai_server: OpenAIServer) -> None:
+    openai_server.script(say.text("slow").after(1.5), say.text("in time", prompt_tokens=10, completion_tokens=2))
+    model, _ = _model(openai_server, max_retries=1, timeout=0.5)
+    reply = model.complete([{"role": "user", "content": "hi"}], [])
+    assert reply.content == "in time"
+    assert reply.usage == Usage(prompt_tokens=10, completion_tokens=2, calls=1, unknown_calls=1)
+
+
+def test_a_model_that_only_times_out_leaves_its_unknown_usage_on_the_failed_run(
+    openai_server: OpenAIServer, tmp_path: Path
+) -> None:
+    openai_server.set_policy(lambda _request, _index: say.text("slow").after(1.5))
+    model, _ = _model(openai_server, max_retries=1, timeout=0.5)
+    toolbox = Toolbox(Workspace(tmp_path))
+    with pytest.raises(AgentFailed) as failed:
+        run_agent(model, toolbox, [{"role": "user", "content": "hi"}], AgentLimits(5, 60), lambda _usage: Decimal(0))
+    assert failed.value.outcome.usage == Usage(unknown_calls=2)
+    assert "did not answer within 0.5 s twice" in failed.value.message

@@ -155,7 +155,11 @@ class _Agent:
 
     def query(self) -> ModelReply:
         self.check_limits()
-        reply = self.model.complete(self.messages, self.schemas)
+        try:
+            reply = self.model.complete(self.messages, self.schemas)
+        except ModelError as exc:  # its timed-out requests may still be billed: kept as unknown usage
+            self.usage = self.usage + Usage(unknown_calls=exc.unknown_calls)
+            raise
         self.usage = self.usage + reply.usage  # the one place usage is added up
         self.steps += 1
         self.messages.append(reply.message)

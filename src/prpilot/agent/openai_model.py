@@ -9,6 +9,7 @@ from __future__ import annotations
 import ssl
 import time
 from collections.abc import Callable, Collection, Mapping
+from dataclasses import replace
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
@@ -43,6 +44,7 @@ class _Attempt(Exception):
         super().__init__(what)
         self.what, self.retry, self.wait, self.said = what, retry, wait, said
         self.to_responses = to_responses  # the endpoint said the model is on /responses only
+        self.unknown = False  # sent, then no answer: the endpoint may have generated and billed a reply
 
 
 def tls_context_for(base_url: str) -> ssl.SSLContext | None:
@@ -111,22 +113,26 @@ class OpenAIChatModel:
     def complete(self, messages: list[dict[str, Any]], tools: list[dict[str, Any]]) -> ModelReply:
         """Ask the model once (retrying transient failures); raise ModelError when it cannot answer."""
         attempts = self.max_retries + 1
-        attempt = 0
+        attempt = unknown = 0
         while attempt < attempts:
             attempt += 1
             try:
-                return self._call(messages, tools)
+                reply = self._call(messages, tools)
+                return replace(reply, usage=reply.usage + Usage(unknown_calls=unknown)) if unknown else reply
             except _Attempt as failed:
+                unknown += failed.unknown
                 if failed.to_responses and self.api == CHAT_COMPLETIONS:
                     self.api, attempt = RESPONSES, attempt - 1  # a move, not a retry
                     if self._say is not None:
                         self._say(f"prpilot: {self.host} serves {self.model} on /responses only; "
                                   "using the Responses API for the rest of the task.")
                     continue
-                if not failed.retry:
-                    raise ModelError(f"The model endpoint ({self.host}) {failed.what}.") from failed.__cause__
-                if attempt == attempts:
-                    raise ModelError(_gave_up(self.host, failed, attempts)) from failed.__cause__
+                if not failed.retry or attempt == attempts:
+                    message = _gave_up(self.host, failed, attempts) if failed.retry else (
+                        f"The model endpoint ({self.host}) {failed.what}.")
+                    error = ModelError(message)
+                    error.unknown_calls = unknown
+                    raise error from failed.__cause__
                 backoff = min(self.retry_delay * 2 ** (attempt - 1), _MAX_BACKOFF)
                 self._sleep(failed.wait if failed.wait is not None else backoff)
         raise AssertionError("unreachable")
@@ -162,7 +168,9 @@ class OpenAIChatModel:
         import openai
 
         if isinstance(exc, openai.APITimeoutError):
-            return _Attempt(f"did not answer within {self.timeout:g} s", retry=True)
+            timed_out = _Attempt(f"did not answer within {self.timeout:g} s", retry=True)
+            timed_out.unknown = True
+            return timed_out
         if isinstance(exc, openai.APIConnectionError):
             return _Attempt("could not be reached (connection failed)", retry=True)
         if not isinstance(exc, openai.APIStatusError):

@@ -56,6 +56,10 @@ class Bill(BaseModel):
     created_at: datetime
     price_known: bool = True
     models: list[ModelBill] = Field(default_factory=list)  # empty in bills written before the split
+    # Requests that timed out after they were sent (usage unknown, not in the counts above), and what the
+    # bill's reader should know about them.
+    unknown_calls: int = 0
+    notes: list[str] = Field(default_factory=list)
     # "copilot" when the model's usage was billed to the organization's Copilot plan (AI credits at these
     # per-token prices); None when the endpoint's own account pays.
     billed_to: str | None = None
@@ -97,7 +101,16 @@ def create_bill(
         price_known=all(share.price_known for share in shares),
         models=shares,
         billed_to=payers.get(model),
+        unknown_calls=usage.unknown_calls,
+        notes=[unknown_usage_note(usage.unknown_calls)] if usage.unknown_calls else [],
     )
+
+
+def unknown_usage_note(calls: int) -> str:
+    """The bill's note on requests that timed out after they were sent."""
+    requests = "1 model request" if calls == 1 else f"{calls:,} model requests"
+    return (f"{requests} timed out after being sent: the endpoint may have generated and billed a reply whose "
+            "usage it never reported, so the real cost may be higher than this bill.")
 
 
 def _model_bill(model: str, usage: Usage, prices: PriceTable) -> ModelBill:

@@ -68,6 +68,8 @@ class Meter:
 
     def cost_line(self) -> str:
         line = cost_line(self.usage, self.cost(), self.models)
+        if self.usage.unknown_calls:
+            line += f" · {self.usage.unknown_calls} timed-out calls of unknown usage"
         if any(self.billed_to.get(name) == "copilot" for name in self.split()):
             line += " · billed to the organization's Copilot plan"
         return line
