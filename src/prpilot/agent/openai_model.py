@@ -10,10 +10,10 @@ import ssl
 import time
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import replace
-from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
+from prpilot.agent.endpoint_errors import phrase, retry_after, server_text
 from prpilot.agent.model import ModelReply, ToolCall, assistant_message
 from prpilot.agent.model_api import CHAT_COMPLETIONS, RESPONSES, says_only_responses
 from prpilot.agent.responses_api import parse_response, responses_request
@@ -27,7 +27,6 @@ if TYPE_CHECKING:
 
 _RETRY_STATUSES = frozenset({408, 409, 429})
 _MAX_BACKOFF = 30.0
-_MAX_RETRY_AFTER = 60.0
 _TIMES = {1: "once", 2: "twice", 3: "three times", 4: "four times", 5: "five times"}
 
 
@@ -176,8 +175,8 @@ class OpenAIChatModel:
         if not isinstance(exc, openai.APIStatusError):
             return _Attempt(f"answered something unexpected: {exc.message}", retry=False)
         status = exc.status_code
-        said = f"{status} {_phrase(status)}"
-        detail = _server_text(exc, self._api_key)
+        said = f"{status} {phrase(status)}"
+        detail = server_text(exc, self._api_key)
         quoted = f": {detail}" if detail else ""
         if status == 401:
             what = f"answered {said}: the OpenAI API key was refused; check the openai-api-key secret"
@@ -196,7 +195,7 @@ class OpenAIChatModel:
             return _Attempt(f"rejected the request ({said}){quoted}", retry=False, said=detail, to_responses=True)
         if status == 404:
             return _Attempt(
-                f"has no model {self.model!r} or no chat-completions route ({said}{quoted}); "
+                f"has no model {self.model!r} or no {self.api} route ({said}{quoted}); "
                 "check the model and openai-base-url inputs",
                 retry=False,
                 said=detail,
@@ -204,7 +203,7 @@ class OpenAIChatModel:
         if status == 429 and exc.code == "insufficient_quota":
             return _Attempt(f"says the account's quota is used up ({said}){quoted}", retry=False, said=detail)
         if status in _RETRY_STATUSES or status >= 500:
-            return _Attempt(f"answered {said}", retry=True, wait=_retry_after(exc), said=detail)
+            return _Attempt(f"answered {said}", retry=True, wait=retry_after(exc), said=detail)
         return _Attempt(f"rejected the request ({said}){quoted}", retry=False, said=detail)
 
 
@@ -258,54 +257,6 @@ def _usage(response: ChatCompletion) -> Usage:
         completion_tokens=usage.completion_tokens,
         calls=1,
     )
-
-
-def _phrase(status: int) -> str:
-    try:
-        return HTTPStatus(status).phrase
-    except ValueError:
-        return "Error"
-
-
-def _server_text(exc: openai.APIStatusError, api_key: str = "") -> str:
-    """The server's own error text, on one line and at most 300 characters; "" when it gave none.
-
-    Understands OpenAI's ``{"error": {"message": ...}}`` (the client unwraps ``error``), FastAPI's
-    ``{"detail": ...}`` and a plain-text body. The API key is blanked should a server echo it.
-    """
-    body = exc.body
-    text: object = body
-    if isinstance(body, dict):
-        text = body.get("message") or body.get("detail") or body.get("error") or ""
-    if isinstance(text, list):  # FastAPI's validation errors: [{"loc": [...], "msg": ...}, ...]
-        text = "; ".join(_validation_error(item) for item in text)
-    if not isinstance(text, str):
-        text = "" if text is None else str(text)
-    if not text.strip():
-        text = exc.response.text if exc.response is not None else ""
-    line = " ".join(text.split())
-    if len(api_key) >= 8:  # a short placeholder key ("x") would garble the text instead
-        line = line.replace(api_key, "***")
-    return line[:300]
-
-
-def _validation_error(item: object) -> str:
-    if not isinstance(item, dict):
-        return str(item)
-    loc = item.get("loc")
-    where = ".".join(str(part) for part in loc) if isinstance(loc, list) else ""
-    return f"{where}: {item.get('msg', '')}" if where else str(item.get("msg", ""))
-
-
-def _retry_after(exc: openai.APIStatusError) -> float | None:
-    value = exc.response.headers.get("retry-after")
-    try:
-        seconds = float(value) if value is not None else None
-    except ValueError:
-        return None
-    if seconds is None or not 0 <= seconds < float("inf"):  # "nan", "inf" and negatives say nothing usable
-        return None
-    return min(seconds, _MAX_RETRY_AFTER)
 
 
 def endpoint_unavailable(error: ModelError) -> bool:
