@@ -12,8 +12,19 @@ PAGES = [ROOT / "README.md", ROOT / "CONTRIBUTING.md", *sorted((ROOT / "docs").g
 
 
 def fenced_blocks(text: str, language: str) -> list[str]:
-    """The bodies of the ```language blocks of ``text``, in order."""
-    return re.findall(rf"^```{language}\n(.*?)^```$", text, re.DOTALL | re.MULTILINE)
+    """The bodies of the ```language blocks of ``text`` in order (``""``: blocks that name no language)."""
+    blocks: list[str] = []
+    body: list[str] | None = None
+    for line in text.splitlines(keepends=True):
+        if body is None and line.startswith("```"):
+            body, info = [], line[3:].strip()
+        elif body is not None and line.rstrip("\n") == "```":
+            if info == language:
+                blocks.append("".join(body))
+            body = None
+        elif body is not None:
+            body.append(line)
+    return blocks
 
 
 def table(text: str, header: str) -> dict[str, list[str]]:
