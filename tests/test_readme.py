@@ -21,10 +21,16 @@ def test_the_readme_quickstart_is_examples_pilot_yml_verbatim() -> None:
     assert quickstart == (ROOT / "examples" / "pilot.yml").read_text(encoding="utf-8")
 
 
-def test_the_ten_inputs_people_change_are_inputs_of_the_action() -> None:
+def test_the_ten_inputs_people_change_are_inputs_of_the_action_with_their_defaults() -> None:
+    from prpilot.settings import DEFAULTS
+
     rows = table(README, "| input | what it changes |")
     assert len(rows) == 10
     assert set(rows) <= set(INPUTS)
+    stated = {name: re.findall(r"\(default (\S+)\)", cells[0]) for name, cells in rows.items()}
+    assert {name: found[0] for name, found in stated.items() if found} == {
+        name: DEFAULTS[name] for name, found in stated.items() if found}
+    assert sum(map(bool, stated.values())) >= 2
 
 
 def test_the_budget_variables_feed_inputs_of_the_action_as_the_quickstart_does() -> None:
@@ -51,5 +57,6 @@ def test_the_readme_names_the_repository_setting_every_first_user_needs() -> Non
 
 def test_the_readme_links_every_page_of_docs() -> None:
     linked = set(re.findall(r"\]\((docs/[^)#]+)", README))
-    pages = {str(page.relative_to(ROOT)) for page in (ROOT / "docs").glob("*.md")}
+    # pending-docs.md holds notes for the merge of parallel branches, not a page for users.
+    pages = {str(page.relative_to(ROOT)) for page in (ROOT / "docs").glob("*.md") if page.name != "pending-docs.md"}
     assert pages <= linked
