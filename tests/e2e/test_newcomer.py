@@ -58,3 +58,26 @@ def test_the_readme_quickstart_runs_as_copied(bed: Bed) -> None:
     assert {call.body["model"].split("/")[-1] for call in bed.model.calls} == {"gpt-5-mini"}
     # A budget needs a price: the quickstart's model has one, so the task was admitted and billed.
     assert 0 < float(result.outputs["cost"]) < 5
+
+
+def test_the_thread_the_readme_shows_is_the_one_the_test_bed_writes(bed: Bed) -> None:
+    # The README's picture: `prpilot demo`'s request and scripted model, with the quickstart's model.
+    bed.inputs["model"] = "gpt-5-mini"
+    bed.model.script(
+        say.tool("search_code", {"pattern": "projet"}),
+        say.tool("read_file", {"path": "README.md"}),
+        say.tool("edit_file", {"path": "README.md", "old": "projet", "new": "project"}),
+        say.text("Fixed the typo in README.md: *projet* is now *project*."),
+        say.text("Fix the typo in README.md"),
+    )
+    event = bed.issue_comment("/pilot fix the typo in README.md")
+
+    assert bed.run("issue_comment", event).outputs["status"] == "completed"
+
+    [written] = bed.status_comments(event["issue"]["number"])
+    # What a reader sees: the comment without its hidden markers, on github.com instead of the test bed.
+    visible = "\n".join(line for line in written.splitlines() if not line.startswith("<!-- prpilot:"))
+    visible = visible.replace(bed.github.server_url, "https://github.com").strip()
+    quoted = README.split("> **github-actions[bot]** commented:\n>\n", 1)[1].split("\n\n", 1)[0]
+    shown = "\n".join(line.removeprefix(">").removeprefix(" ") for line in quoted.splitlines())
+    assert shown == visible
