@@ -42,8 +42,8 @@ exit 0.
 
 
 def _cell(text: str) -> str:
-    """Text safe inside a Markdown table cell."""
-    return text.replace("|", "\\|").replace("\n", " ")
+    """Text safe inside a Markdown table cell (a `<name>` would be read as an HTML tag and vanish)."""
+    return text.replace("|", "\\|").replace("<", "&lt;").replace("\n", " ")
 
 
 def render(action: dict[str, object] | None = None) -> str:
