@@ -15,6 +15,7 @@ def fenced_blocks(text: str, language: str) -> list[str]:
     """The bodies of the ```language blocks of ``text`` in order (``""``: blocks that name no language)."""
     blocks: list[str] = []
     body: list[str] | None = None
+    info = ""
     for line in text.splitlines(keepends=True):
         if body is None and line.startswith("```"):
             body, info = [], line[3:].strip()
