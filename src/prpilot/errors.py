@@ -59,7 +59,13 @@ class PushRejected(GitError):
 
 
 class ModelError(PrpilotError):
-    """The model endpoint failed after retries, or answered nonsense."""
+    """The model endpoint failed after retries, or answered nonsense.
+
+    ``unknown_calls`` counts requests that timed out after they were sent: the endpoint may have
+    generated (and billed) a reply whose usage prpilot never saw.
+    """
+
+    unknown_calls = 0
 
 
 class LedgerConflict(PrpilotError):

@@ -9,10 +9,12 @@ action.yml declares and maps exactly what is listed here.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from pathlib import Path
+from urllib.parse import urlparse
 
 from pydantic import BaseModel, ConfigDict
 
@@ -35,14 +37,25 @@ INPUTS: dict[str, tuple[frozenset[Step], str]] = {
     "github-token": (frozenset({S, E, F}), "Token for the GitHub API and for pushing the working branch."),
     "openai-api-key": (
         frozenset({E}),
-        "API key of the OpenAI-compatible model endpoint; with openai-base-url also empty, GitHub Models is used "
-        "with the github-token (the workflow needs permissions: models: read).",
+        "API key of the OpenAI-compatible model endpoint; with openai-base-url also empty, the model is called "
+        "through Copilot requests with the github-token (the workflow needs permissions: copilot-requests: write).",
     ),
     "openai-base-url": (frozenset({E}), "Base URL of the OpenAI-compatible endpoint (OpenAI, Azure, vLLM...)."),
     "model": (
         frozenset({S, E, F}),
-        "Model name sent to the endpoint and used for pricing (on GitHub Models a name without a publisher, "
-        "such as the default, means openai/<name>).",
+        "Model name sent to the endpoint and used for pricing; the default is served by OpenAI and by Copilot.",
+    ),
+    "model-api": (
+        frozenset({E}),
+        "auto, chat-completions or responses: the API the model is called through (auto: Responses for the "
+        "models that only have it, Chat Completions otherwise).",
+    ),
+    "max-output-tokens": (frozenset({E}), "Most tokens the model may write in one reply, sent on every agent request."),
+    "reasoning-effort": (frozenset({E}), "Reasoning effort for the models that take it (low, medium, high...); "
+                                         "empty: the endpoint's default."),
+    "copilot-integration-id": (
+        frozenset({E}),
+        "Copilot-Integration-Id header sent with Copilot requests (the no-secret endpoint).",
     ),
     "fallback-model": (frozenset({E}), "Model that takes over when the model's endpoint keeps failing; empty: none."),
     "fallback-base-url": (frozenset({E}), "Base URL of the fallback model's endpoint; empty: the model's own."),
@@ -86,7 +99,11 @@ DEFAULTS: dict[str, str] = {
     "github-token": "${{ github.token }}",
     "openai-api-key": "",
     "openai-base-url": "",
-    "model": "gpt-4.1-mini",
+    "model": "gpt-5-mini",
+    "model-api": "auto",
+    "max-output-tokens": "16384",
+    "reasoning-effort": "",
+    "copilot-integration-id": "copilot-developer-cli",
     "fallback-model": "",
     "fallback-base-url": "",
     "fallback-api-key": "",
@@ -144,9 +161,12 @@ SCHEDULE_STEP_OUTPUTS = ("admitted", "task-file")
 
 SECRET_INPUTS = ("github-token", "openai-api-key", "fallback-api-key", "billing-token")
 
-# GitHub Models' OpenAI-compatible endpoint
-# (https://docs.github.com/en/rest/models/inference#run-an-inference-request).
-GITHUB_MODELS_URL = "https://models.github.ai/inference"
+# The Copilot API on GitHub.com, OpenAI-compatible; GHE.com tenants and GitHub Enterprise Server have their own
+# hosts (see copilot_api_url). The same rule as GitHub's own agentic-workflows proxy, github/gh-aw-firewall
+# containers/api-proxy/providers/copilot-auth.js (deriveCopilotApiTarget), read 2026-12-07.
+COPILOT_API_URL = "https://api.githubcopilot.com"
+
+MODEL_APIS = ("auto", "chat-completions", "responses")
 
 STRATEGIES = ("actions", "thread", "log", "redis", "dispatch", "kubernetes")
 
@@ -195,9 +215,13 @@ class Settings(BaseModel):
     fallback_model: str = ""
     fallback_base_url: str = ""
     fallback_api_key: str = ""
-    # GitHub Models' endpoint, used when openai-api-key and openai-base-url are both empty; not an
-    # input: the entry points may set it from PRPILOT_GITHUB_MODELS_URL (tests, proxies).
-    github_models_url: str = GITHUB_MODELS_URL
+    model_api: str = "auto"
+    max_output_tokens: int = 16384
+    reasoning_effort: str = ""
+    copilot_integration_id: str = DEFAULTS["copilot-integration-id"]
+    # The Copilot API, used when openai-api-key and openai-base-url are both empty; not an input: the
+    # entry points derive it from GITHUB_SERVER_URL or take PRPILOT_COPILOT_API_URL (tests, proxies).
+    copilot_api_url: str = COPILOT_API_URL
     # The agent's tools (TOOL_PROFILES); not an input: the entry points may set it from
     # PRPILOT_TOOL_PROFILE, which `prpilot eval --compare baseline` does.
     tool_profile: str = "standard"
@@ -269,6 +293,13 @@ def _usd(name: str, value: str) -> Decimal | None:
     return amount
 
 
+def _effort(value: str) -> str:
+    # Passed to the endpoint as is (each family has its own levels), so only its shape is checked here.
+    if value and not re.fullmatch(r"[a-z]{1,20}", value):
+        raise ConfigError(f"input reasoning-effort must be one word such as low, medium or high, not {value!r}")
+    return value
+
+
 def _csv(value: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in value.replace("\n", ",").split(",") if part.strip())
 
@@ -288,10 +319,24 @@ def _workflow_files(value: str) -> tuple[str, ...]:
     return files
 
 
-def parse_settings(raw: Mapping[str, str], *, github_models_url: str = "", tool_profile: str = "") -> Settings:
+def copilot_api_url(server_url: str) -> str:
+    """The Copilot API's base URL for the GitHub instance at ``server_url``.
+
+    GitHub.com: api.githubcopilot.com; a GHE.com tenant ``https://<tenant>.ghe.com``:
+    ``copilot-api.<tenant>.ghe.com``; any other host (GitHub Enterprise Server): api.enterprise.githubcopilot.com.
+    """
+    host = (urlparse(server_url.strip()).hostname or "github.com").lower()
+    if host == "github.com":
+        return COPILOT_API_URL
+    if host.endswith(".ghe.com"):
+        return f"https://copilot-api.{host.removesuffix('.ghe.com')}.ghe.com"
+    return "https://api.enterprise.githubcopilot.com"
+
+
+def parse_settings(raw: Mapping[str, str], *, copilot_api: str = "", tool_profile: str = "") -> Settings:
     """Turn raw input strings into Settings; a bad value raises ConfigError naming the input.
 
-    ``github_models_url`` (empty: GitHub's own) is where GitHub Models answers and ``tool_profile``
+    ``copilot_api`` (empty: GitHub.com's) is where the Copilot API answers and ``tool_profile``
     (empty: standard) which tools the agent has; only an entry point, which reads the environment,
     passes them.
     """
@@ -303,6 +348,9 @@ def parse_settings(raw: Mapping[str, str], *, github_models_url: str = "", tool_
     tool_profile = tool_profile.strip() or "standard"
     if tool_profile not in TOOL_PROFILES:
         raise ConfigError(f"PRPILOT_TOOL_PROFILE must be one of {', '.join(TOOL_PROFILES)}, not {tool_profile!r}")
+    model_api = get("model-api") or "auto"
+    if model_api not in MODEL_APIS:
+        raise ConfigError(f"input model-api must be one of {', '.join(MODEL_APIS)}, not {model_api!r}")
     strategy = get("strategy") or "actions"
     if strategy not in STRATEGIES:
         raise ConfigError(f"input strategy must be one of {', '.join(STRATEGIES)}, not {strategy!r}")
@@ -331,7 +379,12 @@ def parse_settings(raw: Mapping[str, str], *, github_models_url: str = "", tool_
         fallback_model=get("fallback-model"),
         fallback_base_url=get("fallback-base-url"),
         fallback_api_key=get("fallback-api-key"),
-        github_models_url=github_models_url.strip() or GITHUB_MODELS_URL,
+        model_api=model_api,
+        max_output_tokens=_positive_int("max-output-tokens", get("max-output-tokens") or DEFAULTS["max-output-tokens"],
+                                        allow_empty=False) or 16384,
+        reasoning_effort=_effort(get("reasoning-effort")),
+        copilot_integration_id=get("copilot-integration-id") or DEFAULTS["copilot-integration-id"],
+        copilot_api_url=copilot_api.strip().rstrip("/") or COPILOT_API_URL,
         tool_profile=tool_profile,
         max_steps=_positive_int("max-steps", get("max-steps") or DEFAULTS["max-steps"], allow_empty=False) or 30,
         max_minutes=max_minutes,

@@ -49,6 +49,9 @@ class Usage(BaseModel):
     cached_tokens: int = 0
     completion_tokens: int = 0
     calls: int = 0
+    # Requests that timed out after they were sent: the endpoint may have generated and billed a reply
+    # whose usage it never reported, so it is counted as unknown, not as 0 tokens.
+    unknown_calls: int = 0
 
     def __add__(self, other: Usage) -> Usage:
         return Usage(
@@ -56,6 +59,7 @@ class Usage(BaseModel):
             cached_tokens=self.cached_tokens + other.cached_tokens,
             completion_tokens=self.completion_tokens + other.completion_tokens,
             calls=self.calls + other.calls,
+            unknown_calls=self.unknown_calls + other.unknown_calls,
         )
 
     @property

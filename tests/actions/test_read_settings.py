@@ -45,3 +45,34 @@ def test_the_tool_profile_comes_from_prpilot_tool_profile_and_a_wrong_one_is_nam
     wrong = {**env, "PRPILOT_TOOL_PROFILE": "everything"}
     with pytest.raises(ConfigError, match="PRPILOT_TOOL_PROFILE must be one of standard, baseline"):
         read_settings(wrong, Step.ENGINE, ActionsRunner(wrong))
+
+
+@pytest.mark.parametrize(
+    ("env", "api"),
+    [
+        ({}, "https://api.githubcopilot.com"),
+        ({"GITHUB_SERVER_URL": "https://octocorp.ghe.com"}, "https://copilot-api.octocorp.ghe.com"),
+        ({"GITHUB_SERVER_URL": "https://git.example.com"}, "https://api.enterprise.githubcopilot.com"),
+        ({"GITHUB_SERVER_URL": "https://octocorp.ghe.com", "PRPILOT_COPILOT_API_URL": "http://127.0.0.1:9"},
+         "http://127.0.0.1:9"),
+    ],
+)
+def test_the_copilot_api_is_the_instances_unless_prpilot_copilot_api_url_says(env: dict[str, str], api: str) -> None:
+    env = {"GITHUB_ACTIONS": "true", **env}
+    assert read_settings(env, Step.ENGINE, ActionsRunner(env)).copilot_api_url == api
+
+
+def test_the_model_inputs_are_read_and_a_wrong_one_is_named() -> None:
+    from prpilot.errors import ConfigError
+
+    env = {"GITHUB_ACTIONS": "true", "INPUT_MODEL-API": "responses", "INPUT_MAX-OUTPUT-TOKENS": "4096",
+           "INPUT_REASONING-EFFORT": "high"}
+    settings = read_settings(env, Step.ENGINE, ActionsRunner(env))
+    assert (settings.model, settings.model_api, settings.max_output_tokens, settings.reasoning_effort) == (
+        "gpt-5-mini", "responses", 4096, "high")
+    for name, value, said in [("MODEL-API", "graphql", "model-api must be one of auto, chat-completions, responses"),
+                              ("MAX-OUTPUT-TOKENS", "0", "max-output-tokens must be a positive whole number"),
+                              ("REASONING-EFFORT", "very high", "reasoning-effort must be one word")]:
+        wrong = {**env, f"INPUT_{name}": value}
+        with pytest.raises(ConfigError, match=said):
+            read_settings(wrong, Step.ENGINE, ActionsRunner(wrong))

@@ -1,58 +1,63 @@
-"""Which endpoint, key and model name each model uses: OpenAI-compatible as set, else GitHub Models."""
+"""Which endpoint, key and model name each model uses: OpenAI-compatible as set, else the Copilot API."""
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 import pytest
 
 from prpilot.agent.endpoints import (
+    CopilotAccess,
     Endpoint,
-    GitHubModelsAccess,
+    copilot_host,
     fallback_endpoint,
-    models_name,
+    payers,
     primary_endpoint,
 )
 from prpilot.agent.model import ModelReply
 from prpilot.agent.openai_model import OpenAIChatModel
-from prpilot.billing.pricing import load_prices, price_usage
 from prpilot.errors import ConfigError, ModelError
-from prpilot.settings import GITHUB_MODELS_URL, Settings, parse_settings
-from prpilot.task import Usage
+from prpilot.settings import COPILOT_API_URL, Settings, copilot_api_url, parse_settings
 from prpilot.testing.openai_server import OpenAIServer, error
 
 TOKEN = "ghs_workflowtoken0123"
+COPILOT_ID = "copilot-developer-cli"
 
 
 @pytest.mark.parametrize(
-    ("model", "sent"),
+    ("server_url", "api"),
     [
-        ("gpt-4.1-mini", "openai/gpt-4.1-mini"),
-        ("gpt-4o", "openai/gpt-4o"),
-        ("openai/gpt-4.1", "openai/gpt-4.1"),
-        ("meta/Llama-4-Scout-17B-16E-Instruct", "meta/Llama-4-Scout-17B-16E-Instruct"),
+        ("https://github.com", "https://api.githubcopilot.com"),
+        ("", "https://api.githubcopilot.com"),
+        ("https://octocorp.ghe.com", "https://copilot-api.octocorp.ghe.com"),
+        ("https://github.example.com", "https://api.enterprise.githubcopilot.com"),
     ],
 )
-def test_a_name_without_a_publisher_is_openais_on_github_models(model: str, sent: str) -> None:
-    assert models_name(model) == sent
+def test_the_copilot_api_follows_the_github_instance(server_url: str, api: str) -> None:
+    assert copilot_api_url(server_url) == api
 
 
-def test_no_key_and_no_base_url_is_github_models_with_the_workflow_token() -> None:
+def test_no_key_and_no_base_url_is_the_copilot_api_with_the_workflow_token() -> None:
     settings = parse_settings({"github-token": TOKEN})
-    assert primary_endpoint(settings) == Endpoint(GITHUB_MODELS_URL, TOKEN, "openai/gpt-4.1-mini", True)
-    moved = parse_settings({"github-token": TOKEN}, github_models_url="http://127.0.0.1:9/v1")
-    assert primary_endpoint(moved).base_url == "http://127.0.0.1:9/v1"
+    endpoint = primary_endpoint(settings)
+    assert endpoint == Endpoint(COPILOT_API_URL, TOKEN, "gpt-5-mini", COPILOT_ID)
+    assert endpoint.headers == {"Copilot-Integration-Id": COPILOT_ID}
+    moved = parse_settings({"github-token": TOKEN, "copilot-integration-id": "mine"}, copilot_api="http://127.0.0.1:9/")
+    assert primary_endpoint(moved) == Endpoint("http://127.0.0.1:9", TOKEN, "gpt-5-mini", "mine")
 
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [
-        ({"openai-api-key": "sk-proj-0123456789"}, Endpoint("", "sk-proj-0123456789", "gpt-4.1-mini")),
-        ({"openai-base-url": "http://llm:8080/v1"}, Endpoint("http://llm:8080/v1", "", "gpt-4.1-mini")),
+        ({"openai-api-key": "sk-proj-0123456789"}, Endpoint("", "sk-proj-0123456789", "gpt-5-mini")),
+        ({"openai-base-url": "http://llm:8080/v1"}, Endpoint("http://llm:8080/v1", "", "gpt-5-mini")),
         (
             {"openai-api-key": "k" * 12, "openai-base-url": "http://llm:8080/v1", "model": "qwen"},
             Endpoint("http://llm:8080/v1", "k" * 12, "qwen"),
+        ),
+        (
+            {"openai-api-key": "gho_x" * 3, "openai-base-url": "https://api.githubcopilot.com"},
+            Endpoint("https://api.githubcopilot.com", "gho_x" * 3, "gpt-5-mini", COPILOT_ID),
         ),
     ],
 )
@@ -64,8 +69,23 @@ def test_a_key_or_a_base_url_is_the_openai_compatible_endpoint_as_set(
     assert endpoint.api_key != TOKEN
 
 
-def test_github_models_without_a_token_is_a_clear_config_error() -> None:
-    with pytest.raises(ConfigError, match="GitHub Models needs the github-token"):
+@pytest.mark.parametrize(
+    ("url", "copilot"),
+    [
+        ("https://api.githubcopilot.com", True),
+        ("https://api.enterprise.githubcopilot.com/", True),
+        ("https://copilot-api.octocorp.ghe.com", True),
+        ("https://api.openai.com/v1", False),
+        ("https://githubcopilot.com.evil.example/v1", False),
+        ("", False),
+    ],
+)
+def test_copilot_hosts_are_told_by_their_name(url: str, copilot: bool) -> None:
+    assert copilot_host(url) is copilot
+
+
+def test_copilot_without_a_token_is_a_clear_config_error() -> None:
+    with pytest.raises(ConfigError, match="Copilot requests need the github-token"):
         primary_endpoint(Settings())
 
 
@@ -80,38 +100,36 @@ def test_the_fallback_shares_the_endpoint_and_key_unless_given_its_own() -> None
 
 
 def test_the_github_token_never_goes_to_a_fallback_elsewhere() -> None:
-    on_models = parse_settings({"github-token": TOKEN, "fallback-model": "gpt-4.1-nano"})
-    assert fallback_endpoint(on_models, primary_endpoint(on_models)) == Endpoint(
-        GITHUB_MODELS_URL, TOKEN, "openai/gpt-4.1-nano", True
+    on_copilot = parse_settings({"github-token": TOKEN, "fallback-model": "gpt-5-nano"})
+    assert fallback_endpoint(on_copilot, primary_endpoint(on_copilot)) == Endpoint(
+        COPILOT_API_URL, TOKEN, "gpt-5-nano", COPILOT_ID
     )
+    assert payers(on_copilot) == {"gpt-5-mini": "copilot", "gpt-5-nano": "copilot"}
     elsewhere = parse_settings({"github-token": TOKEN, "fallback-model": "qwen", "fallback-base-url": "http://b/v1"})
     with pytest.raises(ConfigError, match="fallback-api-key must be set"):
         fallback_endpoint(elsewhere, primary_endpoint(elsewhere))
+    own_key = parse_settings({"github-token": TOKEN, "fallback-model": "qwen", "fallback-base-url": "http://b/v1",
+                              "fallback-api-key": "sk-b-0123456789"})
+    fallback = fallback_endpoint(own_key, primary_endpoint(own_key))
+    assert fallback == Endpoint("http://b/v1", "sk-b-0123456789", "qwen")
+    assert payers(own_key) == {"gpt-5-mini": "copilot"}  # the fallback elsewhere is paid by its own key
 
 
-@pytest.mark.parametrize(
-    ("prices", "expected"),
-    [
-        ("", Decimal("0.000002")),  # gpt-4.1-mini: $0.40 + $1.60 per million
-        ('{"openai/gpt-4.1-mini": {"input": 10, "output": 10}}', Decimal("0.00002")),
-    ],
-)
-def test_a_router_prefixed_model_is_priced_as_its_model_unless_prices_names_it(prices: str, expected: Decimal) -> None:
-    usage = Usage(prompt_tokens=1, completion_tokens=1, calls=1)
-    cost, warning = price_usage(usage, "openai/gpt-4.1-mini", load_prices(prices))
-    assert warning is None
-    assert cost == expected
+def test_a_key_of_its_own_is_billed_to_nobody_else() -> None:
+    assert payers(parse_settings({"openai-api-key": "sk-proj-0123456789"})) == {}
+    assert payers(Settings()) == {}
 
 
 @pytest.mark.parametrize("status", [401, 403])
-def test_a_refused_token_names_the_models_permission(openai_server: OpenAIServer, status: int) -> None:
+def test_a_refused_token_names_the_copilot_permission(openai_server: OpenAIServer, status: int) -> None:
     openai_server.script(error(status, "no access"))
-    model = GitHubModelsAccess(OpenAIChatModel(openai_server.base_url, TOKEN, "openai/gpt-4.1-mini"))
+    model = CopilotAccess(OpenAIChatModel(openai_server.base_url, TOKEN, "gpt-5-mini"))
     with pytest.raises(ModelError) as refused:
         model.complete([{"role": "user", "content": "hi"}], [])
     assert refused.value.message == (
-        f"GitHub Models refused the workflow's token ({status}): give the job `permissions: models: read` "
-        "(or set openai-api-key to use another endpoint)."
+        f"Copilot refused the workflow's token ({status}): the job needs `permissions: copilot-requests: write`, "
+        "and the organization must allow Copilot requests billed to it (a user-owned repository has no "
+        "organization to bill: set openai-api-key instead)."
     )
 
 
@@ -121,4 +139,4 @@ def test_other_failures_pass_through_unchanged() -> None:
             raise ModelError("The model endpoint (x) answered something unexpected.")
 
     with pytest.raises(ModelError, match="something unexpected"):
-        GitHubModelsAccess(Failing()).complete([], [])
+        CopilotAccess(Failing()).complete([], [])

@@ -63,3 +63,14 @@ def test_bill_json_carries_cost_as_an_exact_string() -> None:
         "completion_tokens", "cost_usd", "run_id", "status", "price_known",
     } <= payload.keys()  # fmt: skip
     assert Bill.model_validate_json(bill.model_dump_json()) == bill
+
+
+def test_timed_out_requests_are_unknown_usage_said_in_the_notes_not_zero() -> None:
+    usage = Usage(prompt_tokens=100, completion_tokens=10, calls=2, unknown_calls=2)
+    bill = create_bill(finished_task(), usage, "gpt-5-mini", DEFAULT_PRICES, "1", at=AT)
+    assert bill.unknown_calls == 2
+    assert bill.notes == [
+        "2 model requests timed out after being sent: the endpoint may have generated and billed a reply whose "
+        "usage it never reported, so the real cost may be higher than this bill."
+    ]
+    assert create_bill(finished_task(), Usage(calls=1), "gpt-5-mini", DEFAULT_PRICES, "1", at=AT).notes == []

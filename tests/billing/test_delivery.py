@@ -230,3 +230,15 @@ def test_the_published_fallback_example_is_a_bill_split_by_model() -> None:
     assert rebuilt.cost_usd == parsed.cost_usd == sum(share.cost_usd for share in parsed.models)
     assert [share.cost_usd for share in rebuilt.models] == [share.cost_usd for share in parsed.models]
     jsonschema.validate(json.loads(rebuilt.model_dump_json()), schema, cls=jsonschema.Draft202012Validator)
+
+
+def test_the_published_copilot_example_says_who_paid_and_is_priced_at_the_model_price() -> None:
+    doc = yaml.safe_load((Path(__file__).parents[2] / "docs" / "billing-openapi.yaml").read_text())
+    example = doc["paths"]["/bills"]["post"]["requestBody"]["content"]["application/json"]["examples"]["copilot"]
+    parsed = Bill.model_validate(example["value"])
+    jsonschema.validate(example["value"], doc["components"]["schemas"]["Bill"], cls=jsonschema.Draft202012Validator)
+    usage = Usage(prompt_tokens=parsed.prompt_tokens, cached_tokens=parsed.cached_tokens,
+                  completion_tokens=parsed.completion_tokens, calls=1)
+    task = Task(github_user=parsed.user, github_project=parsed.repository, user_request="x")
+    made = create_bill(task, usage, parsed.model, DEFAULT_PRICES, "1", billed_to={parsed.model: "copilot"})
+    assert (made.cost_usd, made.billed_to, made.models[0].billed_to) == (parsed.cost_usd, "copilot", "copilot")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -160,3 +161,28 @@ def test_parse_prices_keeps_decimals_exact() -> None:
     table = parse_prices('{"m": {"input": 0.1, "cached_input": 0.01, "output": 0.3}}')
     assert table["m"].input == Decimal("0.1")
     assert table["m"].output == Decimal("0.3")
+
+
+def test_every_built_in_row_names_its_source_and_date() -> None:
+    from prpilot.billing.pricing import PRICE_SOURCES
+
+    assert PRICE_SOURCES.keys() == DEFAULT_PRICES.keys()
+    assert all(re.search(r"\d{4}-\d{2}-\d{2}", source) for source in PRICE_SOURCES.values())
+    assert "Copilot" in PRICE_SOURCES["claude-sonnet-4.6"]
+    assert "OpenAI" in PRICE_SOURCES["gpt-5-mini"]
+
+
+@pytest.mark.parametrize(
+    ("model", "expected"),
+    [
+        # 1M uncached + 1M cached prompt tokens + 1M completion tokens, as in the test above.
+        ("gpt-5.3-codex", "15.925"),  # 1.75 + 0.175 + 14.00
+        ("claude-sonnet-4.6", "18.30"),  # 3 + 0.30 + 15
+        ("claude-sonnet-4-6", "18.30"),  # Anthropic's own id finds Copilot's row
+        ("claude-haiku-4.5", "6.10"),  # 1 + 0.10 + 5
+        ("gemini-3.1-pro", "14.20"),  # 2 + 0.20 + 12
+    ],
+)
+def test_the_models_copilot_serves_are_priced_per_token(model: str, expected: str) -> None:
+    usage = Usage(prompt_tokens=2_000_000, cached_tokens=1_000_000, completion_tokens=1_000_000)
+    assert price_usage(usage, model, DEFAULT_PRICES) == (Decimal(expected), None)

@@ -1,4 +1,4 @@
-"""End to end: the model endpoint a workflow gets with no secret at all (GitHub Models), and a fallback."""
+"""End to end: the model endpoint a workflow gets with no secret at all (Copilot requests), and a fallback."""
 
 from __future__ import annotations
 
@@ -66,14 +66,8 @@ def _assert_fallback_key_is_a_secret(bed: Bed, fallback: OpenAIServer, result: R
         assert FALLBACK_KEY not in json.dumps(call.headers)
 
 
-def _github_models(bed: Bed) -> dict[str, str]:
-    """No key and no base URL: prpilot calls GitHub Models, here the scripted server, with the github-token."""
-    bed.model.api_key = bed.github.token  # the server refuses any other bearer
-    bed.runner.env["PRPILOT_GITHUB_MODELS_URL"] = bed.model.base_url
-    return {"openai_api_key": "", "openai_base_url": ""}
-
-
-def test_github_models_needs_no_secret_and_gets_the_github_token_only(bed: Bed) -> None:
+def test_copilot_needs_no_secret_and_gets_the_github_token_and_integration_header_only(bed: Bed) -> None:
+    bed.use_copilot()
     bed.model.script(
         say.tool("read_file", {"path": "README.md"}),
         say.tool("edit_file", {"path": "README.md", "old": "projet", "new": "project"}),
@@ -82,7 +76,7 @@ def test_github_models_needs_no_secret_and_gets_the_github_token_only(bed: Bed) 
     )
     event = bed.issue_comment("/pilot fix the typo in README.md")
 
-    result = bed.run("issue_comment", event, **_github_models(bed))
+    result = bed.run("issue_comment", event)
 
     assert result.outputs["status"] == "completed", result.logs
     assert "This project says hello." in (bed.github.read_file(bed.repo, "README.md", ref=result.outputs["branch"])
@@ -92,17 +86,19 @@ def test_github_models_needs_no_secret_and_gets_the_github_token_only(bed: Bed) 
     token = bed.github.token
     assert len(bed.model.calls) == 4
     assert {call.headers.get("authorization") for call in bed.model.calls} == {f"Bearer {token}"}
+    assert {call.headers.get("copilot-integration-id") for call in bed.model.calls} == {"copilot-developer-cli"}
+    assert {call.api for call in bed.model.calls} == {"chat/completions"}
     assert bed.model.rejected == []
-    assert {call.body["model"] for call in bed.model.calls} == {"openai/gpt-4.1-mini"}
+    assert {call.body["model"] for call in bed.model.calls} == {"gpt-4.1-mini"}  # the name as given, no publisher
     # The one other host of the run never saw the token.
     for request in bed.billing.requests:
         assert token not in json.dumps(request.headers)
         assert token not in request.body.decode("utf-8", "replace")
-    # Priced as OpenAI's gpt-4.1-mini: the router prefix is not part of the price's name.
     [bill] = bed.billing.bills
-    assert bill["model"] == "openai/gpt-4.1-mini"
+    assert bill["billed_to"] == "copilot"
     assert bill["price_known"] is True
-    assert float(bill["cost_usd"]) > 0
+    assert Decimal(bill["cost_usd"]) > 0
+    assert Decimal(result.outputs["cost"]) == Decimal(bill["cost_usd"])
 
 
 def test_a_self_hosted_server_needs_only_its_base_url(bed: Bed) -> None:
@@ -121,20 +117,34 @@ def test_a_self_hosted_server_needs_only_its_base_url(bed: Bed) -> None:
     assert len(bed.model.calls) == 3
     token = bed.github.token
     assert all(token not in json.dumps(call.headers) for call in bed.model.calls)  # never the github-token
-    assert {call.body["model"] for call in bed.model.calls} == {"gpt-4.1-mini"}  # not GitHub Models' name
+    assert {call.body["model"] for call in bed.model.calls} == {"gpt-4.1-mini"}
 
 
-def test_github_models_refusing_the_token_is_one_sentence_naming_the_permission(bed: Bed) -> None:
-    bed.model.set_policy(lambda _request, _index: say.error(403, "The `models` permission is required."))
+def test_copilot_refusing_the_token_is_one_sentence_naming_the_permission(bed: Bed) -> None:
+    bed.use_copilot()
+    bed.model.set_policy(lambda _request, _index: say.error(403, say.COPILOT_FORBIDDEN))
     event = bed.issue_comment("/pilot fix the typo in README.md")
 
-    result = bed.run("issue_comment", event, **_github_models(bed))
+    result = bed.run("issue_comment", event)
 
     assert result.outputs["status"] == "failed"
     assert len(bed.model.calls) == 1  # a refusal is not retried
     [comment] = bed.status_comments(event["issue"]["number"])
-    assert "`permissions: models: read`" in comment
+    assert "`permissions: copilot-requests: write`" in comment
+    assert "organization must allow Copilot requests" in comment
     assert "Traceback" not in result.logs
+
+
+def test_a_copilot_request_without_the_integration_header_is_refused_by_the_fake(bed: Bed) -> None:
+    # The fake is honest: a request without the header GitHub's tooling sends never reaches the script.
+    bed.use_copilot(integration_id="prpilot-expected")
+    event = bed.issue_comment("/pilot fix the typo in README.md")
+
+    result = bed.run("issue_comment", event)
+
+    assert result.outputs["status"] == "failed"
+    assert bed.model.calls == []
+    assert {r.header("copilot-integration-id") for r in bed.model.rejected} == {"copilot-developer-cli"}
 
 
 def test_a_primary_failing_every_call_hands_the_task_to_the_fallback(bed: Bed) -> None:

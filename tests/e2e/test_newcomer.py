@@ -20,9 +20,7 @@ README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 def _point_the_no_secret_default_at_the_scripted_model(bed: Bed) -> None:
     """The default endpoint takes the workflow's own token as its key; the scripted server refuses any other."""
-    # The one place to re-point when the default endpoint's variable changes (Copilot requests in 1.0).
-    bed.model.api_key = bed.github.token
-    bed.runner.env["PRPILOT_GITHUB_MODELS_URL"] = bed.model.base_url
+    bed.use_copilot()  # the fake Copilot API: the workflow's token and the integration header, nothing else
 
 
 def test_the_readme_quickstart_runs_as_copied(bed: Bed) -> None:

@@ -66,7 +66,7 @@ def _inputs(env: Mapping[str, str]) -> _Inputs | None:
     except ValueError:
         return None
     bots = tuple(part.strip() for part in get("allowed-bots").replace("\n", ",").split(",") if part.strip())
-    return _Inputs(get("github-token"), get("model", "gpt-4.1-mini"), max_cost,
+    return _Inputs(get("github-token"), get("model", "gpt-5-mini"), max_cost,
                    Intake(trigger=trigger, trigger_label=get("trigger-label"),
                           allow_edited=edited in ("true", "yes", "1", "on"), allowed_bots=bots))
 
@@ -98,7 +98,7 @@ def task_json(request: Request, *, task_id: str, created_at: datetime, model: st
         "context": {key: _clip(value) for key, value in fields.get("context", {}).items()},
         "event_name": event_name, "comment_id": fields.get("comment_id"), "comment_kind": fields.get("comment_kind"),
         "status_comment_id": None, "pr_url": None,
-        "usage": {"prompt_tokens": 0, "cached_tokens": 0, "completion_tokens": 0, "calls": 0},
+        "usage": {"prompt_tokens": 0, "cached_tokens": 0, "completion_tokens": 0, "calls": 0, "unknown_calls": 0},
         "cost_usd": "0", "model_usage": [], "max_cost_usd": None if max_cost is None else str(max_cost),
         "allowance": None, "changed_files": [], "created_at": stamp, "started_at": None,
         "finished_at": stamp if status is not None else None, "verify": "skipped",

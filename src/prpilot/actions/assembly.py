@@ -7,7 +7,7 @@ from pathlib import Path
 
 from prpilot.actions.run_context import RunContext
 from prpilot.actions.runner_commands import ActionsRunner
-from prpilot.agent.endpoints import Endpoint, GitHubModelsAccess, fallback_endpoint, primary_endpoint
+from prpilot.agent.endpoints import CopilotAccess, Endpoint, fallback_endpoint, primary_endpoint
 from prpilot.agent.model import ChatModel
 from prpilot.billing.delivery import BillingClient
 from prpilot.billing.ledger import Ledger
@@ -25,28 +25,41 @@ from prpilot.thread.status_comment import StatusComment
 from prpilot.tuning import current as current_tuning
 
 
-def chat_model(settings: Settings) -> ChatModel:
-    """The model the settings name: OpenAI-compatible as configured, else GitHub Models with the github-token.
+def chat_model(settings: Settings, say: Callable[[str], None] | None = None) -> ChatModel:
+    """The model the settings name: OpenAI-compatible as configured, else Copilot requests with the github-token.
 
     With a ``fallback-model``, a FallbackChatModel that moves to it when the primary's endpoint keeps failing.
+    ``say`` logs a move to the Responses API.
     """
     from prpilot.agent.fallback import FallbackChatModel
     from prpilot.agent.openai_model import endpoint_unavailable
 
     primary = primary_endpoint(settings)
-    model = model_at(primary)
+    model = model_at(primary, settings, say)
     fallback = fallback_endpoint(settings, primary)
     if fallback is None:
         return model
-    return FallbackChatModel(model, model_at(fallback), primary.model, fallback.model, endpoint_unavailable)
+    return FallbackChatModel(model, model_at(fallback, settings, say), primary.model, fallback.model,
+                             endpoint_unavailable)
 
 
-def model_at(endpoint: Endpoint) -> ChatModel:
-    """The OpenAI-compatible client for ``endpoint``; GitHub Models explains a refused token."""
+def model_at(endpoint: Endpoint, settings: Settings, say: Callable[[str], None] | None = None) -> ChatModel:
+    """The OpenAI-compatible client for ``endpoint``, bounded and on the API ``model-api`` picks for its model.
+
+    The Copilot API explains a refused token.
+    """
+    from prpilot.agent.model_api import api_for
     from prpilot.agent.openai_model import OpenAIChatModel
 
-    model: ChatModel = OpenAIChatModel(endpoint.base_url, endpoint.api_key, endpoint.model)
-    return GitHubModelsAccess(model) if endpoint.github_models else model
+    model: ChatModel = OpenAIChatModel(
+        endpoint.base_url, endpoint.api_key, endpoint.model,
+        api=api_for(endpoint.model, settings.model_api),
+        max_output_tokens=settings.max_output_tokens,
+        reasoning_effort=settings.reasoning_effort,
+        headers=endpoint.headers,
+        say=say,
+    )
+    return CopilotAccess(model) if endpoint.copilot else model
 
 
 def progress_editor(token: str, ctx: RunContext) -> Callable[[int, str], None]:
@@ -79,9 +92,7 @@ def build_engine(
     github = open_github(settings.github_token, ctx)
     ledger = github.ledger()
     try:
-        model = chat_model(settings)
-        # The engine bills and reports the model by the name the endpoint is sent (openai/... on GitHub Models).
-        settings = settings.model_copy(update={"model": primary_endpoint(settings).model})
+        model = chat_model(settings, runner.info)
         return TaskEngine(
             settings=settings,
             github=github,

@@ -51,6 +51,7 @@ def finish_step(env: Mapping[str, str]) -> int:
         return 0
     # Only a task left unfinished pays for git, PyGithub and the engine's imports.
     from prpilot.actions.assembly import open_github
+    from prpilot.agent.endpoints import payers
     from prpilot.agent.sanitize import Redactor
     from prpilot.billing.delivery import BillingClient
     from prpilot.billing.meter import Meter
@@ -72,7 +73,7 @@ def finish_step(env: Mapping[str, str]) -> int:
     task = answered or task
     billing = BillingClient(settings.billing_url, settings.billing_token) if settings.billing_url else None
     meter = Meter(settings.model, load_prices(settings.prices), ctx.run_id,
-                  ledger=github.ledger(), billing=billing, notices=runner)
+                  ledger=github.ledger(), billing=billing, notices=runner, billed_to=payers(settings))
     meter.usage = task.usage
     # Settling is idempotent: an engine that billed before it was killed is not billed twice.
     ending = Ending(thread=StatusComment(github, ctx.run_url), meter=meter, notices=runner,

@@ -10,9 +10,10 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from prpilot.errors import ConfigError, EventError
+from prpilot.settings import copilot_api_url
 
-# Where GitHub Models answers, for tests and proxies; GitHub's own endpoint when unset.
-GITHUB_MODELS_URL_VARIABLE = "PRPILOT_GITHUB_MODELS_URL"
+# Where the Copilot API answers, for tests and proxies; derived from GITHUB_SERVER_URL when unset.
+COPILOT_API_URL_VARIABLE = "PRPILOT_COPILOT_API_URL"
 # The agent's tool profile (standard, baseline): `prpilot eval --compare baseline` sets it.
 TOOL_PROFILE_VARIABLE = "PRPILOT_TOOL_PROFILE"
 
@@ -72,3 +73,8 @@ class RunContext(BaseModel):
         if not isinstance(payload, dict):
             raise EventError("the event payload is not a JSON object")
         return payload
+
+
+def copilot_api_from(env: Mapping[str, str]) -> str:
+    """The Copilot API's base URL: PRPILOT_COPILOT_API_URL when set, else the one of GITHUB_SERVER_URL's instance."""
+    return env.get(COPILOT_API_URL_VARIABLE, "").strip() or copilot_api_url(env.get("GITHUB_SERVER_URL", ""))

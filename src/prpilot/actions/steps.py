@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from prpilot.actions.run_context import GITHUB_MODELS_URL_VARIABLE, TOOL_PROFILE_VARIABLE, RunContext
+from prpilot.actions.run_context import TOOL_PROFILE_VARIABLE, RunContext, copilot_api_from
 from prpilot.actions.runner_commands import ActionsRunner
 from prpilot.errors import ConfigError, EventError, PrpilotError
 from prpilot.masking import is_placeholder, placeholder_warning, secret_forms
@@ -52,7 +52,7 @@ def read_settings(env: Mapping[str, str], step: Step, runner: ActionsRunner) -> 
             runner.mask(form)
         if step is Step.ENGINE and is_placeholder(raw.get(name, "")):
             runner.warning(placeholder_warning(name, raw[name]))
-    return parse_settings(raw, github_models_url=env.get(GITHUB_MODELS_URL_VARIABLE, ""),
+    return parse_settings(raw, copilot_api=copilot_api_from(env),
                           tool_profile=env.get(TOOL_PROFILE_VARIABLE, ""))
 
 

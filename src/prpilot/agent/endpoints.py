@@ -1,57 +1,70 @@
 """Which endpoint, key and model name each model of a task uses: pure rules over the settings.
 
-With neither ``openai-api-key`` nor ``openai-base-url`` set, prpilot needs no secret at all: it
-calls GitHub Models' OpenAI-compatible endpoint with the workflow's ``github-token``
-(https://docs.github.com/en/github-models). That token goes to the models endpoint and nowhere
-else: a fallback on another host must bring its own key.
+With neither ``openai-api-key`` nor ``openai-base-url`` set, prpilot needs no secret at all: it calls
+the Copilot API (OpenAI-compatible) with the workflow's ``github-token``, which a job may use for
+inference once it has ``permissions: copilot-requests: write``; the organization's Copilot plan pays
+(https://docs.github.com/en/copilot, "Using Copilot CLI in GitHub Actions with GITHUB_TOKEN"). That
+token goes to the Copilot API and nowhere else: a fallback on another host must bring its own key.
+GitHub Models, the earlier no-secret endpoint, was retired on 2026-07-30 and answers 410.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlparse
 
 from prpilot.agent.model import ChatModel, ModelReply
 from prpilot.errors import ConfigError, ModelError
 from prpilot.settings import Settings
 
-# GitHub Models names a model by publisher and name; the publisher of OpenAI's is "openai".
-ROUTER_PUBLISHER = "openai"
-
-MODELS_PERMISSION = (
-    "GitHub Models refused the workflow's token{status}: give the job `permissions: models: read` "
-    "(or set openai-api-key to use another endpoint)."
+COPILOT_PERMISSION = (
+    "Copilot refused the workflow's token{status}: the job needs `permissions: copilot-requests: write`, and the "
+    "organization must allow Copilot requests billed to it (a user-owned repository has no organization to bill: "
+    "set openai-api-key instead)."
 )
+# The bill's, the ledger's and the billing POST's word for usage the organization's Copilot plan pays.
+BILLED_TO_COPILOT = "copilot"
 
 
 @dataclass(frozen=True)
 class Endpoint:
-    """Where one model is called: base URL (empty: OpenAI's own), key and model name as sent."""
+    """Where one model is called: base URL (empty: OpenAI's own), key and model name as sent.
+
+    ``integration_id`` is set only on the Copilot API, which wants it in a ``Copilot-Integration-Id`` header.
+    """
 
     base_url: str
     api_key: str
     model: str
-    github_models: bool = False
+    integration_id: str = ""
 
+    @property
+    def copilot(self) -> bool:
+        return bool(self.integration_id)
 
-def models_name(model: str) -> str:
-    """``model`` as GitHub Models names it: ``gpt-4.1-mini`` (the input's default) is ``openai/gpt-4.1-mini``.
-
-    A name with a publisher (``meta/Llama-4-Scout-17B-16E-Instruct``, ``openai/gpt-4.1``) is kept.
-    """
-    return model if "/" in model else f"{ROUTER_PUBLISHER}/{model}"
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Copilot-Integration-Id": self.integration_id} if self.copilot else {}
 
 
 def primary_endpoint(settings: Settings) -> Endpoint:
-    """The endpoint of the ``model`` input: OpenAI-compatible as configured, else GitHub Models."""
+    """The endpoint of the ``model`` input: OpenAI-compatible as configured, else the Copilot API."""
     if settings.openai_api_key or settings.openai_base_url:
-        return Endpoint(settings.openai_base_url, settings.openai_api_key, settings.model)
+        integration = settings.copilot_integration_id if copilot_host(settings.openai_base_url) else ""
+        return Endpoint(settings.openai_base_url, settings.openai_api_key, settings.model, integration)
     if not settings.github_token:
         raise ConfigError(
-            "no model endpoint: openai-api-key and openai-base-url are empty, and GitHub Models needs the "
+            "no model endpoint: openai-api-key and openai-base-url are empty, and Copilot requests need the "
             "github-token input"
         )
-    return Endpoint(settings.github_models_url, settings.github_token, models_name(settings.model), True)
+    return Endpoint(settings.copilot_api_url, settings.github_token, settings.model, settings.copilot_integration_id)
+
+
+def copilot_host(base_url: str) -> bool:
+    """Whether ``base_url`` is a Copilot API (GitHub.com's, GitHub Enterprise Server's or a GHE.com tenant's)."""
+    host = (urlparse(base_url).hostname or "").lower()
+    return host.endswith(".githubcopilot.com") or (host.startswith("copilot-api.") and host.endswith(".ghe.com"))
 
 
 def fallback_endpoint(settings: Settings, primary: Endpoint) -> Endpoint | None:
@@ -62,21 +75,30 @@ def fallback_endpoint(settings: Settings, primary: Endpoint) -> Endpoint | None:
     same_host = base_url.rstrip("/") == primary.base_url.rstrip("/")
     if settings.fallback_api_key:
         api_key = settings.fallback_api_key
-    elif primary.github_models and not same_host:
+    elif primary.copilot and not same_host:
         raise ConfigError(
-            "fallback-base-url points away from GitHub Models, so fallback-api-key must be set: prpilot sends "
-            "the github-token to GitHub Models only"
+            "fallback-base-url points away from the Copilot API, so fallback-api-key must be set: prpilot sends "
+            "the github-token to GitHub's Copilot API only"
         )
     else:
         api_key = primary.api_key
-    on_models = primary.github_models and same_host
-    model = models_name(settings.fallback_model) if on_models else settings.fallback_model
-    return Endpoint(base_url, api_key, model, on_models)
+    on_copilot = (primary.copilot and same_host) or copilot_host(base_url)
+    return Endpoint(base_url, api_key, settings.fallback_model, settings.copilot_integration_id if on_copilot else "")
+
+
+def payers(settings: Settings) -> dict[str, str]:
+    """Who pays for each model of ``settings`` beyond the key's own account: ``{model: "copilot"}``, for the bill."""
+    try:
+        primary = primary_endpoint(settings)
+        fallback = fallback_endpoint(settings, primary)
+    except ConfigError:  # no endpoint at all: nothing is called, nothing is paid
+        return {}
+    return {e.model: BILLED_TO_COPILOT for e in (primary, fallback) if e is not None and e.copilot}
 
 
 @dataclass
-class GitHubModelsAccess:
-    """Wrap the GitHub Models model: a refused token (401/403) is explained in one sentence."""
+class CopilotAccess:
+    """Wrap the Copilot model: a refused token (401/403) is explained in one sentence."""
 
     inner: ChatModel
 
@@ -86,7 +108,7 @@ class GitHubModelsAccess:
         except ModelError as exc:
             status = http_status(exc)
             if status in (401, 403):
-                raise ModelError(MODELS_PERMISSION.format(status=f" ({status})")) from exc
+                raise ModelError(COPILOT_PERMISSION.format(status=f" ({status})")) from exc
             raise
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from prpilot.agent.model import ChatModel, ModelReply
@@ -31,19 +31,24 @@ class FallbackChatModel:
     usage_by_model: dict[str, Usage] = field(default_factory=dict)
 
     def complete(self, messages: list[dict[str, Any]], tools: list[dict[str, Any]]) -> ModelReply:
+        unknown = 0
         if not self.notice:
             try:
                 return self._count(self.primary_name, self.primary.complete(messages, tools))
             except ModelError as exc:
                 if not self.gives_way(exc):
                     raise
+                unknown = exc.unknown_calls  # the primary's timed-out requests, carried on the fallback's answer
                 self.notice = (
                     f"The model `{self.primary_name}` failed ({exc.message.rstrip('.')}), so the fallback model "
                     f"`{self.fallback_name}` took over from there."
                 )
                 if self.on_switch is not None:
                     self.on_switch(self.notice)
-        return self._count(self.fallback_name, self.fallback.complete(messages, tools))
+        reply = self.fallback.complete(messages, tools)
+        if unknown:
+            reply = replace(reply, usage=reply.usage + Usage(unknown_calls=unknown))
+        return self._count(self.fallback_name, reply)
 
     def _count(self, name: str, reply: ModelReply) -> ModelReply:
         self.usage_by_model[name] = self.usage_by_model.get(name, Usage()) + reply.usage

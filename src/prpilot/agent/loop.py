@@ -21,6 +21,8 @@ from prpilot.task import Usage
 StopReason = Literal["done", "max_steps", "timeout", "cost", "cancelled", "error"]
 
 NUDGE = "Reply with a tool call, or finish with a short summary of what you did."
+# Said after an answer the output bound cut: it is the model's turn as it stands, not a finished text.
+CUT = "\n\n(The model's reply was cut at the max-output-tokens bound; this is its answer as it stood.)"
 # One reply may ask for this many tool calls; the rest are refused (and dropped from the history, so a
 # reply of thousands of calls cannot swell every later request or the progress comment).
 MAX_TOOL_CALLS_PER_REPLY = 20
@@ -153,7 +155,11 @@ class _Agent:
 
     def query(self) -> ModelReply:
         self.check_limits()
-        reply = self.model.complete(self.messages, self.schemas)
+        try:
+            reply = self.model.complete(self.messages, self.schemas)
+        except ModelError as exc:  # its timed-out requests may still be billed: kept as unknown usage
+            self.usage = self.usage + Usage(unknown_calls=exc.unknown_calls)
+            raise
         self.usage = self.usage + reply.usage  # the one place usage is added up
         self.steps += 1
         self.messages.append(reply.message)
@@ -167,7 +173,7 @@ class _Agent:
             if not reply.content.strip():
                 self.messages.append({"role": "user", "content": NUDGE})
                 return None
-            raise Submitted(reply.content.strip())
+            raise Submitted(reply.content.strip() + (CUT if reply.truncated else ""))
         calls = reply.tool_calls[:MAX_TOOL_CALLS_PER_REPLY]
         refused = len(reply.tool_calls) - len(calls)
         in_history = reply.message if self.messages and self.messages[-1] is reply.message else {}

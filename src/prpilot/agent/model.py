@@ -23,13 +23,15 @@ class ModelReply:
     """One answer of the model.
 
     ``message`` is the assistant message ready to append to the conversation; ``usage`` is what the
-    API reported for this call (``calls=1``), never an estimate.
+    API reported for this call (``calls=1``), never an estimate. ``truncated``: the reply was cut at
+    the output bound (``max-output-tokens``) and is the model's turn as it stands.
     """
 
     message: dict[str, Any]
     content: str = ""
     tool_calls: list[ToolCall] = field(default_factory=list)
     usage: Usage = field(default_factory=lambda: Usage(calls=1))
+    truncated: bool = False
 
 
 class ChatModel(Protocol):

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import ssl
 import time
-from collections.abc import Callable, Collection
-from http import HTTPStatus
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
+from prpilot.agent.endpoint_errors import phrase, retry_after, server_text
 from prpilot.agent.model import ModelReply, ToolCall, assistant_message
+from prpilot.agent.model_api import CHAT_COMPLETIONS, RESPONSES, says_only_responses
+from prpilot.agent.responses_api import parse_response, responses_request
 from prpilot.agent.text_tool_calls import parse_text_tool_calls, strip_text_tool_calls
 from prpilot.errors import ModelError
 from prpilot.task import Usage
@@ -24,7 +27,6 @@ if TYPE_CHECKING:
 
 _RETRY_STATUSES = frozenset({408, 409, 429})
 _MAX_BACKOFF = 30.0
-_MAX_RETRY_AFTER = 60.0
 _TIMES = {1: "once", 2: "twice", 3: "three times", 4: "four times", 5: "five times"}
 
 
@@ -35,9 +37,13 @@ class _Attempt(Exception):
     quote it whatever the status.
     """
 
-    def __init__(self, what: str, *, retry: bool, wait: float | None = None, said: str = "") -> None:
+    def __init__(
+        self, what: str, *, retry: bool, wait: float | None = None, said: str = "", to_responses: bool = False
+    ) -> None:
         super().__init__(what)
         self.what, self.retry, self.wait, self.said = what, retry, wait, said
+        self.to_responses = to_responses  # the endpoint said the model is on /responses only
+        self.unknown = False  # sent, then no answer: the endpoint may have generated and billed a reply
 
 
 def tls_context_for(base_url: str) -> ssl.SSLContext | None:
@@ -57,7 +63,9 @@ class OpenAIChatModel:
 
     ``max_retries`` is how many times a failed call is tried again; ``retry_delay`` is the first
     backoff in seconds (doubled each time, or the server's ``retry-after``). Empty ``base_url``
-    means OpenAI's own endpoint.
+    means OpenAI's own endpoint. ``api`` is chat-completions or responses; an endpoint that says the
+    model is on /responses only moves it there once, for the rest of the task, and ``say`` logs it.
+    ``max_output_tokens`` bounds every reply; ``headers`` go with every request.
     """
 
     def __init__(
@@ -70,6 +78,11 @@ class OpenAIChatModel:
         timeout: float = 60,
         retry_delay: float = 1.0,
         sleep: Callable[[float], None] = time.sleep,
+        api: str = CHAT_COMPLETIONS,
+        max_output_tokens: int | None = None,
+        reasoning_effort: str = "",
+        headers: Mapping[str, str] | None = None,
+        say: Callable[[str], None] | None = None,
     ) -> None:
         import openai
 
@@ -81,6 +94,8 @@ class OpenAIChatModel:
         self.timeout = timeout
         self.retry_delay = retry_delay
         self._sleep = sleep
+        self.api, self.max_output_tokens, self.reasoning_effort = api, max_output_tokens, reasoning_effort
+        self._say = say
         self.host = urlparse(base_url).netloc or "api.openai.com"
         # Retries are ours (below), so the message can say plainly what happened each time.
         context = tls_context_for(base_url)
@@ -90,51 +105,78 @@ class OpenAIChatModel:
             base_url=base_url or None,
             timeout=timeout,
             max_retries=0,
+            default_headers=dict(headers or {}),
             http_client=None if context is None else openai.DefaultHttpxClient(verify=context),
         )
 
     def complete(self, messages: list[dict[str, Any]], tools: list[dict[str, Any]]) -> ModelReply:
         """Ask the model once (retrying transient failures); raise ModelError when it cannot answer."""
+        attempts = self.max_retries + 1
+        attempt = unknown = 0
+        while attempt < attempts:
+            attempt += 1
+            try:
+                reply = self._call(messages, tools)
+                return replace(reply, usage=reply.usage + Usage(unknown_calls=unknown)) if unknown else reply
+            except _Attempt as failed:
+                unknown += failed.unknown
+                if failed.to_responses and self.api == CHAT_COMPLETIONS:
+                    self.api, attempt = RESPONSES, attempt - 1  # a move, not a retry
+                    if self._say is not None:
+                        self._say(f"prpilot: {self.host} serves {self.model} on /responses only; "
+                                  "using the Responses API for the rest of the task.")
+                    continue
+                if not failed.retry or attempt == attempts:
+                    message = _gave_up(self.host, failed, attempts) if failed.retry else (
+                        f"The model endpoint ({self.host}) {failed.what}.")
+                    error = ModelError(message)
+                    error.unknown_calls = unknown
+                    raise error from failed.__cause__
+                backoff = min(self.retry_delay * 2 ** (attempt - 1), _MAX_BACKOFF)
+                self._sleep(failed.wait if failed.wait is not None else backoff)
+        raise AssertionError("unreachable")
+
+    def _call(self, messages: list[dict[str, Any]], tools: list[dict[str, Any]]) -> ModelReply:
+        import openai
+
+        names = [tool["function"]["name"] for tool in tools if "function" in tool]
+        try:
+            if self.api == RESPONSES:
+                request = responses_request(self.model, messages, tools, max_output_tokens=self.max_output_tokens,
+                                            reasoning_effort=self.reasoning_effort)
+                return parse_response(self._client.responses.create(**request), names)
+            completion = self._client.chat.completions.create(**self._chat_request(messages, tools))
+        except openai.APIError as exc:
+            raise self._explain(exc) from exc
+        return parse_completion(completion, names)
+
+    def _chat_request(self, messages: list[dict[str, Any]], tools: list[dict[str, Any]]) -> dict[str, Any]:
         request: dict[str, Any] = {"model": self.model, "messages": messages}
         if tools:  # an empty list is an error for some endpoints
             request["tools"] = tools
             # OpenAI's own default, sent explicitly: some servers (llama-cpp-python's function-calling
             # format) read a missing tool_choice as "no tools" and never call one.
             request["tool_choice"] = "auto"
-        attempts = self.max_retries + 1
-        for attempt in range(1, attempts + 1):
-            try:
-                return self._call(request)
-            except _Attempt as failed:
-                if not failed.retry:
-                    raise ModelError(f"The model endpoint ({self.host}) {failed.what}.") from failed.__cause__
-                if attempt == attempts:
-                    raise ModelError(_gave_up(self.host, failed, attempts)) from failed.__cause__
-                backoff = min(self.retry_delay * 2 ** (attempt - 1), _MAX_BACKOFF)
-                self._sleep(failed.wait if failed.wait is not None else backoff)
-        raise AssertionError("unreachable")
-
-    def _call(self, request: dict[str, Any]) -> ModelReply:
-        import openai
-
-        try:
-            response = self._client.chat.completions.create(**request)
-        except openai.APIError as exc:
-            raise self._explain(exc) from exc
-        return parse_completion(response, _tool_names(request))
+        if self.max_output_tokens:
+            request["max_completion_tokens"] = self.max_output_tokens
+        if self.reasoning_effort:
+            request["reasoning_effort"] = self.reasoning_effort
+        return request
 
     def _explain(self, exc: openai.APIError) -> _Attempt:
         import openai
 
         if isinstance(exc, openai.APITimeoutError):
-            return _Attempt(f"did not answer within {self.timeout:g} s", retry=True)
+            timed_out = _Attempt(f"did not answer within {self.timeout:g} s", retry=True)
+            timed_out.unknown = True
+            return timed_out
         if isinstance(exc, openai.APIConnectionError):
             return _Attempt("could not be reached (connection failed)", retry=True)
         if not isinstance(exc, openai.APIStatusError):
             return _Attempt(f"answered something unexpected: {exc.message}", retry=False)
         status = exc.status_code
-        said = f"{status} {_phrase(status)}"
-        detail = _server_text(exc, self._api_key)
+        said = f"{status} {phrase(status)}"
+        detail = server_text(exc, self._api_key)
         quoted = f": {detail}" if detail else ""
         if status == 401:
             what = f"answered {said}: the OpenAI API key was refused; check the openai-api-key secret"
@@ -142,9 +184,18 @@ class OpenAIChatModel:
             return _Attempt(what, retry=False, said=detail)
         if status == 403:
             return _Attempt(f"refused access ({said}){quoted}", retry=False, said=detail)
+        if status == 410:
+            return _Attempt(
+                f"answered {said}: this endpoint is retired and gone; use another one (with openai-api-key and "
+                "openai-base-url both empty, prpilot uses Copilot requests with the workflow's token)",
+                retry=False,
+                said=detail,
+            )
+        if status == 400 and says_only_responses(detail):
+            return _Attempt(f"rejected the request ({said}){quoted}", retry=False, said=detail, to_responses=True)
         if status == 404:
             return _Attempt(
-                f"has no model {self.model!r} or no chat-completions route ({said}{quoted}); "
+                f"has no model {self.model!r} or no {self.api} route ({said}{quoted}); "
                 "check the model and openai-base-url inputs",
                 retry=False,
                 said=detail,
@@ -152,7 +203,7 @@ class OpenAIChatModel:
         if status == 429 and exc.code == "insufficient_quota":
             return _Attempt(f"says the account's quota is used up ({said}){quoted}", retry=False, said=detail)
         if status in _RETRY_STATUSES or status >= 500:
-            return _Attempt(f"answered {said}", retry=True, wait=_retry_after(exc), said=detail)
+            return _Attempt(f"answered {said}", retry=True, wait=retry_after(exc), said=detail)
         return _Attempt(f"rejected the request ({said}){quoted}", retry=False, said=detail)
 
 
@@ -163,10 +214,6 @@ def _gave_up(host: str, failed: _Attempt, attempts: int) -> str:
     if failed.said:
         return f"{message} The server said: {failed.said}"
     return f"{message} It may be overloaded or down: try again later."
-
-
-def _tool_names(request: dict[str, Any]) -> list[str]:
-    return [tool["function"]["name"] for tool in request.get("tools", []) if "function" in tool]
 
 
 def parse_completion(response: ChatCompletion, tool_names: Collection[str] = ()) -> ModelReply:
@@ -194,6 +241,7 @@ def parse_completion(response: ChatCompletion, tool_names: Collection[str] = ())
         content=content,
         tool_calls=calls,
         usage=_usage(response),
+        truncated=response.choices[0].finish_reason == "length",
     )
 
 
@@ -209,54 +257,6 @@ def _usage(response: ChatCompletion) -> Usage:
         completion_tokens=usage.completion_tokens,
         calls=1,
     )
-
-
-def _phrase(status: int) -> str:
-    try:
-        return HTTPStatus(status).phrase
-    except ValueError:
-        return "Error"
-
-
-def _server_text(exc: openai.APIStatusError, api_key: str = "") -> str:
-    """The server's own error text, on one line and at most 300 characters; "" when it gave none.
-
-    Understands OpenAI's ``{"error": {"message": ...}}`` (the client unwraps ``error``), FastAPI's
-    ``{"detail": ...}`` and a plain-text body. The API key is blanked should a server echo it.
-    """
-    body = exc.body
-    text: object = body
-    if isinstance(body, dict):
-        text = body.get("message") or body.get("detail") or body.get("error") or ""
-    if isinstance(text, list):  # FastAPI's validation errors: [{"loc": [...], "msg": ...}, ...]
-        text = "; ".join(_validation_error(item) for item in text)
-    if not isinstance(text, str):
-        text = "" if text is None else str(text)
-    if not text.strip():
-        text = exc.response.text if exc.response is not None else ""
-    line = " ".join(text.split())
-    if len(api_key) >= 8:  # a short placeholder key ("x") would garble the text instead
-        line = line.replace(api_key, "***")
-    return line[:300]
-
-
-def _validation_error(item: object) -> str:
-    if not isinstance(item, dict):
-        return str(item)
-    loc = item.get("loc")
-    where = ".".join(str(part) for part in loc) if isinstance(loc, list) else ""
-    return f"{where}: {item.get('msg', '')}" if where else str(item.get("msg", ""))
-
-
-def _retry_after(exc: openai.APIStatusError) -> float | None:
-    value = exc.response.headers.get("retry-after")
-    try:
-        seconds = float(value) if value is not None else None
-    except ValueError:
-        return None
-    if seconds is None or not 0 <= seconds < float("inf"):  # "nan", "inf" and negatives say nothing usable
-        return None
-    return min(seconds, _MAX_RETRY_AFTER)
 
 
 def endpoint_unavailable(error: ModelError) -> bool:

@@ -27,6 +27,7 @@ class ModelBill(BaseModel):
     completion_tokens: int
     cost_usd: ExactUSD
     price_known: bool = True
+    billed_to: str | None = None  # "copilot": the organization's Copilot plan paid; None: the endpoint's account
 
 
 class Bill(BaseModel):
@@ -55,6 +56,13 @@ class Bill(BaseModel):
     created_at: datetime
     price_known: bool = True
     models: list[ModelBill] = Field(default_factory=list)  # empty in bills written before the split
+    # Requests that timed out after they were sent (usage unknown, not in the counts above), and what the
+    # bill's reader should know about them.
+    unknown_calls: int = 0
+    notes: list[str] = Field(default_factory=list)
+    # "copilot" when the model's usage was billed to the organization's Copilot plan (AI credits at these
+    # per-token prices); None when the endpoint's own account pays.
+    billed_to: str | None = None
 
 
 def create_bill(
@@ -66,12 +74,16 @@ def create_bill(
     *,
     at: datetime | None = None,
     by_model: Mapping[str, Usage] | None = None,
+    billed_to: Mapping[str, str] | None = None,
 ) -> Bill:
     """Price ``usage`` for ``task``, each model's share (``by_model``, default: all on ``model``) at its price.
 
-    Dated ``at``, else when the task finished (or began).
+    Dated ``at``, else when the task finished (or began). ``billed_to`` names who paid for each model that
+    someone other than the endpoint's own account pays for (``{"gpt-5-mini": "copilot"}``).
     """
-    shares = [_model_bill(name, used, prices) for name, used in (by_model or {model: usage}).items()]
+    payers = billed_to or {}
+    shares = [_model_bill(name, used, prices).model_copy(update={"billed_to": payers.get(name)})
+              for name, used in (by_model or {model: usage}).items()]
     return Bill(
         task_id=task.id,
         repository=task.github_project,
@@ -88,7 +100,17 @@ def create_bill(
         created_at=at or task.finished_at or task.created_at,
         price_known=all(share.price_known for share in shares),
         models=shares,
+        billed_to=payers.get(model),
+        unknown_calls=usage.unknown_calls,
+        notes=[unknown_usage_note(usage.unknown_calls)] if usage.unknown_calls else [],
     )
+
+
+def unknown_usage_note(calls: int) -> str:
+    """The bill's note on requests that timed out after they were sent."""
+    requests = "1 model request" if calls == 1 else f"{calls:,} model requests"
+    return (f"{requests} timed out after being sent: the endpoint may have generated and billed a reply whose "
+            "usage it never reported, so the real cost may be higher than this bill.")
 
 
 def _model_bill(model: str, usage: Usage, prices: PriceTable) -> ModelBill:

@@ -38,6 +38,7 @@ class Meter:
     notices: Notices | None = None
     usage: Usage = field(default_factory=Usage)
     by_model: Callable[[], Mapping[str, Usage]] | None = None
+    billed_to: Mapping[str, str] = field(default_factory=dict)  # model -> who pays ("copilot"), when not the key's
 
     def split(self, usage: Usage | None = None) -> dict[str, Usage]:
         """``usage`` (default: everything so far) by model; what no model's record holds counts as ``model``'s."""
@@ -66,7 +67,12 @@ class Meter:
         return ", ".join(self.split())
 
     def cost_line(self) -> str:
-        return cost_line(self.usage, self.cost(), self.models)
+        line = cost_line(self.usage, self.cost(), self.models)
+        if self.usage.unknown_calls:
+            line += f" · {self.usage.unknown_calls} timed-out calls of unknown usage"
+        if any(self.billed_to.get(name) == "copilot" for name in self.split()):
+            line += " · billed to the organization's Copilot plan"
+        return line
 
     def bill(self, task: Task) -> Bill:
         """The bill of everything the task used; the task carries the same figures."""
@@ -75,7 +81,8 @@ class Meter:
             warning = price_usage(used, name, self.prices)[1]
             if warning and self.notices:
                 self.notices.warning(warning)
-        bill = create_bill(task, self.usage, self.model, self.prices, self.run_id, by_model=parts)
+        bill = create_bill(task, self.usage, self.model, self.prices, self.run_id, by_model=parts,
+                           billed_to=self.billed_to)
         task.usage, task.cost_usd = self.usage, bill.cost_usd
         task.model_usage = [ModelUsage(model=name, usage=used, cost_usd=share.cost_usd)
                             for (name, used), share in zip(parts.items(), bill.models, strict=True)]

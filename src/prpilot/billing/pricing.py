@@ -2,10 +2,11 @@
 
 Prices are USD per million tokens. The built-in table holds OpenAI's public list prices (standard
 processing, prompts under the long-context threshold) as published on :data:`PRICES_AS_OF`
-(https://openai.com/api/pricing/); the ``prices`` input overrides or extends it with the same
-shape: ``{"model": {"input": 2, "cached_input": 0.5, "output": 8}}``. Models OpenAI still serves
-but no longer lists stay at their last list price; the "pro" models answer only OpenAI's Responses
-API, which prpilot does not speak, so they are not listed.
+(https://openai.com/api/pricing/), and the per-token prices of the models Copilot requests serve
+(:data:`COPILOT_PRICES_AS_OF`; Copilot bills them in AI credits, 1 credit = $0.01); each row's source
+is in :data:`PRICE_SOURCES`. The ``prices`` input overrides or extends the table with the same shape:
+``{"model": {"input": 2, "cached_input": 0.5, "output": 8}}``. Models OpenAI still serves but no longer
+lists stay at their last list price.
 """
 
 from __future__ import annotations
@@ -22,6 +23,14 @@ from prpilot.errors import ConfigError
 from prpilot.task import Usage
 
 PRICES_AS_OF = "2026-06-01"
+COPILOT_PRICES_AS_OF = "2026-10-03"
+
+OPENAI_LIST = f"OpenAI's list prices, https://openai.com/api/pricing/, {PRICES_AS_OF}"
+# Input and output: GitHub's supported-models page (docs.github.com/en/copilot/reference/ai-models/
+# supported-models) as kept by rajbos/github-copilot-model-notifier, release models-2026-10-03. Cached
+# input: a tenth of input, the providers' cache-read rate, as github/gh-aw-firewall's
+# containers/api-proxy/ai-credits-pricing.js (read 2026-12-07) also prices it.
+COPILOT_LIST = f"Copilot's supported-models page, {COPILOT_PRICES_AS_OF}; cached input a tenth of input"
 
 
 class Price(BaseModel):
@@ -62,7 +71,26 @@ DEFAULT_PRICES: dict[str, Price] = {
     "gpt-4o-mini": _p("0.15", "0.075", "0.60"),
     "o3": _p("2.00", "0.50", "8.00"),
     "o4-mini": _p("1.10", "0.275", "4.40"),
+    # Served through Copilot requests (and, the GPT ones, by OpenAI), by Copilot's model ids.
+    "gpt-5.3-codex": _p("1.75", "0.175", "14.00"),
+    "gpt-5.2-codex": _p("1.75", "0.175", "14.00"),
+    "claude-haiku-4.5": _p("1.00", "0.10", "5.00"),
+    "claude-sonnet-4.5": _p("3.00", "0.30", "15.00"),
+    "claude-sonnet-4.6": _p("3.00", "0.30", "15.00"),
+    "claude-opus-4.8": _p("5.00", "0.50", "25.00"),
+    "claude-sonnet-5": _p("2.00", "0.20", "10.00"),
+    "gemini-2.5-pro": _p("1.25", "0.125", "10.00"),
+    "gemini-3-flash": _p("0.50", "0.05", "3.00"),
+    "gemini-3.1-pro": _p("2.00", "0.20", "12.00"),
+    "gemini-3.5-flash": _p("1.50", "0.15", "9.00"),
 }
+_COPILOT_ROWS = ("gpt-5.3-codex", "gpt-5.2-codex", "claude-", "gemini-")
+PRICE_SOURCES: dict[str, str] = {
+    model: COPILOT_LIST if model.startswith(_COPILOT_ROWS) else OPENAI_LIST for model in DEFAULT_PRICES
+}
+
+# Anthropic's own ids write versions with a dash (claude-sonnet-4-6), Copilot's with a dot (claude-sonnet-4.6).
+_DASHED_VERSION = re.compile(r"^(claude-[a-z]+-\d+)-(\d+)$")
 
 # Snapshot suffixes the API reports in place of the alias: gpt-4o-2024-08-06, gpt-4-0613.
 _DATED = re.compile(r"-(\d{4}-\d{2}-\d{2}|\d{4})$")
@@ -114,6 +142,7 @@ def find_price(model: str, prices: PriceTable) -> Price | None:
         undated = _DATED.sub("", candidate)
         if undated != candidate:
             candidates.append(undated)
+    candidates += [_DASHED_VERSION.sub(r"\1.\2", c) for c in list(candidates) if _DASHED_VERSION.match(c)]
     for candidate in candidates:
         if candidate in prices:
             return prices[candidate]

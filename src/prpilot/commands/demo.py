@@ -2,7 +2,9 @@
 
 A fake GitHub (REST + real git over HTTP), a scripted model and a billing receiver start on
 127.0.0.1; a `/pilot` comment goes through action.yml exactly as the Actions runner would run it.
-With OPENAI_API_KEY (and OPENAI_BASE_URL, OPENAI_MODEL) set, a real model does the work instead.
+The scripted model plays the Copilot API, so the run takes the path a workflow with no secret takes
+(the workflow's token, the Copilot-Integration-Id header, the bill billed to Copilot). With
+OPENAI_API_KEY (and OPENAI_BASE_URL, OPENAI_MODEL) set, a real model does the work instead.
 """
 
 from __future__ import annotations
@@ -15,11 +17,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from prpilot.errors import ConfigError
+from prpilot.settings import DEFAULTS
 
 if TYPE_CHECKING:
     from prpilot.testing.scenario import Bed
 
 DEFAULT_REQUEST = "fix the typo in README.md"
+DEFAULT_MODEL = DEFAULTS["model"]
 
 
 def _script(bed: Bed) -> None:
@@ -53,14 +57,17 @@ def demo_main(argv: Sequence[str]) -> int:
                 {
                     "openai-api-key": real_key,
                     "openai-base-url": os.environ.get("OPENAI_BASE_URL", ""),
-                    "model": os.environ.get("OPENAI_MODEL", "gpt-4.1-mini"),
+                    "model": os.environ.get("OPENAI_MODEL", DEFAULT_MODEL),
                 }
             )
             print(f"model: {bed.inputs['model']} at {bed.inputs['openai-base-url'] or 'OpenAI'}")
         else:
+            bed.use_copilot()  # no secret: the model input's default, through Copilot requests
+            bed.inputs.pop("model", None)
             if args.request == DEFAULT_REQUEST:
                 _script(bed)
-            print("model: scripted (set OPENAI_API_KEY to use a real one)")
+            print(f"model: scripted {DEFAULT_MODEL}, as the Copilot API with the workflow's token "
+                  "(set OPENAI_API_KEY to use a real one)")
         event = bed.issue_comment(f"/pilot {args.request}")
         number = event["issue"]["number"]
         print(f"\n@alice on issue #{number}: /pilot {args.request}\n")

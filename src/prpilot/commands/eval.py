@@ -16,13 +16,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from prpilot.errors import ConfigError
+from prpilot.settings import DEFAULTS
 
 if TYPE_CHECKING:  # the test bed loads only when an eval really runs
     from prpilot.evaluation.endpoint import Target
     from prpilot.evaluation.report import TaskResult
     from prpilot.evaluation.task_folder import EvalTask
 
-DEFAULT_MODEL = "gpt-4.1-mini"
+DEFAULT_MODEL = DEFAULTS["model"]
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -32,11 +33,13 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--task", action="append", default=[], metavar="NAME", help="run only this task (repeatable)")
     parser.add_argument("--scripted", nargs="?", const="right", choices=("right", "wrong"),
                         help="use each task's scripted model: the run that solves it (right) or a wrong one")
-    parser.add_argument("--base-url", default="", help="OpenAI-compatible base URL (empty: OpenAI's, or GitHub Models)")
+    parser.add_argument("--base-url", default="", help="OpenAI-compatible base URL (empty: OpenAI's, or Copilot's)")
     parser.add_argument("--model", default=DEFAULT_MODEL, help=f"model name (default {DEFAULT_MODEL})")
     parser.add_argument("--api-key-env", default="", metavar="NAME",
-                        help="environment variable holding the API key; with neither it nor --base-url, GitHub "
-                             "Models is called with GITHUB_TOKEN")
+                        help="environment variable holding the API key; with neither it nor --base-url, the "
+                             "Copilot API is called with GITHUB_TOKEN")
+    parser.add_argument("--model-api", default="auto", choices=("auto", "chat-completions", "responses"),
+                        help="the API the model is called through, as the action's model-api input")
     parser.add_argument("--fallback-model", default="", help="model that takes over when the endpoint keeps failing")
     parser.add_argument("--fallback-base-url", default="", help="the fallback's base URL (default: the model's)")
     parser.add_argument("--fallback-api-key-env", default="", metavar="NAME",
@@ -117,7 +120,8 @@ def _endpoint(args: argparse.Namespace, env: Mapping[str, str]) -> Target:
 
     return endpoint_target(
         model=args.model, base_url=args.base_url, api_key=_key(env, args.api_key_env, "--api-key-env"),
-        github_token=env.get("GITHUB_TOKEN", ""), github_models_url=env.get("PRPILOT_GITHUB_MODELS_URL", ""),
+        github_token=env.get("GITHUB_TOKEN", ""), copilot_api=env.get("PRPILOT_COPILOT_API_URL", ""),
+        model_api=args.model_api,
         fallback_model=args.fallback_model, fallback_base_url=args.fallback_base_url,
         fallback_api_key=_key(env, args.fallback_api_key_env, "--fallback-api-key-env"),
     )
@@ -135,7 +139,7 @@ def _run(args: argparse.Namespace, env: Mapping[str, str], root: Path, tasks: li
 
     with start_bed(root) as bed:
         target = given or scripted_target(args.scripted, base_url=bed.model.base_url, api_key=API_KEY,
-                                          model=args.model)
+                                          model=args.model, model_api=args.model_api)
         if args.prices:
             target = target.model_copy(update={"inputs": {**target.inputs, "prices": args.prices}})
         print(f"prpilot eval: {len(tasks)} tasks, {args.runs} run(s), `{target.model}` at {target.endpoint}",

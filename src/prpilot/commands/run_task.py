@@ -12,7 +12,7 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
-from prpilot.actions.run_context import GITHUB_MODELS_URL_VARIABLE, TOOL_PROFILE_VARIABLE, RunContext
+from prpilot.actions.run_context import TOOL_PROFILE_VARIABLE, RunContext, copilot_api_from
 from prpilot.actions.runner_commands import ActionsRunner
 from prpilot.engine.cancellation import CancelSignal
 from prpilot.errors import ConfigError
@@ -43,7 +43,7 @@ def run_task_in(task: Task, workdir: Path, env: Mapping[str, str], *, cancel: Ca
     from prpilot.actions.assembly import build_engine
 
     runner = ActionsRunner(env)
-    settings = parse_settings(raw_inputs(env, Step.ENGINE), github_models_url=env.get(GITHUB_MODELS_URL_VARIABLE, ""),
+    settings = parse_settings(raw_inputs(env, Step.ENGINE), copilot_api=copilot_api_from(env),
                               tool_profile=env.get(TOOL_PROFILE_VARIABLE, ""))
     if not settings.github_token:
         raise ConfigError("the worker needs INPUT_GITHUB-TOKEN (a token that may push to the repository)")

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from prpilot.agent.endpoints import payers
 from prpilot.agent.fallback import FallbackChatModel
 from prpilot.agent.sanitize import Redactor
 from prpilot.agent.title import fallback_title
@@ -90,7 +91,8 @@ class TaskEngine:
         self._status = StatusComment(self.github, self.run_url)
         self.git = GitWork(self.checkout, self.github, self.run_url, secrets=self.settings.secrets())
         self.meter = Meter(
-            self.settings.model, self.prices, self.run_id, ledger=self.ledger, billing=self.billing, notices=self.runner
+            self.settings.model, self.prices, self.run_id, ledger=self.ledger, billing=self.billing,
+            notices=self.runner, billed_to=payers(self.settings),
         )
         if isinstance(self.model, FallbackChatModel):  # the bill splits the usage between the two models
             fallback = self.model

@@ -1,8 +1,9 @@
 """Which model the tasks are run against: the action's model inputs, decided from the eval's options.
 
 The rules are the action's: a key or a base URL means that OpenAI-compatible endpoint; neither means
-GitHub Models, with a GitHub token as the key (in the action the workflow's own; here the test bed's
-GitHub is a fake one, so the token comes from the environment, never from the bed).
+the Copilot API, with a GitHub token as the key (in the action the workflow's own; here the test bed's
+GitHub is a fake one, so the token comes from the environment, never from the bed, and goes in as the
+key of the Copilot API's base URL, which gets its Copilot-Integration-Id header by its host).
 """
 
 from __future__ import annotations
@@ -11,9 +12,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from prpilot.agent.endpoints import models_name
 from prpilot.errors import ConfigError
-from prpilot.settings import GITHUB_MODELS_URL
+from prpilot.settings import COPILOT_API_URL
 
 Scripted = Literal["right", "wrong"]
 
@@ -24,15 +24,15 @@ class Target(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     model: str
-    endpoint: str  # for the report: a base URL, "OpenAI", "GitHub Models" or "scripted (right)"
+    endpoint: str  # for the report: a base URL, "OpenAI", "Copilot" or "scripted (right)"
     inputs: dict[str, str]  # openai-api-key, openai-base-url, model, fallback-*: as the action takes them
     fallback_model: str = ""
     scripted: Scripted | None = None
 
 
-def scripted_target(which: Scripted, *, base_url: str, api_key: str, model: str) -> Target:
+def scripted_target(which: Scripted, *, base_url: str, api_key: str, model: str, model_api: str = "auto") -> Target:
     """The test bed's scripted server, answering each task's ``which`` script."""
-    inputs = {"openai-api-key": api_key, "openai-base-url": base_url, "model": model}
+    inputs = {"openai-api-key": api_key, "openai-base-url": base_url, "model": model, "model-api": model_api}
     return Target(model=model, endpoint=f"scripted ({which})", inputs=inputs, scripted=which)
 
 
@@ -42,7 +42,8 @@ def endpoint_target(
     base_url: str = "",
     api_key: str = "",
     github_token: str = "",
-    github_models_url: str = "",
+    copilot_api: str = "",
+    model_api: str = "auto",
     fallback_model: str = "",
     fallback_base_url: str = "",
     fallback_api_key: str = "",
@@ -50,23 +51,21 @@ def endpoint_target(
     """The endpoint the options name, as the action would call it."""
     if base_url or api_key:
         inputs = {"openai-api-key": api_key, "openai-base-url": base_url, "model": model}
-        endpoint, on_models = base_url or "OpenAI", False
+        endpoint, on_copilot = base_url or "OpenAI", False
     elif github_token:
-        model = models_name(model)
-        inputs = {"openai-api-key": github_token, "openai-base-url": github_models_url or GITHUB_MODELS_URL,
-                  "model": model}
-        endpoint, on_models = "GitHub Models", True
+        inputs = {"openai-api-key": github_token, "openai-base-url": copilot_api or COPILOT_API_URL, "model": model}
+        endpoint, on_copilot = "Copilot", True
     else:
         raise ConfigError(
             "no model endpoint: pass --base-url and/or --api-key-env NAME for an OpenAI-compatible endpoint, set "
-            "GITHUB_TOKEN (a token that may use GitHub Models) for GitHub Models, or use --scripted"
+            "GITHUB_TOKEN (a token that may make Copilot requests) for the Copilot API, or use --scripted"
         )
+    inputs["model-api"] = model_api
     if fallback_model:
         same_host = not fallback_base_url or fallback_base_url.rstrip("/") == inputs["openai-base-url"].rstrip("/")
-        if on_models and not same_host and not fallback_api_key:
-            raise ConfigError("--fallback-base-url points away from GitHub Models, so --fallback-api-key-env must "
-                              "name the fallback's key: the GitHub token goes to GitHub Models only")
-        fallback_model = models_name(fallback_model) if on_models and same_host else fallback_model
+        if on_copilot and not same_host and not fallback_api_key:
+            raise ConfigError("--fallback-base-url points away from the Copilot API, so --fallback-api-key-env must "
+                              "name the fallback's key: the GitHub token goes to the Copilot API only")
         inputs |= {"fallback-model": fallback_model, "fallback-base-url": fallback_base_url,
                    "fallback-api-key": fallback_api_key}
     return Target(model=model, endpoint=endpoint, inputs=inputs, fallback_model=fallback_model)

@@ -21,6 +21,9 @@ __all__ = [
     "tools",
 ]
 
+# What the Copilot API answers a token without `permissions: copilot-requests: write` (403).
+COPILOT_FORBIDDEN = "Resource not accessible by integration: the token may not make Copilot requests"
+
 # https://platform.openai.com/docs/guides/error-codes
 _ERROR_TYPES = {
     400: ("invalid_request_error", None),
@@ -140,7 +143,9 @@ def cached_prefix_tokens(request: Mapping[str, Any], earlier: Sequence[Mapping[s
 
 
 def _prompt_text(request: Mapping[str, Any]) -> str:
-    return json.dumps({"messages": request.get("messages", []), "tools": request.get("tools", [])})
+    # Chat Completions sends "messages", the Responses API "input": either is the prompt.
+    said = request.get("messages", request.get("input", []))
+    return json.dumps({"messages": said, "tools": request.get("tools", [])})
 
 
 def usage_of(reply: Reply, request: Mapping[str, Any], cached: int = 0) -> dict[str, Any]:

@@ -28,6 +28,7 @@ from prpilot.testing.openai_replies import (
     tools,
     usage_of,
 )
+from prpilot.testing.openai_responses import respond_responses
 
 __all__ = [
     "OpenAIServer",
@@ -49,13 +50,17 @@ DONE = text("done")
 
 @dataclass(frozen=True)
 class RecordedCall:
-    """One chat-completions request and what the server answered (``usage`` is None for errors)."""
+    """One request and what the server answered (``usage``, in chat-completions terms, is None for errors).
+
+    ``api`` is the route: ``chat/completions`` or ``responses``.
+    """
 
     index: int
     body: dict[str, Any]
     headers: dict[str, str]
     reply: Reply
     usage: dict[str, Any] | None
+    api: str = "chat/completions"
 
     @property
     def messages(self) -> list[dict[str, Any]]:
@@ -64,7 +69,12 @@ class RecordedCall:
 
 
 class OpenAIServer(LocalService):
-    """``POST /v1/chat/completions``: scripted replies in order, then ``policy``, then final text "done"."""
+    """``POST /v1/chat/completions`` and ``/v1/responses``: scripted replies in order, then ``policy``, then "done".
+
+    ``integration_id`` makes it the Copilot API: routes at the root (``/chat/completions``, ``/responses``,
+    ``/models``) and a request without that ``Copilot-Integration-Id`` header is refused (and recorded in
+    ``rejected``), as is any bearer but ``api_key``.
+    """
 
     def __init__(
         self,
@@ -73,12 +83,14 @@ class OpenAIServer(LocalService):
         api_key: str | None = None,
         simulate_cache: bool = False,
         port: int = 0,
+        integration_id: str | None = None,
     ) -> None:
         self._lock = threading.Lock()
         self._script: list[Reply] = list(replies)
         self._policy = policy
         self.api_key = api_key
         self.simulate_cache = simulate_cache
+        self.integration_id = integration_id
         self.calls: list[RecordedCall] = []
         self.rejected: list[HTTPRequest] = []  # wrong path or key: never reaches the script
         self._server = LocalServer(self._handle, port)
@@ -86,8 +98,8 @@ class OpenAIServer(LocalService):
 
     @property
     def base_url(self) -> str:
-        """What to give the ``openai`` client: ``http://127.0.0.1:PORT/v1``."""
-        return f"{self._server.url}/v1"
+        """What to give the ``openai`` client: ``http://127.0.0.1:PORT/v1`` (the root as the Copilot API)."""
+        return self._server.url if self.integration_id is not None else f"{self._server.url}/v1"
 
     # -- scripting -------------------------------------------------------------------------------
     def script(self, *replies: Reply) -> None:
@@ -111,7 +123,7 @@ class OpenAIServer(LocalService):
     # -- inspection ------------------------------------------------------------------------------
     @property
     def requests(self) -> list[dict[str, Any]]:
-        """JSON bodies of every chat-completions call, errors included."""
+        """JSON bodies of every call, errors included."""
         return [c.body for c in self.calls]
 
     @property
@@ -134,12 +146,17 @@ class OpenAIServer(LocalService):
     # -- HTTP ------------------------------------------------------------------------------------
     def _handle(self, request: HTTPRequest) -> HTTPResponse:
         path = request.path.split("?", 1)[0].rstrip("/")
+        prefix = "" if self.integration_id is not None else "/v1"
         if self.api_key is not None and request.header("authorization") != f"Bearer {self.api_key}":
             self.rejected.append(request)
             return HTTPResponse.json(401, error_body(401, "Incorrect API key provided."))
-        if request.method == "GET" and path == "/v1/models":
+        if self.integration_id is not None and request.header("copilot-integration-id") != self.integration_id:
+            self.rejected.append(request)
+            return HTTPResponse.json(400, error_body(400, "missing or unknown Copilot-Integration-Id header"))
+        if request.method == "GET" and path == f"{prefix}/models":
             return HTTPResponse.json(200, {"object": "list", "data": [{"id": "scripted", "object": "model"}]})
-        if request.method != "POST" or path != "/v1/chat/completions":
+        api = path.removeprefix(f"{prefix}/")
+        if request.method != "POST" or api not in ("chat/completions", "responses") or not path.startswith(prefix):
             self.rejected.append(request)
             return HTTPResponse.json(404, error_body(404, f"no route {request.method} {path}"))
         try:
@@ -151,7 +168,9 @@ class OpenAIServer(LocalService):
             reply = self._next_reply(body, index)
             cached = cached_prefix_tokens(body, self.requests) if self.simulate_cache else 0
             usage = None if reply.is_error else usage_of(reply, body, cached)
-            self.calls.append(RecordedCall(index, body, dict(request.headers), reply, usage))
+            self.calls.append(RecordedCall(index, body, dict(request.headers), reply, usage, api))
+        if api == "responses":
+            return respond_responses(reply, body, index, usage)
         return _respond(reply, body, index, usage)
 
     def _next_reply(self, body: dict[str, Any], index: int) -> Reply:

@@ -24,6 +24,7 @@ REPO = "octo-org/hello-world"
 WRITER = "alice"
 READER = "rita"
 API_KEY = "sk-test-canary-0123456789abcdef"
+COPILOT_INTEGRATION_ID = "copilot-developer-cli"  # the copilot-integration-id input's default
 BILLING_TOKEN = "billing-canary-0123456789"
 README = "# Hello world\n\nThis projet says hello.\n"
 
@@ -104,6 +105,18 @@ class Bed:
     def status_comments(self, number: int) -> list[str]:
         """The bodies of prpilot's status comments on #``number`` (one per request, when all is well)."""
         return [c.body for c in self.github.comments(self.repo, number) if MARKER in (c.body or "")]
+
+    def use_copilot(self, integration_id: str = COPILOT_INTEGRATION_ID) -> None:
+        """Make the scripted model the Copilot API, the no-secret endpoint: no key, no base URL in the inputs.
+
+        It then answers only the github-token as its bearer and ``integration_id`` as the
+        Copilot-Integration-Id header; PRPILOT_COPILOT_API_URL points prpilot at it.
+        """
+        self.model.api_key = self.github.token
+        self.model.integration_id = integration_id
+        self.runner.env["PRPILOT_COPILOT_API_URL"] = self.model.base_url
+        for name in ("openai-api-key", "openai-base-url"):
+            self.inputs.pop(name, None)
 
     def run(
         self, event_name: str, payload: Mapping[str, Any], *, checkout_ref: str | None = None, **inputs: str
