@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from prpilot.commands import parser as cli_parser
 from prpilot.errors import ConfigError
 
 if TYPE_CHECKING:  # the test bed loads only when an eval really runs
@@ -26,8 +27,7 @@ DEFAULT_MODEL = "gpt-4.1-mini"
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="prpilot eval", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = cli_parser("eval", __doc__)
     parser.add_argument("--tasks", type=Path, help="a folder of task folders (default: the built-in suite)")
     parser.add_argument("--task", action="append", default=[], metavar="NAME", help="run only this task (repeatable)")
     parser.add_argument("--scripted", nargs="?", const="right", choices=("right", "wrong"),

@@ -9,7 +9,6 @@ budgets come from the same names as the repository variables (``PRPILOT_MONTHLY_
 
 from __future__ import annotations
 
-import argparse
 import re
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
@@ -17,6 +16,7 @@ from datetime import UTC, datetime
 from prpilot.actions.run_context import RunContext
 from prpilot.billing.ledger import month_key
 from prpilot.billing.spend import render, spend_report
+from prpilot.commands import parser as cli_parser
 from prpilot.errors import ConfigError
 from prpilot.settings import parse_settings
 from prpilot.task import utcnow
@@ -26,7 +26,7 @@ _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
 def spend_main(argv: Sequence[str], env: Mapping[str, str]) -> int:
     """Read the ledger of ``--repo`` and print the month's report; return the exit code."""
-    parser = argparse.ArgumentParser(prog="prpilot spend", description=__doc__.splitlines()[0])
+    parser = cli_parser("spend", __doc__)
     parser.add_argument("--repo", default=env.get("GITHUB_REPOSITORY", ""), help="owner/name (GITHUB_REPOSITORY)")
     parser.add_argument("--month", help="YYYY-MM, UTC (default: this month)")
     args = parser.parse_args(argv)
