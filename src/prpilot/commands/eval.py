@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from prpilot.commands import parser as cli_parser
-from prpilot.errors import ConfigError
+from prpilot.errors import ConfigError, UsageError
 
 if TYPE_CHECKING:  # the test bed loads only when an eval really runs
     from prpilot.evaluation.endpoint import Target
@@ -62,12 +62,21 @@ def _key(env: Mapping[str, str], name: str, option: str) -> str:
 
 
 def eval_main(argv: Sequence[str], env: Mapping[str, str]) -> int:
-    """Run the eval; 0 when every task ran and was checked (solved or not), 1 when one could not be."""
+    """Run the eval; 0 when every task ran and was checked (solved or not), 1 when one could not be, 2 on bad usage."""
     args = _parser().parse_args(list(argv))
     if args.runs < 1:
-        raise ConfigError("--runs must be 1 or more")
+        raise UsageError("--runs must be 1 or more")
     if args.max_steps is not None and args.max_steps < 1:
-        raise ConfigError("--max-steps must be 1 or more")
+        raise UsageError("--max-steps must be 1 or more")
+    from prpilot.billing.pricing import load_prices
+    from prpilot.evaluation.endpoint import http_url
+
+    http_url("--base-url", args.base_url)
+    http_url("--fallback-base-url", args.fallback_base_url)
+    try:
+        load_prices(args.prices)
+    except ConfigError as exc:  # said as the action's input; here it is the option
+        raise UsageError(exc.message.replace("input prices", "--prices", 1)) from None
     try:
         from prpilot.evaluation import report, task_folder
         from prpilot.testing.runner.job import DEFAULT_ACTION_PATH
@@ -84,6 +93,10 @@ def eval_main(argv: Sequence[str], env: Mapping[str, str]) -> int:
             raise ConfigError(f"--scripted {args.scripted}: no scripted/{args.scripted}.yml in {', '.join(missing)}")
     profiles = ("standard", "baseline") if args.compare else ("standard",)
     given = None if args.scripted else _endpoint(args, env)  # before the bed: a missing key is one line, at once
+    if given is not None:  # once, before the suite: a wrong URL or key is a set-up mistake, not a row per task
+        from prpilot.evaluation.endpoint import reach
+
+        reach(given)
     root = Path(tempfile.mkdtemp(prefix="prpilot-eval-"))
     try:
         results, target = _run(args, env, root, tasks, profiles, given)
