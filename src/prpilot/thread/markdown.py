@@ -354,13 +354,13 @@ def job_summary(
         "| model | model calls | prompt tokens | cached tokens | completion tokens | cost |",
         "|---|---:|---:|---:|---:|---:|",
         *(
-            f"| `{share.model}` | {share.usage.calls} | {share.usage.prompt_tokens} | {share.usage.cached_tokens} | "
-            f"{share.usage.completion_tokens} | {format_usd(share.cost_usd)} |"
+            f"| `{share.model}` | {share.usage.calls:,} | {share.usage.prompt_tokens:,} | "
+            f"{share.usage.cached_tokens:,} | {share.usage.completion_tokens:,} | {format_usd(share.cost_usd)} |"
             for share in task.model_usage
             if len(task.model_usage) > 1  # a fallback took over: each model's share, then the total
         ),
-        f"| {'total' if len(task.model_usage) > 1 else f'`{model}`'} | {usage.calls} | {usage.prompt_tokens} | "
-        f"{usage.cached_tokens} | {usage.completion_tokens} | {format_usd(cost)} |",
+        f"| {'total' if len(task.model_usage) > 1 else f'`{model}`'} | {usage.calls:,} | {usage.prompt_tokens:,} | "
+        f"{usage.cached_tokens:,} | {usage.completion_tokens:,} | {format_usd(cost)} |",
         "",
     ]
     if answer:
