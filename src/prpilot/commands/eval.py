@@ -142,6 +142,7 @@ def _run(args: argparse.Namespace, env: Mapping[str, str], root: Path, tasks: li
 
     ``given`` is the endpoint; None means the bed's scripted server (``--scripted``).
     """
+    from prpilot.billing.money import count
     from prpilot.evaluation import report, running
     from prpilot.evaluation.endpoint import scripted_target
     from prpilot.testing.scenario import API_KEY, start_bed
@@ -151,14 +152,16 @@ def _run(args: argparse.Namespace, env: Mapping[str, str], root: Path, tasks: li
                                           model=args.model)
         if args.prices:
             target = target.model_copy(update={"inputs": {**target.inputs, "prices": args.prices}})
-        print(f"prpilot eval: {len(tasks)} tasks, {args.runs} run(s), `{target.model}` at {target.endpoint}",
+        print(f"prpilot eval: {count(len(tasks), 'task')}, {count(args.runs, 'run')}, `{target.model}` at "
+              f"{target.endpoint}",
               file=sys.stderr)
 
         def progress(profile: str, row: TaskResult) -> None:
             said = "solved" if row.solved else "not solved"
             problem = f" ({row.error})" if row.error else ""
             print(f"  {row.task} [{report.SCAFFOLD_NAMES.get(profile, profile)}, run {row.run}]: {said}, "
-                  f"{row.status}, {row.model_calls} model calls, {row.seconds:.1f} s{problem}", file=sys.stderr)
+                  f"{row.status}, {count(row.model_calls, 'model call')}, {row.seconds:.1f} s{problem}",
+                  file=sys.stderr)
 
         results = running.run_suite(bed, tasks, target, profiles=profiles, runs=args.runs, max_steps=args.max_steps,
                                     env=env, progress=progress)
