@@ -254,10 +254,11 @@ def shown(value: str) -> str:
     return repr(value if len(value) <= 60 else value[:57] + "...")
 
 
-def _http_url(name: str, value: str) -> str:
+def http_url(what: str, value: str) -> str:
+    """``value`` when it is empty or an http(s) URL with a host; ConfigError naming ``what`` otherwise."""
     parts = urlparse(value)
     if value and (parts.scheme not in ("http", "https") or not parts.hostname):
-        raise ConfigError(f"input {name} must be an http(s) URL such as https://api.openai.com/v1, not {shown(value)}")
+        raise ConfigError(f"{what} must be an http(s) URL such as https://api.openai.com/v1, not {shown(value)}")
     return value
 
 
@@ -351,10 +352,10 @@ def parse_settings(raw: Mapping[str, str], *, github_models_url: str = "", tool_
     return Settings(
         github_token=get("github-token"),
         openai_api_key=get("openai-api-key"),
-        openai_base_url=_http_url("openai-base-url", get("openai-base-url")),
+        openai_base_url=http_url("input openai-base-url", get("openai-base-url")),
         model=get("model") or DEFAULTS["model"],
         fallback_model=get("fallback-model"),
-        fallback_base_url=_http_url("fallback-base-url", get("fallback-base-url")),
+        fallback_base_url=http_url("input fallback-base-url", get("fallback-base-url")),
         fallback_api_key=get("fallback-api-key"),
         github_models_url=github_models_url.strip() or GITHUB_MODELS_URL,
         tool_profile=tool_profile,

@@ -69,13 +69,13 @@ def eval_main(argv: Sequence[str], env: Mapping[str, str]) -> int:
     if args.max_steps is not None and args.max_steps < 1:
         raise UsageError("--max-steps must be 1 or more")
     from prpilot.billing.pricing import load_prices
-    from prpilot.evaluation.endpoint import http_url
+    from prpilot.settings import http_url
 
-    http_url("--base-url", args.base_url)
-    http_url("--fallback-base-url", args.fallback_base_url)
-    try:
+    try:  # the action's own checks of these inputs, said as the options they are here
+        http_url("--base-url", args.base_url)
+        http_url("--fallback-base-url", args.fallback_base_url)
         load_prices(args.prices)
-    except ConfigError as exc:  # said as the action's input; here it is the option
+    except ConfigError as exc:
         raise UsageError(exc.message.replace("input prices", "--prices", 1)) from None
     try:
         from prpilot.evaluation import report, task_folder

@@ -8,7 +8,6 @@ GitHub is a fake one, so the token comes from the environment, never from the be
 from __future__ import annotations
 
 from typing import Literal
-from urllib.parse import urlparse
 
 from pydantic import BaseModel, ConfigDict
 
@@ -71,14 +70,6 @@ def endpoint_target(
         inputs |= {"fallback-model": fallback_model, "fallback-base-url": fallback_base_url,
                    "fallback-api-key": fallback_api_key}
     return Target(model=model, endpoint=endpoint, inputs=inputs, fallback_model=fallback_model)
-
-
-def http_url(option: str, value: str) -> str:
-    """``value`` when it is empty or an http(s) URL with a host; UsageError naming ``option`` otherwise."""
-    parts = urlparse(value)
-    if value and (parts.scheme not in ("http", "https") or not parts.hostname):
-        raise UsageError(f"{option} must be an http(s) URL such as https://api.openai.com/v1, not {value!r}")
-    return value
 
 
 def reach(target: Target, *, timeout: float = 5.0) -> None:
