@@ -10,14 +10,13 @@ import importlib
 import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from prpilot.actions.runner_commands import ActionsRunner, debugging, use_logging
 from prpilot.errors import PrpilotError
 
 
-@dataclass(frozen=True)
-class Verb:
+class Verb(NamedTuple):  # not a dataclass: dataclasses imports inspect, and every step starts here
     """A ``prpilot`` verb: its one-line summary and the ``module:function`` that runs it."""
 
     name: str

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-import argparse
 import textwrap
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # argparse loads only for a command given arguments: the action's steps take none
+    import argparse
 
 EXIT_CODES = """exit codes:
   0  done
@@ -19,5 +22,7 @@ def plain(doc: str | None) -> str:
 
 def parser(verb: str, doc: str | None) -> argparse.ArgumentParser:
     """The argument parser of ``prpilot <verb>``: ``doc`` as its description, the exit codes below."""
+    import argparse
+
     return argparse.ArgumentParser(prog=f"prpilot {verb}", description=plain(doc), epilog=EXIT_CODES,
                                    formatter_class=argparse.RawDescriptionHelpFormatter)

@@ -14,8 +14,9 @@ from prpilot.commands import parser
 
 def _step(verb: str, doc: str, argv: Sequence[str]) -> None:
     """Answer ``--help`` (or refuse an argument) before the step touches anything, then forget the secrets."""
-    parser(verb, doc + "\n\nThe inputs come from INPUT_<NAME> variables, as the Actions runner sets them.").parse_args(
-        list(argv))
+    if argv:  # as the runner starts a step, with none, argparse need not even load
+        described = f"{doc}\n\nThe inputs come from INPUT_<NAME> variables, as the Actions runner sets them."
+        parser(verb, described).parse_args(list(argv))
     # The steps read their inputs from ``env``; no later child (git, a command) inherits a secret.
     from prpilot.actions.environ import forget_secrets
 
