@@ -73,3 +73,16 @@ def test_version_prints_the_packages_version(tmp_path: Path) -> None:
 
     assert _prpilot("version", cwd=tmp_path).stdout.strip() == __version__
     assert _prpilot("--version", cwd=tmp_path).stdout.strip() == __version__
+
+
+def test_the_worker_answers_help_without_its_redis_extra(tmp_path: Path) -> None:
+    # sys.modules["redis"] = None makes `import redis` fail, as without `pip install 'prpilot[redis]'`.
+    code = "import sys; sys.modules['redis'] = None; from prpilot.cli import main; sys.exit(main(sys.argv[1:]))"
+    helped = subprocess.run([sys.executable, "-c", code, "worker", "--help"], cwd=tmp_path, capture_output=True,
+                            text=True, timeout=60, check=False)
+    assert helped.returncode == 0, helped.stderr
+    assert helped.stdout.startswith("usage: prpilot worker ")
+    ran = subprocess.run([sys.executable, "-c", code, "worker", "--burst"], cwd=tmp_path, capture_output=True,
+                         text=True, timeout=60, check=False)
+    assert ran.returncode == 1
+    assert "the Redis queue needs its client: pip install 'prpilot[redis]'" in ran.stderr

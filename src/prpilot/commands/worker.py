@@ -14,11 +14,13 @@ import sys
 import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from prpilot.commands import parser as cli_parser
 from prpilot.errors import ConfigError, PrpilotError
-from prpilot.worker.queue import RedisTaskQueue
-from prpilot.worker.task_worker import RunTask, TaskWorker
+
+if TYPE_CHECKING:  # the queue needs the redis extra: --help must answer without it
+    from prpilot.worker.task_worker import RunTask
 
 
 def load_engine(spec: str) -> RunTask:
@@ -64,6 +66,9 @@ def worker_main(argv: Sequence[str], env: Mapping[str, str]) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     try:
+        from prpilot.worker.queue import RedisTaskQueue
+        from prpilot.worker.task_worker import TaskWorker
+
         run_task = load_engine(args.engine)
         try:
             queue = RedisTaskQueue(
