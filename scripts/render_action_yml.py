@@ -16,7 +16,7 @@ sys.path.insert(0, str(ROOT / "src"))
 from prpilot.actions.acknowledge import INPUTS as ACKNOWLEDGE_INPUTS  # noqa: E402
 from prpilot.settings import DEFAULTS, INPUTS, OUTPUTS, SCHEDULE_STEP_OUTPUTS, Step, env_name  # noqa: E402
 
-# The first step: the runner's own python3 and the action's source, nothing installed (README "How it starts").
+# The first step: the runner's own python3 and the action's source, nothing installed (docs/setup.md, "The runner").
 ACKNOWLEDGE_RUN = """\
       run: |
         # The standard library only: no install comes before the request is heard (or found not to be one).
@@ -73,7 +73,7 @@ INSTALL = """\
         echo "python=$venv/bin/python" >> "$GITHUB_OUTPUT"
 """
 
-# Commands run only inside bubblewrap (README "Security"); without it, run_command is refused.
+# Commands run only inside bubblewrap (docs/security.md); without it, run_command is refused.
 SANDBOX = """\
     - id: sandbox
       name: Prepare the sandbox of the agent's commands
@@ -103,8 +103,8 @@ SANDBOX = """\
         fi
         if ! works; then
           echo "::warning title=prpilot::commands are configured, but no bubblewrap sandbox can be made on this" \\
-            "runner, so they will be refused (setup and verify fail). Install the bubblewrap package (see the" \\
-            "Security section of prpilot's README)."
+            "runner, so they will be refused (setup and verify fail). Install the bubblewrap package (see" \\
+            "prpilot's docs/security.md)."
         fi
 """
 

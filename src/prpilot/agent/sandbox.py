@@ -49,7 +49,7 @@ _CREDENTIAL_LINE = re.compile(r"^\s*extraheader\s*=", re.IGNORECASE)
 
 INSTALL_HINT = (
     "install the bubblewrap package (sudo apt-get install bubblewrap); on Ubuntu 23.10 and later also "
-    "allow it user namespaces (see the Security section of prpilot's README)"
+    "allow it user namespaces (see prpilot's docs/security.md)"
 )
 
 

@@ -12,7 +12,9 @@ from prpilot.testing.runner.expressions import JobStatus, UnsupportedExpression,
 CONTEXTS: dict[str, Any] = {
     "inputs": {"github-token": "T", "empty": "", "flag": "true"},
     "steps": {"schedule": {"outputs": {"admitted": "true", "task-id": "t1"}, "outcome": "success"}},
-    "github": {"token": "T", "action_path": "/a"},
+    "github": {"token": "T", "action_path": "/a", "event": {"comment": {"body": "Thanks!\n/PILOT fix it"},
+                                                            "labels": ["bug", "Pilot"],
+                                                            "issue": {"labels": [{"name": "bug"}, {"name": "pilot"}]}}},
 }
 
 
@@ -38,13 +40,25 @@ CONTEXTS: dict[str, Any] = {
         ("true && 3", 3),
         ("github.action_path", "/a"),
         ("success()", True),
+        # contains(): a substring of a string, or an element of an array, ignoring case (the docs' expressions page).
+        ("contains(github.event.comment.body || github.event.review.body, '/pilot')", True),
+        ("contains(github.event.review.body, '/pilot')", False),
+        ("contains(github.event.labels, 'pilot')", True),
+        ("contains(github.event.labels, 'pil')", False),
+        ("contains('', '')", True),
+        ("github.event.issue.labels.*.name", ["bug", "pilot"]),
+        ("contains(github.event.issue.labels.*.name, 'PILOT')", True),
+        ("contains(github.event.issue.nothing.*.name, 'pilot')", False),
     ],
 )
 def test_evaluate(source: str, expected: object) -> None:
     assert evaluate(source, CONTEXTS) == expected
 
 
-@pytest.mark.parametrize("source", ["secrets.TOKEN", "format('{0}', 1)", "inputs.a ==", "inputs.a + 1", "env.X"])
+@pytest.mark.parametrize(
+    "source",
+    ["secrets.TOKEN", "format('{0}', 1)", "contains('a')", "success(1)", "inputs.a ==", "inputs.a + 1", "env.X"],
+)
 def test_unsupported_fails_loudly(source: str) -> None:
     with pytest.raises(UnsupportedExpression):
         evaluate(source, CONTEXTS)

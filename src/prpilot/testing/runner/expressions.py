@@ -16,6 +16,7 @@ from typing import Any
 __all__ = [
     "JobStatus",
     "UnsupportedExpression",
+    "contains",
     "evaluate",
     "evaluate_if",
     "interpolate",
@@ -29,7 +30,7 @@ _TOKEN = re.compile(
     r"""\s*(?:
       (?P<str>'(?:[^']|'')*')
     | (?P<num>-?\d+(?:\.\d+)?)
-    | (?P<op>==|!=|&&|\|\||<=|>=|[!<>().\[\],])
+    | (?P<op>==|!=|&&|\|\||<=|>=|[!<>().\[\],*])
     | (?P<name>[A-Za-z_][A-Za-z0-9_-]*)
     )""",
     re.VERBOSE,
@@ -112,6 +113,13 @@ def status_check(name: str, status: JobStatus) -> bool:
         "always": True,
         "cancelled": status.cancelled,
     }[name]
+
+
+def contains(search: Any, item: Any) -> bool:
+    """``contains(search, item)``: an element of an array, else a substring, ignoring case."""
+    if isinstance(search, list):
+        return any(_loose_equal(element, item) for element in search)
+    return to_string(item).casefold() in to_string(search).casefold()
 
 
 def _tokenize(source: str) -> list[tuple[str, str]]:
@@ -234,20 +242,32 @@ class _Parser:
         if text not in self.contexts:
             raise UnsupportedExpression(f"context {text!r} is not simulated (in {self.source!r})")
         value = self.contexts[text]
+        filtered = False  # after `.*` each later property is read from every element (an object filter)
         while self.peek() in (".", "["):
             if self.take()[1] == ".":
                 kind, key = self.take()
+                if key == "*":
+                    items = value.values() if isinstance(value, Mapping) else value if isinstance(value, list) else []
+                    value, filtered = list(items), True
+                    continue
                 if kind != "name":
                     raise UnsupportedExpression(f"bad property {key!r} in {self.source!r}")
             else:
                 key = to_string(self.expression())
                 self.take("]")
-            value = _lookup(value, key)
+            value = [_lookup(item, key) for item in value] if filtered else _lookup(value, key)
         return value
 
     def call(self, name: str) -> Any:
         self.take("(")
+        arguments: list[Any] = []
+        while self.peek() != ")":
+            if arguments:
+                self.take(",")
+            arguments.append(self.expression())
         self.take(")")
-        if name not in STATUS_FUNCTIONS:
-            raise UnsupportedExpression(f"function {name}() is not simulated (in {self.source!r})")
-        return status_check(name, self.status)
+        if name in STATUS_FUNCTIONS and not arguments:
+            return status_check(name, self.status)
+        if name == "contains" and len(arguments) == 2:
+            return contains(*arguments)
+        raise UnsupportedExpression(f"function {name}() is not simulated (in {self.source!r})")
