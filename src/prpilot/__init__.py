@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from prpilot.task import Task, TaskStatus, Usage
 
 __all__ = ["Task", "TaskStatus", "Usage", "__version__"]
-__version__ = "0.1.0"
+__version__ = "1.0.0"
 
 
 def __getattr__(name: str) -> Any:

@@ -1,43 +1,69 @@
-"""The ``prpilot`` command: the action's steps, the queue worker and a local demo.
+"""The ``prpilot`` command: a local demo, the eval, the spend report, the queue worker and the action's steps.
 
-Each command is a function returning an exit code. One handler at the edge turns errors into a
-single clear line (a traceback only with RUNNER_DEBUG=1 or PRPILOT_DEBUG=1).
+Each verb is a function in prpilot.commands returning an exit code. One handler at the edge turns
+errors into a single clear line (a traceback only with RUNNER_DEBUG=1 or PRPILOT_DEBUG=1).
 """
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
+from typing import NamedTuple
 
 from prpilot.actions.runner_commands import ActionsRunner, debugging, use_logging
 from prpilot.errors import PrpilotError
 
-USAGE = """usage: prpilot COMMAND
 
-commands:
-  acknowledge  the action's first step, before any install: read the event, 👀 and the status comment
-  schedule   admit and schedule the task (acknowledging it too, unless the first step did)
-  engine     the action's second step: run the admitted task
-  finish     the action's last step: end a task whose engine step was killed
-  fetch-uv   the install step: fetch the hash-locked uv without pip (fetch-uv LOCK TARGET)
-  run        both steps in one process (the Docker image's entry point)
-  worker     consume a Redis queue of tasks (prpilot worker --help)
-  run-task   run the task in PRPILOT_TASK (a Kubernetes Job's container)
-  spend      print a month of the repository's ledger: cost per requester and model (prpilot spend --help)
-  demo       run the whole lifecycle locally against the test bed (prpilot demo --help)
-  eval       solved tasks, cost and steps of a model on a suite of tasks (prpilot eval --help)
-  version    print the version
-"""
+class Verb(NamedTuple):  # not a dataclass: dataclasses imports inspect, and every step starts here
+    """A ``prpilot`` verb: its one-line summary and the ``module:function`` that runs it."""
+
+    name: str
+    summary: str
+    target: str
+    hidden: bool = False  # the action's steps: callable, but not what a person types
+    lean: bool = False  # runs before anything is installed: no logging set-up, the standard library only
 
 
-# The Actions steps and the Kubernetes Job: each reads its inputs once, at the start. (The queue worker
-# reads its inputs again for every task, from its environment.)
-_STEPS = ("acknowledge", "schedule", "engine", "finish", "run", "run-task")
+VERBS = (
+    Verb("demo", "run the whole /pilot lifecycle on this machine, against the local test bed",
+         "prpilot.commands.demo:demo_main"),
+    Verb("eval", "solved tasks, cost and steps of a model on a suite of tasks", "prpilot.commands.eval:eval_main"),
+    Verb("spend", "a month of the repository's ledger: cost per day, requester, model and task",
+         "prpilot.commands.spend:spend_main"),
+    Verb("worker", "run queued tasks from a Redis queue", "prpilot.commands.worker:worker_main"),
+    Verb("run-task", "run the task in PRPILOT_TASK (a Kubernetes Job's container)", "prpilot.commands.steps:run_task"),
+    Verb("version", "print the version", "prpilot.cli:version"),
+    Verb("acknowledge", "", "prpilot.commands.steps:acknowledge", hidden=True, lean=True),
+    Verb("fetch-uv", "", "prpilot.commands.steps:fetch_uv", hidden=True, lean=True),
+    Verb("schedule", "", "prpilot.commands.steps:schedule", hidden=True),
+    Verb("engine", "", "prpilot.commands.steps:engine", hidden=True),
+    Verb("finish", "", "prpilot.commands.steps:finish", hidden=True),
+    Verb("run", "", "prpilot.commands.steps:run", hidden=True),
+)
+_BY_NAME = {verb.name: verb for verb in VERBS}
 
 
-def _debug(env: Mapping[str, str]) -> bool:
-    return debugging(env)
+def usage() -> str:
+    """The top-level help: the verbs a person runs (the action's steps are left out), then the exit codes."""
+    from prpilot.commands import EXIT_CODES
+
+    width = max(len(verb.name) for verb in VERBS)
+    lines = "\n".join(f"  {verb.name:<{width}}  {verb.summary}" for verb in VERBS if not verb.hidden)
+    return (f"usage: prpilot COMMAND [OPTIONS]   (prpilot COMMAND --help for its options)\n\n"
+            f"Hand coding work to an AI agent from inside GitHub: /pilot comments become pull requests.\n\n"
+            f"commands:\n{lines}\n\n{EXIT_CODES}\n")
+
+
+def version(argv: Sequence[str], env: Mapping[str, str]) -> int:
+    """Print the version."""
+    from prpilot import __version__
+    from prpilot.commands import parser
+
+    parser("version", version.__doc__).parse_args(list(argv))
+    print(__version__)
+    return 0
 
 
 def guarded(command: Callable[[], int], env: Mapping[str, str]) -> int:
@@ -45,6 +71,8 @@ def guarded(command: Callable[[], int], env: Mapping[str, str]) -> int:
     runner = ActionsRunner(env)
     try:
         return command()
+    except SystemExit as exc:  # argparse: --help (0) or a bad option (2), already said on stderr
+        return exc.code if isinstance(exc.code, int) else 2
     except PrpilotError as exc:
         runner.error(f"prpilot: {exc.message}")
         return exc.exit_code
@@ -52,7 +80,7 @@ def guarded(command: Callable[[], int], env: Mapping[str, str]) -> int:
         runner.error("prpilot: interrupted")
         return 130
     except Exception as exc:  # the edge: anything else is a bug, said in one line
-        if _debug(env):
+        if debugging(env):
             import traceback
 
             traceback.print_exc()
@@ -72,70 +100,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script and of entrypoint.py."""
     args = list(sys.argv[1:] if argv is None else argv)
     env = dict(os.environ)
-    command = args[0] if args else ""
-    if command not in ("acknowledge", "fetch-uv"):  # these stay lean: logging only once they need it
+    name = args[0] if args else ""
+    if name in ("-h", "--help", "help"):
+        print(usage())
+        return 0
+    if name == "--version":
+        name, args = "version", ["version"]
+    verb = _BY_NAME.get(name)
+    if verb is None:
+        said = f"unknown command {name!r}" if name else "no command given"
+        print(f"prpilot: {said}\n\n{usage()}", file=sys.stderr)
+        return 2
+    if not verb.lean:  # the first steps stay lean: logging only once they need it
         use_logging(env)
     if code := guarded(lambda: _tune_http(env), env):
         return code
-    if command in _STEPS:
-        # The steps read their inputs from ``env``; no later child (git, a command) inherits a secret.
-        from prpilot.actions.environ import forget_secrets
 
-        forget_secrets()
-    if command == "acknowledge":  # the standard library only: it runs before anything is installed
-        from prpilot.actions.acknowledge import acknowledge_step
+    def command() -> int:  # imported inside the guard: without its extra, the import says what to install
+        module, _, function = verb.target.partition(":")
+        run: Callable[[list[str], Mapping[str, str]], int] = getattr(importlib.import_module(module), function)
+        return run(args[1:], env)
 
-        return guarded(lambda: acknowledge_step(env), env)
-    if command == "fetch-uv":  # the standard library only: nothing is installed yet
-        from prpilot.actions.uv_wheel import fetch_uv_main
-
-        return guarded(lambda: fetch_uv_main(args[1:], env), env)
-    if command == "schedule":
-        from prpilot.actions.steps import schedule_step
-
-        return guarded(lambda: schedule_step(env), env)
-    if command == "engine":
-        from prpilot.actions.steps import engine_step
-
-        return guarded(lambda: engine_step(env), env)
-    if command == "finish":
-        from prpilot.actions.finish_step import finish_step
-
-        return guarded(lambda: finish_step(env), env)
-    if command == "run":
-        from prpilot.actions.steps import run_step
-
-        return guarded(lambda: run_step(env), env)
-    if command == "worker":
-        def worker() -> int:  # imported inside the guard: without its extra, the import says what to install
-            from prpilot.commands.worker import worker_main
-
-            return worker_main(args[1:])
-
-        return guarded(worker, env)
-    if command == "run-task":
-        from prpilot.commands.run_task import run_task_main
-
-        return guarded(lambda: run_task_main(env), env)
-    if command == "spend":
-        from prpilot.commands.spend import spend_main
-
-        return guarded(lambda: spend_main(args[1:], env), env)
-    if command == "demo":
-        from prpilot.commands.demo import demo_main
-
-        return guarded(lambda: demo_main(args[1:]), env)
-    if command == "eval":
-        from prpilot.commands.eval import eval_main
-
-        return guarded(lambda: eval_main(args[1:], env), env)
-    if command in ("version", "--version"):
-        from prpilot import __version__
-
-        print(__version__)
-        return 0
-    print(USAGE, file=sys.stderr if command not in ("-h", "--help", "help") else sys.stdout)
-    return 0 if command in ("-h", "--help", "help") else 2
+    return guarded(command, env)
 
 
 if __name__ == "__main__":

@@ -21,6 +21,12 @@ class ConfigError(PrpilotError):
     """An action input or environment variable is missing or malformed."""
 
 
+class UsageError(ConfigError):
+    """A command-line argument is malformed or names something that cannot be used (exit code 2)."""
+
+    exit_code = 2
+
+
 class EventError(PrpilotError):
     """The event payload cannot be understood."""
 

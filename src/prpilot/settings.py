@@ -33,6 +33,8 @@ S, E, F = Step.SCHEDULE, Step.ENGINE, Step.FINISH
 
 # name -> (steps that read it, description). Defaults live in action.yml (the one place GitHub
 # reads them); ``DEFAULTS`` below repeats them for library and CLI use, and the test keeps both equal.
+# A malformed value is said by the first step that reads it, before admission: so the schedule step
+# also reads the engine's inputs it can check (never its keys).
 INPUTS: dict[str, tuple[frozenset[Step], str]] = {
     "github-token": (frozenset({S, E, F}), "Token for the GitHub API and for pushing the working branch."),
     "openai-api-key": (
@@ -40,7 +42,7 @@ INPUTS: dict[str, tuple[frozenset[Step], str]] = {
         "API key of the OpenAI-compatible model endpoint; with openai-base-url also empty, the model is called "
         "through Copilot requests with the github-token (the workflow needs permissions: copilot-requests: write).",
     ),
-    "openai-base-url": (frozenset({E}), "Base URL of the OpenAI-compatible endpoint (OpenAI, Azure, vLLM...)."),
+    "openai-base-url": (frozenset({S, E}), "Base URL of the OpenAI-compatible endpoint (OpenAI, Azure, vLLM...)."),
     "model": (
         frozenset({S, E, F}),
         "Model name sent to the endpoint and used for pricing; the default is served by OpenAI and by Copilot.",
@@ -58,13 +60,13 @@ INPUTS: dict[str, tuple[frozenset[Step], str]] = {
         "Copilot-Integration-Id header sent with Copilot requests (the no-secret endpoint).",
     ),
     "fallback-model": (frozenset({E}), "Model that takes over when the model's endpoint keeps failing; empty: none."),
-    "fallback-base-url": (frozenset({E}), "Base URL of the fallback model's endpoint; empty: the model's own."),
+    "fallback-base-url": (frozenset({S, E}), "Base URL of the fallback model's endpoint; empty: the model's own."),
     "fallback-api-key": (frozenset({E}), "API key for the fallback endpoint; empty: the model's own key."),
     "max-steps": (
         frozenset({S, E}),
         "Most model calls the agent may make for one task (the title call after the work is not one of them).",
     ),
-    "max-minutes": (frozenset({E}), "Wall-clock limit for the agent, in minutes."),
+    "max-minutes": (frozenset({S, E}), "Wall-clock limit for the agent, in minutes."),
     "max-cost": (frozenset({S, E}), "Cost cap per task in USD, held against the budgets while it runs; empty: no cap."),
     "trigger": (frozenset({S}), "Word that starts a request in a comment."),
     "trigger-label": (frozenset({S}), "Issue label that triggers a task when an issue is opened or labeled."),
@@ -83,16 +85,18 @@ INPUTS: dict[str, tuple[frozenset[Step], str]] = {
     "billing-url": (frozenset({S, E, F}), "Endpoint that receives each bill as JSON (optional)."),
     "billing-token": (frozenset({S, E, F}), "Bearer token for the billing endpoint."),
     "prices": (frozenset({S, E, F}), "Price table override: JSON or a file path (USD per million tokens)."),
-    "draft": (frozenset({E}), "Open pull requests as drafts (true/false)."),
+    "draft": (frozenset({S, E}), "Open pull requests as drafts (true/false)."),
     "pr-labels": (frozenset({E}), "Comma-separated labels for opened pull requests."),
     "allowed-commands": (frozenset({E}), "Comma-separated command prefixes the agent may run; empty: no run_command."),
-    "command-network": (frozenset({E}), "Let allowed commands reach the network (true/false)."),
-    "allow-workflow-edits": (frozenset({E}), "Let the agent edit .github/workflows (true/false)."),
-    "include-untrusted-comments": (frozenset({E}), "Show the model comments by users without write access."),
+    "command-network": (frozenset({S, E}), "Let allowed commands reach the network (true/false)."),
+    "allow-workflow-edits": (frozenset({S, E}), "Let the agent edit .github/workflows (true/false)."),
+    "include-untrusted-comments": (frozenset({S, E}), "Show the model comments by users without write access."),
     "setup": (frozenset({E}), "Commands, one per line, run once in the sandbox before the agent starts (network on)."),
     "verify": (frozenset({E}), "Check commands, one per line, run in the sandbox after the agent's changes."),
-    "verify-rounds": (frozenset({E}), "How many times failing checks go back to the agent to fix."),
-    "ci-workflows": (frozenset({E}), "Comma-separated workflow files to start on the working branch after the push."),
+    "verify-rounds": (frozenset({S, E}), "How many times failing checks go back to the agent to fix."),
+    "ci-workflows": (
+        frozenset({S, E}), "Comma-separated workflow files to start on the working branch after the push."
+    ),
 }
 
 DEFAULTS: dict[str, str] = {
@@ -260,13 +264,33 @@ class Settings(BaseModel):
         return [s for s in held if s]
 
 
+# A value shaped like a credential (a GitHub token, an OpenAI key, a long random string): a message that
+# names a malformed input never repeats it, as the message goes to the thread and the log.
+_SECRET_LIKE = re.compile(r"(gh[pousr]_|github_pat_|sk-)\S*|[A-Za-z0-9_\-+/=]{32,}")
+
+
+def shown(value: str) -> str:
+    """``value`` quoted for a message about a malformed input, unless it looks like a secret."""
+    if _SECRET_LIKE.search(value):
+        return "a value that looks like a secret (not shown)"
+    return repr(value if len(value) <= 60 else value[:57] + "...")
+
+
+def http_url(what: str, value: str) -> str:
+    """``value`` when it is empty or an http(s) URL with a host; ConfigError naming ``what`` otherwise."""
+    parts = urlparse(value)
+    if value and (parts.scheme not in ("http", "https") or not parts.hostname):
+        raise ConfigError(f"{what} must be an http(s) URL such as https://api.openai.com/v1, not {shown(value)}")
+    return value
+
+
 def _bool(name: str, value: str) -> bool:
     lowered = value.lower()
     if lowered in ("", "false", "no", "0", "off"):
         return False
     if lowered in ("true", "yes", "1", "on"):
         return True
-    raise ConfigError(f"input {name} must be true or false, not {value!r}")
+    raise ConfigError(f"input {name} must be true or false, not {shown(value)}")
 
 
 def _positive_int(name: str, value: str, *, allow_empty: bool) -> int | None:
@@ -275,9 +299,9 @@ def _positive_int(name: str, value: str, *, allow_empty: bool) -> int | None:
     try:
         number = int(value)
     except ValueError:
-        raise ConfigError(f"input {name} must be a whole number, not {value!r}") from None
+        raise ConfigError(f"input {name} must be a whole number, not {shown(value)}") from None
     if number < 0 or (number == 0 and not allow_empty):
-        raise ConfigError(f"input {name} must be a positive whole number, not {value!r}")
+        raise ConfigError(f"input {name} must be a positive whole number, not {shown(value)}")
     return number
 
 
@@ -287,9 +311,9 @@ def _usd(name: str, value: str) -> Decimal | None:
     try:
         amount = Decimal(value.removeprefix("$"))
     except InvalidOperation:
-        raise ConfigError(f"input {name} must be an amount in USD such as 25 or 12.50, not {value!r}") from None
+        raise ConfigError(f"input {name} must be an amount in USD such as 25 or 12.50, not {shown(value)}") from None
     if not amount.is_finite() or amount < 0:
-        raise ConfigError(f"input {name} must be zero or a positive amount in USD, not {value!r}")
+        raise ConfigError(f"input {name} must be zero or a positive amount in USD, not {shown(value)}")
     return amount
 
 
@@ -314,7 +338,7 @@ def _workflow_files(value: str) -> tuple[str, ...]:
     for name in files:
         if "/" in name or not name.endswith((".yml", ".yaml")):
             raise ConfigError(
-                f"input ci-workflows takes workflow file names such as ci.yml (in .github/workflows), not {name!r}"
+                f"input ci-workflows takes workflow file names such as ci.yml (in .github/workflows), not {shown(name)}"
             )
     return files
 
@@ -353,19 +377,19 @@ def parse_settings(raw: Mapping[str, str], *, copilot_api: str = "", tool_profil
         raise ConfigError(f"input model-api must be one of {', '.join(MODEL_APIS)}, not {model_api!r}")
     strategy = get("strategy") or "actions"
     if strategy not in STRATEGIES:
-        raise ConfigError(f"input strategy must be one of {', '.join(STRATEGIES)}, not {strategy!r}")
+        raise ConfigError(f"input strategy must be one of {', '.join(STRATEGIES)}, not {shown(strategy)}")
     trigger = get("trigger") or "/pilot"
     if any(ch.isspace() for ch in trigger):
-        raise ConfigError(f"input trigger must be one word such as /pilot, not {trigger!r}")
+        raise ConfigError(f"input trigger must be one word such as /pilot, not {shown(trigger)}")
     try:
         max_minutes = float(get("max-minutes") or DEFAULTS["max-minutes"])
     except ValueError:
-        raise ConfigError(f"input max-minutes must be a number, not {get('max-minutes')!r}") from None
+        raise ConfigError(f"input max-minutes must be a number, not {shown(get('max-minutes'))}") from None
     if not 0 < max_minutes <= 24 * 60:
-        raise ConfigError(f"input max-minutes must be between 0 and 1440, not {get('max-minutes')!r}")
+        raise ConfigError(f"input max-minutes must be between 0 and 1440, not {shown(get('max-minutes'))}")
     prices = get("prices")
     if prices and not prices.lstrip().startswith("{") and not Path(prices).is_file():
-        raise ConfigError(f"input prices must be JSON or the path of a JSON file; {prices!r} is neither")
+        raise ConfigError(f"input prices must be JSON or the path of a JSON file; {shown(prices)} is neither")
     if prices.lstrip().startswith("{"):
         try:
             json.loads(prices)
@@ -374,10 +398,10 @@ def parse_settings(raw: Mapping[str, str], *, copilot_api: str = "", tool_profil
     return Settings(
         github_token=get("github-token"),
         openai_api_key=get("openai-api-key"),
-        openai_base_url=get("openai-base-url"),
+        openai_base_url=http_url("input openai-base-url", get("openai-base-url")),
         model=get("model") or DEFAULTS["model"],
         fallback_model=get("fallback-model"),
-        fallback_base_url=get("fallback-base-url"),
+        fallback_base_url=http_url("input fallback-base-url", get("fallback-base-url")),
         fallback_api_key=get("fallback-api-key"),
         model_api=model_api,
         max_output_tokens=_positive_int("max-output-tokens", get("max-output-tokens") or DEFAULTS["max-output-tokens"],

@@ -76,8 +76,10 @@ class ModelUsage(BaseModel):
 
 
 class Allowance(BaseModel):
-    """What the monthly budgets had left when the task was admitted (None: that budget is not set)."""
+    """The month to date and what the monthly budgets had left when the task was admitted (None: not set)."""
 
+    month_spent_usd: Decimal | None = None  # the repository's settled spend this month, before this task
+    user_spent_usd: Decimal | None = None  # the requester's
     month_left_usd: Decimal | None = None
     month_budget_usd: Decimal | None = None
     user_left_usd: Decimal | None = None

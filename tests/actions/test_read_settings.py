@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from prpilot.actions.runner_commands import ActionsRunner
@@ -76,3 +78,33 @@ def test_the_model_inputs_are_read_and_a_wrong_one_is_named() -> None:
         wrong = {**env, f"INPUT_{name}": value}
         with pytest.raises(ConfigError, match=said):
             read_settings(wrong, Step.ENGINE, ActionsRunner(wrong))
+
+
+@pytest.mark.parametrize(("name", "value", "said"), [
+    ("INPUT_MAX-MINUTES", "soon", "input max-minutes must be a number, not 'soon'"),
+    ("INPUT_OPENAI-BASE-URL", "not a url", "input openai-base-url must be an http(s) URL such as "
+                                           "https://api.openai.com/v1, not 'not a url'"),
+    ("INPUT_FALLBACK-BASE-URL", "ftp://models", "input fallback-base-url must be an http(s) URL"),
+    ("INPUT_DRAFT", "maybe", "input draft must be true or false, not 'maybe'"),
+    ("INPUT_VERIFY-ROUNDS", "-1", "input verify-rounds must be a positive whole number"),
+])
+def test_the_schedule_step_checks_the_engines_inputs_before_admission(name: str, value: str, said: str) -> None:
+    from prpilot.errors import ConfigError
+
+    env = {"GITHUB_ACTIONS": "true", name: value}
+    with pytest.raises(ConfigError, match=re.escape(said)):
+        read_settings(env, Step.SCHEDULE, ActionsRunner(env))
+
+
+@pytest.mark.parametrize("value", ["ghp_0123456789abcdefghijABCDEFGHIJ012345", "sk-proj-abc123",
+                                   "github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz",
+                                   "Zm9vYmFyYmF6cXV4cXV1eHF1dXhxdXV4cXV1eA=="])
+def test_a_message_about_a_malformed_input_never_repeats_a_secret_looking_value(value: str) -> None:
+    from prpilot.errors import ConfigError
+    from prpilot.settings import parse_settings
+
+    for name in ("max-minutes", "openai-base-url", "draft", "strategy", "monthly-budget"):
+        with pytest.raises(ConfigError) as raised:
+            parse_settings({name: value})
+        assert value not in raised.value.message
+        assert "looks like a secret (not shown)" in raised.value.message

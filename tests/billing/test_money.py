@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from prpilot.billing.money import format_usd
+from prpilot.billing.money import cost_line, count, format_usd, share
 
 
 @pytest.mark.parametrize(
@@ -22,3 +22,34 @@ from prpilot.billing.money import format_usd
 )
 def test_one_precision_everywhere(amount: Decimal | float, text: str) -> None:
     assert format_usd(amount) == text
+
+
+@pytest.mark.parametrize(("number", "noun", "plural", "text"), [
+    (1, "model call", "", "1 model call"),
+    (0, "model call", "", "0 model calls"),
+    (2709, "task", "", "2,709 tasks"),
+    (1, "most expensive task", "most expensive tasks", "1 most expensive task"),
+])
+def test_counts_are_grouped_and_say_their_noun_in_the_right_number(number: int, noun: str, plural: str,
+                                                                  text: str) -> None:
+    assert count(number, noun, plural) == text
+
+
+@pytest.mark.parametrize(("part", "whole", "text"), [
+    (Decimal("0.0004"), Decimal(1), "0.04%"),  # small, but not nothing
+    (Decimal("0.004"), Decimal(1), "0.4%"),
+    (Decimal("0.0456"), Decimal(1), "4.6%"),
+    (Decimal("0.5"), Decimal(1), "50%"),
+    (Decimal(0), Decimal(1), "0%"),
+    (Decimal(3), Decimal(2), "150%"),
+    (Decimal(1), Decimal(0), "—"),
+])
+def test_a_share_is_never_rounded_to_nothing(part: Decimal, whole: Decimal, text: str) -> None:
+    assert share(part, whole) == text
+
+
+def test_the_cost_line_says_one_model_call_and_groups_thousands() -> None:
+    from prpilot.task import Usage
+
+    line = cost_line(Usage(prompt_tokens=5611, completion_tokens=1, calls=1), Decimal("0.01"), "m")
+    assert line == "💰 $0.01 · 5,611 prompt tokens + 1 completion token · 1 model call · `m`"

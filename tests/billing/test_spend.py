@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
+
+import jsonschema
 
 from prpilot.billing.bill import Bill
 from prpilot.billing.ledger import Delivery, Record, Reservation, Settlement
-from prpilot.billing.spend import Spend, render, spend_report
+from prpilot.billing.spend import Spend, document, render, spend_report
 from prpilot.settings import Limits
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
@@ -87,11 +91,11 @@ def test_render_shows_the_budgets_and_the_biggest_spender_first() -> None:
     text = render(spend_report(_records(), "2026-11", NOW), "acme/widgets", limits)
 
     assert text.startswith("## prpilot spend: acme/widgets, 2026-11 (UTC)")
-    assert "**$0.045** of $0.09 (50%) over 4 settled task(s)." in text
-    assert "1 admitted task(s) without a bill yet" in text
-    assert "1 bill(s) of models without a price" in text
-    assert "2 of 5 task(s) admitted in the last hour" in text
-    assert "3 bill(s) not yet accepted by the billing endpoint" in text
+    assert "**$0.045** of $0.09 (50%) over 4 settled tasks." in text
+    assert "1 admitted task without a bill yet" in text
+    assert "1 bill of models without a price" in text
+    assert "2 of 5 tasks admitted in the last hour" in text
+    assert "3 bills not yet accepted by the billing endpoint" in text
     rows = [line for line in text.splitlines() if line.startswith("| alice") or line.startswith("| bob")]
     assert rows[0].startswith("| alice | 2 | $0.04 |")
     assert rows[0].endswith("| 80% |")  # of the per-requester budget
@@ -99,14 +103,62 @@ def test_render_shows_the_budgets_and_the_biggest_spender_first() -> None:
 
 def test_an_empty_month_renders_without_rows_or_budgets() -> None:
     text = render(spend_report([], "2026-11", NOW), "acme/widgets")
-    assert "**$0.00** over 0 settled task(s)." in text
+    assert "**$0.00** over 0 settled tasks." in text
     assert "| (none) |" in text
     assert "of budget" not in text
+    assert "```mermaid" not in text  # nothing to draw
 
 
 def test_open_holds_are_shown_with_the_tasks_that_hold_them() -> None:
     records = [*_records(), Reservation(task_id="t6", user="bob", at=NOW - timedelta(minutes=5), hold_usd=Decimal(2))]
     report = spend_report(records, "2026-11", NOW)
     assert (report.unsettled, report.held_usd) == (2, Decimal(2))
-    assert "2 admitted task(s) without a bill yet (running, or their run died), holding $2.00 of the budget" in (
+    assert "2 admitted tasks without a bill yet (running, or their run died), holding $2.00 of the budget" in (
         render(report, "acme/widgets"))
+
+
+def test_render_draws_the_days_against_the_budget_and_the_requesters() -> None:
+    limits = Limits(monthly_budget_usd=Decimal("0.09"))
+
+    text = render(spend_report(_records(), "2026-11", NOW), "acme/widgets", limits)
+
+    daily = text.split("```mermaid\n")[1].split("```")[0].splitlines()
+    assert daily[0] == "xychart-beta"
+    assert daily[2] == "    x-axis [" + ", ".join(str(day) for day in range(1, 21)) + "]"  # the 1st to today, the 20th
+    assert daily[4] == "    bar [" + "0, " * 17 + "0.01, 0.03, 0.005]"
+    assert daily[5] == "    line [" + "0, " * 17 + "0.01, 0.04, 0.045]"  # the month to date
+    assert daily[6] == "    line [" + ", ".join(["0.09"] * 20) + "]"  # the budget
+    pie = text.split("```mermaid\n")[2].split("```")[0].splitlines()
+    assert pie == ["pie title Spend per requester (USD)", '    "alice" : 0.04', '    "bob" : 0.005']
+    assert "- $0.045 of the monthly budget left" in text
+
+
+def test_the_most_expensive_tasks_link_to_their_pull_request_or_run() -> None:
+    records = [r for n in range(1, 8) for r in _task(f"x{n}", "dana", f"0.00{n}", NOW - timedelta(hours=n))]
+    records = [r.model_copy(update={"bill": r.bill.model_copy(update={"pr_url": "https://ghe.example/a/b/pull/9"})})
+               if isinstance(r, Settlement) and r.bill.task_id == "x7" else r for r in records]
+
+    report = spend_report(records, "2026-11", NOW, server_url="https://ghe.example/")
+
+    assert [t.task_id for t in report.most_expensive] == ["x7", "x6", "x5", "x4", "x3"]
+    text = render(report, "acme/widgets")
+    assert "**The 5 most expensive tasks**" in text
+    assert "| [x7](https://ghe.example/a/b/pull/9) | dana | gpt-4.1-mini | $0.007 |" in text
+    assert "| [x6](https://ghe.example/acme/widgets/actions/runs/1) | dana | gpt-4.1-mini | $0.006 |" in text
+
+
+def test_a_small_share_of_a_budget_is_not_rounded_to_nothing() -> None:
+    limits = Limits(user_monthly_budget_usd=Decimal(10))
+    text = render(spend_report(_records(), "2026-11", NOW), "acme/widgets", limits)
+    assert "| bob | 1 | $0.005 | 1,000 | 200 | 50 | 0.05% |" in text
+    assert "- each requester's monthly budget: $10.00" in text
+
+
+def test_the_json_document_validates_against_the_schema_in_docs() -> None:
+    schema = json.loads((Path(__file__).resolve().parents[2] / "docs" / "spend-report.schema.json").read_text())
+    limits = Limits(monthly_budget_usd=Decimal("0.01"), user_monthly_budget_usd=Decimal(1), tasks_per_hour=5)
+    found = json.loads(document(spend_report(_records(), "2026-11", NOW), "acme/widgets", limits).model_dump_json())
+    jsonschema.validate(found, schema, format_checker=jsonschema.FormatChecker())
+    assert found["budgets"]["left_usd"] == "-0.0350"  # overspent: said, not hidden
+    assert found["total"]["cost_usd"] == "0.0450"
+    jsonschema.validate(json.loads(document(spend_report([], "2026-10", NOW), "a/b").model_dump_json()), schema)

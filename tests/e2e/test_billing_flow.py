@@ -12,7 +12,7 @@ import pytest
 
 from github import Auth, Github
 from prpilot.billing.ledger import Ledger, Settlement
-from prpilot.billing.money import format_usd
+from prpilot.billing.money import format_usd, share
 from prpilot.github.ledger_ref import GitRefLedgerBackend
 from prpilot.testing import openai_replies as say
 from prpilot.testing.scenario import Bed
@@ -97,14 +97,17 @@ def test_spend_command_reports_what_the_ledger_settled(bed: Bed) -> None:
     assert shown.returncode == 0, shown.stderr
     cost = Decimal(result.outputs["cost"])
     assert f"| alice | 1 | {format_usd(cost)} | 4,220 | 0 | 48 |" in shown.stdout
-    assert "of $10.00 (0%) over 1 settled task(s)." in shown.stdout
-    assert "- 1 of 5 task(s) admitted in the last hour" in shown.stdout
+    assert f"of $10.00 ({share(cost, Decimal(10))}) over 1 settled task." in shown.stdout
+    assert "- 1 of 5 tasks admitted in the last hour" in shown.stdout
+    assert "```mermaid\nxychart-beta\n" in shown.stdout
+    pie = f'    "alice" : {cost.quantize(Decimal("0.000001")).normalize():f}'  # in millionths
+    assert pie in shown.stdout
 
     past = subprocess.run([sys.executable, str(ENTRYPOINT), "spend", "--repo", bed.repo, "--month", "2020-01"],
                           env=env, capture_output=True, text=True, check=False, timeout=60)
     assert past.returncode == 0, past.stderr
     assert past.stdout.startswith(f"## prpilot spend: {bed.repo}, 2020-01 (UTC)")
-    assert "over 0 settled task(s)." in past.stdout
+    assert "over 0 settled tasks." in past.stdout
     assert "last hour" not in past.stdout  # the rate limit is about now, not about a past month
 
     refused = subprocess.run([sys.executable, str(ENTRYPOINT), "spend", "--repo", bed.repo, "--month", "2026-13"],

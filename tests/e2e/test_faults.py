@@ -226,8 +226,13 @@ def test_bad_engine_input_fails_the_acknowledged_task_on_the_thread(bed: Bed) ->
 
     assert result.exit_code != 0
     assert result.outputs["status"] == "failed"
+    # Said by the schedule step, before admission: the engine never starts and nothing is held.
+    assert result.step("schedule").outcome == "failure"
+    assert result.step("engine").outcome == "skipped"
+    assert "input max-minutes must be a number, not 'soon'" in result.logs
     comment = _status_comment(bed, event["issue"]["number"])
-    assert "input max-minutes must be a number" in comment
+    assert "the workflow's `max-minutes` input is invalid" in comment
+    assert "soon" not in comment  # the value stays in the run log
     assert "❌" in comment
     assert bed.model.calls == []
     assert "Traceback" not in result.logs

@@ -162,6 +162,7 @@ def test_admission_holds_the_tasks_cap_and_records_what_the_budgets_left(tmp_pat
     assert reservation.hold_usd == Decimal("0.25")
     assert task.allowance is not None
     assert (task.allowance.month_left_usd, task.allowance.user_left_usd) == (Decimal(20), Decimal(5))
+    assert (task.allowance.month_spent_usd, task.allowance.user_spent_usd) == (Decimal(0), Decimal(0))
 
 
 @dataclass

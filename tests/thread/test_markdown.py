@@ -290,3 +290,31 @@ def test_the_checks_section_says_how_often_the_checks_ran() -> None:
     section = checks_section(setup, runs, times=2, rounds=1, seconds=5.0)
     assert "Setup (30.0 s):" in section
     assert "The checks ran 2 times (1 fix round, 5.0 s in all); the last run:" in section
+
+
+def test_the_job_summary_shows_the_month_to_date_and_what_each_budget_has_left() -> None:
+    from prpilot.task import Allowance
+
+    task = _finished("Fixed.")
+    task.created_at = task.created_at.replace(year=2026, month=11)
+    task.allowance = Allowance(month_spent_usd=Decimal("12.5"), user_spent_usd=Decimal("1.25"),
+                               month_left_usd=Decimal("7.5"), month_budget_usd=Decimal(20),
+                               user_left_usd=Decimal("3.75"), user_budget_usd=Decimal(5))
+    task.usage = Usage(prompt_tokens=5611, completion_tokens=2709, calls=1)
+
+    summary = job_summary(task, cost=Decimal("0.25"), model="m", answer="")
+
+    assert ("**This month** (2026-11 UTC): $12.75 spent with this task; $7.25 of the $20.00 monthly budget left; "
+            "$3.50 of @alice's $5.00 left ($1.50 spent).") in summary
+    assert "| `m` | 1 | 5,611 | 0 | 2,709 | $0.25 |" in summary  # thousands grouped, as on the thread
+
+
+def test_the_job_summary_shows_the_month_to_date_without_budgets_too() -> None:
+    from prpilot.task import Allowance
+
+    task = _finished("Fixed.")
+    task.allowance = Allowance(month_spent_usd=Decimal(3), user_spent_usd=Decimal(1))
+    summary = job_summary(task, cost=Decimal("0.5"), model="m", answer="")
+    assert "$3.50 spent with this task." in summary
+    assert "budget" not in summary
+    assert "This month" not in job_summary(_finished("Fixed."), cost=Decimal(0), model="m", answer="")

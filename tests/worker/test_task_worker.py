@@ -176,13 +176,14 @@ def test_load_engine_explains_what_is_missing() -> None:
 
 
 def test_worker_main_fails_clearly_without_an_engine(capsys: pytest.CaptureFixture[str], redis_url: str) -> None:
-    assert worker_main(["--redis-url", redis_url, "--engine", "prpilot.no_such_engine:run", "--burst"]) == 1
+    assert worker_main(["--redis-url", redis_url, "--engine", "prpilot.no_such_engine:run", "--burst"], {}) == 1
     assert "prpilot worker: engine 'prpilot.no_such_engine:run': module" in capsys.readouterr().err
 
 
 # -- worker processes -----------------------------------------------------------------------------
 
-_MAIN = "import sys; from prpilot.commands.worker import worker_main; sys.exit(worker_main(sys.argv[1:]))"
+_MAIN = ("import os, sys; from prpilot.commands.worker import worker_main; "
+         "sys.exit(worker_main(sys.argv[1:], dict(os.environ)))")
 
 
 def start_worker(redis_url: str, tmp_path: Path, *extra: str) -> subprocess.Popen[bytes]:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from prpilot.actions.run_context import RunContext
 from prpilot.actions.runner_commands import ActionsRunner
+from prpilot.billing.money import count
 from prpilot.errors import PrpilotError
 from prpilot.settings import Step
 from prpilot.task import Task, TaskStatus
@@ -31,7 +32,7 @@ def stopped_text(task: Task, engine_outcome: str = "failure") -> str:
     if engine_outcome == "skipped":  # the job was cancelled (or a step before it broke) first
         return "The task never started: the job stopped before its engine step ran. Nothing was billed."
     calls = task.usage.calls
-    spent = f" after {calls} model call{'s' if calls != 1 else ''}" if calls else ""
+    spent = f" after {count(calls, 'model call')}" if calls else ""
     why = ("the job was cancelled and its engine did not stop in time" if engine_outcome == "cancelled"
            else "the engine's process was killed (out of memory, or the job's time limit)")
     where = f" The work done so far is on the branch `{task.branch}`." if task.branch else ""

@@ -9,13 +9,12 @@ OPENAI_API_KEY (and OPENAI_BASE_URL, OPENAI_MODEL) set, a real model does the wo
 
 from __future__ import annotations
 
-import argparse
-import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from prpilot.commands import parser
 from prpilot.errors import ConfigError
 from prpilot.settings import DEFAULTS
 
@@ -38,26 +37,26 @@ def _script(bed: Bed) -> None:
     )
 
 
-def demo_main(argv: Sequence[str]) -> int:
+def demo_main(argv: Sequence[str], env: Mapping[str, str]) -> int:
     """Run the demo; return 0 when the task completed."""
-    parser = argparse.ArgumentParser(prog="prpilot demo", description=__doc__)
-    parser.add_argument("--request", default=DEFAULT_REQUEST, help="what to ask after /pilot")
-    parser.add_argument("--keep", action="store_true", help="keep the temporary directory and print it")
-    args = parser.parse_args(list(argv))
+    cli = parser("demo", __doc__)
+    cli.add_argument("--request", default=DEFAULT_REQUEST, help="what to ask after /pilot")
+    cli.add_argument("--keep", action="store_true", help="keep the temporary directory and print it")
+    args = cli.parse_args(list(argv))
     try:
         from prpilot.testing.scenario import start_bed
     except ImportError as exc:
         raise ConfigError(f"the demo needs the test extras: pip install 'prpilot[testing]' ({exc})") from exc
 
     root = Path(tempfile.mkdtemp(prefix="prpilot-demo-"))
-    real_key = os.environ.get("OPENAI_API_KEY", "")
+    real_key = env.get("OPENAI_API_KEY", "")
     with start_bed(root) as bed:
         if real_key:
             bed.inputs.update(
                 {
                     "openai-api-key": real_key,
-                    "openai-base-url": os.environ.get("OPENAI_BASE_URL", ""),
-                    "model": os.environ.get("OPENAI_MODEL", DEFAULT_MODEL),
+                    "openai-base-url": env.get("OPENAI_BASE_URL", ""),
+                    "model": env.get("OPENAI_MODEL", DEFAULT_MODEL),
                 }
             )
             print(f"model: {bed.inputs['model']} at {bed.inputs['openai-base-url'] or 'OpenAI'}")

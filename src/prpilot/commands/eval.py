@@ -15,7 +15,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from prpilot.errors import ConfigError
+from prpilot.commands import parser as cli_parser
+from prpilot.errors import ConfigError, UsageError
 from prpilot.settings import DEFAULTS
 
 if TYPE_CHECKING:  # the test bed loads only when an eval really runs
@@ -27,8 +28,7 @@ DEFAULT_MODEL = DEFAULTS["model"]
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="prpilot eval", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = cli_parser("eval", __doc__)
     parser.add_argument("--tasks", type=Path, help="a folder of task folders (default: the built-in suite)")
     parser.add_argument("--task", action="append", default=[], metavar="NAME", help="run only this task (repeatable)")
     parser.add_argument("--scripted", nargs="?", const="right", choices=("right", "wrong"),
@@ -65,12 +65,21 @@ def _key(env: Mapping[str, str], name: str, option: str) -> str:
 
 
 def eval_main(argv: Sequence[str], env: Mapping[str, str]) -> int:
-    """Run the eval; 0 when every task ran and was checked (solved or not), 1 when one could not be."""
+    """Run the eval; 0 when every task ran and was checked (solved or not), 1 when one could not be, 2 on bad usage."""
     args = _parser().parse_args(list(argv))
     if args.runs < 1:
-        raise ConfigError("--runs must be 1 or more")
+        raise UsageError("--runs must be 1 or more")
     if args.max_steps is not None and args.max_steps < 1:
-        raise ConfigError("--max-steps must be 1 or more")
+        raise UsageError("--max-steps must be 1 or more")
+    from prpilot.billing.pricing import load_prices
+    from prpilot.settings import http_url
+
+    try:  # the action's own checks of these inputs, said as the options they are here
+        http_url("--base-url", args.base_url)
+        http_url("--fallback-base-url", args.fallback_base_url)
+        load_prices(args.prices)
+    except ConfigError as exc:
+        raise UsageError(exc.message.replace("input prices", "--prices", 1)) from None
     try:
         from prpilot.evaluation import report, task_folder
         from prpilot.testing.runner.job import DEFAULT_ACTION_PATH
@@ -87,6 +96,10 @@ def eval_main(argv: Sequence[str], env: Mapping[str, str]) -> int:
             raise ConfigError(f"--scripted {args.scripted}: no scripted/{args.scripted}.yml in {', '.join(missing)}")
     profiles = ("standard", "baseline") if args.compare else ("standard",)
     given = None if args.scripted else _endpoint(args, env)  # before the bed: a missing key is one line, at once
+    if given is not None:  # once, before the suite: a wrong URL or key is a set-up mistake, not a row per task
+        from prpilot.evaluation.endpoint import reach
+
+        reach(given)
     root = Path(tempfile.mkdtemp(prefix="prpilot-eval-"))
     try:
         results, target = _run(args, env, root, tasks, profiles, given)
@@ -133,6 +146,7 @@ def _run(args: argparse.Namespace, env: Mapping[str, str], root: Path, tasks: li
 
     ``given`` is the endpoint; None means the bed's scripted server (``--scripted``).
     """
+    from prpilot.billing.money import count
     from prpilot.evaluation import report, running
     from prpilot.evaluation.endpoint import scripted_target
     from prpilot.testing.scenario import API_KEY, start_bed
@@ -142,14 +156,16 @@ def _run(args: argparse.Namespace, env: Mapping[str, str], root: Path, tasks: li
                                           model=args.model, model_api=args.model_api)
         if args.prices:
             target = target.model_copy(update={"inputs": {**target.inputs, "prices": args.prices}})
-        print(f"prpilot eval: {len(tasks)} tasks, {args.runs} run(s), `{target.model}` at {target.endpoint}",
+        print(f"prpilot eval: {count(len(tasks), 'task')}, {count(args.runs, 'run')}, `{target.model}` at "
+              f"{target.endpoint}",
               file=sys.stderr)
 
         def progress(profile: str, row: TaskResult) -> None:
             said = "solved" if row.solved else "not solved"
             problem = f" ({row.error})" if row.error else ""
             print(f"  {row.task} [{report.SCAFFOLD_NAMES.get(profile, profile)}, run {row.run}]: {said}, "
-                  f"{row.status}, {row.model_calls} model calls, {row.seconds:.1f} s{problem}", file=sys.stderr)
+                  f"{row.status}, {count(row.model_calls, 'model call')}, {row.seconds:.1f} s{problem}",
+                  file=sys.stderr)
 
         results = running.run_suite(bed, tasks, target, profiles=profiles, runs=args.runs, max_steps=args.max_steps,
                                     env=env, progress=progress)

@@ -1,8 +1,8 @@
-"""``prpilot worker``: the command that runs a TaskWorker on a Redis queue.
+"""prpilot worker: run the tasks of a Redis queue, one at a time, until stopped (or the queue is empty, with --burst).
 
     prpilot worker --redis-url redis://queue:6379/0 [--burst] [--engine module:function]
 
-An entry point: it alone reads the environment (``PRPILOT_REDIS_URL``) and maps errors to an exit code.
+The settings of each task come from this process's environment, in the action's INPUT_<NAME> form.
 """
 
 from __future__ import annotations
@@ -10,14 +10,17 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
-import os
 import sys
 import tempfile
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from prpilot.commands import parser as cli_parser
 from prpilot.errors import ConfigError, PrpilotError
-from prpilot.worker.queue import RedisTaskQueue
-from prpilot.worker.task_worker import RunTask, TaskWorker
+
+if TYPE_CHECKING:  # the queue needs the redis extra: --help must answer without it
+    from prpilot.worker.task_worker import RunTask
 
 
 def load_engine(spec: str) -> RunTask:
@@ -38,9 +41,9 @@ def load_engine(spec: str) -> RunTask:
     return run_task
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="prpilot worker", description="Run queued prpilot tasks.")
-    default_url = os.environ.get("PRPILOT_REDIS_URL", "redis://127.0.0.1:6379/0")
+def _parser(env: Mapping[str, str]) -> argparse.ArgumentParser:
+    parser = cli_parser("worker", __doc__)
+    default_url = env.get("PRPILOT_REDIS_URL", "redis://127.0.0.1:6379/0")
     parser.add_argument("--redis-url", default=default_url, help="default: $PRPILOT_REDIS_URL or %(default)s")
     parser.add_argument("--queue", default="prpilot", help="queue name (default: %(default)s)")
     parser.add_argument("--burst", action="store_true", help="exit once no task is pending")
@@ -55,14 +58,17 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def worker_main(argv: list[str]) -> int:
+def worker_main(argv: Sequence[str], env: Mapping[str, str]) -> int:
     """``prpilot worker``: run queued tasks; return the exit code (0 after a SIGTERM/SIGINT shutdown)."""
-    args = _parser().parse_args(argv)
+    args = _parser(env).parse_args(list(argv))
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     try:
+        from prpilot.worker.queue import RedisTaskQueue
+        from prpilot.worker.task_worker import TaskWorker
+
         run_task = load_engine(args.engine)
         try:
             queue = RedisTaskQueue(

@@ -12,7 +12,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from prpilot.errors import ConfigError
+from prpilot.errors import ConfigError, UsageError
 from prpilot.settings import COPILOT_API_URL
 
 Scripted = Literal["right", "wrong"]
@@ -69,3 +69,34 @@ def endpoint_target(
         inputs |= {"fallback-model": fallback_model, "fallback-base-url": fallback_base_url,
                    "fallback-api-key": fallback_api_key}
     return Target(model=model, endpoint=endpoint, inputs=inputs, fallback_model=fallback_model)
+
+
+def reach(target: Target, *, timeout: float = 5.0) -> None:
+    """List the endpoint's models once; UsageError naming the URL when it cannot be reached or refuses the key.
+
+    Any other answer (a 404 from a server without ``/models``, a 5xx) lets the suite run: only the
+    tasks can tell, and their rows say what happened.
+    """
+    import openai
+
+    from prpilot.agent.openai_model import tls_context_for
+
+    base_url = target.inputs.get("openai-base-url", "")
+    context = tls_context_for(base_url)
+    client = openai.OpenAI(api_key=target.inputs.get("openai-api-key") or "no-key", base_url=base_url or None,
+                           timeout=timeout, max_retries=0,
+                           http_client=None if context is None else openai.DefaultHttpxClient(verify=context))
+    url = str(client.base_url).rstrip("/")
+    try:
+        client.models.list()
+    except openai.APITimeoutError:
+        raise UsageError(f"the model endpoint {url} did not answer within {timeout:g} s; check --base-url") from None
+    except openai.APIConnectionError as exc:
+        cause = exc.__cause__ or exc
+        raise UsageError(f"the model endpoint {url} could not be reached ({type(cause).__name__}: {cause}); "
+                         "check --base-url") from None
+    except (openai.AuthenticationError, openai.PermissionDeniedError) as exc:
+        which = "GITHUB_TOKEN (it needs models: read)" if target.endpoint == "GitHub Models" else "--api-key-env"
+        raise UsageError(f"the model endpoint {url} refused the key (HTTP {exc.status_code}); check {which}") from None
+    except openai.APIStatusError:
+        return

@@ -9,15 +9,14 @@ from __future__ import annotations
 import statistics
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import BaseModel, Field, PlainSerializer
+from pydantic import BaseModel, Field
 
-from prpilot.billing.money import format_usd
+from prpilot.billing.bill import ExactUSD as Usd  # decimal strings in fixed-point notation, as in the bills
+from prpilot.billing.money import count, format_usd
 
 SCHEMA_VERSION = 1
-# Amounts are decimal strings in fixed-point notation, as in the bills (docs/billing-openapi.yaml): never 1E-7.
-Usd = Annotated[Decimal, PlainSerializer(lambda value: format(value, "f"), return_type=str, when_used="json")]
 SCAFFOLD_NAMES = {"standard": "prpilot", "baseline": "baseline"}  # a tool profile as the table heads it
 
 
@@ -164,7 +163,7 @@ def markdown(report: Report) -> str:
     """The report as Markdown for a job summary: the table per task, side by side per scaffold, then totals."""
     scaffolds = report.scaffolds
     names = [s.name for s in scaffolds]
-    runs = f"{report.runs} runs" if report.runs > 1 else "1 run"
+    runs = count(report.runs, "run")
     fallback = f", falling back to `{_cell(report.fallback_model)}`" if report.fallback_model else ""
     lines = [
         "## prpilot eval",
@@ -188,7 +187,7 @@ def markdown(report: Report) -> str:
     lines += _table(header, rows, right_from=2)
     lines += ["", "**Totals**", ""]
     total_rows = [
-        ["solved", *(f"{s.totals.solved} of {s.totals.tasks} ({s.totals.solved_percent:g} %)" for s in scaffolds)],
+        ["solved", *(f"{s.totals.solved:,} of {s.totals.tasks:,} ({s.totals.solved_percent:g} %)" for s in scaffolds)],
         ["cost", *(format_usd(s.totals.cost_usd) for s in scaffolds)],
         ["cost per solved task", *(format_usd(s.totals.cost_per_solved_usd) if s.totals.cost_per_solved_usd
                                    is not None else "—" for s in scaffolds)],

@@ -101,6 +101,9 @@ def _measured(row: TaskResult, result: RunResult, *, seconds: float) -> TaskResu
     error = ""
     if not status:  # the action ended without saying how the task went: a broken run, not an unsolved task
         error = "the action set no status output; the end of its log: " + " ".join(result.logs.split()[-40:])
+    elif status == "failed" and calls == 0:  # no model call answered: the model was never tried, not wrong
+        said = " ".join(outputs.get("result", "").split())[:300] or "the action gave no reason"
+        error = f"the task failed before any model call answered: {said}"
     return row.model_copy(update={
         "status": status or "error",
         "cost_usd": cost,

@@ -16,6 +16,7 @@ import logging
 from collections.abc import Callable, Collection
 from datetime import datetime
 from typing import Any, TypeVar
+from urllib.parse import urlparse
 
 import requests
 
@@ -104,7 +105,11 @@ def github_error(what: str, exc: GithubException | requests.exceptions.RequestEx
     if isinstance(exc, requests.exceptions.RetryError):
         return GitHubError(f"GitHub kept failing while trying to {what} (gave up after retries)", status=500)
     if isinstance(exc, requests.exceptions.RequestException):
-        return GitHubError(f"could not reach GitHub to {what}: {type(exc).__name__}")
+        reason = ("no answer in time" if isinstance(exc, requests.exceptions.Timeout)
+                  else "connection failed" if isinstance(exc, requests.exceptions.ConnectionError)
+                  else type(exc).__name__)
+        host = urlparse(exc.request.url or "").netloc if exc.request is not None else ""
+        return GitHubError(f"could not reach GitHub{f' at {host}' if host else ''} to {what} ({reason})")
     message = exc.data.get("message") if isinstance(exc.data, dict) else None
     if exc.status == 403 and message == "Resource not accessible by integration":
         return GitHubError(
@@ -193,6 +198,16 @@ class GitHubRepository:
                 break
             page += 1
         return items[:limit]
+
+    def readable(self) -> bool:
+        """Whether the token can see the repository: False on 404, which GitHub also answers for a hidden one."""
+        try:
+            self._json(f"read {self.full_name}", "GET", "")
+        except GitHubError as exc:
+            if exc.status == 404:
+                return False
+            raise
+        return True
 
     def ledger(self, *, clock: Callable[[], datetime] = utcnow) -> Ledger:
         """The repository's own ledger (on ``refs/prpilot/ledger``), through the same client."""

@@ -169,16 +169,16 @@ def admission_decision(limits: Limits, facts: AdmissionFacts) -> Rejection | Non
     )
 
 
-def allowance(limits: Limits, facts: AdmissionFacts) -> Allowance | None:
-    """What the monthly budgets have left before this task (spent and held taken off); None without budgets."""
+def allowance(limits: Limits, facts: AdmissionFacts) -> Allowance:
+    """The month to date and what the monthly budgets have left before this task (spent and held taken off)."""
 
     def left(limit: Decimal | None, spent: Decimal, held: Decimal) -> Decimal | None:
         return None if limit is None else max(Decimal(0), limit - spent - held)
 
     project, user = limits.monthly_budget_usd, limits.user_monthly_budget_usd
-    if project is None and user is None:
-        return None
     return Allowance(
+        month_spent_usd=facts.spent_project,
+        user_spent_usd=facts.spent_user,
         month_left_usd=left(project, facts.spent_project, facts.held_project),
         month_budget_usd=project,
         user_left_usd=left(user, facts.spent_user, facts.held_user),

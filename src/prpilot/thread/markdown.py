@@ -334,6 +334,31 @@ def checks_section(
     return "\n".join(lines).rstrip()
 
 
+def _budget_lines(task: Task, cost: Decimal) -> list[str]:
+    """The month to date with this task, and what each monthly budget has left after it (from admission's figures)."""
+    known = task.allowance
+    if known is None or known.month_spent_usd is None:
+        return []  # admitted without a ledger (or before prpilot counted the month): nothing to add it to
+
+    def after(left: Decimal | None) -> Decimal | None:
+        return None if left is None else max(Decimal(0), left - cost)
+
+    parts = [f"**This month** ({_month(task)}): {format_usd(known.month_spent_usd + cost)} spent with this task"]
+    month_left, user_left = after(known.month_left_usd), after(known.user_left_usd)
+    if known.month_budget_usd is not None and month_left is not None:
+        parts.append(f"{format_usd(month_left)} of the {format_usd(known.month_budget_usd)} monthly budget left")
+    if known.user_budget_usd is not None and user_left is not None:
+        spent = "" if known.user_spent_usd is None else f" ({format_usd(known.user_spent_usd + cost)} spent)"
+        parts.append(f"{format_usd(user_left)} of @{task.github_user}'s {format_usd(known.user_budget_usd)} "
+                     f"left{spent}")
+    return ["; ".join(parts) + ".", ""]
+
+
+def _month(task: Task) -> str:
+    """The UTC month the task was admitted in, as 2026-11."""
+    return f"{task.created_at:%Y-%m} UTC"
+
+
 def job_summary(
     task: Task, *, cost: Decimal | float, model: str, answer: str, patch: str = "", checks: str = ""
 ) -> str:
@@ -354,15 +379,16 @@ def job_summary(
         "| model | model calls | prompt tokens | cached tokens | completion tokens | cost |",
         "|---|---:|---:|---:|---:|---:|",
         *(
-            f"| `{share.model}` | {share.usage.calls} | {share.usage.prompt_tokens} | {share.usage.cached_tokens} | "
-            f"{share.usage.completion_tokens} | {format_usd(share.cost_usd)} |"
+            f"| `{share.model}` | {share.usage.calls:,} | {share.usage.prompt_tokens:,} | "
+            f"{share.usage.cached_tokens:,} | {share.usage.completion_tokens:,} | {format_usd(share.cost_usd)} |"
             for share in task.model_usage
             if len(task.model_usage) > 1  # a fallback took over: each model's share, then the total
         ),
-        f"| {'total' if len(task.model_usage) > 1 else f'`{model}`'} | {usage.calls} | {usage.prompt_tokens} | "
-        f"{usage.cached_tokens} | {usage.completion_tokens} | {format_usd(cost)} |",
+        f"| {'total' if len(task.model_usage) > 1 else f'`{model}`'} | {usage.calls:,} | {usage.prompt_tokens:,} | "
+        f"{usage.cached_tokens:,} | {usage.completion_tokens:,} | {format_usd(cost)} |",
         "",
     ]
+    lines += _budget_lines(task, Decimal(str(cost)))
     if answer:
         lines += ["### Answer", "", _fit(answer.strip(), MAX_SUMMARY_BYTES // 4), ""]
     if checks:
