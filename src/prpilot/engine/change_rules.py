@@ -9,6 +9,7 @@ ahead. Every file is looked at with ``lstat`` and read in bounded chunks, so not
 
 from __future__ import annotations
 
+import functools
 import os
 import stat
 from collections.abc import Iterable, Sequence
@@ -66,6 +67,8 @@ def sort_change(root: Path, changed: Sequence[str], rules: ChangeRules) -> tuple
 def _why_not(root: Path, path: str, rules: ChangeRules) -> str | None:
     if nested_repository(path):
         return "a nested git repository or submodule: prpilot commits no gitlink and no .git folder"
+    if _in_git_folder(root, path):
+        return "inside a git repository's own folder (HEAD, objects, refs): prpilot commits no embedded repository"
     if is_workflow(path) and not rules.allow_workflow_edits:
         return "a workflow file, and this repository does not allow workflow edits (allow-workflow-edits)"
     if any(path == p or path.startswith(f"{p.rstrip('/')}/") for p in rules.protected):
@@ -84,6 +87,17 @@ def _why_not(root: Path, path: str, rules: ChangeRules) -> str | None:
     if info.st_size > rules.max_file_bytes:
         return f"{info.st_size:,} bytes, over the {rules.max_file_bytes:,} bytes one committed file may hold"
     return None
+
+
+def _in_git_folder(root: Path, path: str) -> bool:
+    """Whether a folder above ``path`` is a git directory (a bare repository, a ``--separate-git-dir``)."""
+    parts = path.split("/")[:-1]
+    return any(_is_git_folder(root.joinpath(*parts[:depth])) for depth in range(1, len(parts) + 1))
+
+
+@functools.lru_cache(maxsize=4096)
+def _is_git_folder(folder: Path) -> bool:
+    return (folder / "HEAD").is_file() and (folder / "objects").is_dir() and (folder / "refs").is_dir()
 
 
 def _link_problem(root: Path, link: Path) -> str | None:

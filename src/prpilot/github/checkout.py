@@ -27,7 +27,7 @@ import git
 from git.refs.symbolic import SymbolicReference
 
 from prpilot.errors import GitError, PushRejected
-from prpilot.github.untrusted_git import IGNORE_SUBMODULES, untrusted_options
+from prpilot.github.untrusted_git import IGNORE_SUBMODULES, nested_repository, untrusted_options
 from prpilot.tuning import current as current_tuning
 
 log = logging.getLogger(__name__)
@@ -263,6 +263,7 @@ class Checkout:
             "GIT_COMMITTER_EMAIL": author.email,
         }
         self._harden()  # after the agent: whatever its commands may have written
+        paths = [path for path in paths if not nested_repository(path)]  # a gitlink is never recorded
         parent = self.head_sha()
         try:
             with self.repo.git.custom_environment(GIT_LITERAL_PATHSPECS="1"):
