@@ -11,9 +11,9 @@ from dataclasses import dataclass, fields, replace
 
 from prpilot.errors import ConfigError
 
-_SIZE = re.compile(r"^(\d+)([KMG]?)(?:I?B)?$", re.IGNORECASE)
+_SIZE = re.compile(r"^(\d+)([KMGT]?)(?:I?B)?$", re.IGNORECASE)
 _SECONDS = re.compile(r"^(\d+)([SMH]?)$", re.IGNORECASE)
-_UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "S": 1, "H": 3600}
+_UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40, "S": 1, "H": 3600}
 
 
 def _size(value: int) -> str:

@@ -49,8 +49,8 @@ def git(cwd, *args):
 
 def trap(gitdir, markers, where):
     with open(os.path.join(gitdir, "config"), "a") as config:
-        config.write("[core]\n\tfsmonitor = %s\n\thooksPath = %s\n" % (program(gitdir, markers, f"{where}-core.fsmonitor"),
-                                                                     os.path.join(gitdir, "traps")))
+        monitor = program(gitdir, markers, f"{where}-core.fsmonitor")
+        config.write(f"[core]\n\tfsmonitor = {monitor}\n\thooksPath = {os.path.join(gitdir, 'traps')}\n")
         config.write("[commit]\n\tgpgSign = true\n[status]\n\tsubmoduleSummary = true\n")
         if where != "top":  # the checkout's own origin stays where it is
             config.write('[remote "origin"]\n\turl = .\n')

@@ -1,0 +1,129 @@
+"""End to end: a scripted model attacks through what prpilot does *outside* the sandbox (issue 28: 1, 2, 3, 6).
+
+The model writes a test file and runs it with an allowed command, inside the real sandbox, through the
+action's steps as they run. The test file plants nested repositories whose configs name a program for
+every key git runs one from, writes a workflow, makes a 1 TiB sparse file, or runs into the limits.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from prpilot.testing import openai_replies as say
+from prpilot.testing.git_traps import PLANT, sprung
+from prpilot.testing.runner.composite import RunResult
+from prpilot.testing.scenario import Bed
+
+pytestmark = pytest.mark.e2e
+
+ALLOWED = "python3 -m unittest"
+WORKFLOW = "name: CI\non:\n  push:\n  workflow_dispatch:\njobs: {}\n"
+EVIL_WORKFLOW = "name: CI\non: [workflow_dispatch]\njobs:\n  x:\n    runs-on: ubuntu-latest\n    steps: [{run: env}]\n"
+
+
+def _unittest(name: str, body: str) -> str:
+    indented = "\n".join(f"        {line}" for line in body.strip().splitlines())
+    head = "import os, subprocess, unittest\n\n\nclass Attack(unittest.TestCase):\n"
+    return f"{head}    def test_{name}(self):\n{indented}\n"
+
+
+def _attack(bed: Bed, files: dict[str, str], **inputs: str) -> tuple[RunResult, int]:
+    replies = [say.tool("write_file", {"path": path, "content": content}) for path, content in files.items()]
+    replies += [say.tool("run_command", {"command": f"python3 -m unittest -v {Path(p).stem}"})
+                for p in files if p.startswith("test_")]
+    replies += [say.tool("write_file", {"path": "NOTES.md", "content": "done\n"}), say.text("Done."), say.text("Notes")]
+    bed.model.script(*replies)
+    event = bed.issue_comment("/pilot add notes")
+    result = bed.run("issue_comment", event, allowed_commands=ALLOWED, **inputs)
+    return result, event["issue"]["number"]
+
+
+def _job_files_clean(result: RunResult) -> None:
+    for path in (result.runner_temp / "_runner_file_commands").iterdir():
+        assert "PWNED" not in path.read_text(), path.name
+        assert "/pwned" not in path.read_text(), path.name
+
+
+def _tool_outputs(bed: Bed) -> str:
+    last = [r for r in bed.model.requests if "tools" in r][-1]
+    return "\n".join(str(m.get("content")) for m in last["messages"] if m.get("role") == "tool")
+
+
+def test_1_a_setup_command_plants_traps_and_nothing_springs(bed: Bed, tmp_path: Path) -> None:
+    """The same traps from ``setup``: the status after setup, the verify loop and the commit run none."""
+    markers = tmp_path / "markers"
+    markers.mkdir()
+    script = PLANT + f"\nplant('.', {str(markers)!r}, ['nested', 'deep/er/nested'])\n"
+    bed.github.commit(bed.repo, "main", {"plant.py": script}, "Add a script")
+    bed.model.script(say.tool("write_file", {"path": "NOTES.md", "content": "done\n"}), say.text("Done."),
+                     say.text("Notes"))
+    event = bed.issue_comment("/pilot add notes")
+
+    result = bed.run("issue_comment", event, setup="python3 plant.py", verify="python3 plant.py || true")
+
+    assert result.outputs["status"] == "completed", result.logs
+    assert sprung(markers) == []
+    _job_files_clean(result)
+    assert "160000" not in bed.github.git(bed.repo, "ls-tree", "-r", result.outputs["branch"])
+
+
+def test_2_a_command_cannot_get_a_workflow_pushed_or_dispatched(bed: Bed) -> None:
+    """A command rewrites a workflow file: it is left out of the commit, named, and nothing is dispatched."""
+    bed.github.commit(bed.repo, "main", {".github/workflows/ci.yml": WORKFLOW}, "Add CI")
+    write = f"open('.github/workflows/ci.yml', 'w').write({EVIL_WORKFLOW!r})"
+    result, number = _attack(bed, {"test_write.py": _unittest("write", write)}, ci_workflows="ci.yml")
+
+    assert result.outputs["status"] == "completed", result.logs
+    branch = result.outputs["branch"]
+    assert bed.github.read_file(bed.repo, ".github/workflows/ci.yml", ref=branch) == WORKFLOW
+    status = bed.status_comments(number)[-1]
+    assert "`.github/workflows/ci.yml`: a workflow file" in status
+    assert [d.workflow_id for d in bed.github.dispatches] == ["ci.yml"]  # the unchanged one only
+
+
+def test_2_an_allowed_workflow_edit_is_pushed_but_not_dispatched(bed: Bed) -> None:
+    bed.github.commit(bed.repo, "main", {".github/workflows/ci.yml": WORKFLOW}, "Add CI")
+    write = f"open('.github/workflows/ci.yml', 'w').write({EVIL_WORKFLOW!r})"
+    result, number = _attack(bed, {"test_write.py": _unittest("write", write)}, ci_workflows="ci.yml",
+                             allow_workflow_edits="true")
+
+    assert result.outputs["status"] == "completed", result.logs
+    assert bed.github.dispatches == []
+    assert "`ci.yml` was not started: the change edits" in bed.status_comments(number)[-1]
+
+
+def test_3_a_sparse_terabyte_file_neither_stops_the_task_nor_its_bill(bed: Bed) -> None:
+    """A 1 TiB sparse file, a FIFO and a link out of the tree: left out, and the task ends billed."""
+    body = ("open('huge.bin', 'wb').truncate(1 << 40)\n"
+            "os.mkfifo('pipe')\nos.symlink('/etc/passwd', 'passwd')")
+    result, number = _attack(bed, {"test_make.py": _unittest("make", body)}, command_limits="file-size=2T")
+
+    assert result.outputs["status"] == "completed", result.logs
+    status = bed.status_comments(number)[-1]
+    for name in ("huge.bin", "passwd"):  # git lists no FIFO: the pipe only must not hang anything
+        assert f"`{name}`" in status
+    tree = bed.github.git(bed.repo, "ls-tree", "-r", result.outputs["branch"])
+    assert "NOTES.md" in tree
+    assert "huge.bin" not in tree
+    assert len(bed.billing.bills) == 1
+    assert json.loads(json.dumps(bed.billing.bills[0]))  # one bill, for the calls served
+
+
+def test_6_a_command_over_its_limits_is_an_error_and_the_task_goes_on(bed: Bed) -> None:
+    """Filling /tmp, a file over file-size and a fork bomb: each an error result; the task completes."""
+    body = ("import errno\n"
+            "with open('/tmp/fill', 'wb') as f:\n"
+            "    try:\n"
+            "        [f.write(b'x' * (1 << 20)) for _ in range(64)]\n"
+            "    except OSError as exc:\n"
+            "        print('tmp full', errno.errorcode[exc.errno])\n"
+            "        raise")
+    result, _ = _attack(bed, {"test_fill.py": _unittest("fill", body)}, command_limits="tmp=8M")
+
+    assert result.outputs["status"] == "completed", result.logs
+    said = _tool_outputs(bed)
+    assert "tmp full ENOSPC" in said
+    assert "ran into its the size of /tmp or /dev/shm limit" in said
