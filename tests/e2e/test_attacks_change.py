@@ -52,6 +52,27 @@ def _tool_outputs(bed: Bed) -> str:
     return "\n".join(str(m.get("content")) for m in last["messages"] if m.get("role") == "tool")
 
 
+def test_1_nested_repositories_run_nothing_outside_the_sandbox(bed: Bed, tmp_path: Path) -> None:
+    """Nested repositories full of traps, made by a command: prpilot's git runs none, and commits no gitlink."""
+    markers = tmp_path / "markers"
+    markers.mkdir()
+    plant = PLANT + f"\nplant(os.getcwd(), {str(markers)!r}, ['nested', 'deep/er/nested', 'pkg/nested-linked'])\n"
+    result, number = _attack(bed, {"test_plant.py": _unittest("plant", f"exec({plant!r}, {{}})")})
+
+    assert result.outputs["status"] == "completed", result.logs
+    assert "Ran 1 test" in _tool_outputs(bed)
+    assert "exit code 0" in _tool_outputs(bed)  # the traps were planted, inside the sandbox
+    assert (result.workspace / "nested" / ".git" / "config").is_file()
+    assert sprung(markers) == []
+    _job_files_clean(result)
+    tree = bed.github.git(bed.repo, "ls-tree", "-r", result.outputs["branch"])
+    assert "160000" not in tree  # no gitlink reached the remote
+    assert "NOTES.md" in tree
+    status = bed.status_comments(number)[-1]
+    assert "Left out of the commit" in status  # the thread says what was left out
+    assert "`nested/`: a nested git repository" in status, status[:2500]
+
+
 def test_1_a_setup_command_plants_traps_and_nothing_springs(bed: Bed, tmp_path: Path) -> None:
     """The same traps from ``setup``: the status after setup, the verify loop and the commit run none."""
     markers = tmp_path / "markers"

@@ -20,6 +20,7 @@ _SIGNALS = {152: "CPU time (SIGXCPU)", 153: "file size (SIGXFSZ)", 137: "CPU tim
 _SAID = {
     "No space left on device": "the size of /tmp or /dev/shm",
     "File size limit exceeded": "file size",
+    "File too large": "file size",
     "CPU time limit exceeded": "CPU time",
     "Cannot allocate memory": "memory",
     "MemoryError": "memory",

@@ -24,6 +24,7 @@ MAX_FILE_BYTES = 10_000_000
 MAX_FILES = 1_000
 _CHUNK = 1 << 20
 _WORKFLOWS = (".github", "workflows")
+_EMBEDDED = "a git repository's own folder (HEAD, objects, refs): prpilot commits no embedded repository"
 
 
 @dataclass(frozen=True)
@@ -53,13 +54,19 @@ def sort_change(root: Path, changed: Sequence[str], rules: ChangeRules) -> tuple
     """Split ``changed`` (``git status`` paths under ``root``) into the paths to commit and those left out."""
     kept: list[str] = []
     left: list[LeftOut] = []
+    named: set[str] = set()
     for path in changed:
-        why = _why_not(root, path, rules)
+        folder = _git_folder(root, path)
+        if folder is not None:  # one line for a whole embedded repository, not one per file in it
+            path, why = f"{folder}/", _EMBEDDED
+        else:
+            why = _why_not(root, path, rules)
         if why is None and len(kept) >= rules.max_files:
             why = f"the change already holds the {rules.max_files:,} files one task may commit"
         if why is None:
             kept.append(path)
-        else:
+        elif path not in named:
+            named.add(path)
             left.append(LeftOut(path, why))
     return kept, left
 
@@ -67,8 +74,6 @@ def sort_change(root: Path, changed: Sequence[str], rules: ChangeRules) -> tuple
 def _why_not(root: Path, path: str, rules: ChangeRules) -> str | None:
     if nested_repository(path):
         return "a nested git repository or submodule: prpilot commits no gitlink and no .git folder"
-    if _in_git_folder(root, path):
-        return "inside a git repository's own folder (HEAD, objects, refs): prpilot commits no embedded repository"
     if is_workflow(path) and not rules.allow_workflow_edits:
         return "a workflow file, and this repository does not allow workflow edits (allow-workflow-edits)"
     if any(path == p or path.startswith(f"{p.rstrip('/')}/") for p in rules.protected):
@@ -89,10 +94,13 @@ def _why_not(root: Path, path: str, rules: ChangeRules) -> str | None:
     return None
 
 
-def _in_git_folder(root: Path, path: str) -> bool:
-    """Whether a folder above ``path`` is a git directory (a bare repository, a ``--separate-git-dir``)."""
+def _git_folder(root: Path, path: str) -> str | None:
+    """The folder above ``path`` that is a git directory (a bare repository, a ``--separate-git-dir``), if any."""
     parts = path.split("/")[:-1]
-    return any(_is_git_folder(root.joinpath(*parts[:depth])) for depth in range(1, len(parts) + 1))
+    for depth in range(1, len(parts) + 1):
+        if _is_git_folder(root.joinpath(*parts[:depth])):
+            return "/".join(parts[:depth])
+    return None
 
 
 @functools.lru_cache(maxsize=4096)
