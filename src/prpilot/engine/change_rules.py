@@ -57,10 +57,9 @@ def sort_change(root: Path, changed: Sequence[str], rules: ChangeRules) -> tuple
     named: set[str] = set()
     for path in changed:
         folder = _git_folder(root, path)
+        why: str | None = _EMBEDDED if folder is not None else _why_not(root, path, rules)
         if folder is not None:  # one line for a whole embedded repository, not one per file in it
-            path, why = f"{folder}/", _EMBEDDED
-        else:
-            why = _why_not(root, path, rules)
+            path = f"{folder}/"
         if why is None and len(kept) >= rules.max_files:
             why = f"the change already holds the {rules.max_files:,} files one task may commit"
         if why is None:
