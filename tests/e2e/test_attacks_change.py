@@ -7,8 +7,10 @@ every key git runs one from, writes a workflow, makes a 1 TiB sparse file, or ru
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -22,6 +24,16 @@ pytestmark = pytest.mark.e2e
 ALLOWED = "python3 -m unittest"
 WORKFLOW = "name: CI\non:\n  push:\n  workflow_dispatch:\njobs: {}\n"
 EVIL_WORKFLOW = "name: CI\non: [workflow_dispatch]\njobs:\n  x:\n    runs-on: ubuntu-latest\n    steps: [{run: env}]\n"
+
+
+def _sibling(name: str) -> ModuleType:
+    """Another e2e test module, for its helpers (tests/ is no package)."""
+    spec = importlib.util.spec_from_file_location(f"_attacks_{name}", Path(__file__).with_name(f"{name}.py"))
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def _unittest(name: str, body: str) -> str:
@@ -148,3 +160,36 @@ def test_6_a_command_over_its_limits_is_an_error_and_the_task_goes_on(bed: Bed) 
     said = _tool_outputs(bed)
     assert "tmp full ENOSPC" in said
     assert "ran into its the size of /tmp or /dev/shm limit" in said
+
+
+def test_1_2_the_finish_step_saving_a_killed_engines_work_keeps_the_rules(bed: Bed, tmp_path: Path) -> None:
+    """Traps and a workflow edit, then the engine is killed: the finish step pushes the work, none of them."""
+    killed = _sibling("test_killed_engine")
+    markers = tmp_path / "markers"
+    markers.mkdir()
+    bed.github.commit(bed.repo, "main", {".github/workflows/ci.yml": WORKFLOW}, "Add CI")
+    plant = PLANT + f"\nplant(os.getcwd(), {str(markers)!r}, ['nested', 'pkg/nested-linked'])\n"
+    plant += f"open('.github/workflows/ci.yml', 'w').write({EVIL_WORKFLOW!r})\n"
+    bed.model.script(
+        say.tool("write_file", {"path": "test_plant.py", "content": _unittest("plant", f"exec({plant!r}, {{}})")}),
+        say.tool("run_command", {"command": "python3 -m unittest -v test_plant"}),
+        say.tool("write_file", {"path": "NOTES.md", "content": "done\n"}),
+        say.tool("run_command", {"command": killed.EATS_THE_MACHINE}),
+        say.text("never reached"),
+    )
+    event = bed.issue_comment("/pilot add notes")
+
+    killer = killed._kill_the_engine_when_the_command_runs()
+    result = bed.run("issue_comment", event, allowed_commands="python3 -m unittest,python3 -c")
+    killer.join()
+
+    assert result.step("engine").outcome == "failure"
+    assert result.outputs["status"] == "failed"
+    assert sprung(markers) == []
+    _job_files_clean(result)
+    branch = result.outputs["branch"]
+    tree = bed.github.git(bed.repo, "ls-tree", "-r", branch)
+    assert "NOTES.md" in tree  # the work was saved by the finish step
+    assert "160000" not in tree
+    assert bed.github.read_file(bed.repo, ".github/workflows/ci.yml", ref=branch) == WORKFLOW
+    assert len(bed.billing.bills) == 1
