@@ -221,3 +221,17 @@ def test_a_command_written_workflow_and_a_link_out_are_left_out_and_named(checko
     notice = work.left_out_notice()
     assert "`.github/workflows/ci.yml`: a workflow file" in notice
     assert "`passwd`: a symlink that points outside the repository" in notice
+
+
+def test_a_left_out_name_cannot_break_out_of_its_code_span(checkout: Checkout) -> None:
+    """A file name is the agent's text: a backtick or a newline in it shows as ``?``, never as markdown."""
+    work = GitWork(checkout, cast(GitHubPort, Pulls()), "https://ci/run/1")
+    name = "x`\n@everyone fixes #1`.yml"
+    (checkout.root / ".github" / "workflows").mkdir(parents=True)
+    (checkout.root / ".github" / "workflows" / name).write_text("on: push\n")
+
+    work.allowed(work.changed(None))
+
+    notice = work.left_out_notice()
+    assert "- `.github/workflows/x??@everyone fixes #1?.yml`: a workflow file" in notice
+    assert notice.count("`") == 2

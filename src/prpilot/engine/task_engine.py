@@ -308,7 +308,7 @@ class TaskEngine:
         """Commit and push the changes; open the pull request for an issue task; return what the answer must add."""
         # The rules apply to the change as it is, whoever wrote it (a file tool, a command, setup, verify).
         changed = self.git.allowed(self.git.changed(self._touched()))
-        left_out = self.git.left_out_notice()
+        left_out = self._redact(self.git.left_out_notice())  # names the agent chose: shown as code, one line each
         if not changed:
             task.branch = None if branch.open_pull else task.branch
             return left_out  # an answer-only task: no branch pushed, no pull request

@@ -108,7 +108,7 @@ class GitWork:
         """What the thread is told about the paths the rules left out ("" when none)."""
         if not self.left_out:
             return ""
-        shown = [f"- `{left.path}`: {left.why}" for left in self.left_out[:20]]
+        shown = [f"- `{_shown(left.path)}`: {left.why}" for left in self.left_out[:20]]
         more = len(self.left_out) - len(shown)
         if more > 0:
             shown.append(f"- and {more} more")
@@ -188,3 +188,9 @@ class GitWork:
         except PrpilotError as exc:
             log.warning("%s", exc.message)
             return ""
+
+
+def _shown(path: str) -> str:
+    """A path the agent chose, safe inside inline code: one line, no backtick, bounded."""
+    text = "".join(char if char.isprintable() and char != "`" else "?" for char in path)
+    return text if len(text) <= 200 else f"{text[:200]}…"
