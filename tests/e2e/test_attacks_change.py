@@ -193,3 +193,45 @@ def test_1_2_the_finish_step_saving_a_killed_engines_work_keeps_the_rules(bed: B
     assert "160000" not in tree
     assert bed.github.read_file(bed.repo, ".github/workflows/ci.yml", ref=branch) == WORKFLOW
     assert len(bed.billing.bills) == 1
+
+
+def _with_submodule(bed: Bed, branch: str) -> str:
+    """Put a gitlink ``sub`` on ``branch`` of the remote (a repository with a submodule); return its sha."""
+    git = bed.github.repo(bed.repo).git
+    tip = git.git("rev-parse", f"refs/heads/{branch}").decode().strip()
+    listing = git.git("ls-tree", tip).decode() + f"160000 commit {tip}\tsub\n"
+    tree = git.git("mktree", stdin=listing.encode()).decode().strip()
+    who = {"GIT_AUTHOR_NAME": "Dev", "GIT_AUTHOR_EMAIL": "dev@localhost", "GIT_COMMITTER_NAME": "Dev",
+           "GIT_COMMITTER_EMAIL": "dev@localhost"}
+    commit = git.git("commit-tree", tree, "-p", tip, "-m", "Add a submodule", env=who).decode().strip()
+    git.git("update-ref", f"refs/heads/{branch}", commit)
+    return tip
+
+
+def test_1_a_follow_up_on_a_pull_with_a_submodule_springs_no_trap(bed: Bed, tmp_path: Path) -> None:
+    """A pull request's branch holds a submodule; a command traps its empty folder; prpilot's git enters it never."""
+    markers = tmp_path / "markers"
+    markers.mkdir()
+    bed.github.commit(bed.repo, "feature", {".gitmodules": '[submodule "sub"]\n\tpath = sub\n\turl = ./sub\n'},
+                      "Declare a submodule")
+    linked = _with_submodule(bed, "feature")
+    pull = bed.github.add_pull(bed.repo, head="feature", title="Feature")
+    plant = PLANT + f"\nplant(os.getcwd(), {str(markers)!r}, ['sub', 'nested'])\n"
+    bed.model.script(
+        say.tool("write_file", {"path": "test_plant.py", "content": _unittest("plant", f"exec({plant!r}, {{}})")}),
+        say.tool("run_command", {"command": "python3 -m unittest -v test_plant"}),
+        say.tool("write_file", {"path": "NOTES.md", "content": "done\n"}),
+        say.text("Done."),
+        say.text("Notes"),
+    )
+
+    result = bed.run("issue_comment", bed.pull_comment("/pilot add notes", pull), allowed_commands=ALLOWED)
+
+    assert result.outputs["status"] == "completed", result.logs
+    assert "exit code 0" in _tool_outputs(bed)
+    assert (result.workspace / "sub" / ".git" / "config").is_file()  # the trap was set in the submodule's folder
+    assert sprung(markers) == []
+    _job_files_clean(result)
+    tree = bed.github.git(bed.repo, "ls-tree", "-r", "feature")
+    assert "NOTES.md" in tree
+    assert [line for line in tree.splitlines() if line.startswith("160000")] == [f"160000 commit {linked}\tsub"]
