@@ -18,6 +18,7 @@ from urllib.parse import urlparse
 
 from pydantic import BaseModel, ConfigDict
 
+from prpilot.command_limits import DEFAULT_COMMAND_LIMITS, CommandLimits, parse_command_limits
 from prpilot.errors import ConfigError
 
 
@@ -89,6 +90,8 @@ INPUTS: dict[str, tuple[frozenset[Step], str]] = {
     "pr-labels": (frozenset({E}), "Comma-separated labels for opened pull requests."),
     "allowed-commands": (frozenset({E}), "Comma-separated command prefixes the agent may run; empty: no run_command."),
     "command-network": (frozenset({S, E}), "Let allowed commands reach the network (true/false)."),
+    "command-limits": (frozenset({S, E}), "Raise or lower the limits of each command: cpu-seconds, memory, processes, "
+                                          "open-files, file-size, tmp (e.g. memory=8G tmp=2G)."),
     "allow-workflow-edits": (frozenset({S, E}), "Let the agent edit .github/workflows (true/false)."),
     "include-untrusted-comments": (frozenset({S, E}), "Show the model comments by users without write access."),
     "setup": (frozenset({E}), "Commands, one per line, run once in the sandbox before the agent starts (network on)."),
@@ -135,6 +138,7 @@ DEFAULTS: dict[str, str] = {
     "pr-labels": "",
     "allowed-commands": "",
     "command-network": "false",
+    "command-limits": DEFAULT_COMMAND_LIMITS,
     "allow-workflow-edits": "false",
     "include-untrusted-comments": "false",
     "setup": "",
@@ -251,6 +255,7 @@ class Settings(BaseModel):
     pr_labels: tuple[str, ...] = ()
     allowed_commands: tuple[str, ...] = ()
     command_network: bool = False
+    command_limits: CommandLimits = CommandLimits()
     allow_workflow_edits: bool = False
     include_untrusted_comments: bool = False
     setup: tuple[str, ...] = ()
@@ -436,6 +441,7 @@ def parse_settings(raw: Mapping[str, str], *, copilot_api: str = "", tool_profil
         pr_labels=_csv(get("pr-labels")),
         allowed_commands=_csv(get("allowed-commands")),
         command_network=_bool("command-network", get("command-network")),
+        command_limits=parse_command_limits(get("command-limits")),
         allow_workflow_edits=_bool("allow-workflow-edits", get("allow-workflow-edits")),
         include_untrusted_comments=_bool("include-untrusted-comments", get("include-untrusted-comments")),
         setup=_lines(get("setup")),

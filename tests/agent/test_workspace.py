@@ -158,3 +158,16 @@ def test_a_symlink_loop_is_refused_not_a_crash(repo: Path) -> None:
             ws.resolve(path)
     with pytest.raises(PathRefused):
         ws.write_text("a/x", "hi")
+
+
+def test_a_sparse_terabyte_file_and_a_fifo_are_refused_without_reading_them(tmp_path: Path) -> None:
+    """What a command made (issue 28): one line each, never a read that exhausts memory or waits forever."""
+    with (tmp_path / "huge.bin").open("wb") as handle:
+        handle.truncate(1 << 40)
+    os.mkfifo(tmp_path / "pipe")
+    ws = Workspace(tmp_path)
+
+    with pytest.raises(ToolError, match=r"huge\.bin: 1,099,511,627,776 bytes is more than a file tool reads"):
+        ws.read_text("huge.bin")
+    with pytest.raises(ToolError, match="pipe does not exist"):
+        ws.read_text("pipe")

@@ -181,3 +181,57 @@ def test_a_change_holding_a_secret_is_never_committed_or_pushed(
 
     assert "pilot/add-notes" not in git(origin, "branch", "--list")
     assert work.unpushed_patch() == ""
+
+
+@pytest.mark.parametrize("error", [MemoryError(), RecursionError("deep"), OSError(28, "No space left on device")])
+def test_saving_the_work_after_a_failure_never_raises(
+    checkout: Checkout, monkeypatch: pytest.MonkeyPatch, error: BaseException
+) -> None:
+    """Out of memory, too deep, a full disk: the engine and the finish step go on to bill and answer."""
+    work = GitWork(checkout, cast(GitHubPort, Pulls()), "https://ci/run/1")
+    task = _issue_task(base="main")
+    branch = work.start(task, "Add notes")
+
+    def exhausted(among: object = None) -> list[str]:
+        raise error
+
+    monkeypatch.setattr(checkout, "changed_paths", exhausted)
+    work.save(task, branch, "Add notes", None)  # logs, and returns
+
+    assert work.unpushed is None
+
+
+def test_a_command_written_workflow_and_a_link_out_are_left_out_and_named(checkout: Checkout, origin: Path,
+                                                                          git: Git) -> None:
+    """The rules look at the change itself: what a command wrote is held to them like a file tool's write."""
+    work = GitWork(checkout, cast(GitHubPort, Pulls()), "https://ci/run/1")
+    task = _issue_task(base="main")
+    branch = work.start(task, "Add notes")
+    (checkout.root / ".github" / "workflows").mkdir(parents=True)
+    (checkout.root / ".github" / "workflows" / "ci.yml").write_text("on: push\n")
+    (checkout.root / "passwd").symlink_to("/etc/passwd")
+    (checkout.root / "NOTES.md").write_text("notes\n")
+
+    work.commit_and_push(task, branch, "Add notes", work.changed(None))
+
+    pushed = git(origin, "ls-tree", "-r", "--name-only", "pilot/add-notes").splitlines()
+    assert "NOTES.md" in pushed
+    assert ".github/workflows/ci.yml" not in pushed
+    assert "passwd" not in pushed
+    notice = work.left_out_notice()
+    assert "`.github/workflows/ci.yml`: a workflow file" in notice
+    assert "`passwd`: a symlink that points outside the repository" in notice
+
+
+def test_a_left_out_name_cannot_break_out_of_its_code_span(checkout: Checkout) -> None:
+    """A file name is the agent's text: a backtick or a newline in it shows as ``?``, never as markdown."""
+    work = GitWork(checkout, cast(GitHubPort, Pulls()), "https://ci/run/1")
+    name = "x`\n@everyone fixes #1`.yml"
+    (checkout.root / ".github" / "workflows").mkdir(parents=True)
+    (checkout.root / ".github" / "workflows" / name).write_text("on: push\n")
+
+    work.allowed(work.changed(None))
+
+    notice = work.left_out_notice()
+    assert "- `.github/workflows/x??@everyone fixes #1?.yml`: a workflow file" in notice
+    assert notice.count("`") == 2

@@ -48,7 +48,7 @@ def test_changed_paths_among_the_agents_paths_leave_other_dirt_out(checkout: Che
     among = ["README.md", "app.py", "debug.log", "pkg/new.py", "created-then-deleted.txt"]
     assert checkout.changed_paths(among) == ["README.md", "pkg/new.py"]
     assert checkout.changed_paths([]) == []
-    assert checkout.changed_paths(None) == ["README.md", "build.txt", "pkg/"]
+    assert checkout.changed_paths(None) == ["README.md", "build.txt", "pkg/new.py"]  # files, never a folder
 
 
 def test_changed_paths_take_special_characters_literally(checkout: Checkout) -> None:

@@ -70,7 +70,11 @@ def finish_step(env: Mapping[str, str]) -> int:
     github = open_github(settings.github_token, ctx)
     answered = _answered_on_the_thread(task, github)
     if answered is None and resume is not None:
-        _push_the_work(task, resume, settings.github_token, github, ctx, settings.secrets())
+        try:
+            _push_the_work(task, resume, settings.github_token, github, ctx, settings.secrets(),
+                           settings.allow_workflow_edits)
+        except Exception as exc:  # out of memory, a full disk, a bug: the task is still billed and answered
+            runner.warning(f"prpilot: could not push the work done so far ({type(exc).__name__}: {exc})")
     task = answered or task
     billing = BillingClient(settings.billing_url, settings.billing_token) if settings.billing_url else None
     meter = Meter(settings.model, load_prices(settings.prices), ctx.run_id,
@@ -88,9 +92,10 @@ def finish_step(env: Mapping[str, str]) -> int:
 
 def _push_the_work(
     task: Task, resume: tuple[WorkingBranch, str, list[str] | None], token: str, github: GitHubRepository,
-    ctx: RunContext, secrets: list[str],
+    ctx: RunContext, secrets: list[str], allow_workflow_edits: bool,
 ) -> None:
     """Push what the killed agent changed in the checkout, as the engine does after any failure."""
+    from prpilot.engine.change_rules import ChangeRules
     from prpilot.engine.working_branch import GitWork
     from prpilot.github.checkout import Checkout
 
@@ -101,7 +106,8 @@ def _push_the_work(
     except PrpilotError:
         return  # no checkout left to push from
     branch, title, touched = resume
-    GitWork(checkout, github, ctx.run_url, secrets=secrets).save(task, branch, title, touched)  # logs, never raises
+    rules = ChangeRules(allow_workflow_edits=allow_workflow_edits)
+    GitWork(checkout, github, ctx.run_url, secrets=secrets, rules=rules).save(task, branch, title, touched)
 
 
 def _answered_on_the_thread(task: Task, github: GitHubRepository) -> Task | None:

@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable, Sequence
 
 from prpilot.agent.bounds import clip_line
+from prpilot.agent.limits import limit_hit
 from prpilot.agent.sandbox import Sandbox
 from prpilot.task import CheckRun
 
@@ -68,6 +69,9 @@ def run_line(
     ran = sandbox.run(shell_line(line), timeout=seconds)
     took = time.monotonic() - started
     output = tail(redact(ran.output.decode("utf-8", "replace")))
+    hit = limit_hit(ran.exit_code, output) if ran.exit_code not in (0, None) else ""
+    if hit:
+        output = f"{output}\n[the command ran into its {hit} limit: see the command-limits input]"
     if ran.timed_out:
         output = f"{output}\n[stopped after {took:.0f} s: max-minutes ran out]".lstrip()
     return CheckRun(command=line, exit_code=ran.exit_code, seconds=took, output=output, timed_out=ran.timed_out)

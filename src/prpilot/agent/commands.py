@@ -14,8 +14,10 @@ from dataclasses import dataclass, field
 
 from prpilot.agent.bounds import MAX_BYTES, clip_line
 from prpilot.agent.checks import shell_line
+from prpilot.agent.limits import limit_hit
 from prpilot.agent.sandbox import Sandbox
 from prpilot.agent.workspace import ToolError, Workspace
+from prpilot.command_limits import DEFAULT_LIMITS, CommandLimits
 
 _HEAD_LINES = 100
 _TAIL_LINES = 300
@@ -37,6 +39,7 @@ class CommandPolicy:
     network: bool = False
     deadline: float | None = None
     checks: tuple[str, ...] = ()  # the verify lines: run exactly as written, by a shell, like the engine runs them
+    limits: CommandLimits = DEFAULT_LIMITS
 
     def allows(self, argv: Sequence[str]) -> bool:
         """Whether ``argv`` starts with one of the allowed prefixes, word for word."""
@@ -78,6 +81,10 @@ def run_command(ws: Workspace, policy: CommandPolicy, command: str, sandbox: San
         why = " (what was left of max-minutes)" if seconds < policy.timeout else ""
         stopped = f"timed out after {seconds:.3g} s{why} and was stopped, with every process it started"
         return f"{stopped}\n{output}".rstrip()
+    hit = limit_hit(ran.exit_code, output) if ran.exit_code != 0 else ""
+    if hit:  # an error result the model sees: it can do with less, or say what it needs
+        raise ToolError(f"exit code {ran.exit_code}: the command ran into its {hit} limit (command-limits: "
+                        f"{policy.limits.describe()}); do the work in smaller parts\n{output}".rstrip())
     return f"exit code {ran.exit_code}\n{output}".rstrip()
 
 

@@ -27,6 +27,9 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
+from prpilot.agent.limits import rlimit_argv, sizes_tmpfs
+from prpilot.command_limits import DEFAULT_LIMITS, CommandLimits
+
 # Read-only system directories (a symlink such as /bin -> usr/bin is recreated as a symlink).
 SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc")
 # Files and folders under /etc that hold secrets on some machines; hidden when this user can read them.
@@ -43,8 +46,10 @@ FILE_COMMANDS = (
 _SAFE_VARIABLES = ("LANG", "LC_ALL", "LC_CTYPE", "TZ")
 TMP = "/tmp"  # noqa: S108 - the sandbox's own private tmpfs, not the host's /tmp
 HOME = f"{TMP}/home"
+SHM = "/dev/shm"  # noqa: S108 - the sandbox's own, sized like its /tmp
 _HEAD_BYTES = 256 * 1024
 _TAIL_BYTES = 256 * 1024
+_SYSTEM_PATH = "/usr/bin:/bin:/usr/sbin:/sbin"
 _CREDENTIAL_LINE = re.compile(r"^\s*extraheader\s*=", re.IGNORECASE)
 
 INSTALL_HINT = (
@@ -75,13 +80,20 @@ class Sandbox:
     network: bool = False
     secrets: tuple[str, ...] = ()
     bwrap: str | None = None
+    limits: CommandLimits = DEFAULT_LIMITS
+    prlimit: str | None = None  # util-linux's prlimit, which sets the limits bwrap and all inside inherit
 
     def argv(self, command: Sequence[str], *, git_config: Path | None = None) -> list[str]:
-        """The bwrap command line that runs ``command`` in this sandbox."""
+        """The bwrap command line that runs ``command`` in this sandbox, under its resource limits."""
         assert self.bwrap is not None
-        args = [self.bwrap, "--unshare-all", *(["--share-net"] if self.network else [])]
+        args = [*rlimit_argv(self.prlimit, self.limits), self.bwrap, "--unshare-all"]
+        args += ["--share-net"] if self.network else []
         args += ["--die-with-parent", "--new-session", "--cap-drop", "ALL", "--clearenv"]
-        args += ["--tmpfs", TMP, "--dir", HOME, "--proc", "/proc", "--dev", "/dev"]
+        # Memory-backed places are bounded (bwrap >= 0.7 sizes a tmpfs); /dev itself is read-only.
+        sized = sizes_tmpfs(self.bwrap)
+        args += [*(["--size", str(self.limits.tmp)] if sized else []), "--tmpfs", TMP, "--dir", HOME]
+        args += ["--proc", "/proc", "--dev", "/dev", "--remount-ro", "/dev"]
+        args += [*(["--size", str(max(1, self.limits.tmp // 4))] if sized else []), "--tmpfs", SHM]
         for target, link in self.symlinks:
             args += ["--symlink", target, link]
         for path in self.readable:
@@ -97,7 +109,8 @@ class Sandbox:
             args += ["--ro-bind", str(git_config), str(dot_git / "config")]
         for name, value in self.env.items():
             args += ["--setenv", name, value]
-        return [*args, "--chdir", root, "--", *command]
+        # The sandbox's own root (a tmpfs of bwrap's) is read-only, or it would be an unbounded disk in memory.
+        return [*args, "--remount-ro", "/", "--chdir", root, "--", *command]
 
     @cached_property
     def problem(self) -> str:
@@ -150,7 +163,8 @@ class Sandbox:
 
 
 def sandbox_for(
-    workspace: Path, runner_env: Mapping[str, str], *, network: bool = False, secrets: Iterable[str] = ()
+    workspace: Path, runner_env: Mapping[str, str], *, network: bool = False, secrets: Iterable[str] = (),
+    limits: CommandLimits = DEFAULT_LIMITS,
 ) -> Sandbox:
     """The sandbox for ``workspace``, given the environment the runner started prpilot with."""
     workspace = workspace.resolve()
@@ -202,6 +216,8 @@ def sandbox_for(
         network=network,
         secrets=secret_values,
         bwrap=shutil.which("bwrap", path=runner_env.get("PATH", os.defpath)) or shutil.which("bwrap"),
+        limits=limits,
+        prlimit=shutil.which("prlimit", path=_SYSTEM_PATH),
     )
 
 

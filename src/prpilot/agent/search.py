@@ -185,7 +185,7 @@ def _scan(root: Path, names: Sequence[str], pattern: str, glob: str | None) -> I
             if not stat.S_ISREG(found.st_mode) or found.st_size > _SCAN_MAX_BYTES:
                 continue
             with open(os.open(path, os.O_RDONLY | os.O_NOFOLLOW), "rb") as handle:  # swapped for a link since: no
-                data = handle.read()
+                data = handle.read(_SCAN_MAX_BYTES + 1)  # bounded even if it grew since the lstat
         except OSError:
             continue
         if needle is not None and needle not in data:

@@ -169,7 +169,8 @@ class Toolbox:
         if self.commands and self._sandbox is None:
             policy = self.commands
             self._sandbox = sandbox_for(
-                self.workspace.root, policy.env, network=policy.network, secrets=self.workspace.secrets
+                self.workspace.root, policy.env, network=policy.network, secrets=self.workspace.secrets,
+                limits=policy.limits,
             )
         return self._sandbox
 

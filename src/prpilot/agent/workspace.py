@@ -9,11 +9,14 @@ from collections.abc import Sequence
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
 from prpilot.agent.sanitize import Redactor
+from prpilot.github.untrusted_git import untrusted_argv
 
 _PROBE_BYTES = 8192
 # The most one write may put in a file: source files are far smaller, and every byte written is
 # committed, pushed and shown in the model's history.
 MAX_WRITE_BYTES = 1_000_000
+# The most a file tool reads of one file: a source file is far smaller, and what is read goes to the model.
+MAX_READ_BYTES = 4_000_000
 _WORKFLOWS = (".github", "workflows")
 _MAGIC = {
     b"\x89PNG": "PNG image",
@@ -114,7 +117,17 @@ class Workspace:
             raise ToolError(f"{path} is a directory; use list_files to see what it holds")
         if not target.is_file():
             raise ToolError(f"{path} does not exist; use list_files or search_code to find the right path")
-        data = target.read_bytes()
+        size = target.stat().st_size
+        if size > MAX_READ_BYTES:  # a command may have made it (a sparse 1 TiB file): never read it whole
+            raise ToolError(
+                f"{path}: {size:,} bytes is more than a file tool reads ({MAX_READ_BYTES:,} bytes); "
+                "use search_code to find what you need in it"
+            )
+        # O_NONBLOCK: a FIFO swapped in since the check above is not waited on; the read is bounded anyway.
+        with open(os.open(target, os.O_RDONLY | os.O_NONBLOCK), "rb") as handle:
+            data = handle.read(MAX_READ_BYTES + 1)
+        if len(data) > MAX_READ_BYTES:
+            raise ToolError(f"{path} grew past {MAX_READ_BYTES:,} bytes while it was read")
         if looks_binary(data[:_PROBE_BYTES]):
             raise ToolError(describe_binary(self.relative(target), data[:16], len(data)))
         return data.decode("utf-8", "replace")
@@ -183,7 +196,7 @@ class Workspace:
         pathspec = ["--", f":(literal){prefix}"] if prefix != "." else []
         try:
             done = subprocess.run(
-                ["git", "-c", "core.quotepath=off", "ls-files", "-co", "--exclude-standard", "-z", *pathspec],
+                untrusted_argv("-c", "core.quotepath=off", "ls-files", "-co", "--exclude-standard", "-z", *pathspec),
                 cwd=self.root,
                 capture_output=True,
                 timeout=60,

@@ -22,6 +22,7 @@ from prpilot.billing.meter import Meter
 from prpilot.billing.money import format_usd
 from prpilot.billing.pricing import PriceTable, unknown_model_warning
 from prpilot.engine.cancellation import CancelSignal
+from prpilot.engine.change_rules import ChangeRules
 from prpilot.engine.checkpoint import Checkpoint
 from prpilot.engine.ending import Ending, end_task
 from prpilot.engine.verification import Verification, start_workflows
@@ -89,7 +90,8 @@ class TaskEngine:
 
     def __post_init__(self) -> None:
         self._status = StatusComment(self.github, self.run_url)
-        self.git = GitWork(self.checkout, self.github, self.run_url, secrets=self.settings.secrets())
+        self.git = GitWork(self.checkout, self.github, self.run_url, secrets=self.settings.secrets(),
+                           rules=ChangeRules(allow_workflow_edits=self.settings.allow_workflow_edits))
         self.meter = Meter(
             self.settings.model, self.prices, self.run_id, ledger=self.ledger, billing=self.billing,
             notices=self.runner, billed_to=payers(self.settings),
@@ -191,7 +193,7 @@ class TaskEngine:
             self._checks = Verification(
                 self.checkout.root, self.settings.setup, self.settings.verify, self.settings.verify_rounds,
                 env=self.command_env, deadline=self._deadline, network=self.settings.command_network,
-                secrets=tuple(self.settings.secrets()), redact=self._redact,
+                secrets=tuple(self.settings.secrets()), redact=self._redact, limits=self.settings.command_limits,
             )
         return self._checks
 
@@ -286,6 +288,7 @@ class TaskEngine:
                 network=self.settings.command_network,
                 deadline=self._deadline,  # commands share max-minutes
                 checks=self.settings.verify,
+                limits=self.settings.command_limits,
             )
         profile = TOOL_PROFILES[self.settings.tool_profile]
         toolbox = self._toolbox = Toolbox(workspace, commands=commands, profile=profile)
@@ -305,10 +308,12 @@ class TaskEngine:
 
     def finalize_working_branch(self, task: Task, branch: WorkingBranch, title: str, answer: str, cut: str) -> str:
         """Commit and push the changes; open the pull request for an issue task; return what the answer must add."""
-        changed = self.git.changed(self._touched())
+        # The rules apply to the change as it is, whoever wrote it (a file tool, a command, setup, verify).
+        changed = self.git.allowed(self.git.changed(self._touched()))
+        left_out = self._redact(self.git.left_out_notice())  # names the agent chose: shown as code, one line each
         if not changed:
             task.branch = None if branch.open_pull else task.branch
-            return ""  # an answer-only task: no branch pushed, no pull request
+            return left_out  # an answer-only task: no branch pushed, no pull request
         # One step for both: they follow each other within moments, so two labels would only flicker.
         label = "Pushing the change and opening the pull request" if branch.open_pull else "Pushing the change"
         self._step(task, label)
@@ -319,7 +324,8 @@ class TaskEngine:
         self.git.commit_and_push(task, branch, title, changed)
         failing = self._checks if task.verify == "failed" else None
         ci = self._redact(start_workflows(self.github, self.settings.ci_workflows, task.branch or branch.name,
-                                          self.repo_url))
+                                          self.repo_url, changed=self.git.workflows_changed()))
+        ci = "\n\n".join(part for part in (left_out, ci) if part)
         if not branch.open_pull:
             checks = failing.failing_notice(draft=False, new_pull=False) if failing else ""
             return "\n\n".join(part for part in (checks, ci) if part)

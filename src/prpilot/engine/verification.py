@@ -8,13 +8,14 @@ Every command runs in the sandbox (:mod:`prpilot.agent.sandbox`); none runs anyw
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
 from prpilot.agent.checks import describe, failure_message, run_lines
 from prpilot.agent.sandbox import Sandbox, sandbox_for
+from prpilot.command_limits import DEFAULT_LIMITS, CommandLimits
 from prpilot.errors import GitHubError, SetupFailed
 from prpilot.github.port import GitHubPort
 from prpilot.task import CheckRun
@@ -34,6 +35,7 @@ class Verification:
     network: bool = False  # for verify; setup always has the network
     secrets: tuple[str, ...] = ()
     redact: Callable[[str], str] = str
+    limits: CommandLimits = DEFAULT_LIMITS
     setup_runs: list[CheckRun] = field(default_factory=list)
     runs: list[CheckRun] = field(default_factory=list)  # the last run of the checks
     times: int = 0  # how often the checks ran
@@ -48,7 +50,7 @@ class Verification:
         """Run the setup lines once, with the network; the first failure raises SetupFailed, saying why."""
         if not self.setup_lines:
             return
-        sandbox = sandbox_for(self.root, self.env, network=True, secrets=self.secrets)
+        sandbox = sandbox_for(self.root, self.env, network=True, secrets=self.secrets, limits=self.limits)
         self.setup_runs = run_lines(self.setup_lines, sandbox, seconds_left=self.seconds_left, redact=self.redact,
                                     stop_at_failure=True)
         failed = next((run for run in self.setup_runs if not run.passed), None)
@@ -62,7 +64,8 @@ class Verification:
     def check(self) -> bool:
         """Run every verify line (network off unless command-network allows it); True when all pass."""
         if self._sandbox is None:
-            self._sandbox = sandbox_for(self.root, self.env, network=self.network, secrets=self.secrets)
+            self._sandbox = sandbox_for(self.root, self.env, network=self.network, secrets=self.secrets,
+                                        limits=self.limits)
         self.runs = run_lines(self.verify_lines, self._sandbox, seconds_left=self.seconds_left, redact=self.redact)
         self.times += 1
         self.seconds += sum(run.seconds for run in self.runs)
@@ -99,15 +102,22 @@ class Verification:
         return f"⚠️ **The checks fail** {tried}: {failing}.{where} The output is under Checks below."
 
 
-def start_workflows(github: GitHubPort, workflows: tuple[str, ...], branch: str, repo_url: str) -> str:
+def start_workflows(
+    github: GitHubPort, workflows: tuple[str, ...], branch: str, repo_url: str, *, changed: Collection[str] = ()
+) -> str:
     """Start each CI workflow on ``branch`` (a dispatch starts a run where the token's push does not).
 
-    A workflow that cannot be started is said in one sentence and does not fail the task.
+    A workflow that cannot be started is said in one sentence and does not fail the task. One the task's
+    own change edits (``changed``) is never started: the run would be the agent's version of it.
     """
     if not workflows:
         return ""
     lines = []
     for name in workflows:
+        if name in changed:
+            lines.append(f"- `{name}` was not started: the change edits `.github/workflows/{name}`, and prpilot "
+                         "starts only workflows its branch leaves as they were.")
+            continue
         try:
             url = github.run_workflow(name, branch)
         except GitHubError as exc:

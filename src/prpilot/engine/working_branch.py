@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from prpilot.engine.change_rules import ChangeRules, LeftOut, holding_secrets, is_workflow, sort_change
 from prpilot.engine.naming import create_unique_branch_name, noreply_email
 from prpilot.errors import PrpilotError, PushRejected
 from prpilot.github.checkout import BOT_NAME, Checkout, Identity
@@ -64,6 +65,9 @@ class GitWork:
     unpushed: str | None = None  # a commit the remote refused
     secrets: Sequence[str] = ()  # the workflow's secrets: a change holding one is never committed
     left_by_setup: frozenset[str] = frozenset()  # what the setup commands changed: never the task's work
+    rules: ChangeRules = field(default_factory=ChangeRules)
+    left_out: list[LeftOut] = field(default_factory=list)  # what the rules kept out of the last commit
+    committed: list[str] = field(default_factory=list)  # the paths of the last commit
 
     def start(self, task: Task, title: str) -> WorkingBranch:
         """PR task: the PR's own head branch. Issue task: a new unique ``pilot/<slug>`` branch."""
@@ -93,13 +97,38 @@ class GitWork:
         changed = self.checkout.changed_paths(touched)
         return changed if touched is not None else [path for path in changed if path not in self.left_by_setup]
 
+    def allowed(self, changed: list[str]) -> list[str]:
+        """The paths of ``changed`` the rules let into the commit; the others are kept in ``left_out``."""
+        kept, self.left_out = sort_change(self.checkout.root, changed, self.rules)
+        for left in self.left_out:
+            log.warning("left out of the commit: %s (%s)", left.path, left.why)
+        return kept
+
+    def left_out_notice(self) -> str:
+        """What the thread is told about the paths the rules left out ("" when none)."""
+        if not self.left_out:
+            return ""
+        shown = [f"- `{_shown(left.path)}`: {left.why}" for left in self.left_out[:20]]
+        more = len(self.left_out) - len(shown)
+        if more > 0:
+            shown.append(f"- and {more} more")
+        return "⚠️ **Left out of the commit** (prpilot's rules on what a change may hold):\n" + "\n".join(shown)
+
+    def workflows_changed(self) -> set[str]:
+        """The workflow files (names under .github/workflows) the task's commit changed."""
+        return {path.split("/", 2)[2] for path in self.committed if is_workflow(path) and path.count("/") >= 2}
+
     def commit_and_push(self, task: Task, branch: WorkingBranch, title: str, changed: list[str]) -> None:
-        """Commit ``changed`` and push; sets ``task.branch`` to where the work went."""
+        """Commit what the rules allow of ``changed`` and push; sets ``task.branch`` to where the work went."""
+        changed = self.allowed(changed)
+        if not changed:
+            return
         self.refuse_secrets(changed)
         server, requester_id = self.checkout.server_url, task.context.get("requester_id")
         co_author = noreply_email(task.github_user, server, requester_id if isinstance(requester_id, int) else None)
         message = f"{title}\n\nRequested in {self.run_url}\n\nCo-authored-by: {task.github_user} <{co_author}>"
         self.unpushed = self.checkout.commit(message, Identity(BOT_NAME, noreply_email(BOT_NAME, server)), changed)
+        self.committed = list(changed)
         for attempt in range(1, _PUSH_ATTEMPTS + 1):
             try:
                 self.checkout.push(branch.name, create=branch.open_pull)
@@ -128,15 +157,7 @@ class GitWork:
         forms = [form.encode() for secret in self.secrets for form in secret_forms(secret)]
         if not forms:
             return
-        holding = []
-        for name in changed:
-            path = self.checkout.root / name
-            try:
-                data = path.read_bytes() if path.is_file() and not path.is_symlink() else b""
-            except OSError:
-                continue  # unreadable here: git cannot commit it either
-            if any(form in data for form in forms):
-                holding.append(name)
+        holding = holding_secrets(self.checkout.root, changed, forms)
         if holding:
             names = ", ".join(f"`{name}`" for name in holding[:10])
             raise PrpilotError(
@@ -155,6 +176,8 @@ class GitWork:
                 self.commit_and_push(task, branch, f"WIP: {title}", changed)
         except PrpilotError as exc:
             log.warning("could not push the work done so far: %s", exc.message)
+        except Exception:  # out of memory, a full disk, a bug: the task must still be answered and billed
+            log.exception("could not push the work done so far")
 
     def unpushed_patch(self) -> str:
         """The commit the remote refused, as a patch for ``git am``: the runner's checkout is gone after the job."""
@@ -165,3 +188,9 @@ class GitWork:
         except PrpilotError as exc:
             log.warning("%s", exc.message)
             return ""
+
+
+def _shown(path: str) -> str:
+    """A path the agent chose, safe inside inline code: one line, no backtick, bounded."""
+    text = "".join(char if char.isprintable() and char != "`" else "?" for char in path)
+    return text if len(text) <= 200 else f"{text[:200]}…"

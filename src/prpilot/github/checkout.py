@@ -27,6 +27,7 @@ import git
 from git.refs.symbolic import SymbolicReference
 
 from prpilot.errors import GitError, PushRejected
+from prpilot.github.untrusted_git import IGNORE_SUBMODULES, nested_repository, untrusted_options
 from prpilot.tuning import current as current_tuning
 
 log = logging.getLogger(__name__)
@@ -102,36 +103,10 @@ def parse_push(porcelain: str) -> list[tuple[str, str]]:
     return refused
 
 
-# What in a repository's config makes git run a program, set to nothing on every command prpilot
-# runs: the agent works in this checkout, so its .git/config is not trusted to name programs.
-# https://git-scm.com/docs/git-config
-_NO_PROGRAMS = (
-    "core.fsmonitor=false",
-    "core.hooksPath=/dev/null",
-    "core.pager=cat",
-    "core.editor=true",
-    "sequence.editor=true",
-    "core.askPass=",
-    "core.sshCommand=ssh",
-    "core.gitProxy=",
-    "credential.helper=",
-    "diff.external=",
-    "commit.gpgSign=false",
-    "protocol.ext.allow=never",
-)
 # remote.<name>.receivepack/uploadpack run locally for a local remote, and the first value given wins
 # over a later ``-c``: the command-line options below name them instead.
 _PACK_PROGRAMS = ("--receive-pack=git-receive-pack",)
 _FETCH_PROGRAMS = ("--upload-pack=git-upload-pack",)
-# Programs under a name of the repository's choosing (filter.<name>.clean...): each one found is emptied.
-_NAMED_PROGRAMS = re.compile(r"^(filter\.[^\n]+\.(clean|smudge|process)|diff\.[^\n]+\.(textconv|command)"
-                             r"|merge\.[^\n]+\.driver)$", re.IGNORECASE)
-
-
-def no_programs(local_keys: Sequence[str]) -> list[str]:
-    """``-c`` settings that stop git from running any program a repository's config names."""
-    named = sorted({f"{key}=" for key in local_keys if _NAMED_PROGRAMS.match(key)})
-    return [*_NO_PROGRAMS, *named]
 
 
 class Checkout:
@@ -168,13 +143,13 @@ class Checkout:
         if config is not None and config == self._hardened:
             return
         self._hardened = None
-        self.repo.git.set_persistent_git_options(c=no_programs([]))
+        self.repo.git.set_persistent_git_options(c=untrusted_options())
         try:
             keys = str(self.repo.git.config("--local", "--no-includes", "--name-only", "--list")).splitlines()
         except git.GitCommandError:
             keys = []
             config = None  # not listed: list again next time
-        self.repo.git.set_persistent_git_options(c=no_programs(keys))
+        self.repo.git.set_persistent_git_options(c=untrusted_options(keys))
         self._hardened = config
 
     def _over_network(self, what: str, call: Callable[[], T]) -> T:
@@ -262,19 +237,21 @@ class Checkout:
         self._harden()  # after the agent: whatever its commands may have written
         if among is not None and not among:
             return []
-        args = ["--porcelain", "-z"]
+        # Files one by one, so that a folder in the answer (``dir/``) is a nested repository git did not enter.
+        args = ["--porcelain", "-z", "--untracked-files=all", IGNORE_SUBMODULES]
         if among is not None and len(among) <= _MAX_PATHSPECS:
-            args += ["--untracked-files=all", "--", *among]
-        else:
-            args.append("--untracked-files=normal")
+            args += ["--", *among]
         try:
             with self.repo.git.custom_environment(GIT_LITERAL_PATHSPECS="1", GIT_OPTIONAL_LOCKS="0"):
                 return parse_status(str(self.repo.git.status(*args, strip_newline_in_stdout=False)))
         except git.GitCommandError as exc:
             raise GitError(f"could not list the changes: {_stderr(exc)}") from exc
 
-    def commit(self, message: str, author: Identity, paths: Sequence[str] | None = None) -> str:
-        """Stage ``paths`` (everything when None) and commit them on HEAD; return the new commit's sha.
+    def commit(self, message: str, author: Identity, paths: Sequence[str]) -> str:
+        """Stage ``paths`` and commit them on HEAD; return the new commit's sha.
+
+        Only the paths named are staged, never the whole tree: ``git add --all`` would record a nested
+        repository as a gitlink, and look into it after.
 
         The commit is made with plumbing (write-tree, commit-tree, update-ref): ``git commit``
         would refresh the whole index first, and it runs the repository's hooks.
@@ -286,13 +263,12 @@ class Checkout:
             "GIT_COMMITTER_EMAIL": author.email,
         }
         self._harden()  # after the agent: whatever its commands may have written
+        paths = [path for path in paths if not nested_repository(path)]  # a gitlink is never recorded
         parent = self.head_sha()
         try:
-            if paths is None or len(paths) > _MAX_PATHSPECS:
-                self.repo.git.add("--all")
-            else:
-                with self.repo.git.custom_environment(GIT_LITERAL_PATHSPECS="1"):
-                    self.repo.git.add("--all", "--", *paths)
+            with self.repo.git.custom_environment(GIT_LITERAL_PATHSPECS="1"):
+                for start in range(0, len(paths), _MAX_PATHSPECS):  # within the command line's length limit
+                    self.repo.git.add("--all", "--", *paths[start:start + _MAX_PATHSPECS])
             tree = str(self.repo.git.write_tree()).strip()
             with self.repo.git.custom_environment(**identity):
                 sha = str(self.repo.git.commit_tree(tree, *(["-p", parent] if parent else []), "-m", message)).strip()
