@@ -44,7 +44,9 @@ INPUTS: dict[str, tuple[frozenset[Step], str]] = {
         "Model name sent to the endpoint and used for pricing (on GitHub Models a name without a publisher, "
         "such as the default, means openai/<name>).",
     ),
-    "fallback-model": (frozenset({E}), "Model that takes over when the model's endpoint keeps failing; empty: none."),
+    "fallback-model": (
+        frozenset({S, E}), "Model that takes over when the model's endpoint keeps failing; empty: none."
+    ),
     "fallback-base-url": (frozenset({E}), "Base URL of the fallback model's endpoint; empty: the model's own."),
     "fallback-api-key": (frozenset({E}), "API key for the fallback endpoint; empty: the model's own key."),
     "max-steps": (
