@@ -212,7 +212,7 @@ class TaskScheduler:
             task.allowance = checks.allowance(self.settings.limits, facts)
             return refusal.message if refusal else None
 
-        self.ledger.admit(task, decide, hold=hold)
+        self.ledger.admit(task, decide, hold=hold, model=self.settings.model)
         return refusal
 
     def end(self, task: Task, status: TaskStatus, why: str, *, answer: bool = True, settle: bool = False) -> None:
