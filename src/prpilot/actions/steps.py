@@ -35,6 +35,7 @@ from prpilot.settings import SECRET_INPUTS, Settings, Step, parse_settings, raw_
 from prpilot.task import Task, TaskStatus
 
 if TYPE_CHECKING:  # PyGithub loads only when a task is really there; the scheduler only in the schedule step
+    from prpilot.billing.ledger import Record
     from prpilot.github.rest import GitHubRepository
     from prpilot.intake.events import StopRequest
     from prpilot.scheduler.task_scheduler import Acknowledged
@@ -258,11 +259,15 @@ def _accept_handed_over(settings: Settings, ctx: RunContext, runner: ActionsRunn
     if not settings.github_token:
         raise ConfigError("the github-token input is empty; the worker needs it to read the ledger")
     from prpilot.actions.assembly import open_github
-    from prpilot.scheduler.handover import handover_refusal
+    from prpilot.scheduler.handover import handover_refusal, reservation_of
 
-    ledger = open_github(settings.github_token, ctx).ledger()
-    refusal = ledger.start(task.id, ctx.run_id,
-                           lambda records: handover_refusal(records, task, model=settings.model, run_id=ctx.run_id))
+    def decide(records: list[Record]) -> str | None:
+        reservation = reservation_of(records, task.id)
+        # The hold comes from the ledger, not the input: the engine stops the task there.
+        task.hold_usd = reservation.hold_usd if reservation is not None and reservation.hold_usd else None
+        return handover_refusal(records, task, model=settings.model, run_id=ctx.run_id)
+
+    refusal = open_github(settings.github_token, ctx).ledger().start(task.id, ctx.run_id, decide)
     if refusal is not None:
         raise EventError(f"the task input is refused: {refusal}")
     actions_strategy(Path(ctx.runner_temp or "."))(task)

@@ -13,9 +13,9 @@ at most ``max_steps`` calls, so::
 
 priced at the dearest of the models that may answer (the model, and the fallback model that may
 take over any call). Prompt tokens are not in it: the prompt has no bound prpilot knows before the
-task runs (it grows with what the agent reads). The output bound is generous (16,384 tokens a call
-where agent steps write a few hundred), so the hold usually exceeds the real cost; a task whose
-prompts cost more than its hold can still overrun it, which a max-cost prevents.
+task runs. So the engine stops a task at its hold as at a max-cost (checked before each model
+call): the bill passes the hold by the last call's cost at most, and the output bound is generous
+(16,384 tokens a call where agent steps write a few hundred), so most tasks end far below it.
 """
 
 from __future__ import annotations

@@ -61,11 +61,14 @@ def run_task_in(task: Task, workdir: Path, env: Mapping[str, str], *, cancel: Ca
 def _check_reservation(task: Task, ctx: RunContext, token: str, model: str) -> None:
     """Refuse a queued task the ledger did not admit: whoever can write to the queue asserts nothing (issue 28)."""
     from prpilot.actions.assembly import open_github
-    from prpilot.scheduler.handover import handover_refusal
+    from prpilot.scheduler.handover import handover_refusal, reservation_of
 
-    refusal = handover_refusal(open_github(token, ctx).ledger().records(), task, model=model)
+    records = open_github(token, ctx).ledger().records()
+    refusal = handover_refusal(records, task, model=model)
     if refusal is not None:
         raise EventError(f"the queued task is refused: {refusal}")
+    reservation = reservation_of(records, task.id)
+    task.hold_usd = reservation.hold_usd if reservation is not None and reservation.hold_usd else None
 
 
 def run_queued_task(task: Task, workdir: Path) -> None:

@@ -213,6 +213,8 @@ class TaskScheduler:
             return refusal.message if refusal else None
 
         self.ledger.admit(task, decide, hold=hold, model=self.settings.model)
+        if refusal is None and checks.budgeted(self.settings.limits) and hold > 0:  # a free model holds 0: no cap
+            task.hold_usd = hold  # the engine stops there, so the bill stays within the hold
         return refusal
 
     def end(self, task: Task, status: TaskStatus, why: str, *, answer: bool = True, settle: bool = False) -> None:
