@@ -9,7 +9,7 @@ import pytest
 
 from prpilot.billing.bill import Bill
 from prpilot.billing.ledger import Record, Reservation, Settlement, Start
-from prpilot.scheduler.handover import handover_refusal, running_on_thread
+from prpilot.scheduler.handover import Running, handover_refusal, running_on_thread
 from prpilot.task import Task
 
 AT = datetime(2026, 12, 7, 13, 0, tzinfo=UTC)
@@ -67,4 +67,4 @@ def test_running_on_thread_is_what_the_ledger_admitted_there_and_did_not_settle(
     records: list[Record] = [_reserved(t) for t in (running, done, elsewhere, taken)]
     records += [_settled(done), Start(task_id=taken.id, run_id="900", at=AT)]
 
-    assert running_on_thread(records, 7) == {running.id: "100", taken.id: "900"}
+    assert running_on_thread(records, 7) == {running.id: Running("100", "bob"), taken.id: Running("900", "bob")}

@@ -13,6 +13,7 @@ from prpilot.billing.ledger import Ledger
 from prpilot.errors import GitHubError
 from prpilot.github.memory import MemoryGitHub
 from prpilot.intake.events import StopRequest
+from prpilot.scheduler.handover import Running
 from prpilot.scheduler.stop import NOTHING_RUNNING, StopHandler, running_tasks
 from prpilot.scheduler.strategies import run_stopper
 from prpilot.settings import Settings
@@ -164,7 +165,7 @@ def test_running_tasks_reads_hidden_tasks_once_each_and_takes_the_run_from_the_l
     task = _task(501, TaskStatus.SCHEDULED)
     body = status_comment(task, run_url="run")
 
-    [found] = running_tasks([body, body, "no task here"], {task.id: "777"})
+    [found] = running_tasks([body, body, "no task here"], {task.id: Running("777", "alice")})
     assert found.id == task.id
     assert found.context["run_id"] == "777"
     assert running_tasks([body], {}) == []
@@ -186,6 +187,20 @@ def test_a_forged_status_comment_cancels_no_run() -> None:
 
     assert status == "completed"
     assert port.cancelled == [501]  # only the run the ledger recorded
+
+
+def test_a_forged_comment_naming_a_reader_as_requester_does_not_let_them_stop_the_task() -> None:
+    # Without write access one may stop only one's own task: who asked comes from the ledger.
+    real = _task(501, user="alice")
+    port = _port(real, rita="read")
+    forged = real.model_copy(deep=True)
+    forged.github_user = "rita"
+    port.comments = {0: status_comment(forged, run_url="run"), **port.comments}  # read first
+
+    status, _ = _stop(port, who="rita")
+
+    assert status == "rejected"
+    assert port.cancelled == []
 
 
 def test_a_dispatched_task_is_stopped_in_the_run_that_took_it() -> None:

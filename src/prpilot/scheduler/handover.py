@@ -11,6 +11,7 @@ by another run; and ``/pilot stop`` cancels only a run the ledger recorded for a
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from prpilot.billing.ledger import Record, Reservation, Start, settlements
 from prpilot.task import Task
@@ -44,13 +45,21 @@ def handover_refusal(records: Iterable[Record], task: Task, *, model: str, run_i
     return None
 
 
-def running_on_thread(records: Iterable[Record], thread: int) -> dict[str, str]:
-    """The tasks of ``thread`` the ledger (one per repository) shows admitted and not settled, with their runs."""
+@dataclass(frozen=True)
+class Running:
+    """A task the ledger shows running: the workflow run that runs it and who asked for it."""
+
+    run_id: str
+    user: str
+
+
+def running_on_thread(records: Iterable[Record], thread: int) -> dict[str, Running]:
+    """The tasks of ``thread`` the ledger (one per repository) shows admitted and not settled, by task id."""
     records = list(records)
     settled = settlements(records)
     started = {r.task_id: r.run_id for r in records if isinstance(r, Start)}
     return {
-        r.task_id: started.get(r.task_id, r.run_id)
+        r.task_id: Running(run_id=started.get(r.task_id, r.run_id), user=r.user)
         for r in records
         if isinstance(r, Reservation) and r.thread == thread and r.task_id not in settled
     }

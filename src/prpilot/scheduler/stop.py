@@ -20,7 +20,7 @@ from prpilot.errors import PrpilotError
 from prpilot.github.port import GitHubPort
 from prpilot.intake.events import StopRequest
 from prpilot.scheduler import admission as checks
-from prpilot.scheduler.handover import running_on_thread
+from prpilot.scheduler.handover import Running, running_on_thread
 from prpilot.settings import Settings
 from prpilot.task import Task, TaskStatus
 from prpilot.thread.markdown import MARKER, StopRecord, extract_task, first_line, stop_reply
@@ -42,10 +42,11 @@ class StopOutcome:
     message: str
 
 
-def running_tasks(bodies: Iterable[str], live: Mapping[str, str]) -> list[Task]:
-    """The tasks of ``live`` (task id → the run the ledger recorded for it) as status comments name them.
+def running_tasks(bodies: Iterable[str], live: Mapping[str, Running]) -> list[Task]:
+    """The tasks of ``live`` (what the ledger shows running, by task id) as status comments name them.
 
-    The ledger alone says what runs and where: a comment's own status and run id count for nothing.
+    The ledger alone says what runs, where and for whom: a comment's status, run id and requester
+    count for nothing.
     """
     found: dict[str, Task] = {}
     for body in bodies:
@@ -53,7 +54,8 @@ def running_tasks(bodies: Iterable[str], live: Mapping[str, str]) -> list[Task]:
         if task is not None and task.id in live and task.id not in found:
             task.status = task.status if task.status in _RUNNING else TaskStatus.RUNNING
             # A ledger line older than the run ids names no run: better cancel nothing than the comment's run.
-            task.context["run_id"] = live[task.id] or "unrecorded"
+            task.context["run_id"] = live[task.id].run_id or "unrecorded"
+            task.github_user = live[task.id].user  # who may stop it without write access
             found[task.id] = task
     return list(found.values())
 
