@@ -53,14 +53,18 @@ INPUTS: dict[str, tuple[frozenset[Step], str]] = {
         "auto, chat-completions or responses: the API the model is called through (auto: Responses for the "
         "models that only have it, Chat Completions otherwise).",
     ),
-    "max-output-tokens": (frozenset({E}), "Most tokens the model may write in one reply, sent on every agent request."),
+    "max-output-tokens": (
+        frozenset({S, E}), "Most tokens the model may write in one reply, sent on every agent request."
+    ),
     "reasoning-effort": (frozenset({E}), "Reasoning effort for the models that take it (low, medium, high...); "
                                          "empty: the endpoint's default."),
     "copilot-integration-id": (
         frozenset({E}),
         "Copilot-Integration-Id header sent with Copilot requests (the no-secret endpoint).",
     ),
-    "fallback-model": (frozenset({E}), "Model that takes over when the model's endpoint keeps failing; empty: none."),
+    "fallback-model": (
+        frozenset({S, E}), "Model that takes over when the model's endpoint keeps failing; empty: none."
+    ),
     "fallback-base-url": (frozenset({S, E}), "Base URL of the fallback model's endpoint; empty: the model's own."),
     "fallback-api-key": (frozenset({E}), "API key for the fallback endpoint; empty: the model's own key."),
     "max-steps": (

@@ -128,6 +128,8 @@ class Task(BaseModel):
     model_usage: list[ModelUsage] = Field(default_factory=list)  # the same totals, per model, once billed
     # This task's cost cap: the request's --max-cost within the workflow's max-cost (the scheduler clamps it).
     max_cost_usd: Decimal | None = None
+    # What admission held against a monthly budget (issue 28): the engine stops there too, so the hold bounds the bill.
+    hold_usd: Decimal | None = None
     allowance: Allowance | None = None  # the budgets' remainder at admission, shown on the status comment
     changed_files: list[str] = Field(default_factory=list)  # what the task pushed, for a follow-up to read
     created_at: datetime = Field(default_factory=utcnow)

@@ -19,6 +19,7 @@ from prpilot.billing.ledger import (
     Record,
     Reservation,
     Settlement,
+    Start,
     dump_records,
     held_this_month,
     month_key,
@@ -131,6 +132,24 @@ def test_admit_writes_the_hold(tmp_path: Path) -> None:
     ledger = file_ledger(tmp_path)
     assert ledger.admit(task("alice"), limit(5), hold=Decimal("1.5")) is None
     assert held_this_month(ledger.records(), NOW, user="alice") == Decimal("1.5")
+
+
+def test_admit_records_what_a_handover_is_checked_against(tmp_path: Path) -> None:
+    ledger = file_ledger(tmp_path)
+    admitted = Task(github_user="alice", github_project="acme/widgets", user_request="fix it", issue_number=4,
+                    installation_id="77")
+    ledger.admit(admitted, limit(5), model="gpt-4o")
+    [reservation] = ledger.records()
+    assert isinstance(reservation, Reservation)
+    assert (reservation.model, reservation.thread, reservation.run_id) == ("gpt-4o", 4, "77")
+
+
+def test_start_records_the_run_once_and_nothing_when_refused(tmp_path: Path) -> None:
+    ledger = file_ledger(tmp_path)
+    assert ledger.start("t1", "200", lambda records: None) is None
+    assert ledger.start("t1", "200", lambda records: None) is None  # a re-run of the same run adds nothing
+    assert ledger.start("t2", "300", lambda records: "not admitted") == "not admitted"
+    assert [(r.task_id, r.run_id) for r in ledger.records() if isinstance(r, Start)] == [("t1", "200")]
 
 
 @pytest.mark.parametrize(

@@ -156,6 +156,37 @@ def test_concurrent_tasks_hold_their_max_cost_so_a_budget_is_not_overrun(bed: Be
     assert all("PRPILOT_MONTHLY_BUDGET" in body for body in refusals)
 
 
+def test_concurrent_tasks_without_max_cost_hold_what_their_calls_may_cost(bed: Bed, tmp_path: Path) -> None:
+    # No max-cost: each task holds max-steps × the per-call output bound × the output price,
+    # 10 × 16,384 × $1.60 per million = $0.262144 on gpt-4.1-mini. Four fit under $1.00
+    # (0.786432 < 1 before the fourth); the budget is overrun by one hold at most (issue 28, item 4).
+    statuses = _schedule_at_once(bed, tmp_path, 8, {"monthly-budget": "1", "max-steps": "10",
+                                                    "model": "gpt-4.1-mini"})
+
+    assert statuses.count("scheduled") == 4
+    assert statuses.count("rejected") == 4
+    numbers = [issue.number for issue in bed.github.state.issues_of(bed.repo)]
+    refusals = [body for number in numbers for body in _comments(bed, number) if "held for tasks" in body]
+    assert len(refusals) == 4
+    assert all("$1.048576 held for tasks still running" in body for body in refusals)
+
+
+def test_an_unpriced_fallback_is_refused_under_a_budget_before_any_model_call(bed: Bed) -> None:
+    # The fallback may answer every call; unpriced, it would spend under the budget for free (item 5).
+    event = bed.issue_comment("/pilot add tests for the parser")
+
+    refused = bed.run("issue_comment", event, monthly_budget="5", model="gpt-4.1-mini",
+                      fallback_model="my-vllm-model")
+
+    assert refused.ok, refused.logs
+    assert refused.outputs["status"] == "rejected"
+    assert refused.step("engine").outcome == "skipped"
+    assert bed.model.calls == []
+    reply = _comments(bed, event["issue"]["number"])[-1]
+    assert "no price for the fallback model 'my-vllm-model'" in reply
+    assert "PRPILOT_MONTHLY_BUDGET" in reply
+
+
 def _status_output(text: str) -> str:
     lines = text.splitlines()
     for index, line in enumerate(lines):

@@ -137,6 +137,23 @@ def test_max_cost_stops_the_agent_at_the_cap_and_bills_what_it_used(bed: Bed) ->
     assert "max-cost cannot stop" not in result.logs
 
 
+def test_under_a_budget_without_max_cost_the_agent_stops_at_its_hold(bed: Bed) -> None:
+    # The hold: 5 steps × 16,384 output tokens × $1.60 per million = $0.131072 (issue 28, item 4). Calls of
+    # 100,000 prompt tokens ($0.04 each) pass it on the fourth, so the fifth call max-steps allows is not made.
+    reply = say.tool("read_file", '{"path": "README.md"}', prompt_tokens=100_000, completion_tokens=0)
+    bed.model.set_policy(lambda _request, _index: reply)
+    event = bed.issue_comment("/pilot keep reading forever")
+
+    result = bed.run("issue_comment", event, monthly_budget="5", max_steps="5", model="gpt-4.1-mini")
+
+    assert result.outputs["status"] == "failed", result.logs
+    assert len(bed.model.calls) == 4
+    assert Decimal(result.outputs["cost"]) == Decimal("0.16")
+    comment = _status_comment(bed, event["issue"]["number"])
+    assert "cost cap of $0.131072" in comment
+    assert "held against the monthly budget" in comment
+
+
 def test_max_cost_with_an_unpriced_model_warns_that_it_cannot_stop_the_task(bed: Bed) -> None:
     bed.model.set_policy(lambda _request, _index: say.text("Nothing to change."))
 

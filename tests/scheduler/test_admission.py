@@ -249,3 +249,11 @@ def test_the_requesters_holds_count_against_their_budget() -> None:
     rejection = admission_decision(limits, facts)
     assert rejection is not None
     assert rejection.code is RejectionCode.USER_BUDGET
+
+
+def test_an_unpriced_fallback_is_refused_by_name() -> None:
+    rejection = budget_can_be_counted(Limits(monthly_budget_usd=Decimal(5)), "my-vllm", False, role="fallback model")
+    assert rejection is not None
+    assert rejection.code is RejectionCode.UNPRICED_MODEL
+    assert "no price for the fallback model 'my-vllm'" in rejection.message
+    assert "or pick a fallback model prpilot knows the price of" in rejection.message

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
 from prpilot.billing.bill import Bill
-from prpilot.billing.ledger import FileLedgerBackend, Ledger
+from prpilot.billing.ledger import Ledger
 from prpilot.errors import GitHubError
 from prpilot.github.memory import MemoryGitHub
 from prpilot.intake.events import StopRequest
+from prpilot.scheduler.handover import Running
 from prpilot.scheduler.stop import NOTHING_RUNNING, StopHandler, running_tasks
 from prpilot.scheduler.strategies import run_stopper
 from prpilot.settings import Settings
@@ -27,16 +28,48 @@ def _task(run_id: int, status: TaskStatus | None = TaskStatus.RUNNING, user: str
     return task
 
 
-def _port(*tasks: Task, **permissions: str) -> MemoryGitHub:
-    port = MemoryGitHub(permissions=dict(permissions))
+class _MemoryLedger:
+    """A ledger backend in memory: the version is the number of writes."""
+
+    def __init__(self) -> None:
+        self.text, self.writes = "", 0
+
+    def read(self) -> tuple[str | None, str]:
+        return (str(self.writes) if self.writes else None), self.text
+
+    def write(self, version: str | None, changes: str) -> str:
+        self.text, self.writes = self.text + changes, self.writes + 1
+        return str(self.writes)
+
+
+def _bill(task: Task) -> Bill:
+    return Bill(task_id=task.id, user=task.github_user, repository="octo/repo", model="m", prompt_tokens=0,
+                cached_tokens=0, completion_tokens=0, cost_usd=Decimal(0), run_id=task.installation_id,
+                created_at=datetime.now(UTC))
+
+
+@dataclass
+class _Port(MemoryGitHub):
+    """The in-memory port, with the repository's ledger beside it."""
+
+    book: Ledger = field(default_factory=lambda: Ledger(_MemoryLedger()))
+
+
+def _port(*tasks: Task, **permissions: str) -> _Port:
+    """Each task's status comment, and in the port's ledger what admission and settling wrote for it."""
+    port = _Port(permissions=dict(permissions))
     for task in tasks:
         port.comments[len(port.comments) + 1] = status_comment(task, run_url="run")
         port.runs[int(task.installation_id)] = "in_progress"
+        if task.status is not TaskStatus.REJECTED:
+            port.book.admit(task, lambda records: None)
+        if task.status in (TaskStatus.COMPLETED, TaskStatus.FAILED):
+            port.book.settle(_bill(task))
     return port
 
 
-def _stop(port: MemoryGitHub, who: str = "bob", ledger: Ledger | None = None) -> tuple[str, str]:
-    handler = StopHandler(Settings(), port, ledger, run_stopper(port), lambda task: f"runs/{task.installation_id}")
+def _stop(port: _Port, who: str = "bob") -> tuple[str, str]:
+    handler = StopHandler(Settings(), port, port.book, run_stopper(port), lambda task: f"runs/{task.installation_id}")
     outcome = handler.handle(StopRequest(requester=who, github_project="octo/repo", thread_number=7,
                                          comment_id=99, comment_kind="issue"))
     return outcome.status, outcome.message
@@ -96,15 +129,12 @@ def test_the_requester_may_stop_their_own_task_without_write_access_now() -> Non
     assert port.cancelled == [501]
 
 
-def test_a_task_the_ledger_settled_is_not_running_whatever_its_comment_says(tmp_path: Path) -> None:
+def test_a_task_the_ledger_settled_is_not_running_whatever_its_comment_says() -> None:
     done = _task(501)
-    ledger = Ledger(FileLedgerBackend(tmp_path))
-    ledger.settle(Bill(task_id=done.id, user="alice", repository="octo/repo", model="m", prompt_tokens=0,
-                       cached_tokens=0, completion_tokens=0, cost_usd=Decimal(0), run_id="501",
-                       created_at=datetime.now(UTC)))
     port = _port(done, bob="write")
+    port.book.settle(_bill(done))
 
-    status, _ = _stop(port, ledger=ledger)
+    status, _ = _stop(port)
 
     assert status == "skipped"
     assert port.cancelled == []
@@ -131,9 +161,64 @@ def test_a_cancel_github_refuses_is_said_and_fails_the_stop() -> None:
     assert "may not cancel" in port.comments[max(port.comments)]
 
 
-def test_running_tasks_reads_hidden_tasks_once_each() -> None:
+def test_running_tasks_reads_hidden_tasks_once_each_and_takes_the_run_from_the_ledger() -> None:
     task = _task(501, TaskStatus.SCHEDULED)
     body = status_comment(task, run_url="run")
 
-    assert [t.id for t in running_tasks([body, body, "no task here"], set())] == [task.id]
-    assert running_tasks([body], {task.id}) == []
+    [found] = running_tasks([body, body, "no task here"], {task.id: Running("777", "alice")})
+    assert found.id == task.id
+    assert found.context["run_id"] == "777"
+    assert running_tasks([body], {}) == []
+
+
+def test_a_forged_status_comment_cancels_no_run() -> None:
+    # Any workflow posting as the same account can write a hidden task: one the ledger never
+    # admitted, or a real task's id with someone else's run id (issue 28, item 7).
+    real = _task(501)
+    port = _port(real, bob="write")
+    stranger = _task(9000)
+    hijack = real.model_copy(deep=True)
+    hijack.installation_id, hijack.context["run_id"] = "9001", "9001"
+    for forged in (stranger, hijack):
+        port.comments[len(port.comments) + 1] = status_comment(forged, run_url="run")
+    port.runs[9000] = port.runs[9001] = "in_progress"
+
+    status, _ = _stop(port)
+
+    assert status == "completed"
+    assert port.cancelled == [501]  # only the run the ledger recorded
+
+
+def test_a_forged_comment_naming_a_reader_as_requester_does_not_let_them_stop_the_task() -> None:
+    # Without write access one may stop only one's own task: who asked comes from the ledger.
+    real = _task(501, user="alice")
+    port = _port(real, rita="read")
+    forged = real.model_copy(deep=True)
+    forged.github_user = "rita"
+    port.comments = {0: status_comment(forged, run_url="run"), **port.comments}  # read first
+
+    status, _ = _stop(port, who="rita")
+
+    assert status == "rejected"
+    assert port.cancelled == []
+
+
+def test_a_dispatched_task_is_stopped_in_the_run_that_took_it() -> None:
+    task = _task(501)
+    port = _port(task, bob="write")
+    port.book.start(task.id, "601", lambda records: None)
+    port.runs[601] = "in_progress"
+
+    _stop(port)
+
+    assert port.cancelled == [601]
+
+
+def test_without_a_ledger_nothing_is_stopped() -> None:
+    port = _port(_task(501), bob="write")
+    handler = StopHandler(Settings(), port, None, run_stopper(port), lambda task: "run")
+
+    outcome = handler.handle(StopRequest(requester="bob", github_project="octo/repo", thread_number=7))
+
+    assert outcome.status == "skipped"
+    assert port.cancelled == []

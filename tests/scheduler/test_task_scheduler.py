@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -163,6 +165,35 @@ def test_admission_holds_the_tasks_cap_and_records_what_the_budgets_left(tmp_pat
     assert task.allowance is not None
     assert (task.allowance.month_left_usd, task.allowance.user_left_usd) == (Decimal(20), Decimal(5))
     assert (task.allowance.month_spent_usd, task.allowance.user_spent_usd) == (Decimal(0), Decimal(0))
+
+
+@pytest.mark.parametrize(
+    ("inputs", "hold"),
+    [
+        ({"monthly-budget": "20"}, "0.786432"),  # 30 × 16,384 × $1.60 (gpt-4.1-mini) / 1M
+        ({"monthly-budget": "20", "fallback-model": "gpt-4o"}, "4.91520"),  # the dearer fallback: $10 a million
+        ({"user-monthly-budget": "5", "max-steps": "10"}, "0.262144"),
+        ({"monthly-budget": "20", "max-cost": "0.5"}, "0.5"),
+        ({"monthly-budget": "20", "model": "free", "prices": '{"free": {"input": 0, "output": 0}}'}, "0"),
+        ({}, "0"),  # no budget: nothing counts holds
+    ],
+)
+def test_without_max_cost_a_task_under_a_budget_holds_what_its_calls_may_write(
+    tmp_path: Path, inputs: dict[str, str], hold: str
+) -> None:
+    from prpilot.billing.ledger import FileLedgerBackend, Ledger, Reservation
+
+    ledger = Ledger(FileLedgerBackend(tmp_path))
+    scheduler = TaskScheduler(settings=parse_settings({"model": "gpt-4.1-mini", **inputs}),
+                              github=MemoryGitHub(permissions={"alice": "write"}), ledger=ledger, run_url="run",
+                              strategies={"actions": lambda task: None})
+    task = _task()
+
+    assert scheduler.schedule(task).admitted
+
+    [reservation] = [r for r in ledger.records() if isinstance(r, Reservation)]
+    assert reservation.hold_usd == Decimal(hold)
+    assert task.hold_usd == (Decimal(hold) if Decimal(hold) else None)  # what the engine stops at
 
 
 @dataclass

@@ -100,7 +100,7 @@ def task_json(request: Request, *, task_id: str, created_at: datetime, model: st
         "status_comment_id": None, "pr_url": None,
         "usage": {"prompt_tokens": 0, "cached_tokens": 0, "completion_tokens": 0, "calls": 0, "unknown_calls": 0},
         "cost_usd": "0", "model_usage": [], "max_cost_usd": None if max_cost is None else str(max_cost),
-        "allowance": None, "changed_files": [], "created_at": stamp, "started_at": None,
+        "hold_usd": None, "allowance": None, "changed_files": [], "created_at": stamp, "started_at": None,
         "finished_at": stamp if status is not None else None, "verify": "skipped",
     }
     return json.dumps(data, separators=(",", ":"), ensure_ascii=False)

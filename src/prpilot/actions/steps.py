@@ -35,6 +35,7 @@ from prpilot.settings import SECRET_INPUTS, Settings, Step, parse_settings, raw_
 from prpilot.task import Task, TaskStatus
 
 if TYPE_CHECKING:  # PyGithub loads only when a task is really there; the scheduler only in the schedule step
+    from prpilot.billing.ledger import Record
     from prpilot.github.rest import GitHubRepository
     from prpilot.intake.events import StopRequest
     from prpilot.scheduler.task_scheduler import Acknowledged
@@ -107,7 +108,7 @@ def _schedule(env: Mapping[str, str]) -> tuple[int, Path | None]:
         raise
     ctx = RunContext.from_env(env)
     if settings.handed_over_task:
-        return 0, _accept_handed_over(settings.handed_over_task, ctx, runner)
+        return 0, _accept_handed_over(settings, ctx, runner)
     from prpilot.intake.events import Skip, StopRequest, parse_event
     from prpilot.scheduler.task_scheduler import TaskScheduler
 
@@ -242,14 +243,33 @@ def _answer_despite_bad_inputs(env: Mapping[str, str], error: ConfigError) -> No
     end_task(task, TaskStatus.FAILED, why, Ending(thread=StatusComment(github, ctx.run_url)))
 
 
-def _accept_handed_over(text: str, ctx: RunContext, runner: ActionsRunner) -> Path:
-    """A worker workflow started by the dispatch strategy: the task was admitted already."""
+def _accept_handed_over(settings: Settings, ctx: RunContext, runner: ActionsRunner) -> Path:
+    """A worker workflow started by the dispatch strategy: run the task only if the ledger admitted it.
+
+    Whoever may dispatch the worker workflow writes the ``task`` input, so the input asserts
+    nothing: the ledger must hold its reservation, and this run records that it took the task, so
+    a second dispatch of the same task is refused (issue 28, item 7).
+    """
     try:
-        task = Task.model_validate_json(text)
+        task = Task.model_validate_json(settings.handed_over_task)
     except ValueError as exc:
         raise EventError(f"the task input is not a prpilot task ({str(exc).splitlines()[0]})") from exc
     if task.status is not TaskStatus.SCHEDULED or task.github_project != ctx.repository:
         raise EventError("the task input must be a scheduled task of this repository")
+    if not settings.github_token:
+        raise ConfigError("the github-token input is empty; the worker needs it to read the ledger")
+    from prpilot.actions.assembly import open_github
+    from prpilot.scheduler.handover import handover_refusal, reservation_of
+
+    def decide(records: list[Record]) -> str | None:
+        reservation = reservation_of(records, task.id)
+        # The hold comes from the ledger, not the input: the engine stops the task there.
+        task.hold_usd = reservation.hold_usd if reservation is not None and reservation.hold_usd else None
+        return handover_refusal(records, task, model=settings.model, run_id=ctx.run_id)
+
+    refusal = open_github(settings.github_token, ctx).ledger().start(task.id, ctx.run_id, decide)
+    if refusal is not None:
+        raise EventError(f"the task input is refused: {refusal}")
     actions_strategy(Path(ctx.runner_temp or "."))(task)
     runner.set_outputs(
         {

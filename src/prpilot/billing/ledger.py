@@ -2,8 +2,10 @@
 
 Three kinds of record, one JSON object per line:
 
-- ``reservation`` — a task was admitted (``task_id``, ``user``, ``repository``, ``at``, and
-  ``hold_usd``, the most it may cost: its max-cost, else 0);
+- ``reservation`` — a task was admitted (``task_id``, ``user``, ``repository``, ``model``,
+  ``thread``, ``run_id`` of the run that admitted it, ``at``, and ``hold_usd``, the most it may
+  cost, :mod:`prpilot.billing.hold`);
+- ``start`` — a run other than the admitting one took the task to run it (``task_id``, ``run_id``);
 - ``settlement`` — a task's :class:`~prpilot.billing.bill.Bill` (``bill``, ``at``);
 - ``delivery`` — that bill reached the billing endpoint (``task_id``, ``at``).
 
@@ -67,6 +69,18 @@ class Reservation(_Record):
     user: str
     repository: str = ""
     hold_usd: Decimal = Field(default=Decimal(0), ge=0)
+    # What a run handed the task later checks it against (issue 28, item 7); empty on older lines.
+    model: str = ""
+    thread: int | None = None
+    run_id: str = ""
+
+
+class Start(_Record):
+    """Run ``run_id`` took the admitted task ``task_id`` to run it (a dispatched worker run)."""
+
+    kind: Literal["start"] = "start"
+    task_id: str
+    run_id: str
 
 
 class Settlement(_Record):
@@ -83,7 +97,7 @@ class Delivery(_Record):
     task_id: str
 
 
-Record = Reservation | Settlement | Delivery
+Record = Reservation | Settlement | Delivery | Start
 _RECORD: TypeAdapter[Record] = TypeAdapter(Annotated[Record, Field(discriminator="kind")])
 
 
@@ -215,8 +229,8 @@ class Ledger:
         """The records of the shards that matter now (this month, plus last month in its first hour)."""
         return parse_records(self.backend.read()[1])
 
-    def admit(self, task: Task, decide: Decide, *, hold: Decimal = Decimal(0)) -> str | None:
-        """Reserve a slot (holding ``hold`` USD) for ``task`` unless ``decide`` returns a reason; return it."""
+    def admit(self, task: Task, decide: Decide, *, hold: Decimal = Decimal(0), model: str = "") -> str | None:
+        """Reserve a slot (holding ``hold`` USD, for ``model``) for ``task`` unless ``decide`` returns a reason."""
         rejection: str | None = None
 
         def change(records: list[Record]) -> list[Reservation]:
@@ -228,11 +242,26 @@ class Ledger:
                 return []
             return [
                 Reservation(task_id=task.id, user=task.github_user, repository=task.github_project, at=self.clock(),
-                            hold_usd=hold)
+                            hold_usd=hold, model=model, thread=task.thread_number, run_id=task.installation_id)
             ]
 
         self._update(change)
         return rejection
+
+    def start(self, task_id: str, run_id: str, decide: Decide) -> str | None:
+        """Record that run ``run_id`` runs ``task_id`` unless ``decide`` returns a reason; return it."""
+        refusal: str | None = None
+
+        def change(records: list[Record]) -> list[Start]:
+            nonlocal refusal
+            refusal = decide(records)
+            if refusal is not None or any(isinstance(r, Start) and r.task_id == task_id and r.run_id == run_id
+                                          for r in records):
+                return []  # refused, or this run's earlier attempt took it already
+            return [Start(task_id=task_id, run_id=run_id, at=self.clock())]
+
+        self._update(change)
+        return refusal
 
     def settle(self, bill: Bill) -> None:
         """Record ``bill``; settling a task a second time changes nothing."""

@@ -15,7 +15,7 @@ from pathlib import Path
 from prpilot.actions.run_context import TOOL_PROFILE_VARIABLE, RunContext, copilot_api_from
 from prpilot.actions.runner_commands import ActionsRunner
 from prpilot.engine.cancellation import CancelSignal
-from prpilot.errors import ConfigError
+from prpilot.errors import ConfigError, EventError
 from prpilot.settings import Step, parse_settings, raw_inputs
 from prpilot.task import Task, TaskStatus
 
@@ -49,12 +49,26 @@ def run_task_in(task: Task, workdir: Path, env: Mapping[str, str], *, cancel: Ca
         raise ConfigError("the worker needs INPUT_GITHUB-TOKEN (a token that may push to the repository)")
     checkout = workdir / "checkout"
     ctx = context_for(task, env, checkout)
+    _check_reservation(task, ctx, settings.github_token, settings.model)
     cache = Path(env.get("PRPILOT_MIRROR_CACHE") or Path.home() / ".cache" / "prpilot" / "mirrors")
     clone_github_repo(ctx, settings.github_token, checkout, cache)
     engine = build_engine(settings, ctx, task, checkout, runner=runner, cancel=cancel or CancelSignal(), env=env)
     if engine is not None:
         engine.run(task)
     return task
+
+
+def _check_reservation(task: Task, ctx: RunContext, token: str, model: str) -> None:
+    """Refuse a queued task the ledger did not admit: whoever can write to the queue asserts nothing (issue 28)."""
+    from prpilot.actions.assembly import open_github
+    from prpilot.scheduler.handover import handover_refusal, reservation_of
+
+    records = open_github(token, ctx).ledger().records()
+    refusal = handover_refusal(records, task, model=model)
+    if refusal is not None:
+        raise EventError(f"the queued task is refused: {refusal}")
+    reservation = reservation_of(records, task.id)
+    task.hold_usd = reservation.hold_usd if reservation is not None and reservation.hold_usd else None
 
 
 def run_queued_task(task: Task, workdir: Path) -> None:

@@ -145,10 +145,9 @@ class TaskEngine:
             answer = report.neutralise(self._redact(answer), requester=task.github_user, issue=task.issue_number)
             if outcome.stop_reason != "done":
                 cap = self._cap(task)
-                from_request = cap is not None and cap != self.settings.max_cost_usd  # the request lowered it
                 reason = CUT_SHORT[outcome.stop_reason].format(
                     steps=self.settings.max_steps, cap=format_usd(cap) if cap is not None else "",
-                    cap_source="`--max-cost` in the request" if from_request else "the workflow's max-cost")
+                    cap_source=self._cap_source(task, cap))
                 cut_short = f"The task was cut short: {reason}."
                 if outcome.stop_reason == "cancelled":
                     cut_short = self._stopped(task) or cut_short
@@ -379,8 +378,16 @@ class TaskEngine:
         return thread.model_copy(update={"earlier": as_earlier(earlier), "origin": origin})
 
     def _cap(self, task: Task) -> Decimal | None:
-        """The task's cost cap: its request's, within this workflow's max-cost."""
-        return effective_cap(task.max_cost_usd, self.settings.max_cost_usd)
+        """The task's cost cap: its request's, within this workflow's max-cost and what admission held for it."""
+        return effective_cap(effective_cap(task.max_cost_usd, self.settings.max_cost_usd), task.hold_usd)
+
+    def _cap_source(self, task: Task, cap: Decimal | None) -> str:
+        """Which limit the cap is, in words for the thread."""
+        if cap is not None and effective_cap(task.max_cost_usd, self.settings.max_cost_usd) != cap:
+            return "what the task held against the monthly budget: max-steps × the output bound × the output price"
+        if cap is not None and cap != self.settings.max_cost_usd:
+            return "`--max-cost` in the request"  # the request lowered it
+        return "the workflow's max-cost"
 
     def _stopped(self, task: Task) -> str:
         """Who stopped the task with ``/pilot stop``, read from prpilot's own reply to it ("" when nobody did)."""

@@ -89,7 +89,8 @@ def _budget(
     elif held:
         why = (
             f"{whose.capitalize()} monthly budget of {usd(limit)} is taken: {usd(spent)} used in {month} and "
-            f"{usd(held)} held for tasks still running (each holds its max-cost until its bill comes). "
+            f"{usd(held)} held for tasks still running (each holds its max-cost, or what its model calls "
+            "may cost at most, until its bill comes). "
             "Try again when they finish."
         )
     else:
@@ -129,8 +130,15 @@ def project_has_reached_rate_limit(limit: int | None, tasks_in_last_hour: int) -
     )
 
 
-def budget_can_be_counted(limits: Limits, model: str, model_is_priced: bool) -> Rejection | None:
-    """Refuse when a budget is set but the model has no price: its tasks would count as 0 USD.
+def budgeted(limits: Limits) -> bool:
+    """Whether a monthly budget (the project's or each person's) is set."""
+    return limits.monthly_budget_usd is not None or limits.user_monthly_budget_usd is not None
+
+
+def budget_can_be_counted(
+    limits: Limits, model: str, model_is_priced: bool, *, role: str = "model"
+) -> Rejection | None:
+    """Refuse when a budget is set but the model (or the fallback ``role``) has no price: its calls would cost 0 USD.
 
     A budget that every task passes at no cost is no limit at all, so prpilot says so before any
     money is spent instead of letting tasks through unmetered. A budget of 0 or less is left to the
@@ -151,10 +159,10 @@ def budget_can_be_counted(limits: Limits, model: str, model_is_priced: bool) -> 
     return Rejection(
         code=RejectionCode.UNPRICED_MODEL,
         message=(
-            f"A monthly budget is set ({variables}), but prpilot has no price for the model {model!r}, so "
+            f"A monthly budget is set ({variables}), but prpilot has no price for the {role} {model!r}, so "
             "it could not count what tasks cost against the budget. An admin can add the model's price "
             f"(USD per million tokens) with the prices input of the prpilot step, e.g. `{example}`, or pick "
-            "a model prpilot knows the price of."
+            f"a {role} prpilot knows the price of."
         ),
     )
 

@@ -1,9 +1,10 @@
 """``/pilot stop``: find the tasks running on a thread from prpilot's own state, and stop them.
 
 A stop is not a task: it is not admitted, reserves nothing in the ledger, is not counted by the
-rate limit and calls no model. The running tasks are read only from what prpilot itself wrote:
-the hidden task of its status comments (``comments_with`` keeps prpilot's own comments), less
-those the ledger has settled, never from text users wrote. The reply that answers the stop carries
+rate limit and calls no model. The running tasks are those the ledger holds a reservation for on
+this thread and no bill, and the run cancelled is the one the ledger recorded for the task: a
+status comment's hidden task only names it (any workflow posting as the same account can forge
+one, issue 28). The reply that answers the stop carries
 who asked (hidden, in prpilot's own comment) before anything is cancelled, so the stopped engine
 can name them when it ends.
 """
@@ -11,14 +12,15 @@ can name them when it ends.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
-from prpilot.billing.ledger import Ledger, settlements
+from prpilot.billing.ledger import Ledger
 from prpilot.errors import PrpilotError
 from prpilot.github.port import GitHubPort
 from prpilot.intake.events import StopRequest
 from prpilot.scheduler import admission as checks
+from prpilot.scheduler.handover import Running, running_on_thread
 from prpilot.settings import Settings
 from prpilot.task import Task, TaskStatus
 from prpilot.thread.markdown import MARKER, StopRecord, extract_task, first_line, stop_reply
@@ -40,13 +42,21 @@ class StopOutcome:
     message: str
 
 
-def running_tasks(bodies: Iterable[str], settled: set[str]) -> list[Task]:
-    """The tasks prpilot's status comments show as queued or running, less those the ledger has billed."""
+def running_tasks(bodies: Iterable[str], live: Mapping[str, Running]) -> list[Task]:
+    """The tasks of ``live`` (what the ledger shows running, by task id) as status comments name them.
+
+    The ledger alone says what runs, where and for whom: a comment's status, run id and requester
+    count for nothing.
+    """
     found: dict[str, Task] = {}
     for body in bodies:
         task = extract_task(body)
-        if task is not None and task.status in _RUNNING and task.id not in settled:
-            found.setdefault(task.id, task)
+        if task is not None and task.id in live and task.id not in found:
+            task.status = task.status if task.status in _RUNNING else TaskStatus.RUNNING
+            # A ledger line older than the run ids names no run: better cancel nothing than the comment's run.
+            task.context["run_id"] = live[task.id].run_id or "unrecorded"
+            task.github_user = live[task.id].user  # who may stop it without write access
+            found[task.id] = task
     return list(found.values())
 
 
@@ -103,10 +113,13 @@ class StopHandler:
         return StopOutcome("completed", line)
 
     def running(self, thread: int) -> list[Task]:
-        """The tasks running on ``thread``, from prpilot's status comments and the ledger's open reservations."""
-        bodies = [body for _, body in self.github.comments_with(thread, MARKER)]
-        settled = set(settlements(self.ledger.records())) if self.ledger is not None else set()
-        return running_tasks(bodies, settled)
+        """The tasks running on ``thread``: the ledger's open reservations there, named by the status comments."""
+        if self.ledger is None:  # nothing can be verified, so nothing is stopped
+            return []
+        live = running_on_thread(self.ledger.records(), thread)
+        if not live:
+            return []
+        return running_tasks((body for _, body in self.github.comments_with(thread, MARKER)), live)
 
     def _acknowledge(self, request: StopRequest) -> None:
         if request.comment_id is not None and request.comment_kind in ("issue", "review"):

@@ -13,8 +13,8 @@ import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal
 
+from prpilot.billing.hold import admission_hold
 from prpilot.billing.ledger import Ledger, Record, held_this_month, spent_this_month, tasks_in_last_hour
 from prpilot.billing.meter import Meter
 from prpilot.billing.pricing import DEFAULT_PRICES, find_price, load_prices
@@ -181,10 +181,20 @@ class TaskScheduler:
         """Reserve the task's slot in the ledger unless a budget or the rate limit says no."""
         if self.ledger is None:
             return None
-        priced = find_price(self.settings.model, load_prices(self.settings.prices)) is not None
-        refusal = checks.budget_can_be_counted(self.settings.limits, self.settings.model, priced)
-        if refusal is not None:
-            return refusal
+        table = load_prices(self.settings.prices)
+        # The fallback may answer any call, so it is priced like the model (issue 28, item 5).
+        models = [("model", self.settings.model)] + (
+            [("fallback model", self.settings.fallback_model)] if self.settings.fallback_model else [])
+        prices = {name: find_price(name, table) for _, name in models}
+        for role, name in models:
+            refusal = checks.budget_can_be_counted(self.settings.limits, name, prices[name] is not None, role=role)
+            if refusal is not None:
+                return refusal
+        hold = admission_hold(
+            task.max_cost_usd, budgeted=checks.budgeted(self.settings.limits), max_steps=self.settings.max_steps,
+            max_output_tokens=self.settings.max_output_tokens,
+            prices=[price for price in prices.values() if price is not None],
+        )
         now = self.clock()
 
         def decide(records: list[Record]) -> str | None:
@@ -201,7 +211,9 @@ class TaskScheduler:
             task.allowance = checks.allowance(self.settings.limits, facts)
             return refusal.message if refusal else None
 
-        self.ledger.admit(task, decide, hold=task.max_cost_usd or Decimal(0))
+        self.ledger.admit(task, decide, hold=hold, model=self.settings.model)
+        if refusal is None and checks.budgeted(self.settings.limits) and hold > 0:  # a free model holds 0: no cap
+            task.hold_usd = hold  # the engine stops there, so the bill stays within the hold
         return refusal
 
     def end(self, task: Task, status: TaskStatus, why: str, *, answer: bool = True, settle: bool = False) -> None:
