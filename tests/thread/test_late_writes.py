@@ -148,3 +148,30 @@ def test_the_finish_step_tries_the_old_comment_once_more() -> None:
     assert comments.bodies[7] == pointer(task, 12)
     assert comments.bodies[12] == answer
     assert task.stale_comment_ids == []
+
+
+def test_a_progress_edit_that_lands_late_lands_before_the_answer_not_after() -> None:
+    # Issue 29, story 1: the held "Working" edit landed after the final answer and overwrote it.
+    comments = Comments({7: _body(_task(version=1))})
+    held: list[tuple[int, str]] = []
+
+    def slow(comment_id: int, body: str) -> None:
+        held.append((comment_id, body))  # GitHub has it, and carries it out later
+        raise GitHubError("could not reach GitHub to update the status comment: ReadTimeout")
+
+    def wait(seconds: float) -> None:  # within the settle time, the held edit lands
+        while held:
+            comments.update_comment(*held.pop())
+
+    editor = BackgroundEditor(slow, read=comments.comment_body, settle=1.0, sleep=wait)
+    status = StatusComment(cast(GitHubPort, comments), "run", editor=editor, settle=1.0, sleep=wait)
+    task = _task()
+    status.step(task, "Preparing the working branch")
+    task.transition(TaskStatus.COMPLETED, "Fixed.")
+    status.stamp(task)
+    answer = _body(task)
+    status.publish(task, answer)
+    editor.close()
+
+    assert held == []
+    assert comments.bodies[7] == answer
