@@ -174,7 +174,7 @@ class BackgroundEditor:
     """
 
     def __init__(self, edit: Callable[[int, str], None], *, read: Callable[[int], str] | None = None,
-                 settle: float | None = None, flush_timeout: float = 60.0,
+                 settle: float | None = None, flush_timeout: float = 120.0,
                  sleep: Callable[[float], None] = time.sleep) -> None:
         self._edit = edit
         self._read = read
