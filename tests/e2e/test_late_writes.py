@@ -16,9 +16,21 @@ from pathlib import Path
 
 import pytest
 
-from prpilot.testing.fault_sweep import SCENARIOS, Run, Scenario, describe, is_write, positions, run_once
+from prpilot.testing.fault_sweep import (
+    SCENARIOS,
+    TIMEOUT_DELAY,
+    Run,
+    Scenario,
+    check,
+    describe,
+    is_write,
+    positions,
+    prepare,
+    run_once,
+)
 from prpilot.testing.github.recording import Arrival
 from prpilot.testing.runner.prefork import Prefork
+from prpilot.testing.scenario import start_bed
 
 pytestmark = pytest.mark.e2e
 
@@ -60,3 +72,21 @@ def test_every_write_landing_late_or_a_refused_final_edit_leaves_the_outcome_on_
     broken = [f"{run.where}: {problem}" for run, _ in runs for problem in run.violations]
     broken += [f"{run.where}: took {seconds:.0f}s" for run, seconds in runs if seconds > BOUND]
     assert broken == [], "\n".join(broken)
+
+
+@pytest.mark.timeout(600)
+def test_an_old_status_comment_the_engine_could_not_reach_is_retired_by_the_finish_step(tmp_path: Path) -> None:
+    scenario = SCENARIOS["issue"]
+    _, arrivals = run_once(tmp_path / "recording", scenario)
+    with start_bed(tmp_path / "bed") as bed:
+        before = prepare(bed, scenario)
+        # The final edit is refused for good (403); the engine's delete of the old comment is refused once too.
+        bed.github.fail("DELETE", r"/issues/comments/\d+$", 403)
+        bed.github.fail_at(_final_edit(arrivals), "403", delay=TIMEOUT_DELAY)
+        result = scenario.start(bed)
+        bed.github.settle()
+
+        assert check(bed, scenario, result, before) == []
+        deletes = [r.status for r in bed.github.rest() if r.method == "DELETE"]
+        assert deletes == [403, 204]  # refused in the engine, done by the finish step
+        assert "Working" not in "\n".join(bed.status_comments(scenario.thread(bed)))

@@ -6,7 +6,9 @@ out-of-memory killer, the runner's SIGKILL after a job timeout). The composite a
 runs this step ``if: always()`` after the engine: it reads the checkpoint the engine keeps in the
 task file and, when that task is not final, fails it in words on the thread and bills the usage
 the checkpoint holds, so no record and no bill are lost. A task the engine finished costs one
-file read. What the agent had changed in the checkout is pushed, as after any other failure.
+file read, unless the engine's answer could not go into the status comment it held: that comment
+is then tried once more and pointed at the answer (issue #29). What the agent had changed in the
+checkout is pushed, as after any other failure.
 """
 
 from __future__ import annotations
