@@ -4,8 +4,10 @@ A scenario is one whole task (an issue task, a pull-request task) on a fresh tes
 once to record its requests (REST and git alike), then once per request position and fault kind
 with :meth:`~prpilot.testing.github.FakeGitHub.fail_at` armed, and :func:`check` lists what the
 run broke of prpilot's promises: no traceback, a ``status`` output, the thread's last word the
-outcome, no lost work, no lost bill, a ledger that only grows, no secret anywhere, at most one pull
-request and the default branch untouched.
+outcome, no status comment still "Working" or "On it" and only one stating the outcome, no lost
+work, no lost bill, a ledger that only grows, no secret anywhere, at most one pull request and the
+default branch untouched. A ``late`` fault (a write held past the client's timeout, then carried
+out) is judged once it has landed.
 """
 
 from __future__ import annotations
