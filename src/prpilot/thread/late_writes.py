@@ -83,11 +83,13 @@ def tidy(github: GitHubPort, task: Task, number: int, body: str | None, *, settl
 
 
 def _retire(github: GitHubPort, comment_id: int, text: str) -> None:
-    """Point an extra status comment at the answer; delete it when it cannot be edited (a 404 means it is gone)."""
+    """Point an extra status comment at the answer; delete it when it cannot be edited.
+
+    A refused edit (403, or a 404 for a comment the thread still lists) is followed by a delete,
+    which counts a comment already gone as done.
+    """
     try:
         github.update_comment(comment_id, text)
     except GitHubError as exc:
-        if exc.status == 404:
-            return
         log.warning("could not edit status comment %s (%s); deleting it", comment_id, exc.message)
         github.delete_comment(comment_id)
