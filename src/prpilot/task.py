@@ -122,6 +122,10 @@ class Task(BaseModel):
     comment_id: int | None = None
     comment_kind: str | None = None  # "issue" | "review" | "pull_review" (a review's summary): where comment_id lives
     status_comment_id: int | None = None
+    # Counts the writes of the status comment (its hidden state): a write that lands late never replaces a newer one.
+    status_version: int = 0
+    # Status comments of this task its answer could not be written into: told where the answer is at the end.
+    stale_comment_ids: list[int] = Field(default_factory=list)
     pr_url: str | None = None
     usage: Usage = Field(default_factory=Usage)
     cost_usd: Decimal = Decimal(0)

@@ -8,7 +8,8 @@ lost work, no lost bill, a ledger that only grew, no secret anywhere, at most on
 the default branch untouched; and after a fault a retry gets past (5xx once, a timeout), nothing the
 user can tell (``prpilot.testing.fault_sweep.unchanged``): completed, delivered, one status comment.
 
-By default (CI) every position fails with 500 and 404 and both kinds of timeout; with
+By default (CI) every position fails with 500 and 404 and both kinds of timeout, and every write is
+also held past the client's timeout and applied late (``late``, issue #29); with
 ``PRPILOT_FAULT_SWEEP=full`` also with 502 and 403. To keep that within minutes on two cores:
 
 - runs go in parallel threads, each on its own bed (``PRPILOT_FAULT_SWEEP_WORKERS``, default 3);
@@ -31,13 +32,13 @@ from pathlib import Path
 
 import pytest
 
-from prpilot.testing.fault_sweep import SCENARIOS, Run, Scenario, positions, run_once
+from prpilot.testing.fault_sweep import SCENARIOS, Run, Scenario, applies, positions, run_once
 from prpilot.testing.github.recording import FAULT_KINDS
 from prpilot.testing.runner.prefork import Prefork
 
 pytestmark = pytest.mark.e2e
 
-CI_KINDS = ("500", "404", "timeout-applied", "timeout-not-applied")
+CI_KINDS = ("500", "404", "timeout-applied", "timeout-not-applied", "late")
 FULL = os.environ.get("PRPILOT_FAULT_SWEEP", "") == "full"
 KINDS = FAULT_KINDS if FULL else CI_KINDS
 WORKERS = int(os.environ.get("PRPILOT_FAULT_SWEEP_WORKERS", "3"))
@@ -66,7 +67,8 @@ def test_every_request_of_a_task_may_fail_once_and_every_promise_holds(
         recorded, arrivals = run_once(tmp_path / f"{scenario.name}-recording", scenario)
         assert recorded.result.outputs.get("status") == "completed", recorded.result.logs
         assert recorded.violations == [], recorded.violations
-        jobs += [(scenario, position, kind) for position in positions(arrivals) for kind in KINDS]
+        jobs += [(scenario, position, kind) for position in positions(arrivals) for kind in KINDS
+                 if applies(kind, arrivals[position])]
 
     with Prefork(tmp_path / "prefork") as prefork, ThreadPoolExecutor(max_workers=WORKERS) as pool:
         runs = list(pool.map(lambda job: _faulted(tmp_path, str(prefork.python), *job), jobs))

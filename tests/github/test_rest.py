@@ -303,3 +303,18 @@ def test_a_pull_request_whose_lost_answer_hid_a_failure_is_asked_for_again(fake_
     assert pull.number == opened.number
     asked = [(r.method, r.path.split("?")[0]) for r in fake_github.requests if r.path.startswith("/repos/o/r/pulls")]
     assert asked == [("POST", "/repos/o/r/pulls"), ("GET", "/repos/o/r/pulls"), ("POST", "/repos/o/r/pulls")]
+
+
+def test_a_status_comment_is_deleted_and_one_already_gone_is_no_error(fake_github: FakeGitHub) -> None:
+    fake_github.add_repo("o/r")
+    number = fake_github.add_issue("o/r", "An issue", "body", user="alice")
+    repo = GitHubRepository(connect(fake_github.token, fake_github.api_url), "o/r")
+    extra = repo.create_comment(number, "status <!-- prpilot:status -->")
+
+    repo.delete_comment(extra)
+    repo.delete_comment(extra)  # 404: gone, as asked
+
+    assert fake_github.comments("o/r", number) == []
+    with pytest.raises(GitHubError, match="delete a status comment"):
+        GitHubRepository(connect(fake_github.read_token, fake_github.api_url, retries=0), "o/r").delete_comment(
+            fake_github.add_comment("o/r", number, "hi"))

@@ -53,6 +53,20 @@ def test_a_timeout_answers_nothing_and_applies_the_request_or_not(fake: FakeGitH
     assert _comment(fake) == 201  # the next request is answered
 
 
+def test_a_late_write_times_out_and_lands_after_the_next_request(fake: FakeGitHub) -> None:
+    fake.fail_at(0, "late", delay=0.6)
+    headers = {"Authorization": f"token {fake.token}"}
+    url = f"{fake.api_url}/repos/o/r/issues/1/comments"
+
+    with pytest.raises(requests.exceptions.ReadTimeout):
+        requests.post(url, json={"body": "slow"}, headers=headers, timeout=0.2)
+    assert fake.comments("o/r", 1) == []  # held: not carried out yet
+    assert requests.post(url, json={"body": "next"}, headers=headers, timeout=5).status_code == 201
+
+    assert fake.settle(timeout=5)
+    assert [c.body for c in fake.comments("o/r", 1)] == ["next", "slow"]  # the slow one landed last
+
+
 def test_git_requests_count_too(fake: FakeGitHub) -> None:
     fake.fail_at(0, "403")
     done = subprocess.run(["git", "ls-remote", fake.clone_url("o/r", fake.token)], capture_output=True, text=True,

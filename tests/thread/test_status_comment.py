@@ -199,11 +199,12 @@ def test_the_final_answer_is_retried_through_a_passing_failure() -> None:
     thread, waits = FailingThread(edit_failures=[502, None]), list[float]()
     task = _done_task()
 
-    StatusComment(cast(GitHubPort, thread), "run", backoff=0.25, sleep=waits.append).publish(task, _answer(task))
+    StatusComment(cast(GitHubPort, thread), "run", backoff=0.25, sleep=waits.append, settle=3.0).publish(
+        task, _answer(task))
 
     assert thread.tried == [7, 7, 7]
     assert thread.edits == [(7, _answer(task))]
-    assert waits == [0.25, 0.5]
+    assert waits == [0.25, 0.5, 3.0]  # then the lost edit had time to land before the thread is read back
     assert thread.created == []
 
 

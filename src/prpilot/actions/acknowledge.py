@@ -97,7 +97,7 @@ def task_json(request: Request, *, task_id: str, created_at: datetime, model: st
         "base": fields.get("base"), "branch": None,
         "context": {key: _clip(value) for key, value in fields.get("context", {}).items()},
         "event_name": event_name, "comment_id": fields.get("comment_id"), "comment_kind": fields.get("comment_kind"),
-        "status_comment_id": None, "pr_url": None,
+        "status_comment_id": None, "status_version": 0, "stale_comment_ids": [], "pr_url": None,
         "usage": {"prompt_tokens": 0, "cached_tokens": 0, "completion_tokens": 0, "calls": 0, "unknown_calls": 0},
         "cost_usd": "0", "model_usage": [], "max_cost_usd": None if max_cost is None else str(max_cost),
         "hold_usd": None, "allowance": None, "changed_files": [], "created_at": stamp, "started_at": None,
@@ -167,7 +167,7 @@ def _acknowledge(env: Mapping[str, str], runner: ActionsRunner, github: PlainGit
             body = "\n".join([MARKER, rejected_line(request.fields["user_request"]), "", shorten(why)])
             try:
                 post_once(github, thread, body + "\n\n" + hidden_task(task("rejected", why)), task_id,
-                          wait=lambda attempt: None)
+                          wait=lambda attempt: None, settle=current_tuning().timeout)
             except GitHubError as exc:
                 runner.error(f"could not answer on the thread: {exc.message}")
         runner.set_outputs({"status": "rejected", "task-id": task_id, "result": why, "proceed": "false"})
@@ -196,7 +196,10 @@ def _acknowledge(env: Mapping[str, str], runner: ActionsRunner, github: PlainGit
                 lines += ["", spending]
             body = "\n".join(lines) + "\n\n" + hidden_task(task())
             try:
-                handoff["status_comment_id"] = post_once(github, thread, body, task_id)
+                # A slow POST may land after the client gave up: wait one more timeout before looking for it
+                # (prpilot.thread.late_writes, issue #29), or the thread gets a second, orphaned comment.
+                handoff["status_comment_id"] = post_once(github, thread, body, task_id,
+                                                         settle=current_tuning().timeout)
             except GitHubError as exc:
                 return _failed(runner, exc.message)
             try:

@@ -62,12 +62,12 @@ def model_at(endpoint: Endpoint, settings: Settings, say: Callable[[str], None] 
     return CopilotAccess(model) if endpoint.copilot else model
 
 
-def progress_editor(token: str, ctx: RunContext) -> Callable[[int, str], None]:
-    """Edit the status comment through a client of its own (PyGithub's connection is not thread-safe).
+def progress_editor(token: str, ctx: RunContext) -> GitHubRepository:
+    """The client progress edits go through, of their own (PyGithub's connection is not thread-safe).
 
     No retries and a short timeout: a progress edit is a courtesy, and the final answer waits for it.
     """
-    return open_github(token, ctx, retries=0, timeout=min(10.0, current_tuning().timeout)).update_comment
+    return open_github(token, ctx, retries=0, timeout=min(10.0, current_tuning().timeout))
 
 
 def open_github(token: str, ctx: RunContext, *, retries: int = 4, timeout: float | None = None) -> GitHubRepository:
@@ -107,7 +107,8 @@ def build_engine(
             runner=runner,
             cancel=cancel,
             command_env=env,
-            progress_edits=progress_editor(settings.github_token, ctx),
+            progress_edits=(progress := progress_editor(settings.github_token, ctx)).update_comment,
+            progress_reads=progress.comment_body,
             checkpoint=checkpoint,
         )
     except PrpilotError as exc:

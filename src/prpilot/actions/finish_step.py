@@ -6,7 +6,9 @@ out-of-memory killer, the runner's SIGKILL after a job timeout). The composite a
 runs this step ``if: always()`` after the engine: it reads the checkpoint the engine keeps in the
 task file and, when that task is not final, fails it in words on the thread and bills the usage
 the checkpoint holds, so no record and no bill are lost. A task the engine finished costs one
-file read. What the agent had changed in the checkout is pushed, as after any other failure.
+file read, unless the engine's answer could not go into the status comment it held: that comment
+is then tried once more and pointed at the answer (issue #29). What the agent had changed in the
+checkout is pushed, as after any other failure.
 """
 
 from __future__ import annotations
@@ -49,6 +51,8 @@ def finish_step(env: Mapping[str, str]) -> int:
     runner = ActionsRunner(env)
     task = load_task_file(env)
     if task.is_final:
+        if task.stale_comment_ids:
+            _retire_stale_comments(env, task)
         return 0
     # Only a task left unfinished pays for git, PyGithub and the engine's imports.
     from prpilot.actions.assembly import open_github
@@ -88,6 +92,19 @@ def finish_step(env: Mapping[str, str]) -> int:
     if answered is None:
         runner.error(f"prpilot: {task.result}")
     return 0 if task.status is TaskStatus.COMPLETED else 1
+
+
+def _retire_stale_comments(env: Mapping[str, str], task: Task) -> None:
+    """Try once more to point the status comments the engine's answer could not go into at the answer (issue #29)."""
+    from prpilot.actions.assembly import open_github
+    from prpilot.settings import raw_inputs
+    from prpilot.thread.status_comment import StatusComment
+
+    token = raw_inputs(env, Step.FINISH).get("github-token", "")
+    ctx = RunContext.from_env(env)
+    if not token or task.status_comment_id is None:
+        return
+    StatusComment(open_github(token, ctx), ctx.run_url).tidy(task, None)
 
 
 def _push_the_work(

@@ -62,6 +62,7 @@ def end_task(
         ending.meter.settle(task)  # never raises: a bill the ledger cannot take is kept for the next run
     if answer and ending.thread is not None:
         cost = ending.meter.cost_line() if ending.meter is not None and task.usage.calls else ""
+        ending.thread.stamp(task)
         body = markdown.status_comment(task, run_url=ending.thread.run_url, detail=ending.redact(task.result),
                                        cost=cost, patch=patch, checks=ending.redact(ending.checks))
         try:

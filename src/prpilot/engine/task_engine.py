@@ -75,6 +75,7 @@ class TaskEngine:
     command_env: Mapping[str, str] = field(default_factory=dict)  # the runner's env: PATH, where its files are
     # Edits the status comment from a thread of its own (a client of its own); None: edits in place.
     progress_edits: Callable[[int, str], None] | None = None
+    progress_reads: Callable[[int], str] | None = None  # reads a comment back after an edit whose answer was lost
     # Keeps the task as it stands (status, branch, usage so far) where the finish step finds it if this
     # process is killed (out of memory, a job timeout's SIGKILL) and cannot end the task itself.
     checkpoint: Callable[[Task], None] | None = None
@@ -105,7 +106,7 @@ class TaskEngine:
 
     def run(self, task: Task) -> Task:
         """Run ``task`` to a final state; never raises for a task-level failure."""
-        editor = BackgroundEditor(self.progress_edits) if self.progress_edits else None
+        editor = BackgroundEditor(self.progress_edits, read=self.progress_reads) if self.progress_edits else None
         self._status.editor = editor
         try:
             return self._run(task)

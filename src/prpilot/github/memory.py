@@ -56,6 +56,10 @@ class MemoryGitHub:
             raise GitHubError(f"GitHub refused to edit a comment: 404 Not Found (comment {comment_id})")
         self.comments[comment_id] = body
 
+    def delete_comment(self, comment_id: int) -> None:
+        self._call("delete_comment")
+        self.comments.pop(comment_id, None)
+
     def comment_body(self, comment_id: int) -> str:
         self._call("comment_body")
         return self.comments[comment_id]

@@ -37,6 +37,9 @@ class GitHubPort(Protocol):
 
     def update_comment(self, comment_id: int, body: str) -> None: ...
 
+    def delete_comment(self, comment_id: int) -> None:
+        """Delete a comment; one already gone (404) is no error."""
+
     def comment_body(self, comment_id: int) -> str:
         """The body of a comment prpilot itself wrote ("" for anyone else's: it carries no task of ours)."""
 

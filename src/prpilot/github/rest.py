@@ -283,6 +283,16 @@ class GitHubRepository:
     def update_comment(self, comment_id: int, body: str) -> None:
         self._json("update the status comment", "PATCH", f"/issues/comments/{comment_id}", input={"body": body})
 
+    def delete_comment(self, comment_id: int) -> None:
+        def delete() -> None:
+            try:
+                self._requester.requestJsonAndCheck("DELETE", f"{self._path}/issues/comments/{comment_id}")
+            except GithubException as exc:
+                if exc.status != 404:  # gone already: what was asked for
+                    raise
+
+        _call("delete a status comment", delete)
+
     def comment_body(self, comment_id: int) -> str:
         item = self._json("read a comment", "GET", f"/issues/comments/{comment_id}")
         return str(item.get("body") or "") if self._ours(item) else ""

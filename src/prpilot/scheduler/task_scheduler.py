@@ -27,6 +27,7 @@ from prpilot.scheduler import admission as checks
 from prpilot.scheduler.strategies import Strategy
 from prpilot.settings import Settings
 from prpilot.task import Task, TaskStatus, utcnow
+from prpilot.thread.late_writes import settle_time
 from prpilot.thread.markdown import MARKER, extract_task, status_comment
 from prpilot.thread.status_comment import StatusComment, find_own_comment, post_once
 
@@ -150,7 +151,7 @@ class TaskScheduler:
             self.github.update_comment(earlier, body)
         else:
             # A POST that timed out may have been carried out: post_once looks for it before posting again.
-            task.status_comment_id = post_once(self.github, task.thread_number, body, task.id)
+            task.status_comment_id = post_once(self.github, task.thread_number, body, task.id, settle=settle_time())
 
     def earlier_attempts_comment(self, task: Task) -> int | None:
         """On "Re-run jobs", the status comment an earlier attempt of this run posted for the same request.

@@ -4,8 +4,10 @@ A scenario is one whole task (an issue task, a pull-request task) on a fresh tes
 once to record its requests (REST and git alike), then once per request position and fault kind
 with :meth:`~prpilot.testing.github.FakeGitHub.fail_at` armed, and :func:`check` lists what the
 run broke of prpilot's promises: no traceback, a ``status`` output, the thread's last word the
-outcome, no lost work, no lost bill, a ledger that only grows, no secret anywhere, at most one pull
-request and the default branch untouched.
+outcome, no status comment still "Working" or "On it" and only one stating the outcome, no lost
+work, no lost bill, a ledger that only grows, no secret anywhere, at most one pull request and the
+default branch untouched. A ``late`` fault (a write held past the client's timeout, then carried
+out) is judged once it has landed.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from prpilot.github.ledger_ref import LEDGER_REF
 from prpilot.task import Task, TaskStatus, Usage, utcnow
 from prpilot.testing import openai_replies as say
 from prpilot.testing.github.git_backend import Signature
-from prpilot.testing.github.recording import Arrival, PositionalFault
+from prpilot.testing.github.recording import WRITE_ONLY_KINDS, Arrival, PositionalFault
 from prpilot.testing.github.state import now as fake_now
 from prpilot.testing.runner.job import RunResult
 from prpilot.testing.scenario import API_KEY, BILLING_TOKEN, WRITER, Bed, start_bed
@@ -195,6 +197,7 @@ def run_once(
         mark = len(bed.github.arrivals)
         fault = bed.github.fail_at(position, kind, delay=TIMEOUT_DELAY) if position is not None else None
         result = scenario.start(bed)
+        bed.github.settle()  # a late write lands before the thread is judged, as it would on GitHub
         run = Run(scenario.name, position, fault, result)
         run.violations = check(bed, scenario, result, before)
         if fault is None or not fault.sticky:
@@ -281,6 +284,8 @@ def check(bed: Bed, scenario: Scenario, result: RunResult, before: Before) -> li
             problems.append(f"the thread says {last.status.value} but the status output says {status}")
         task_id = task_id or (last.id if last is not None else "")
 
+        problems += _stale_comments(comments, task_id)
+
     problems += _lost_work(bed, scenario, comments)
     problems += _lost_bill(bed, task_id)
     problems += _ledger_only_grew(bed, before)
@@ -293,6 +298,19 @@ def check(bed: Bed, scenario: Scenario, result: RunResult, before: Before) -> li
         problems.append(f"{len(bed.github.pulls(bed.repo)) - before.pulls} pull requests opened")
     if bed.github.ref(bed.repo, "refs/heads/main") != before.main:
         problems.append("the default branch moved")
+    return problems
+
+
+def _stale_comments(comments: list[str], task_id: str) -> list[str]:
+    """A status comment still saying "Working" or "On it", or more than one stating the task's outcome."""
+    problems = []
+    tasks = [extract_task(body) for body in comments]
+    stale = [t for t in tasks if t is not None and not t.is_final]
+    if stale:
+        problems.append(f"{len(stale)} status comment(s) still say {stale[0].status or 'queued'}")
+    finals = [t for t in tasks if t is not None and t.is_final and t.id == task_id]
+    if len(finals) > 1:
+        problems.append(f"{len(finals)} status comments state the outcome of task {task_id}")
     return problems
 
 
@@ -365,6 +383,18 @@ def _lost_bill(bed: Bed, task_id: str) -> list[str]:
                for b in bills):
         return [f"the bill holds less than the {used.prompt_tokens} prompt tokens the model answered"]
     return []
+
+
+def is_write(arrival: Arrival) -> bool:
+    """Whether the request changes GitHub: a REST write (a GraphQL query is a read) or a git push."""
+    if arrival.kind == "git":
+        return arrival.method == "POST" and arrival.path.endswith("/git-receive-pack")
+    return arrival.method not in ("GET", "HEAD") and arrival.path != "/graphql"
+
+
+def applies(kind: str, arrival: Arrival) -> bool:
+    """Whether the fault ``kind`` is worth injecting into ``arrival`` (a late read changes nothing)."""
+    return kind not in WRITE_ONLY_KINDS or is_write(arrival)
 
 
 def positions(arrivals: list[Arrival]) -> list[int]:

@@ -11,6 +11,7 @@ import base64
 import binascii
 import json
 import re
+import time
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Protocol
@@ -105,13 +106,16 @@ class Poster(Protocol):
 
 def post_once(
     github: Poster, number: int, body: str, task_id: str, *, attempts: int = 3,
-    wait: Callable[[int], None] = lambda attempt: None,
+    wait: Callable[[int], None] = lambda attempt: None, settle: float = 0.0,
+    sleep: Callable[[float], None] = time.sleep,
 ) -> int:
     """Post ``body`` (a status comment of task ``task_id``) on #``number`` exactly once; return its id.
 
     A POST that got no answer (a timeout, a dropped connection, a 5xx) may have been carried out:
     before posting again, look for the comment by the task it carries, so a retry never leaves a
-    second comment that nobody will ever edit.
+    second comment that nobody will ever edit. A POST that got no answer at all may also be slow,
+    not lost: GitHub may create the comment after the client gave up, so the lookup waits ``settle``
+    seconds first (the caller's bound: one more client timeout, see ``prpilot.thread.late_writes``).
     """
     for attempt in range(1, attempts + 1):
         try:
@@ -119,6 +123,8 @@ def post_once(
         except GitHubError as exc:
             if not exc.transient:
                 raise
+            if exc.status is None:
+                sleep(settle)
             found = find_posted(github, number, task_id)
             if found is not None:
                 return found

@@ -136,6 +136,10 @@ class FakeGitHub(StateReader):
         self.recorder.fail_at(fault)
         return fault
 
+    def settle(self, timeout: float = 30.0) -> bool:
+        """Wait until every request a ``late`` fault holds has been carried out; False on timeout."""
+        return self.recorder.settle(timeout)
+
     @property
     def arrivals(self) -> list[Arrival]:
         """Every request in the order it arrived (what ``fail_at`` counts)."""

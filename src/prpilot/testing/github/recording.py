@@ -42,7 +42,9 @@ class Fault:
 
 
 # What a request hit by a PositionalFault gets (see PositionalFault.kind).
-FAULT_KINDS = ("500", "502", "403", "404", "timeout-applied", "timeout-not-applied")
+FAULT_KINDS = ("500", "502", "403", "404", "timeout-applied", "timeout-not-applied", "late")
+# Kinds that only make sense on a write: a slow read changes nothing when it lands.
+WRITE_ONLY_KINDS = frozenset({"late"})
 
 
 @dataclass(frozen=True)
@@ -61,7 +63,9 @@ class PositionalFault:
     ``500`` and ``502`` fail that request once (a retry succeeds); ``403`` and ``404`` fail it and
     every later request of the same method and path; ``timeout-applied`` carries the request out
     but answers nothing until ``delay`` seconds later and then drops the connection, and
-    ``timeout-not-applied`` does the same without carrying it out.
+    ``timeout-not-applied`` does the same without carrying it out; ``late`` holds the request for
+    ``delay`` seconds (past the client's timeout), then carries it out and drops the connection: the
+    client saw a timeout, and GitHub applies the write after whatever the client did next.
     """
 
     position: int
@@ -84,6 +88,11 @@ class PositionalFault:
         return self.kind == "timeout-applied"
 
     @property
+    def late(self) -> bool:
+        """Whether a hit request is carried out only after it is held (a slow write that lands later)."""
+        return self.kind == "late"
+
+    @property
     def sticky(self) -> bool:
         """Whether later requests of the same method and path fail too."""
         return self.kind in ("403", "404")
@@ -98,6 +107,8 @@ class Recorder:
         self._faults: list[Fault] = []
         self._arrivals: list[Arrival] = []
         self._positional: PositionalFault | None = None
+        self._held = 0  # requests held by a fault and not yet carried out (see hold, settle)
+        self._released = threading.Condition(self._lock)
 
     def arrive(self, arrival: Arrival) -> PositionalFault | None:
         """Count a request in; return the positional fault when it falls on this request."""
@@ -124,6 +135,22 @@ class Recorder:
         """Arm ``fault`` (None disarms)."""
         with self._lock:
             self._positional = fault
+
+    def hold(self) -> None:
+        """Count a request in as held: :meth:`settle` waits for it."""
+        with self._lock:
+            self._held += 1
+
+    def release(self) -> None:
+        """Count a held request out (carried out, or dropped)."""
+        with self._lock:
+            self._held -= 1
+            self._released.notify_all()
+
+    def settle(self, timeout: float = 30.0) -> bool:
+        """Wait until no request is held any more (a late write has landed); False on timeout."""
+        with self._lock:
+            return self._released.wait_for(lambda: self._held == 0, timeout)
 
     def record(self, request: RecordedRequest) -> None:
         """Append a request."""

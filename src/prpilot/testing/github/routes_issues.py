@@ -79,6 +79,14 @@ def update_comment(api: Api, call: Call) -> Reply:
     return Reply(200, api.view.comment(repo, comment))
 
 
+def delete_comment(api: Api, call: Call) -> Reply:
+    """DELETE issues/comments/{comment_id} (204)."""
+    _, comment = _comment(api, call)
+    with api.state.lock:
+        api.state.comments.pop(comment.id, None)
+    return Reply(204)
+
+
 def add_labels(api: Api, call: Call) -> Reply:
     """POST issues/{issue_number}/labels — creates unknown labels; returns all labels of the issue."""
     repo, issue = _issue(api, call)
@@ -141,6 +149,7 @@ ROUTES = [
     Route("POST", R + "/issues/{issue_number}/comments", create_comment),
     Route("GET", R + "/issues/comments/{comment_id}", get_comment),
     Route("PATCH", R + "/issues/comments/{comment_id}", update_comment),
+    Route("DELETE", R + "/issues/comments/{comment_id}", delete_comment),
     Route("POST", R + "/issues/{issue_number}/labels", add_labels),
     Route("POST", R + "/issues/{issue_number}/reactions", react_issue),
     Route("POST", R + "/issues/comments/{comment_id}/reactions", react_comment),

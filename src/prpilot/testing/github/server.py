@@ -104,15 +104,34 @@ class Handler(BaseHTTPRequestHandler):
         body = read_body(self.rfile, headers)  # type: ignore[arg-type]
         if url.path == API_PREFIX or url.path.startswith(API_PREFIX + "/"):
             path = url.path[len(API_PREFIX):] or "/"
-            fault = self.server.app.recorder.arrive(Arrival("rest", self.command, path))
-            self._rest(path, url.query, headers, body, fault)
+            arrival = Arrival("rest", self.command, path)
         elif url.path == GRAPHQL_PATH:  # GitHub Enterprise's GraphQL endpoint, beside /api/v3
-            fault = self.server.app.recorder.arrive(Arrival("rest", self.command, "/graphql"))
-            self._rest("/graphql", url.query, headers, body, fault)
+            path = "/graphql"
+            arrival = Arrival("rest", self.command, path)
         else:
             service = dict(parse_qsl(url.query)).get("service")
-            arrival = Arrival("git", self.command, url.path + (f"?service={service}" if service else ""))
-            self._git(url.path, url.query, headers, body, self.server.app.recorder.arrive(arrival))
+            path = url.path
+            arrival = Arrival("git", self.command, path + (f"?service={service}" if service else ""))
+        recorder = self.server.app.recorder
+        fault = recorder.arrive(arrival)
+        late = fault is not None and fault.late
+        if fault is not None and late:
+            self._hold(fault)
+            fault = None  # then carried out as usual, answering a client that gave up
+        try:
+            if arrival.kind == "rest":
+                self._rest(path, url.query, headers, body, fault)
+            else:
+                self._git(path, url.query, headers, body, fault)
+        finally:
+            if late:
+                recorder.release()
+
+    def _hold(self, fault: PositionalFault) -> None:
+        """Hold a request past the client's timeout (a ``late`` fault); FakeGitHub.settle waits for it."""
+        self.server.app.recorder.hold()
+        time.sleep(fault.delay)
+        self.close_connection = True
 
     def _drop(self, fault: PositionalFault) -> None:
         """Answer nothing until the client has given up, then close the connection."""
