@@ -80,6 +80,13 @@ INPUTS: dict[str, tuple[frozenset[Step], str]] = {
     "verify": (frozenset({E}), "Check commands, one per line, run in the sandbox after the agent's changes."),
     "verify-rounds": (frozenset({E}), "How many times failing checks go back to the agent to fix."),
     "ci-workflows": (frozenset({E}), "Comma-separated workflow files to start on the working branch after the push."),
+    "review-max-comments": (
+        frozenset({E}), "Most inline comments one `/pilot review` posts; the rest go in its summary.",
+    ),
+    "review-request-changes": (
+        frozenset({E}),
+        "Let a review ask for changes (REQUEST_CHANGES) when the model says so (true/false); a review never approves.",
+    ),
 }
 
 DEFAULTS: dict[str, str] = {
@@ -120,6 +127,8 @@ DEFAULTS: dict[str, str] = {
     "verify": "",
     "verify-rounds": "2",
     "ci-workflows": "",
+    "review-max-comments": "10",
+    "review-request-changes": "false",
 }
 
 # The action's public outputs (name -> description).
@@ -137,6 +146,8 @@ OUTPUTS: dict[str, str] = {
     "models": "Usage and cost per model as JSON (two entries when the fallback model took over).",
     "result": "The agent's answer, or why the task did not run.",
     "verify": "passed, failed or skipped (no verify commands, or no changes to check).",
+    "review-id": "Id of the pull request review holding the summary of a `/pilot review` task.",
+    "review-comments": "How many inline comments that review posted.",
 }
 
 # Outputs of the schedule step that only the action itself reads.
@@ -229,6 +240,8 @@ class Settings(BaseModel):
     verify: tuple[str, ...] = ()
     verify_rounds: int = 2
     ci_workflows: tuple[str, ...] = ()
+    review_max_comments: int = 10
+    review_request_changes: bool = False
 
     def secrets(self) -> list[str]:
         """Every secret value held, for masking and canary checks."""
@@ -366,4 +379,7 @@ def parse_settings(raw: Mapping[str, str], *, github_models_url: str = "", tool_
         verify_rounds=_positive_int("verify-rounds", get("verify-rounds") or DEFAULTS["verify-rounds"],
                                     allow_empty=True) or 0,
         ci_workflows=_workflow_files(get("ci-workflows")),
+        review_max_comments=_positive_int("review-max-comments", get("review-max-comments")
+                                          or DEFAULTS["review-max-comments"], allow_empty=True) or 0,
+        review_request_changes=_bool("review-request-changes", get("review-request-changes")),
     )

@@ -116,6 +116,10 @@ class TaskEngine:
         self._deadline = time.monotonic() + self.settings.max_minutes * 60
         self._kept = Checkpoint(self.checkpoint, self._touched) if self.checkpoint is not None else None
         self._task_model = self._kept.counted(self.model, task) if self._kept is not None else self.model
+        if task.kind == "review":  # reads and posts a review: no branch, no commit
+            from prpilot.engine.reviewing import run_review
+
+            return run_review(self, task)
         # The branch is named from the request: the title costs a model call, made only for a change.
         title, branch = fallback_title(task.user_request), None
         task.transition(TaskStatus.RUNNING)
@@ -262,6 +266,7 @@ class TaskEngine:
         from prpilot.agent.prompt import build_messages, load_hints
         from prpilot.agent.tools import TOOL_PROFILES, Toolbox
         from prpilot.agent.workspace import Workspace
+        from prpilot.review.prompt import REVIEW_TOOLS, review_messages
 
         thread = ThreadContext()
         if task.thread_number is not None:
@@ -285,7 +290,7 @@ class TaskEngine:
                 deadline=self._deadline,  # commands share max-minutes
                 checks=self.settings.verify,
             )
-        profile = TOOL_PROFILES[self.settings.tool_profile]
+        profile = TOOL_PROFILES[self.settings.tool_profile] if task.kind != "review" else REVIEW_TOOLS
         toolbox = self._toolbox = Toolbox(workspace, commands=commands, profile=profile)
         if toolbox.sandbox is not None and toolbox.sandbox.problem and self.runner:
             self.runner.warning(f"commands are configured, but {unavailable(toolbox.sandbox.problem)}")
@@ -299,6 +304,8 @@ class TaskEngine:
             checks=self.settings.verify,
             profile=profile,
         )
+        if task.kind == "review":
+            messages = review_messages(messages, task.user_request)
         return toolbox, messages
 
     def finalize_working_branch(self, task: Task, branch: WorkingBranch, title: str, answer: str, cut: str) -> str:

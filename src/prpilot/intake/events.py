@@ -28,7 +28,7 @@ from prpilot.intake.payloads import (
     User,
     read,
 )
-from prpilot.intake.thread_commands import is_stop, read_options
+from prpilot.intake.thread_commands import is_review, is_stop, read_options
 from prpilot.intake.trigger import split_lines
 from prpilot.settings import Settings
 from prpilot.task import Task
@@ -79,6 +79,8 @@ class _Run:
             github_project=repository.full_name,
             user_request=options.work if not options.error else request,
             max_cost_usd=options.max_cost_usd,
+            # A review is of a pull request; on an issue, "review ..." is a request like any other.
+            kind="review" if fields.get("pr_number") is not None and is_review(options.work) else "change",
             gpt_model=self.settings.model,
             installation_id=self.run_id,
             event_name=self.event_name,

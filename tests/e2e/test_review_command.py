@@ -1,0 +1,155 @@
+"""End to end: `/pilot review` posts one GitHub review with inline comments, and a re-review adds no noise."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from prpilot.testing import openai_replies as say
+from prpilot.testing.scenario import Bed
+
+pytestmark = pytest.mark.e2e
+
+APP = "".join(f"value_{n} = {n}\n" for n in range(1, 31))
+
+
+def _pull(bed: Bed) -> int:
+    """A pull request changing two files: app.py line 5 and line 25 (two hunks), and a new notes.md."""
+    bed.github.commit(bed.repo, "main", {"app.py": APP}, "Add app")
+    changed = APP.replace("value_5 = 5\n", "value_5 = 'five'\n").replace("value_25 = 25\n", "value_25 = 25.0\n")
+    bed.github.commit(bed.repo, "feature", {"app.py": changed, "notes.md": "# Notes\nteh notes\n"}, "Change app")
+    return bed.github.add_pull(bed.repo, head="feature", title="Change values")
+
+
+def _review(summary: str, *comments: dict[str, Any]) -> say.Reply:
+    return say.text(json.dumps({"summary": summary, "comments": list(comments)}))
+
+
+def _reviews(bed: Bed) -> list[Any]:
+    return sorted(bed.github.state.reviews.values(), key=lambda r: r.id)
+
+
+def test_review_posts_one_comment_review_with_inline_comments_and_a_suggestion(bed: Bed) -> None:
+    pull = _pull(bed)
+    head = bed.github.ref(bed.repo, "refs/heads/feature")
+    bed.model.script(
+        say.tool("read_file", {"path": "app.py"}).with_usage(prompt_tokens=1_000, completion_tokens=20),
+        _review(
+            "Two values change type.",
+            {"path": "app.py", "line": 5, "side": "RIGHT", "body": "A string where an int was.",
+             "suggestion": "value_5 = 5"},
+            {"path": "notes.md", "line": 2, "body": "Typo.", "suggestion": "the notes"},
+            {"path": "app.py", "line": 5, "side": "LEFT", "body": "This was fine."},
+            {"path": "app.py", "line": 15, "body": "Far from the change: belongs in the summary."},
+        ).with_usage(prompt_tokens=1_500, completion_tokens=80),
+    )
+    mark = bed.github.mark()
+
+    result = bed.run("issue_comment", bed.pull_comment("/pilot review look at types", pull))
+
+    assert result.ok, result.logs
+    assert result.outputs["status"] == "completed", result.logs
+    assert "Traceback" not in result.logs
+    [review] = _reviews(bed)
+    assert (review.state, review.commit_id) == ("COMMENTED", head)
+    assert result.outputs["review-id"] == str(review.id)
+    assert result.outputs["review-comments"] == "3"
+    inline = sorted(bed.github.review_comments(bed.repo, pull), key=lambda c: c.id)
+    assert [(c.path, c.line, c.side, c.review_id) for c in inline] == [
+        ("app.py", 5, "RIGHT", review.id), ("notes.md", 2, "RIGHT", review.id), ("app.py", 5, "LEFT", review.id)]
+    assert "```suggestion\nvalue_5 = 5\n```" in inline[0].body
+    assert "`app.py:15`" in review.body
+    assert "Far from the change" in review.body
+    assert "Two values change type." in review.body
+    # the focus reached the model; the review is read-only: no edit tool, no branch, no commit
+    first = bed.model.requests[0]
+    assert "focusing on: look at types" in first["messages"][-1]["content"]
+    assert {t["function"]["name"] for t in first["tools"]} == {"list_files", "read_file", "search_code"}
+    assert bed.github.ref(bed.repo, "refs/heads/feature") == head
+    assert sorted(bed.github.git(bed.repo, "branch", "--format=%(refname:short)").split()) == ["feature", "main"]
+    assert not [r for r in bed.github.since(mark) if r.kind == "git" and "receive-pack" in r.path]
+    # the bill is the API's usage, exactly
+    [bill] = bed.billing.bills
+    assert (bill["prompt_tokens"], bill["completion_tokens"]) == (2_500, 100)
+    assert Decimal(bill["cost_usd"]) == Decimal(result.outputs["cost"])
+    [status] = bed.status_comments(pull)
+    assert "✅" in status
+    assert review_url(bed, pull, review.id) in status
+
+
+def review_url(bed: Bed, pull: int, review_id: int) -> str:
+    return f"{bed.github.server_url}/{bed.repo}/pull/{pull}#pullrequestreview-{review_id}"
+
+
+def test_re_review_edits_the_summary_skips_repeats_and_answers_addressed_comments(bed: Bed) -> None:
+    pull = _pull(bed)
+    on_5 = {"path": "app.py", "line": 5, "body": "A string where an int was."}
+    on_25 = {"path": "app.py", "line": 25, "body": "A float where an int was."}
+    bed.model.script(_review("First look.", on_5, on_25))
+    assert bed.run("issue_comment", bed.pull_comment("/pilot review", pull)).outputs["status"] == "completed"
+    bed.github.commit(bed.repo, "feature", {"app.py": APP.replace("value_5 = 5\n", "value_5 = 'five'\n")},
+                      "Keep 25 an int")
+    bed.model.script(_review("Second look.", on_5, {"path": "notes.md", "line": 2, "body": "Typo."}))
+
+    result = bed.run("issue_comment", bed.pull_comment("/pilot review", pull))
+
+    assert result.outputs["status"] == "completed", result.logs
+    first, second = _reviews(bed)  # the second holds only the new inline comment, no summary of its own
+    assert "Second look." in first.body
+    assert "First look." not in first.body
+    assert second.body == ""
+    assert result.outputs["review-id"] == str(first.id)
+    comments = bed.github.review_comments(bed.repo, pull)
+    assert len([c for c in comments if c.path == "app.py" and c.line == 5 and c.in_reply_to_id is None]) == 1
+    assert [(c.path, c.review_id) for c in comments if c.review_id == second.id] == [("notes.md", second.id)]
+    [earlier_25] = [c for c in comments if c.line == 25 and c.in_reply_to_id is None]
+    replies = [c for c in comments if c.in_reply_to_id is not None]
+    assert [(r.in_reply_to_id, "Addressed" in r.body) for r in replies] == [(earlier_25.id, True)]
+
+
+def test_review_max_comments_puts_the_rest_in_the_summary_and_never_approves(bed: Bed) -> None:
+    pull = _pull(bed)
+    bed.inputs["review-max-comments"] = "2"
+    comments = [{"path": "app.py", "line": line, "body": f"note {line}"} for line in (2, 3, 4, 5, 6)]
+    bed.model.script(say.text(json.dumps({"summary": "Five notes.", "comments": comments, "verdict": "approve",
+                                          "event": "APPROVE"})))
+
+    result = bed.run("issue_comment", bed.pull_comment("/pilot review", pull))
+
+    assert result.outputs["status"] == "completed", result.logs
+    [review] = _reviews(bed)
+    assert review.state == "COMMENTED"
+    assert len(bed.github.review_comments(bed.repo, pull)) == 2
+    assert all(f"`app.py:{line}`: note {line}" in review.body for line in (4, 5, 6))
+    assert result.outputs["review-comments"] == "2"
+
+
+def test_a_review_that_finds_nothing_says_so_in_one_line(bed: Bed) -> None:
+    pull = _pull(bed)
+    bed.model.script(_review(""))
+
+    result = bed.run("issue_comment", bed.pull_comment("/pilot review", pull))
+
+    assert result.outputs["status"] == "completed", result.logs
+    [review] = _reviews(bed)
+    assert review.body.splitlines()[0] == "prpilot reviewed the changes and found nothing to comment on."
+    assert "nothing to comment on" in bed.status_comments(pull)[0]
+
+
+def test_a_review_github_refuses_fails_on_the_thread_with_why(bed: Bed) -> None:
+    pull = _pull(bed)
+    bed.model.script(_review("Fine.", {"path": "app.py", "line": 5, "body": "ok"}))
+    bed.github.fail("POST", rf"/repos/{bed.repo}/pulls/{pull}/reviews$", 403,
+                    body={"message": "Resource not accessible by integration"})
+
+    result = bed.run("issue_comment", bed.pull_comment("/pilot review", pull))
+
+    assert result.outputs["status"] == "failed", result.logs
+    assert _reviews(bed) == []
+    [status] = bed.status_comments(pull)
+    assert "❌" in status
+    assert "read-only" in status
+    assert "Traceback" not in result.logs
