@@ -83,6 +83,10 @@ INPUTS: dict[str, tuple[frozenset[Step], str]] = {
     "review-max-comments": (
         frozenset({E}), "Most inline comments one `/pilot review` posts; the rest go in its summary.",
     ),
+    "output-schema": (
+        frozenset({E}),
+        "JSON Schema (inline JSON or a file in the repository) the final answer must match; sets structured-output.",
+    ),
     "review-request-changes": (
         frozenset({E}),
         "Let a review ask for changes (REQUEST_CHANGES) when the model says so (true/false); a review never approves.",
@@ -129,6 +133,7 @@ DEFAULTS: dict[str, str] = {
     "ci-workflows": "",
     "review-max-comments": "10",
     "review-request-changes": "false",
+    "output-schema": "",
 }
 
 # The action's public outputs (name -> description).
@@ -148,6 +153,7 @@ OUTPUTS: dict[str, str] = {
     "verify": "passed, failed or skipped (no verify commands, or no changes to check).",
     "review-id": "Id of the pull request review holding the summary of a `/pilot review` task.",
     "review-comments": "How many inline comments that review posted.",
+    "structured-output": "The final answer as one line of JSON, when output-schema is set.",
 }
 
 # Outputs of the schedule step that only the action itself reads.
@@ -242,6 +248,7 @@ class Settings(BaseModel):
     ci_workflows: tuple[str, ...] = ()
     review_max_comments: int = 10
     review_request_changes: bool = False
+    output_schema: str = ""  # checked when the task starts: prpilot.engine.structured_output
 
     def secrets(self) -> list[str]:
         """Every secret value held, for masking and canary checks."""
@@ -382,4 +389,5 @@ def parse_settings(raw: Mapping[str, str], *, github_models_url: str = "", tool_
         review_max_comments=_positive_int("review-max-comments", get("review-max-comments")
                                           or DEFAULTS["review-max-comments"], allow_empty=True) or 0,
         review_request_changes=_bool("review-request-changes", get("review-request-changes")),
+        output_schema=get("output-schema"),
     )

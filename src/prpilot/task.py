@@ -131,6 +131,7 @@ class Task(BaseModel):
     verify: str = "skipped"  # the project's checks on the change: passed, failed or skipped
     review_id: int | None = None  # the review holding prpilot's summary, for a review task
     review_comments: int = 0  # inline comments that review task posted
+    structured_output: str = ""  # the final answer as one line of JSON, when output-schema asked for it
 
     @property
     def thread_number(self) -> int | None:

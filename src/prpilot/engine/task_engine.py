@@ -23,6 +23,8 @@ from prpilot.billing.pricing import PriceTable, unknown_model_warning
 from prpilot.engine.cancellation import CancelSignal
 from prpilot.engine.checkpoint import Checkpoint
 from prpilot.engine.ending import Ending, end_task
+from prpilot.engine.structured_output import load_schema
+from prpilot.engine.structured_output import settle as settle_structured
 from prpilot.engine.verification import Verification, start_workflows
 from prpilot.engine.working_branch import GitWork, WorkingBranch
 from prpilot.errors import Cancelled, PrpilotError, PullRequestsNotAllowed
@@ -128,6 +130,8 @@ class TaskEngine:
             self.runner.warning(f"max-cost cannot stop this task: {unknown_model_warning(self.settings.model)}")
         self._step(task, "Preparing the working branch")
         try:
+            # Read before the agent runs or the pull request's branch is checked out: neither can change it.
+            schema = load_schema(self.settings.output_schema, self.checkout.root)
             if self.settings.setup:  # before any model call: a failing setup costs nothing
                 if task.pr_number is not None:  # the pull request's own code is what setup prepares
                     branch = self.setup_working_branch(task, title)
@@ -140,6 +144,8 @@ class TaskEngine:
             self._step(task, "Working (the agent reads and edits the code)")
             outcome = self._run_agent(task)
             outcome, answer = self._verify(task, outcome)
+            if schema is not None:
+                outcome, answer = settle_structured(self, task, schema, outcome, answer)
             # The model's text reaches the thread, the pull request and the outputs: no secret, no mass
             # mention, no closing keyword for someone else's issue.
             answer = report.neutralise(self._redact(answer), requester=task.github_user, issue=task.issue_number)
