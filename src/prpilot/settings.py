@@ -55,6 +55,7 @@ INPUTS: dict[str, tuple[frozenset[Step], str]] = {
     "max-cost": (frozenset({S, E}), "Cost cap per task in USD, held against the budgets while it runs; empty: no cap."),
     "trigger": (frozenset({S}), "Word that starts a request in a comment."),
     "trigger-label": (frozenset({S}), "Issue label that triggers a task when an issue is opened or labeled."),
+    "mode": (frozenset({S}), "review: review each pull request a pull_request event names (opened, pushed to)."),
     "allow-edited": (frozenset({S}), "Also act on edited comments (true/false)."),
     "allowed-bots": (frozenset({S}), "Comma-separated bot logins allowed to trigger tasks."),
     "monthly-budget": (frozenset({S}), "Project budget in USD per calendar month (pass vars.PRPILOT_MONTHLY_BUDGET)."),
@@ -106,6 +107,7 @@ DEFAULTS: dict[str, str] = {
     "max-cost": "",
     "trigger": "/pilot",
     "trigger-label": "",
+    "mode": "",
     "allow-edited": "false",
     "allowed-bots": "",
     "monthly-budget": "",
@@ -223,6 +225,7 @@ class Settings(BaseModel):
     max_cost_usd: Decimal | None = None
     trigger: str = "/pilot"
     trigger_label: str = ""
+    mode: str = ""  # "review": pull_request events ask for a review
     allow_edited: bool = False
     allowed_bots: tuple[str, ...] = ()
     limits: Limits = Limits()
@@ -298,6 +301,12 @@ def _lines(value: str) -> tuple[str, ...]:
     return tuple(line.strip() for line in value.splitlines() if line.strip() and not line.strip().startswith("#"))
 
 
+def _mode(value: str) -> str:
+    if value not in ("", "review"):
+        raise ConfigError(f"input mode must be review or empty (requests in comments), not {value!r}")
+    return value
+
+
 def _workflow_files(value: str) -> tuple[str, ...]:
     files = _csv(value)
     for name in files:
@@ -358,6 +367,7 @@ def parse_settings(raw: Mapping[str, str], *, github_models_url: str = "", tool_
         max_cost_usd=_usd("max-cost", get("max-cost")),
         trigger=trigger,
         trigger_label=get("trigger-label"),
+        mode=_mode(get("mode")),
         allow_edited=_bool("allow-edited", get("allow-edited")),
         allowed_bots=_csv(get("allowed-bots")),
         limits=Limits(

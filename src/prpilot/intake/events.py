@@ -22,6 +22,7 @@ from prpilot.intake.payloads import (
     IssueCommentEvent,
     IssuesEvent,
     PullRequest,
+    PullRequestEvent,
     Repository,
     ReviewCommentEvent,
     ReviewEvent,
@@ -298,7 +299,23 @@ def _workflow_dispatch(run: _Run, payload: Mapping[str, Any]) -> EventOutcome:
     )
 
 
+def _pull_request(run: _Run, payload: Mapping[str, Any]) -> EventOutcome:
+    """``mode: review``: a pull request opened or pushed to asks for a review, in its pusher's name."""
+    event = read(PullRequestEvent, payload, run.event_name)
+    pull = event.pull_request
+    head_repo = pull.head.repo.full_name if pull.head.repo else None
+    skipped = rules.pull_request_skip(run.settings.mode, event.action, pull.number, head_repo,
+                                      event.repository.full_name)
+    if skipped is not None:
+        return _skip(skipped, run.settings.trigger)
+    if skip := _bot_skip(event.sender, run):
+        return skip
+    return run.task(event.sender, event.repository, "review", **_pull_fields(pull),
+                    context=_context(event.sender, None))
+
+
 _PARSERS: dict[str, Callable[[_Run, Mapping[str, Any]], EventOutcome]] = {
+    "pull_request": _pull_request,
     "issue_comment": _issue_comment,
     "pull_request_review_comment": _review_comment,
     "pull_request_review": _review,
