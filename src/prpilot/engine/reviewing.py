@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
+from prpilot.agent.prompt import load_hints
 from prpilot.billing.money import format_usd
 from prpilot.errors import GitHubError, PrpilotError
 from prpilot.github.port import PullReviewPort, ReviewLineComment
@@ -60,6 +61,9 @@ def run_review(engine: TaskEngine, task: Task) -> Task:
         reviews = reviews_of(engine.github)
         pull = engine.github.get_pull(task.pr_number)
         task.head, task.base, task.pr_url = pull.head_ref, pull.base_ref, pull.html_url
+        task.head_repo = pull.head_repo
+        # The maintainers' notes for the agent come from the base, never from the pull request it reviews.
+        engine._base_hints = load_hints(engine.checkout.root)
         head = engine.checkout.checkout_pull_head(task.pr_number)
         files = diff_map(reviews.pull_patches(task.pr_number))
         earlier = _earlier(reviews.own_review_comments(task.pr_number, "<!-- prpilot:review -->"))
@@ -112,7 +116,17 @@ def _post(engine: TaskEngine, reviews: PullReviewPort, task: Task, head: str, re
     assert task.pr_number is not None
     wants_changes = engine.settings.review_request_changes and review.verdict.lower() == "request_changes"
     event = "REQUEST_CHANGES" if wants_changes else "COMMENT"
-    return post_review(reviews, task.pr_number, head, plan, summary, event=event), plan
+    try:
+        return post_review(reviews, task.pr_number, head, plan, summary, event=event), plan
+    except GitHubError as exc:
+        # GitHub refuses the whole review when one line is no longer in the diff (a push since it was read):
+        # every comment then goes into the summary rather than being lost.
+        if exc.status != 422 or not plan.inline:
+            raise
+        log.warning("GitHub refused the inline comments (%s); they go in the summary", exc.message)
+        plan.outside, plan.inline = [*plan.outside, *plan.inline], []
+        summary = summary_markdown(plan, head=head, status_url=engine.run_url)
+        return post_review(reviews, task.pr_number, head, plan, summary, event=event), plan
 
 
 def _answer(posted: Posted, plan: ReviewPlan) -> str:

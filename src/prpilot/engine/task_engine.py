@@ -84,6 +84,7 @@ class TaskEngine:
     _messages: list[dict[str, object]] = field(default_factory=list)  # the agent's conversation, for a fix round
     _checks: Verification | None = None  # the project's setup and verify commands, when configured
     _deadline: float = 0.0  # time.monotonic() when max-minutes runs out for this task
+    _base_hints: str | None = None  # a review's hints, read before the pull request's head replaced them
     _status: StatusComment = field(init=False)
     meter: Meter = field(init=False)
     git: GitWork = field(init=False)
@@ -288,7 +289,9 @@ class TaskEngine:
             root, allow_workflow_edits=self.settings.allow_workflow_edits, secrets=self.settings.secrets()
         )
         commands = None
-        if self.settings.allowed_commands or self.settings.verify:
+        # A fork's code is read, never run: its review gets no commands (they would run what the fork wrote).
+        from_fork = task.kind == "review" and task.head_repo != task.github_project
+        if (self.settings.allowed_commands or self.settings.verify) and not from_fork:
             commands = CommandPolicy(
                 prefixes=self.settings.allowed_commands,
                 env=self.command_env,
@@ -303,7 +306,7 @@ class TaskEngine:
         messages = build_messages(
             task.user_request,
             thread,
-            hints=load_hints(root),
+            hints=load_hints(root) if task.kind != "review" else self._base_hints,
             review_context=review_context(task),
             include_untrusted=self.settings.include_untrusted_comments,
             secrets=self.settings.secrets(),
