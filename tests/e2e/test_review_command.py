@@ -229,6 +229,7 @@ def test_a_maintainers_review_comment_reviews_a_fork_pull_request_at_its_head(be
     first = bed.model.requests[0]
     assert "run_command" not in {t["function"]["name"] for t in first["tools"]}  # the fork's code is never run
     assert "Repository hints" not in first["messages"][-1]["content"]  # nor are its AGENTS.md the maintainers' notes
+    assert not (result.workspace / "idea.py").exists()  # the job's later steps find the checkout they made
     assert [c.path for c in bed.github.review_comments(bed.repo, pull)] == ["idea.py"]
     assert bed.github.ref("mallory/hello-world", "refs/heads/idea") == bed.github.issue(bed.repo, pull).pull.head_sha
 

@@ -52,6 +52,8 @@ def run_review(engine: TaskEngine, task: Task) -> Task:
     from prpilot.engine.task_engine import CUT_SHORT, _failure_text
 
     answer, cut_short, failure = "", "", ""
+    # The job's later steps must find the checkout as the workflow made it, not a fork's code.
+    before = engine.checkout.current_branch() or engine.checkout.head_sha()
     task.transition(TaskStatus.RUNNING)
     task.gpt_model = task.gpt_model or engine.settings.model
     engine._step(task, "Reading the pull request")
@@ -90,6 +92,11 @@ def run_review(engine: TaskEngine, task: Task) -> Task:
             failure += (" The workflow's token may not write reviews here (a fork's pull_request token is read-only:"
                         " a maintainer's `/pilot review` comment reviews a fork's pull request).")
     with engine.cancel.shield():
+        if before:
+            try:
+                engine.checkout.return_to(before)
+            except PrpilotError as exc:
+                failure = failure or exc.message
         engine._finish(task, answer=answer, cut_short=cut_short, failure=failure)
     return task
 

@@ -261,6 +261,13 @@ class Checkout:
             raise GitError(f"could not check out pull request #{number}: {_stderr(exc)}") from exc
         return self.head_sha() or ""
 
+    def return_to(self, ref: str) -> None:
+        """Check ``ref`` (a branch or a commit) out again, as it was before a review read another head."""
+        try:
+            self.repo.git.checkout("--quiet", "--force", ref)
+        except git.GitCommandError as exc:
+            raise GitError(f"could not check out {ref} again: {_stderr(exc)}") from exc
+
     def checkout_remote_branch(self, name: str) -> None:
         """Check out the remote branch ``name`` (a pull request's head) as a local branch."""
         self.start_branch(name, name)
