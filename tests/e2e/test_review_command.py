@@ -115,7 +115,8 @@ def test_review_max_comments_puts_the_rest_in_the_summary_and_never_approves(bed
     pull = _pull(bed)
     bed.inputs["review-max-comments"] = "2"
     comments = [{"path": "app.py", "line": line, "body": f"note {line}"} for line in (2, 3, 4, 5, 6)]
-    bed.model.script(say.text(json.dumps({"summary": "Five notes.", "comments": comments, "verdict": "approve",
+    bed.model.script(say.text(json.dumps({"summary": "Five notes, cc @everyone.", "comments": comments,
+                                          "verdict": "approve",
                                           "event": "APPROVE"})))
 
     result = bed.run("issue_comment", bed.pull_comment("/pilot review", pull))
@@ -125,6 +126,7 @@ def test_review_max_comments_puts_the_rest_in_the_summary_and_never_approves(bed
     assert review.state == "COMMENTED"
     assert len(bed.github.review_comments(bed.repo, pull)) == 2
     assert all(f"`app.py:{line}`: note {line}" in review.body for line in (4, 5, 6))
+    assert "@everyone" not in review.body.replace("`@everyone`", "")  # the model pings nobody
     assert result.outputs["review-comments"] == "2"
 
 

@@ -18,6 +18,7 @@ from prpilot.review.diff_lines import diff_map
 from prpilot.review.plan import ADDRESSED_MARK, EarlierComment, ReviewPlan, plan_review, summary_markdown
 from prpilot.review.posting import Posted, post_review
 from prpilot.task import Task, TaskStatus
+from prpilot.thread import markdown as report
 
 if TYPE_CHECKING:
     from prpilot.engine.task_engine import TaskEngine
@@ -114,12 +115,16 @@ def _post(engine: TaskEngine, reviews: PullReviewPort, task: Task, head: str, re
 
     plan = plan_review(review, files, max_comments=engine.settings.review_max_comments, earlier=earlier,
                        line_at=line_at)
+    # The model's words reach the pull request: no secret, no mass mention (a suggestion is code: masked only).
     redact = engine._redact
-    plan.summary = redact(plan.summary)
+
+    def words(text: str) -> str:
+        return report.neutralise(redact(text), requester=task.github_user, issue=task.issue_number)
+
     for comment in [*plan.inline, *plan.outside, *plan.over_limit]:
-        comment.body = redact(comment.body)
+        comment.body = words(comment.body)
         comment.suggestion = redact(comment.suggestion) if comment.suggestion is not None else None
-    summary = summary_markdown(plan, head=head, status_url=engine.run_url)
+    summary = words(summary_markdown(plan, head=head, status_url=engine.run_url))
     assert task.pr_number is not None
     wants_changes = engine.settings.review_request_changes and review.verdict.lower() == "request_changes"
     event = "REQUEST_CHANGES" if wants_changes else "COMMENT"
@@ -132,7 +137,7 @@ def _post(engine: TaskEngine, reviews: PullReviewPort, task: Task, head: str, re
             raise
         log.warning("GitHub refused the inline comments (%s); they go in the summary", exc.message)
         plan.outside, plan.inline = [*plan.outside, *plan.inline], []
-        summary = summary_markdown(plan, head=head, status_url=engine.run_url)
+        summary = words(summary_markdown(plan, head=head, status_url=engine.run_url))
         return post_review(reviews, task.pr_number, head, plan, summary, event=event), plan
 
 

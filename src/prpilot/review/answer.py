@@ -40,7 +40,8 @@ class InlineComment(BaseModel):
     def where(self) -> str:
         """``path:line`` (``path:start-line``), as the summary names a comment it holds."""
         lines = f"{self.start_line}-{self.line}" if self.start_line else str(self.line)
-        return f"`{self.path}:{lines}`" + (" (old side)" if self.side == "LEFT" else "")
+        path = self.path.replace("`", "'").replace("\n", " ")  # the model's text: it must not leave the code span
+        return f"`{path}:{lines}`" + (" (old side)" if self.side == "LEFT" else "")
 
 
 class ReviewAnswer(BaseModel):
