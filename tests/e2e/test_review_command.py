@@ -265,3 +265,22 @@ def test_review_as_a_dispatch_request_naming_a_pull_request(bed: Bed) -> None:
     assert result.outputs["status"] == "completed", result.logs
     [review] = _reviews(bed)
     assert "Dispatched look." in review.body
+
+
+def test_a_review_holds_to_max_cost_posts_nothing_and_bills_what_it_used(bed: Bed) -> None:
+    pull = _pull(bed)
+    # Every call: 100,000 prompt tokens of gpt-4.1-mini = $0.04; the cap of $0.10 is passed on the third.
+    reply = say.tool("read_file", '{"path": "app.py"}', prompt_tokens=100_000, completion_tokens=0)
+    bed.model.set_policy(lambda _request, _index: reply)
+
+    result = bed.run("issue_comment", bed.pull_comment("/pilot review", pull), max_cost="0.10")
+
+    assert result.outputs["status"] == "failed", result.logs
+    assert len(bed.model.calls) == 3
+    assert Decimal(result.outputs["cost"]) == Decimal("0.12")
+    [bill] = bed.billing.bills
+    assert Decimal(bill["cost_usd"]) == Decimal("0.12")
+    assert _reviews(bed) == []
+    [status] = bed.status_comments(pull)
+    assert "nothing was posted" in status
+    assert "max-cost" in status
