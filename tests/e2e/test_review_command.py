@@ -37,7 +37,7 @@ def test_review_posts_one_comment_review_with_inline_comments_and_a_suggestion(b
     pull = _pull(bed)
     head = bed.github.ref(bed.repo, "refs/heads/feature")
     bed.model.script(
-        say.tool("read_file", {"path": "app.py"}).with_usage(prompt_tokens=1_000, completion_tokens=20),
+        say.tool("read_diff", {"path": "app.py"}).with_usage(prompt_tokens=1_000, completion_tokens=20),
         _review(
             "Two values change type.",
             {"path": "app.py", "line": 5, "side": "RIGHT", "body": "A string where an int was.",
@@ -68,7 +68,8 @@ def test_review_posts_one_comment_review_with_inline_comments_and_a_suggestion(b
     # the focus reached the model; the review is read-only: no edit tool, no branch, no commit
     first = bed.model.requests[0]
     assert "focusing on: look at types" in first["messages"][-1]["content"]
-    assert {t["function"]["name"] for t in first["tools"]} == {"list_files", "read_file", "search_code"}
+    assert {t["function"]["name"] for t in first["tools"]} == {"list_files", "read_file", "search_code", "read_diff"}
+    assert "R5 +value_5 = 'five'" in " ".join(bed.model.requests[1]["messages"][-1]["content"].split())
     assert bed.github.ref(bed.repo, "refs/heads/feature") == head
     assert sorted(bed.github.git(bed.repo, "branch", "--format=%(refname:short)").split()) == ["feature", "main"]
     assert not [r for r in bed.github.since(mark) if r.kind == "git" and "receive-pack" in r.path]

@@ -68,7 +68,9 @@ def run_review(engine: TaskEngine, task: Task) -> Task:
         # The maintainers' notes for the agent come from the base, never from the pull request it reviews.
         engine._base_hints = load_hints(engine.checkout.root)
         head = engine.checkout.checkout_pull_head(task.pr_number)
-        files = diff_map(reviews.pull_patches(task.pr_number))
+        patches = reviews.pull_patches(task.pr_number)
+        engine._review_patches = dict(patches)
+        files = diff_map(patches)
         earlier = _earlier(reviews.own_review_comments(task.pr_number, "<!-- prpilot:review -->"))
         engine._step(task, "Reviewing (the agent reads the code)")
         outcome = engine._run_agent(task)

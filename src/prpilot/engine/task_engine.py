@@ -85,6 +85,7 @@ class TaskEngine:
     _checks: Verification | None = None  # the project's setup and verify commands, when configured
     _deadline: float = 0.0  # time.monotonic() when max-minutes runs out for this task
     _base_hints: str | None = None  # a review's hints, read before the pull request's head replaced them
+    _review_patches: dict[str, str] = field(default_factory=dict)  # a review's diff, file by file, for read_diff
     _status: StatusComment = field(init=False)
     meter: Meter = field(init=False)
     git: GitWork = field(init=False)
@@ -273,6 +274,7 @@ class TaskEngine:
         from prpilot.agent.prompt import build_messages, load_hints
         from prpilot.agent.tools import TOOL_PROFILES, Toolbox
         from prpilot.agent.workspace import Workspace
+        from prpilot.review.diff_tool import ReviewToolbox
         from prpilot.review.prompt import REVIEW_TOOLS, review_messages
 
         thread = ThreadContext()
@@ -300,7 +302,8 @@ class TaskEngine:
                 checks=self.settings.verify,
             )
         profile = TOOL_PROFILES[self.settings.tool_profile] if task.kind != "review" else REVIEW_TOOLS
-        toolbox = self._toolbox = Toolbox(workspace, commands=commands, profile=profile)
+        toolbox = self._toolbox = Toolbox(workspace, commands=commands, profile=profile) if task.kind != "review" \
+            else ReviewToolbox(workspace, commands=commands, profile=profile, patches=self._review_patches)
         if toolbox.sandbox is not None and toolbox.sandbox.problem and self.runner:
             self.runner.warning(f"commands are configured, but {unavailable(toolbox.sandbox.problem)}")
         messages = build_messages(

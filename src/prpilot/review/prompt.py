@@ -14,6 +14,8 @@ REVIEW_TOOLS = ToolProfile(
     guide=(
         "- list_files, read_file, search_code to read the code at the pull request's head (paths are "
         "relative to the repository root);\n"
+        "- read_diff to read the pull request's whole diff of a file, a part at a time, each line numbered "
+        "as comments name it (R12: new side line 12, L7: old side line 7);\n"
         "- run_command, when it is offered, to run the project's allowed commands (tests, linters)."
     ),
 )
