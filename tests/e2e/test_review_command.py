@@ -285,3 +285,22 @@ def test_a_review_holds_to_max_cost_posts_nothing_and_bills_what_it_used(bed: Be
     [status] = bed.status_comments(pull)
     assert "nothing was posted" in status
     assert "max-cost" in status
+
+
+@pytest.mark.parametrize("where", ["review comment", "review summary"])
+def test_review_asked_in_a_review_comment_or_a_review_summary(bed: Bed, where: str) -> None:
+    pull = _pull(bed)
+    bed.model.script(_review("Seen.", {"path": "app.py", "line": 25, "body": "A float now."}))
+    if where == "review comment":
+        event_name, event = "pull_request_review_comment", bed.review_comment(
+            "/pilot review", pull, path="app.py", line=5, hunk="@@ -5 +5 @@\n+value_5 = 'five'")
+    else:
+        event_name, event = "pull_request_review", bed.pull_review("/pilot review", pull)
+
+    result = bed.run(event_name, event)
+
+    assert result.outputs["status"] == "completed", result.logs
+    [review] = _reviews(bed)
+    assert [(c.path, c.line) for c in bed.github.review_comments(bed.repo, pull) if c.review_id == review.id] == [
+        ("app.py", 25)]
+    assert bed.github.ref(bed.repo, "refs/heads/feature") == bed.github.issue(bed.repo, pull).pull.head_sha
