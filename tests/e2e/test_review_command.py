@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import threading
+import time
 from decimal import Decimal
 from typing import Any
 
@@ -304,3 +306,29 @@ def test_review_asked_in_a_review_comment_or_a_review_summary(bed: Bed, where: s
     assert [(c.path, c.line) for c in bed.github.review_comments(bed.repo, pull) if c.review_id == review.id] == [
         ("app.py", 25)]
     assert bed.github.ref(bed.repo, "refs/heads/feature") == bed.github.issue(bed.repo, pull).pull.head_sha
+
+
+def test_pilot_stop_stops_a_review_which_posts_nothing_and_is_billed(bed: Bed) -> None:
+    bed.github.add_user("bob")
+    bed.github.set_permission(bed.repo, "bob", "write")
+    pull = _pull(bed)
+    bed.model.script(say.tool("read_diff", {"path": "app.py"}), say.text("never seen").after(120))
+    running: list[Any] = []
+    job = threading.Thread(target=lambda: running.append(bed.run("issue_comment",
+                                                                 bed.pull_comment("/pilot review", pull))))
+    job.start()
+    deadline = time.monotonic() + 60
+    while len(bed.model.requests) < 2:  # the slow model call is under way
+        assert time.monotonic() < deadline, "timed out waiting"
+        time.sleep(0.1)
+
+    stopped = bed.run("issue_comment", bed.pull_comment("/pilot stop", pull, user="bob"))
+    job.join(timeout=120)
+
+    assert stopped.outputs["status"] == "completed", stopped.logs
+    [result] = running
+    assert result.outputs["status"] == "failed", result.logs
+    assert _reviews(bed) == []
+    assert '"settlement"' in bed.github.git(bed.repo, "log", "-p", "refs/prpilot/ledger")
+    answer = next(body for body in bed.status_comments(pull) if "Could not finish" in body)
+    assert "@bob stopped the task with `/pilot stop`" in answer

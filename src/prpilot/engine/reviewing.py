@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from prpilot.agent.prompt import load_hints
 from prpilot.billing.money import format_usd
-from prpilot.errors import GitHubError, PrpilotError
+from prpilot.errors import Cancelled, GitHubError, PrpilotError
 from prpilot.github.port import PullReviewPort, ReviewLineComment
 from prpilot.review.answer import ReviewAnswer, read_review
 from prpilot.review.diff_lines import diff_map
@@ -91,6 +91,9 @@ def run_review(engine: TaskEngine, task: Task) -> Task:
             answer = _answer(posted, plan)
     except Exception as exc:  # the task ends in words whatever broke
         failure = _failure_text(exc)
+        if isinstance(exc, Cancelled):  # who stopped it, when it was `/pilot stop`
+            with engine.cancel.shield():
+                failure = engine._stopped(task) or failure
         if isinstance(exc, GitHubError) and exc.status in (403, 404):
             failure += (" The workflow's token may not write reviews here (a fork's pull_request token is read-only:"
                         " a maintainer's `/pilot review` comment reviews a fork's pull request).")
