@@ -75,6 +75,7 @@ INPUTS: dict[str, tuple[frozenset[Step], str]] = {
     "max-cost": (frozenset({S, E}), "Cost cap per task in USD, held against the budgets while it runs; empty: no cap."),
     "trigger": (frozenset({S}), "Word that starts a request in a comment."),
     "trigger-label": (frozenset({S}), "Issue label that triggers a task when an issue is opened or labeled."),
+    "mode": (frozenset({S}), "review: review each pull request a pull_request event names (opened, pushed to)."),
     "allow-edited": (frozenset({S}), "Also act on edited comments (true/false)."),
     "allowed-bots": (frozenset({S}), "Comma-separated bot logins allowed to trigger tasks."),
     "monthly-budget": (frozenset({S}), "Project budget in USD per calendar month (pass vars.PRPILOT_MONTHLY_BUDGET)."),
@@ -104,6 +105,17 @@ INPUTS: dict[str, tuple[frozenset[Step], str]] = {
     "ci-workflows": (
         frozenset({S, E}), "Comma-separated workflow files to start on the working branch after the push."
     ),
+    "review-max-comments": (
+        frozenset({S, E}), "Most inline comments one `/pilot review` posts; the rest go in its summary.",
+    ),
+    "output-schema": (
+        frozenset({E}),
+        "JSON Schema (inline JSON or a file in the repository) the final answer must match; sets structured-output.",
+    ),
+    "review-request-changes": (
+        frozenset({S, E}),
+        "Let a review ask for changes (REQUEST_CHANGES) when the model says so (true/false); a review never approves.",
+    ),
 }
 
 DEFAULTS: dict[str, str] = {
@@ -123,6 +135,7 @@ DEFAULTS: dict[str, str] = {
     "max-cost": "",
     "trigger": "/pilot",
     "trigger-label": "",
+    "mode": "",
     "allow-edited": "false",
     "allowed-bots": "",
     "monthly-budget": "",
@@ -149,6 +162,9 @@ DEFAULTS: dict[str, str] = {
     "verify": "",
     "verify-rounds": "2",
     "ci-workflows": "",
+    "review-max-comments": "10",
+    "review-request-changes": "false",
+    "output-schema": "",
 }
 
 # The action's public outputs (name -> description).
@@ -166,6 +182,9 @@ OUTPUTS: dict[str, str] = {
     "models": "Usage and cost per model as JSON (two entries when the fallback model took over).",
     "result": "The agent's answer, or why the task did not run.",
     "verify": "passed, failed or skipped (no verify commands, or no changes to check).",
+    "review-id": "Id of the pull request review holding the summary of a `/pilot review` task.",
+    "review-comments": "How many inline comments that review posted.",
+    "structured-output": "The final answer as one line of JSON, when output-schema is set.",
 }
 
 # Outputs of the schedule step that only the action itself reads.
@@ -242,6 +261,7 @@ class Settings(BaseModel):
     max_cost_usd: Decimal | None = None
     trigger: str = "/pilot"
     trigger_label: str = ""
+    mode: str = ""  # "review": pull_request events ask for a review
     allow_edited: bool = False
     allowed_bots: tuple[str, ...] = ()
     limits: Limits = Limits()
@@ -266,6 +286,9 @@ class Settings(BaseModel):
     verify: tuple[str, ...] = ()
     verify_rounds: int = 2
     ci_workflows: tuple[str, ...] = ()
+    review_max_comments: int = 10
+    review_request_changes: bool = False
+    output_schema: str = ""  # checked when the task starts: prpilot.engine.structured_output
 
     def secrets(self) -> list[str]:
         """Every secret value held, for masking and canary checks."""
@@ -340,6 +363,12 @@ def _csv(value: str) -> tuple[str, ...]:
 def _lines(value: str) -> tuple[str, ...]:
     """Commands one per line; blank lines and ``#`` comments left out."""
     return tuple(line.strip() for line in value.splitlines() if line.strip() and not line.strip().startswith("#"))
+
+
+def _mode(value: str) -> str:
+    if value not in ("", "review"):
+        raise ConfigError(f"input mode must be review or empty (requests in comments), not {value!r}")
+    return value
 
 
 def _workflow_files(value: str) -> tuple[str, ...]:
@@ -424,6 +453,7 @@ def parse_settings(raw: Mapping[str, str], *, copilot_api: str = "", tool_profil
         max_cost_usd=_usd("max-cost", get("max-cost")),
         trigger=trigger,
         trigger_label=get("trigger-label"),
+        mode=_mode(get("mode")),
         allow_edited=_bool("allow-edited", get("allow-edited")),
         allowed_bots=_csv(get("allowed-bots")),
         limits=Limits(
@@ -453,4 +483,8 @@ def parse_settings(raw: Mapping[str, str], *, copilot_api: str = "", tool_profil
         verify_rounds=_positive_int("verify-rounds", get("verify-rounds") or DEFAULTS["verify-rounds"],
                                     allow_empty=True) or 0,
         ci_workflows=_workflow_files(get("ci-workflows")),
+        review_max_comments=_positive_int("review-max-comments", get("review-max-comments")
+                                          or DEFAULTS["review-max-comments"], allow_empty=True) or 0,
+        review_request_changes=_bool("review-request-changes", get("review-request-changes")),
+        output_schema=get("output-schema"),
     )

@@ -109,6 +109,7 @@ class Task(BaseModel):
     github_user: str
     github_project: str
     user_request: str
+    kind: str = "change"  # "change": edit, commit, push; "review": read the pull request and post a review
     gpt_model: str = ""
     installation_id: str = ""  # in Actions: the workflow run id
     pr_number: int | None = None
@@ -140,6 +141,9 @@ class Task(BaseModel):
     started_at: datetime | None = None
     finished_at: datetime | None = None
     verify: str = "skipped"  # the project's checks on the change: passed, failed or skipped
+    review_id: int | None = None  # the review holding prpilot's summary, for a review task
+    review_comments: int = 0  # inline comments that review task posted
+    structured_output: str = ""  # the final answer as one line of JSON, when output-schema asked for it
 
     @property
     def thread_number(self) -> int | None:

@@ -463,14 +463,18 @@ def test_workflow_dispatch_by_a_bot_is_left_to_the_permission_check() -> None:
 @pytest.mark.parametrize(
     ("event", "name"),
     [
-        ("pull_request", "pull_request__opened.payload.json"),
-        ("pull_request", "pull_request__labeled.payload.json"),
         ("push", "pull_request__synchronize.payload.json"),
         ("", "issues__opened.payload.json"),
     ],
 )
 def test_unsupported_events_skip(event: str, name: str) -> None:
     assert as_skip(parse(event, payload(name))).reason.startswith("prpilot does not act on")
+
+
+@pytest.mark.parametrize("name", ["pull_request__opened.payload.json", "pull_request__labeled.payload.json"])
+def test_pull_request_events_skip_without_mode_review(name: str) -> None:
+    assert as_skip(parse("pull_request", payload(name))).reason == (
+        "prpilot acts on pull_request events only with mode: review")
 
 
 Mutation = Callable[[dict[str, Any]], object]
@@ -551,3 +555,21 @@ def test_a_budget_and_no_work_is_an_empty_request() -> None:
     skip = as_skip(parse("issue_comment", comment("/pilot --max-cost 2")))
 
     assert skip.reason == "empty request"
+
+
+@pytest.mark.parametrize(("mode", "action", "head", "skipped"), [
+    ("review", "opened", "octo/proj", None),
+    ("review", "synchronize", "Octo/Proj", None),
+    ("", "opened", "octo/proj", "only with mode: review"),
+    ("review", "closed", "octo/proj", "not on closed"),
+    ("review", "opened", "mallory/proj", "comes from a fork (mallory/proj)"),
+    ("review", "opened", None, "comes from a fork (a deleted repository)"),
+])
+def test_a_pull_request_event_asks_for_a_review_only_in_mode_review_and_never_from_a_fork(
+    mode: str, action: str, head: str | None, skipped: str | None
+) -> None:
+    from prpilot.intake.rules import pull_request_skip
+
+    outcome = pull_request_skip(mode, action, 7, head, "octo/proj")
+    reason = outcome.reason if outcome is not None else None
+    assert reason == skipped if skipped is None else skipped in (reason or "")

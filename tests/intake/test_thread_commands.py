@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from prpilot.intake.thread_commands import effective_cap, is_stop, read_options
+from prpilot.intake.thread_commands import effective_cap, is_review, is_stop, read_options
 
 
 @pytest.mark.parametrize(
@@ -73,3 +73,11 @@ def test_the_request_lowers_max_cost_and_never_raises_it(
     requested: Decimal | None, workflow: Decimal | None, cap: Decimal | None
 ) -> None:
     assert effective_cap(requested, workflow) == cap
+
+
+@pytest.mark.parametrize(("request_text", "expected"), [
+    ("review", True), ("Review focus on the parser", True), ("review: security", True),
+    ("reviewer names", False), ("address the review comments", False), ("", False),
+])
+def test_is_review_is_the_leading_word(request_text: str, expected: bool) -> None:
+    assert is_review(request_text) is expected

@@ -63,10 +63,25 @@ def exercise(fake: FakeGitHub) -> None:
     pr.create_review_request(reviewers=["alice"])
     review_id = fake.add_review_comment(REPO, pr.number, "nit", user="alice", path="a/b/c.json")
     pr.create_review_comment_reply(review_id, "/pilot fix the nit")
-    assert [c.body for c in pr.get_review_comments()] == ["nit", "/pilot fix the nit"]
+    assert [c.body for c in pr.get_review_comments()] == ["nit", "/pilot fix the nit"]  # before any review
     assert raw(fake, "POST", f"/repos/{REPO}/pulls/comments/{review_id}/reactions", fake.token,
                json={"content": "eyes"}).status_code == 201
     assert "pull_request" in raw(fake, "GET", f"/repos/{REPO}/issues/{pr.number}", fake.token).json()
+
+    # reviews: a pending review with an inline comment, edited, submitted; another deleted while pending
+    base = f"/repos/{REPO}/pulls/{pr.number}/reviews"
+    pending = raw(fake, "POST", base, fake.token, json={
+        "body": "draft", "comments": [{"path": "a/b/c.json", "line": 1, "side": "RIGHT", "body": "why?"}]}).json()
+    assert pending["state"] == "PENDING"
+    assert raw(fake, "PUT", f"{base}/{pending['id']}", fake.token, json={"body": "summary"}).status_code == 200
+    submitted = raw(fake, "POST", f"{base}/{pending['id']}/events", fake.token, json={"event": "COMMENT"}).json()
+    assert (submitted["state"], submitted["body"]) == ("COMMENTED", "summary")
+    assert [r["id"] for r in raw(fake, "GET", base, fake.token).json()] == [pending["id"]]
+    assert raw(fake, "GET", f"{base}/{pending['id']}", fake.token).json()["state"] == "COMMENTED"
+    [inline] = raw(fake, "GET", f"{base}/{pending['id']}/comments", fake.token).json()
+    assert (inline["path"], inline["line"], inline["pull_request_review_id"]) == ("a/b/c.json", 1, pending["id"])
+    dropped = raw(fake, "POST", base, fake.token, json={}).json()
+    assert raw(fake, "DELETE", f"{base}/{dropped['id']}", fake.token).json()["state"] == "PENDING"
 
     # issues, comments, labels, reactions
     number = fake.add_issue(REPO, "Bug", "please fix", user="alice")

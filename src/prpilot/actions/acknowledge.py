@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from prpilot.actions.runner_commands import ActionsRunner
 from prpilot.errors import GitHubError
 from prpilot.intake.rules import Intake, Request, Skipped, parse_usd, read_request, write_access_refusal
-from prpilot.intake.thread_commands import effective_cap
+from prpilot.intake.thread_commands import effective_cap, is_review
 from prpilot.thread.acknowledgement import (
     MARKER,
     cap_part,
@@ -39,7 +39,8 @@ if TYPE_CHECKING:  # urllib.request and datetime load only once there is a reque
     from prpilot.github.plain import PlainGitHub
 
 # The inputs this step reads (action.yml maps exactly these into it; tests/actions/test_action_yml.py checks).
-INPUTS = ("github-token", "model", "max-cost", "trigger", "trigger-label", "allow-edited", "allowed-bots", "task")
+INPUTS = ("github-token", "model", "max-cost", "trigger", "trigger-label", "allow-edited", "allowed-bots", "task",
+          "mode")
 # Its outputs that only the action reads (besides status, task-id and result when the run ends here).
 STEP_OUTPUTS = ("proceed", "acknowledged")
 _CLIP = 2000  # as markdown.embed_task clips long texts, so the comment stays within GitHub's limit
@@ -68,7 +69,7 @@ def _inputs(env: Mapping[str, str]) -> _Inputs | None:
     bots = tuple(part.strip() for part in get("allowed-bots").replace("\n", ",").split(",") if part.strip())
     return _Inputs(get("github-token"), get("model", "gpt-5-mini"), max_cost,
                    Intake(trigger=trigger, trigger_label=get("trigger-label"),
-                          allow_edited=edited in ("true", "yes", "1", "on"), allowed_bots=bots))
+                          allow_edited=edited in ("true", "yes", "1", "on"), allowed_bots=bots, mode=get("mode")))
 
 
 def _event(env: Mapping[str, str]) -> dict[str, Any] | None:
@@ -92,6 +93,7 @@ def task_json(request: Request, *, task_id: str, created_at: datetime, model: st
     data = {
         "id": task_id, "status": status, "result": _clip(result), "github_user": fields["github_user"],
         "github_project": fields["github_project"], "user_request": _clip(fields["user_request"]),
+        "kind": "review" if fields.get("pr_number") is not None and is_review(fields["user_request"]) else "change",
         "gpt_model": model, "installation_id": run_id, "pr_number": fields.get("pr_number"),
         "issue_number": fields.get("issue_number"), "head": fields.get("head"), "head_repo": fields.get("head_repo"),
         "base": fields.get("base"), "branch": None,
@@ -102,6 +104,7 @@ def task_json(request: Request, *, task_id: str, created_at: datetime, model: st
         "cost_usd": "0", "model_usage": [], "max_cost_usd": None if max_cost is None else str(max_cost),
         "hold_usd": None, "allowance": None, "changed_files": [], "created_at": stamp, "started_at": None,
         "finished_at": stamp if status is not None else None, "verify": "skipped",
+        "review_id": None, "review_comments": 0, "structured_output": "",
     }
     return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
 

@@ -101,4 +101,7 @@ def task_outputs(task: Task, redact: Callable[[str], str] = _as_is) -> dict[str,
         ]),
         "result": markdown.bounded_output(redact(task.result)),
         "verify": task.verify,
+        "review-id": task.review_id if task.review_id is not None else "",
+        "review-comments": task.review_comments if task.kind == "review" else "",
+        "structured-output": task.structured_output,
     }

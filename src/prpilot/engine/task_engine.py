@@ -25,6 +25,8 @@ from prpilot.engine.cancellation import CancelSignal
 from prpilot.engine.change_rules import ChangeRules
 from prpilot.engine.checkpoint import Checkpoint
 from prpilot.engine.ending import Ending, end_task
+from prpilot.engine.structured_output import load_schema
+from prpilot.engine.structured_output import settle as settle_structured
 from prpilot.engine.verification import Verification, start_workflows
 from prpilot.engine.working_branch import GitWork, WorkingBranch
 from prpilot.errors import Cancelled, PrpilotError, PullRequestsNotAllowed
@@ -85,6 +87,8 @@ class TaskEngine:
     _messages: list[dict[str, object]] = field(default_factory=list)  # the agent's conversation, for a fix round
     _checks: Verification | None = None  # the project's setup and verify commands, when configured
     _deadline: float = 0.0  # time.monotonic() when max-minutes runs out for this task
+    _base_hints: str | None = None  # a review's hints, read before the pull request's head replaced them
+    _review_patches: dict[str, str] = field(default_factory=dict)  # a review's diff, file by file, for read_diff
     _status: StatusComment = field(init=False)
     meter: Meter = field(init=False)
     git: GitWork = field(init=False)
@@ -121,6 +125,10 @@ class TaskEngine:
         self._deadline = time.monotonic() + self.settings.max_minutes * 60
         self._kept = Checkpoint(self.checkpoint, self._touched) if self.checkpoint is not None else None
         self._task_model = self._kept.counted(self.model, task) if self._kept is not None else self.model
+        if task.kind == "review":  # reads and posts a review: no branch, no commit
+            from prpilot.engine.reviewing import run_review
+
+            return run_review(self, task)
         # The branch is named from the request: the title costs a model call, made only for a change.
         title, branch = fallback_title(task.user_request), None
         task.transition(TaskStatus.RUNNING)
@@ -129,6 +137,8 @@ class TaskEngine:
             self.runner.warning(f"max-cost cannot stop this task: {unknown_model_warning(self.settings.model)}")
         self._step(task, "Preparing the working branch")
         try:
+            # Read before the agent runs or the pull request's branch is checked out: neither can change it.
+            schema = load_schema(self.settings.output_schema, self.checkout.root)
             if self.settings.setup:  # before any model call: a failing setup costs nothing
                 if task.pr_number is not None:  # the pull request's own code is what setup prepares
                     branch = self.setup_working_branch(task, title)
@@ -141,6 +151,8 @@ class TaskEngine:
             self._step(task, "Working (the agent reads and edits the code)")
             outcome = self._run_agent(task)
             outcome, answer = self._verify(task, outcome)
+            if schema is not None:
+                outcome, answer = settle_structured(self, task, schema, outcome, answer)
             # The model's text reaches the thread, the pull request and the outputs: no secret, no mass
             # mention, no closing keyword for someone else's issue.
             answer = report.neutralise(self._redact(answer), requester=task.github_user, issue=task.issue_number)
@@ -266,6 +278,8 @@ class TaskEngine:
         from prpilot.agent.prompt import build_messages, load_hints
         from prpilot.agent.tools import TOOL_PROFILES, Toolbox
         from prpilot.agent.workspace import Workspace
+        from prpilot.review.diff_tool import ReviewToolbox
+        from prpilot.review.prompt import REVIEW_TOOLS, review_messages
 
         thread = ThreadContext()
         if task.thread_number is not None:
@@ -281,7 +295,9 @@ class TaskEngine:
             root, allow_workflow_edits=self.settings.allow_workflow_edits, secrets=self.settings.secrets()
         )
         commands = None
-        if self.settings.allowed_commands or self.settings.verify:
+        # A fork's code is read, never run: its review gets no commands (they would run what the fork wrote).
+        from_fork = task.kind == "review" and task.head_repo != task.github_project
+        if (self.settings.allowed_commands or self.settings.verify) and not from_fork:
             commands = CommandPolicy(
                 prefixes=self.settings.allowed_commands,
                 env=self.command_env,
@@ -290,20 +306,23 @@ class TaskEngine:
                 checks=self.settings.verify,
                 limits=self.settings.command_limits,
             )
-        profile = TOOL_PROFILES[self.settings.tool_profile]
-        toolbox = self._toolbox = Toolbox(workspace, commands=commands, profile=profile)
+        profile = TOOL_PROFILES[self.settings.tool_profile] if task.kind != "review" else REVIEW_TOOLS
+        toolbox = self._toolbox = Toolbox(workspace, commands=commands, profile=profile) if task.kind != "review" \
+            else ReviewToolbox(workspace, commands=commands, profile=profile, patches=self._review_patches)
         if toolbox.sandbox is not None and toolbox.sandbox.problem and self.runner:
             self.runner.warning(f"commands are configured, but {unavailable(toolbox.sandbox.problem)}")
         messages = build_messages(
             task.user_request,
             thread,
-            hints=load_hints(root),
+            hints=load_hints(root) if task.kind != "review" else self._base_hints,
             review_context=review_context(task),
             include_untrusted=self.settings.include_untrusted_comments,
             secrets=self.settings.secrets(),
             checks=self.settings.verify,
             profile=profile,
         )
+        if task.kind == "review":
+            messages = review_messages(messages, task.user_request)
         return toolbox, messages
 
     def finalize_working_branch(self, task: Task, branch: WorkingBranch, title: str, answer: str, cut: str) -> str:

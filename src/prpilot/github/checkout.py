@@ -225,6 +225,24 @@ class Checkout:
         except git.GitCommandError as exc:
             raise GitError(f"could not create the branch {name}: {_stderr(exc)}") from exc
 
+    def checkout_pull_head(self, number: int) -> str:
+        """Check out pull request ``number``'s head detached and return its sha (``refs/pull/N/head``: forks too)."""
+        tracking = f"refs/remotes/{self.remote}/pull/{number}/head"
+        try:
+            self._over_network(f"fetch pull request #{number}", lambda: self.repo.git.fetch(
+                *_FETCH_PROGRAMS, "--no-tags", self.remote, f"+refs/pull/{number}/head:{tracking}"))
+            self.repo.git.checkout("--quiet", "--detach", tracking)
+        except git.GitCommandError as exc:
+            raise GitError(f"could not check out pull request #{number}: {_stderr(exc)}") from exc
+        return self.head_sha() or ""
+
+    def return_to(self, ref: str) -> None:
+        """Check ``ref`` (a branch or a commit) out again, as it was before a review read another head."""
+        try:
+            self.repo.git.checkout("--quiet", "--force", ref)
+        except git.GitCommandError as exc:
+            raise GitError(f"could not check out {ref} again: {_stderr(exc)}") from exc
+
     def checkout_remote_branch(self, name: str) -> None:
         """Check out the remote branch ``name`` (a pull request's head) as a local branch."""
         self.start_branch(name, name)

@@ -74,3 +74,48 @@ class GitHubPort(Protocol):
         """Cancel workflow run ``run_id`` (needs ``actions: write``); False when it had completed already."""
     def run_workflow(self, workflow: str, ref: str) -> str:
         """Start ``workflow`` (a file in .github/workflows) on ``ref``; return its run's page, or "" if unknown."""
+
+
+class PostedReview(BaseModel):
+    """A pull request review as GitHub keeps it."""
+
+    id: int
+    body: str = ""
+    html_url: str = ""
+    state: str = ""
+
+
+class ReviewLineComment(BaseModel):
+    """A review comment on a line of a pull request's diff, as GitHub lists it."""
+
+    id: int
+    path: str
+    line: int | None  # None once a later push outdated the line
+    side: str = "RIGHT"
+    body: str = ""
+    diff_hunk: str = ""
+    in_reply_to: int | None = None
+
+
+class PullReviewPort(Protocol):
+    """Reviews of a pull request: what ``/pilot review`` reads and posts (each method one REST request plus pages)."""
+
+    def pull_patches(self, number: int) -> list[tuple[str, str]]:
+        """(path, patch) of each file the pull request changes."""
+
+    def own_reviews(self, number: int, marker: str) -> list[PostedReview]:
+        """Submitted reviews of #``number`` that prpilot wrote and whose body holds ``marker``, oldest first."""
+
+    def own_review_comments(self, number: int, marker: str) -> list[ReviewLineComment]:
+        """Review comments of #``number`` that prpilot wrote and whose body holds ``marker``, oldest first."""
+
+    def start_review(self, number: int, commit_id: str, comments: list[dict[str, object]]) -> int:
+        """Create a pending review holding ``comments``; return its id."""
+
+    def submit_review(self, number: int, review_id: int, event: str, body: str) -> PostedReview: ...
+
+    def update_review(self, number: int, review_id: int, body: str) -> None: ...
+
+    def delete_review(self, number: int, review_id: int) -> None: ...
+
+    def reply_to_review_comment(self, pr_number: int, comment_id: int, body: str) -> None: ...

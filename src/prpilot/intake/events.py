@@ -22,13 +22,14 @@ from prpilot.intake.payloads import (
     IssueCommentEvent,
     IssuesEvent,
     PullRequest,
+    PullRequestEvent,
     Repository,
     ReviewCommentEvent,
     ReviewEvent,
     User,
     read,
 )
-from prpilot.intake.thread_commands import is_stop, read_options
+from prpilot.intake.thread_commands import is_review, is_stop, read_options
 from prpilot.intake.trigger import split_lines
 from prpilot.settings import Settings
 from prpilot.task import Task
@@ -79,6 +80,8 @@ class _Run:
             github_project=repository.full_name,
             user_request=options.work if not options.error else request,
             max_cost_usd=options.max_cost_usd,
+            # A review is of a pull request; on an issue, "review ..." is a request like any other.
+            kind="review" if fields.get("pr_number") is not None and is_review(options.work) else "change",
             gpt_model=self.settings.model,
             installation_id=self.run_id,
             event_name=self.event_name,
@@ -296,7 +299,23 @@ def _workflow_dispatch(run: _Run, payload: Mapping[str, Any]) -> EventOutcome:
     )
 
 
+def _pull_request(run: _Run, payload: Mapping[str, Any]) -> EventOutcome:
+    """``mode: review``: a pull request opened or pushed to asks for a review, in its pusher's name."""
+    event = read(PullRequestEvent, payload, run.event_name)
+    pull = event.pull_request
+    head_repo = pull.head.repo.full_name if pull.head.repo else None
+    skipped = rules.pull_request_skip(run.settings.mode, event.action, pull.number, head_repo,
+                                      event.repository.full_name)
+    if skipped is not None:
+        return _skip(skipped, run.settings.trigger)
+    if skip := _bot_skip(event.sender, run):
+        return skip
+    return run.task(event.sender, event.repository, "review", **_pull_fields(pull),
+                    context=_context(event.sender, None))
+
+
 _PARSERS: dict[str, Callable[[_Run, Mapping[str, Any]], EventOutcome]] = {
+    "pull_request": _pull_request,
     "issue_comment": _issue_comment,
     "pull_request_review_comment": _review_comment,
     "pull_request_review": _review,

@@ -144,6 +144,15 @@ class ReviewEvent(Payload):
     sender: User
 
 
+class PullRequestEvent(Payload):
+    """``pull_request`` (read with ``mode: review``)."""
+
+    action: str
+    pull_request: PullRequest
+    repository: Repository
+    sender: User
+
+
 class IssuesEvent(Payload):
     """``issues``."""
 

@@ -41,6 +41,27 @@ class Intake(NamedTuple):
     trigger_label: str = ""
     allow_edited: bool = False
     allowed_bots: tuple[str, ...] = ()
+    mode: str = ""  # "review": a pull_request event asks for a review
+
+
+# With ``mode: review``, a pull request is reviewed when it opens and on each push (``on: pull_request``).
+REVIEWED_ACTIONS = ("opened", "synchronize", "reopened", "ready_for_review")
+FORK_NOT_REVIEWED = (
+    "pull request #{number} comes from a fork ({head}): its pull_request workflow has a read-only token and no "
+    "secrets, so prpilot neither reviews it nor runs any of its code here. A maintainer's `/pilot review` "
+    "comment on the pull request reviews it."
+)
+
+
+def pull_request_skip(mode: str, action: str, number: int, head_repo: str | None, base_repo: str) -> Skipped | None:
+    """Why a pull_request event starts no review (None: it asks for one)."""
+    if mode != "review":
+        return Skipped("prpilot acts on pull_request events only with mode: review")
+    if action not in REVIEWED_ACTIONS:
+        return Skipped(f"with mode: review, prpilot reviews a pull request when it opens or changes, not on {action}")
+    if head_repo is None or head_repo.lower() != base_repo.lower():
+        return Skipped(FORK_NOT_REVIEWED.format(number=number, head=head_repo or "a deleted repository"))
+    return None
 
 
 class Request:
@@ -243,6 +264,15 @@ def read_request(event_name: str, payload: Mapping[str, Any], intake: Intake) ->
     None stands for what this module leaves to the installed steps: a workflow_dispatch request
     (its numbers and branch are theirs to read) and a payload it cannot read with confidence.
     """
+    if event_name == "pull_request":
+        try:
+            head = _get(payload, "pull_request", "head", "repo")  # null once the fork was deleted
+            head_repo = _text(head, "full_name") if head is not None else None
+            skip = pull_request_skip(intake.mode, str(_text(payload, "action")),
+                                     _number(payload, "pull_request", "number"), head_repo, _repository(payload)[0])
+        except Unreadable:
+            return None
+        return skip  # a review of this pull request is left to the schedule step, which reads its event whole
     if event_name not in REQUEST_EVENTS:
         return Skipped(f"prpilot does not act on {event_name or 'unnamed'} events")
     try:

@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import NamedTuple
 
 STOP_WORD = "stop"
+REVIEW_WORD = "review"
 MAX_COST_FLAG = "--max-cost"
 _FLAG = re.compile(r"^--max-cost(?:=(\S*)|(?=\s|$))")
 _AMOUNT = re.compile(r"^\$?(\d{1,9}(?:\.\d{1,6})?|\.\d{1,6})$")
@@ -29,6 +30,12 @@ def is_stop(request: str) -> bool:
     """Whether ``request`` (what follows the trigger) is ``stop``: the word alone on the trigger's line."""
     first = request.split("\n", 1)[0].strip()
     return first.lower() == STOP_WORD
+
+
+def is_review(request: str) -> bool:
+    """Whether ``request`` asks for a review: it starts with the word ``review`` (``/pilot review [focus]``)."""
+    words = request.split(None, 1)
+    return bool(words) and words[0].lower().rstrip(":,") == REVIEW_WORD
 
 
 def _bad_amount(value: str) -> str:

@@ -176,6 +176,8 @@ class TaskScheduler:
         if task.head is None or task.head_repo is None:
             pull = self.github.get_pull(task.pr_number)
             task.head, task.head_repo, task.base = pull.head_ref, pull.head_repo, pull.base_ref
+        if task.kind == "review" and task.head_repo is not None:
+            return None  # a review reads the fork's head and pushes nothing: no hints, no commands from it
         return checks.pull_is_from_fork(task.head_repo, task.github_project, task.pr_number)
 
     def admit(self, task: Task) -> checks.Rejection | None:

@@ -152,12 +152,12 @@ def request_reviewers(api: Api, call: Call) -> Reply:
 
 
 def list_review_comments(api: Api, call: Call) -> Reply:
-    """GET pulls/{pull_number}/comments — every review comment of the pull request, oldest first, paginated."""
+    """GET pulls/{pull_number}/comments — every submitted review comment, oldest first, paginated."""
     repo, issue = _pull(api, call)
     with api.state.lock:
         ours = sorted(
             (c for c in api.state.review_comments.values()
-             if c.repo.lower() == repo.full_name.lower() and c.pull_number == issue.number),
+             if c.repo.lower() == repo.full_name.lower() and c.pull_number == issue.number and not c.pending),
             key=lambda c: c.id,
         )
     page, headers = paginate(api, call, [api.view.review_comment(repo, c) for c in ours])

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from prpilot.testing.github import routes_actions, routes_git, routes_issues, routes_pulls, routes_repos
+from prpilot.testing.github import routes_actions, routes_git, routes_issues, routes_pulls, routes_repos, routes_reviews
 from prpilot.testing.github.git_http import parse_git_path, read_body, run_backend
 from prpilot.testing.github.recording import Arrival, PositionalFault, RecordedRequest, Recorder
 from prpilot.testing.github.router import Api, ApiError, Call, Reply, Router
@@ -23,7 +23,7 @@ from prpilot.testing.github.state import Token
 API_PREFIX = "/api/v3"
 GRAPHQL_PATH = "/api/graphql"
 ROUTER = Router([*routes_repos.ROUTES, *routes_git.ROUTES, *routes_issues.ROUTES, *routes_pulls.ROUTES,
-                 *routes_actions.ROUTES])
+                 *routes_reviews.ROUTES, *routes_actions.ROUTES])
 
 
 @dataclass

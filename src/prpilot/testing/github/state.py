@@ -155,6 +155,25 @@ class ReviewComment:
     in_reply_to_id: int | None = None
     created_at: str = field(default_factory=now)
     updated_at: str = field(default_factory=now)
+    review_id: int | None = None  # the review it was posted with (None: a lone comment)
+    side: str = "RIGHT"
+    start_line: int | None = None  # a comment on several lines: the first of them
+    pending: bool = False  # part of a review not yet submitted: only its author sees it
+    position: int = 1  # lines below the file's first "@@" in the diff (GitHub's older anchor)
+
+
+@dataclass
+class Review:
+    """A pull request review: ``PENDING`` until submitted, then COMMENTED, APPROVED or CHANGES_REQUESTED."""
+
+    id: int
+    repo: str
+    pull_number: int
+    user: str
+    body: str
+    commit_id: str
+    state: str = "PENDING"
+    submitted_at: str | None = None
 
 
 @dataclass
@@ -213,6 +232,7 @@ class State:
         self.issues: dict[tuple[str, int], Issue] = {}
         self.comments: dict[int, Comment] = {}
         self.review_comments: dict[int, ReviewComment] = {}
+        self.reviews: dict[int, Review] = {}
         self.reactions: list[Reaction] = []
         self.dispatches: list[Dispatch] = []
         self.runs: dict[int, WorkflowRun] = {}

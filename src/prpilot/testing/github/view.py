@@ -14,6 +14,7 @@ from prpilot.testing.github.state import (
     Label,
     Reaction,
     Repo,
+    Review,
     ReviewComment,
     State,
     Variable,
@@ -134,17 +135,34 @@ class View:
         pull_url = f"{api}/pulls/{c.pull_number}"
         shape: JSON = {
             "url": f"{api}/pulls/comments/{c.id}", "id": c.id, "node_id": node_id("PRRC", c.id),
-            "pull_request_review_id": None, "diff_hunk": c.diff_hunk, "path": c.path,
+            "pull_request_review_id": c.review_id, "diff_hunk": c.diff_hunk, "path": c.path,
             "commit_id": c.commit_id, "original_commit_id": c.commit_id, "user": self.user(c.user),
             "body": c.body, "created_at": c.created_at, "updated_at": c.updated_at, "html_url": html,
             "pull_request_url": pull_url, "author_association": self.association(repo, c.user),
-            "line": c.line, "original_line": c.line, "side": "RIGHT", "subject_type": "line",
+            "line": c.line, "original_line": c.line, "side": c.side, "subject_type": "line",
+            "start_line": c.start_line, "original_start_line": c.start_line,
+            "start_side": c.side if c.start_line is not None else None,
+            "position": c.position, "original_position": c.position,
             "_links": {"self": {"href": f"{api}/pulls/comments/{c.id}"}, "html": {"href": html},
                        "pull_request": {"href": pull_url}},
             "reactions": self.reactions(f"{api}/pulls/comments/{c.id}/reactions", "review_comment", c.id),
         }
         if c.in_reply_to_id is not None:
             shape["in_reply_to_id"] = c.in_reply_to_id
+        return shape
+
+    def review(self, repo: Repo, r: Review) -> JSON:
+        """Return a ``pull-request-review`` (a pending one has no ``submitted_at``)."""
+        html = f"{self.urls.repo_html(repo.full_name)}/pull/{r.pull_number}#pullrequestreview-{r.id}"
+        pull_url = f"{self.urls.repo_api(repo.full_name)}/pulls/{r.pull_number}"
+        shape: JSON = {
+            "id": r.id, "node_id": node_id("PRR", r.id), "user": self.user(r.user), "body": r.body,
+            "state": r.state, "html_url": html, "pull_request_url": pull_url, "commit_id": r.commit_id,
+            "author_association": self.association(repo, r.user),
+            "_links": {"html": {"href": html}, "pull_request": {"href": pull_url}},
+        }
+        if r.submitted_at is not None:
+            shape["submitted_at"] = r.submitted_at
         return shape
 
     def branch_end(self, repo_name: str, ref: str, sha: str) -> JSON:

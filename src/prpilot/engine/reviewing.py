@@ -1,0 +1,160 @@
+"""A review task: the agent reads the pull request at its head and answers with a review; no branch, no commit.
+
+It keeps the lifecycle of any task (status comment, limits, bill, ``/pilot stop``, the ledger) through
+the engine's own steps, and ends like one: :meth:`TaskEngine._finish`.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from prpilot.agent.prompt import load_hints
+from prpilot.billing.money import format_usd
+from prpilot.errors import Cancelled, GitHubError, PrpilotError
+from prpilot.github.port import PullReviewPort, ReviewLineComment
+from prpilot.review.answer import ReviewAnswer, read_review
+from prpilot.review.diff_lines import diff_map
+from prpilot.review.plan import ADDRESSED_MARK, EarlierComment, ReviewPlan, plan_review, summary_markdown
+from prpilot.review.posting import Posted, post_review
+from prpilot.task import Task, TaskStatus
+from prpilot.thread import markdown as report
+
+if TYPE_CHECKING:
+    from prpilot.engine.task_engine import TaskEngine
+
+log = logging.getLogger(__name__)
+
+REPAIR = ("Your answer is not the review format asked for ({problem}). Answer again with only the JSON "
+          "object: summary and comments.")
+
+
+def reviews_of(github: object) -> PullReviewPort:
+    """The review half of the GitHub port: the REST adapter's, or the port itself when it has one."""
+    from prpilot.github.rest import GitHubRepository
+    from prpilot.github.reviews import GitHubReviews
+
+    if isinstance(github, GitHubRepository):
+        return GitHubReviews(github)
+    if hasattr(github, "start_review"):
+        return github  # type: ignore[return-value]
+    raise PrpilotError("this GitHub connection cannot post pull request reviews")
+
+
+def _earlier(comments: list[ReviewLineComment]) -> list[EarlierComment]:
+    answered = {c.in_reply_to for c in comments if c.in_reply_to is not None and ADDRESSED_MARK in c.body}
+    return [EarlierComment(id=c.id, path=c.path, line=c.line, side=c.side, body=c.body, diff_hunk=c.diff_hunk,
+                           answered=c.id in answered)
+            for c in comments if c.in_reply_to is None]
+
+
+def run_review(engine: TaskEngine, task: Task) -> Task:
+    """Review ``task``'s pull request and post the review; always end in a final state with an answer."""
+    from prpilot.engine.task_engine import CUT_SHORT, _failure_text
+
+    answer, cut_short, failure = "", "", ""
+    # The job's later steps must find the checkout as the workflow made it, not a fork's code.
+    before = engine.checkout.current_branch() or engine.checkout.head_sha()
+    task.transition(TaskStatus.RUNNING)
+    task.gpt_model = task.gpt_model or engine.settings.model
+    engine._step(task, "Reading the pull request")
+    try:
+        if task.pr_number is None:
+            raise PrpilotError("`review` reviews a pull request: ask on one, or name it in the dispatch's pr input")
+        reviews = reviews_of(engine.github)
+        pull = engine.github.get_pull(task.pr_number)
+        task.head, task.base, task.pr_url = pull.head_ref, pull.base_ref, pull.html_url
+        task.head_repo = pull.head_repo
+        # The maintainers' notes for the agent come from the base, never from the pull request it reviews.
+        engine._base_hints = load_hints(engine.checkout.root)
+        head = engine.checkout.checkout_pull_head(task.pr_number)
+        patches = reviews.pull_patches(task.pr_number)
+        engine._review_patches = dict(patches)
+        files = diff_map(patches)
+        earlier = _earlier(reviews.own_review_comments(task.pr_number, "<!-- prpilot:review -->"))
+        engine._step(task, "Reviewing (the agent reads the code)")
+        outcome = engine._run_agent(task)
+        review, problem = read_review(outcome.answer)
+        if problem and outcome.stop_reason == "done" and not engine._spent(task):
+            outcome = engine._run_agent(task, followup=REPAIR.format(problem=problem))  # one repair turn
+            review, problem = read_review(outcome.answer)
+        if outcome.stop_reason != "done":
+            reason = CUT_SHORT[outcome.stop_reason].format(
+                steps=engine.settings.max_steps, cap=format_usd(engine._cap(task) or 0), cap_source="max-cost")
+            cut_short = f"The review was cut short, so nothing was posted: {reason}."
+            if outcome.stop_reason == "cancelled":
+                cut_short = engine._stopped(task) or cut_short
+        else:
+            engine._step(task, "Posting the review")
+            posted, plan = _post(engine, reviews, task, head, review, files, earlier)
+            task.review_id, task.review_comments = posted.review_id, posted.inline
+            answer = _answer(posted, plan)
+    except Exception as exc:  # the task ends in words whatever broke
+        failure = _failure_text(exc)
+        if isinstance(exc, Cancelled):  # who stopped it, when it was `/pilot stop`
+            with engine.cancel.shield():
+                failure = engine._stopped(task) or failure
+        if isinstance(exc, GitHubError) and exc.status in (403, 404):
+            failure += (" The workflow's token may not write reviews here (a fork's pull_request token is read-only:"
+                        " a maintainer's `/pilot review` comment reviews a fork's pull request).")
+    with engine.cancel.shield():
+        if before:
+            try:
+                engine.checkout.return_to(before)
+            except PrpilotError as exc:
+                failure = failure or exc.message
+        engine._finish(task, answer=answer, cut_short=cut_short, failure=failure)
+    return task
+
+
+def _post(engine: TaskEngine, reviews: PullReviewPort, task: Task, head: str, review: ReviewAnswer,
+          files: dict[str, dict[tuple[str, int], int]], earlier: list[EarlierComment]) -> tuple[Posted, ReviewPlan]:
+    root = engine.checkout.root
+
+    def line_at(path: str, line: int) -> str | None:
+        try:
+            lines = (root / path).resolve().read_text(errors="replace").split("\n")
+        except OSError:
+            return None
+        return lines[line - 1] if 0 < line <= len(lines) else None
+
+    plan = plan_review(review, files, max_comments=engine.settings.review_max_comments, earlier=earlier,
+                       line_at=line_at)
+    # The model's words reach the pull request: no secret, no mass mention (a suggestion is code: masked only).
+    redact = engine._redact
+
+    def words(text: str) -> str:
+        return report.neutralise(redact(text), requester=task.github_user, issue=task.issue_number)
+
+    for comment in [*plan.inline, *plan.outside, *plan.over_limit]:
+        comment.body = words(comment.body)
+        comment.suggestion = redact(comment.suggestion) if comment.suggestion is not None else None
+    summary = words(summary_markdown(plan, head=head, status_url=engine.run_url))
+    assert task.pr_number is not None
+    wants_changes = engine.settings.review_request_changes and review.verdict.lower() == "request_changes"
+    event = "REQUEST_CHANGES" if wants_changes else "COMMENT"
+    try:
+        return post_review(reviews, task.pr_number, head, plan, summary, event=event), plan
+    except GitHubError as exc:
+        # GitHub refuses the whole review when one line is no longer in the diff (a push since it was read):
+        # every comment then goes into the summary rather than being lost.
+        if exc.status != 422 or not plan.inline:
+            raise
+        log.warning("GitHub refused the inline comments (%s); they go in the summary", exc.message)
+        plan.outside, plan.inline = [*plan.outside, *plan.inline], []
+        summary = words(summary_markdown(plan, head=head, status_url=engine.run_url))
+        return post_review(reviews, task.pr_number, head, plan, summary, event=event), plan
+
+
+def _answer(posted: Posted, plan: ReviewPlan) -> str:
+    if plan.found_nothing and not plan.addressed:
+        return f"Reviewed: nothing to comment on. [The review]({posted.url})."
+    parts = [f"[The review]({posted.url})" + (" (its summary updated)" if posted.edited else "") + ":",
+             f"{posted.inline} inline comment{'s' if posted.inline != 1 else ''}"]
+    if plan.outside or plan.over_limit:
+        parts.append(f"{len(plan.outside) + len(plan.over_limit)} more in the summary")
+    if plan.repeated:
+        parts.append(f"{plan.repeated} already made on unchanged lines, not repeated")
+    if plan.addressed:
+        parts.append(f"{len(plan.addressed)} earlier marked addressed")
+    return parts[0] + " " + ", ".join(parts[1:]) + "."

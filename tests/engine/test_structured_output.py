@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from prpilot.engine.structured_output import check_answer, load_schema
+from prpilot.errors import ConfigError
+
+SCHEMA = {"type": "object", "required": ["label"], "properties": {"label": {"enum": ["bug", "feature"]}},
+          "additionalProperties": False}
+
+
+@pytest.mark.parametrize(("text", "line"), [
+    ('{"label": "bug"}', '{"label":"bug"}'),
+    ('I think:\n```json\n{"label": "feature"}\n```', '{"label":"feature"}'),
+    ('It is {"label": "bug"}.', '{"label":"bug"}'),
+])
+def test_a_valid_answer_becomes_one_line_of_json(text: str, line: str) -> None:
+    assert check_answer(text, SCHEMA) == (line, [])
+
+
+@pytest.mark.parametrize(("text", "error"), [
+    ('{"label": "question"}', "label: 'question' is not one of ['bug', 'feature']"),
+    ('{"kind": "bug"}', "(root): 'label' is a required property"),
+    ("a bug, clearly", "the answer holds no JSON"),
+])
+def test_an_invalid_answer_names_what_is_wrong(text: str, error: str) -> None:
+    line, errors = check_answer(text, SCHEMA)
+    assert line == ""
+    assert error in errors
+
+
+def test_the_schema_comes_inline_or_from_a_file_in_the_repository(tmp_path: Path) -> None:
+    (tmp_path / "schema.json").write_text('{"type": "object"}')
+    assert load_schema('{"type": "string"}', tmp_path) == {"type": "string"}
+    assert load_schema("schema.json", tmp_path) == {"type": "object"}
+    assert load_schema("", tmp_path) is None
+
+
+@pytest.mark.parametrize(("value", "message"), [
+    ("{not json", "input output-schema is not valid JSON"),
+    ('{"type": 12}', "is not a valid JSON Schema"),
+    ("../outside.json", "neither JSON nor a file in the repository"),
+    ("missing.json", "neither JSON nor a file in the repository"),
+])
+def test_a_bad_schema_is_a_clear_configuration_error(tmp_path: Path, value: str, message: str) -> None:
+    (tmp_path.parent / "outside.json").write_text("{}")
+    with pytest.raises(ConfigError, match=message.replace("(", r"\(")):
+        load_schema(value, tmp_path)
