@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # One script for every set-up on a fresh machine: system packages, a virtualenv, the package.
-#   scripts/dev.sh test   lint, type-check and run the whole test suite
+#   scripts/dev.sh check  lint, types, import contracts, workflow checks and the unit layer (under 2 minutes)
+#   scripts/dev.sh test   the same checks and the whole test suite, real model included (CI's command)
 #   scripts/dev.sh demo   run the whole /pilot lifecycle locally (test bed + scripted model),
 #                         or against a real endpoint with OPENAI_API_KEY and OPENAI_BASE_URL set
 #   scripts/dev.sh bench  run the benchmarks in bench/
@@ -21,14 +22,19 @@ need_system() {
   fi
 }
 
+# uv installs the test extras in seconds where pip takes a minute or more. It comes from PyPI through
+# the venv's own pip (the system's Python may be externally managed, PEP 668), and then installs itself
+# again from the test extra, so the venv holds exactly the uv pyproject.toml asks for.
 venv() {
   if [ ! -x .venv/bin/python ]; then
     python3 -m venv .venv
   fi
+  if [ ! -x .venv/bin/uv ]; then
+    .venv/bin/python -m pip install --quiet --disable-pip-version-check "uv>=0.5"
+  fi
   # Re-install when pyproject.toml changed since the last install.
   if [ ! -f .venv/.installed ] || [ pyproject.toml -nt .venv/.installed ]; then
-    .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-    .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[test,bench]"
+    .venv/bin/uv pip install --quiet --python .venv/bin/python -e ".[test,bench]"
     touch .venv/.installed
   fi
 }
@@ -57,7 +63,7 @@ real_model() {
         --no-deps --no-binary llama-cpp-python --wheel-dir "$wheels" "llama-cpp-python==$version"
       wheel=$(ls "$wheels"/llama_cpp_python-"$version"-*.whl | head -n1)
     fi
-    .venv/bin/python -m pip install --quiet --disable-pip-version-check "$wheel[server]"
+    .venv/bin/uv pip install --quiet --python .venv/bin/python "$wheel[server]"
     echo "$version" > .venv/.real-model
   fi
   local models="$CACHE/models"
@@ -84,24 +90,46 @@ PY
   fi
 }
 
+lint() {
+  ruff check src tests bench scripts entrypoint.py
+  mypy
+  lint-imports --no-cache
+  zizmor --offline --no-progress action.yml .github/workflows
+  check-jsonschema --builtin-schema vendor.github-actions action.yml
+  check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
+}
+
+# pytest-xdist workers: the end-to-end tests mostly wait on subprocesses and sockets, so more workers
+# than the two cores pay (docs/pending-speed.md has the measurements). `--dist loadgroup` keeps the
+# tests that share one real model server (xdist_group "real-model") on one worker.
+WORKERS="${PRPILOT_TEST_WORKERS:-4}"
+
+run_pytest() {
+  local code=0
+  pytest -n "$WORKERS" --dist loadgroup "$@" || code=$?
+  if [ "$code" -eq 5 ]; then
+    echo "dev.sh: pytest collected no tests (exit 5) for: $*" >&2
+  fi
+  return "$code"
+}
+
 cmd="${1:-test}"
 shift || true
 need_system
 venv
 export PATH="$PWD/.venv/bin:$PATH"
 case "$cmd" in
+  check)
+    lint
+    run_pytest -m "not e2e and not slow" "$@"
+    ;;
   test)
     real_model
-    ruff check src tests bench scripts entrypoint.py
-    mypy
-    lint-imports --no-cache
-    zizmor --offline --no-progress action.yml .github/workflows
-    check-jsonschema --builtin-schema vendor.github-actions action.yml
-    check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
-    exec pytest "$@"
+    lint
+    run_pytest "$@"
     ;;
   demo) exec prpilot demo "$@" ;;
   bench) exec python bench/run_all.py "$@" ;;
   real-model) real_model ;;
-  *) echo "usage: scripts/dev.sh test|demo|bench|real-model" >&2; exit 2 ;;
+  *) echo "usage: scripts/dev.sh check|test|demo|bench|real-model" >&2; exit 2 ;;
 esac

@@ -15,6 +15,18 @@ from prpilot.github.checkout import Checkout
 
 pytest_plugins = ["prpilot.testing.pytest_plugin"]
 
+E2E = Path(__file__).parent / "e2e"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test under tests/e2e ``e2e``, and put the ``slow`` ones first."""
+    for item in items:
+        if item.path.is_relative_to(E2E):
+            item.add_marker(pytest.mark.e2e)  # a new file there cannot slip into the fast layer
+    # pytest-xdist hands tests out in this order: the few that take minutes start at once, while the
+    # many short ones fill the other workers, instead of one long test holding up the end of the run.
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
 _IDENTITY = {"GIT_AUTHOR_NAME": "Dev", "GIT_AUTHOR_EMAIL": "dev@localhost",
              "GIT_COMMITTER_NAME": "Dev", "GIT_COMMITTER_EMAIL": "dev@localhost"}
 

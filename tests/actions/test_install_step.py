@@ -69,6 +69,7 @@ def _python_dir() -> str:
     return str(Path(shutil.which("python3") or sys.executable).parent)
 
 
+@pytest.mark.slow
 def test_a_failed_pip_install_says_so_in_one_error(tmp_path: Path) -> None:
     not_a_project = tmp_path / "empty-action"
     not_a_project.mkdir()

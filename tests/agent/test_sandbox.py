@@ -190,11 +190,12 @@ def test_the_timeout_kills_every_process_the_command_started(runner: dict[str, s
 
 def test_commands_share_max_minutes(runner: dict[str, str]) -> None:
     workspace = Workspace(Path(runner["GITHUB_WORKSPACE"]))
-    soon = CommandPolicy(("python",), env=runner, timeout=300, deadline=time.monotonic() + 2)
+    # Four seconds left: on a busy machine (tests run in parallel) the command may start a second or two late.
+    soon = CommandPolicy(("python",), env=runner, timeout=300, deadline=time.monotonic() + 4)
     result = Toolbox(workspace, commands=soon).call(
         "run_command", json.dumps({"command": "python -c 'import time; time.sleep(60)'"})
     )
-    assert re.match(r"timed out after [12](\.\d+)? s \(what was left of max-minutes\)", result.output), result.output
+    assert re.match(r"timed out after [1-4](\.\d+)? s \(what was left of max-minutes\)", result.output), result.output
     over = CommandPolicy(("python",), env=runner, timeout=300, deadline=time.monotonic() - 1)
     refused = Toolbox(workspace, commands=over).call("run_command", json.dumps({"command": "python -V"}))
     assert refused.is_error

@@ -23,7 +23,9 @@ from prpilot.evaluation.running import run_task
 from prpilot.evaluation.task_folder import BUILTIN_SUITE, load_suite
 from prpilot.testing.scenario import API_KEY, Bed, start_bed
 
-pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(900)]
+# One worker runs the whole module (--dist loadgroup): its module-scoped runs of the suite are made once,
+# not once on every worker that gets one of its tests (four times 230-290 s of setup, measured).
+pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(900), pytest.mark.xdist_group("eval")]
 
 TASKS = [task.name for task in load_suite(BUILTIN_SUITE)]
 SCHEMA = json.loads((Path(__file__).resolve().parents[2] / "docs" / "eval-report.schema.json").read_text())

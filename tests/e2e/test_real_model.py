@@ -33,7 +33,8 @@ from prpilot.testing.runner.job import RunResult
 from prpilot.testing.scenario import Bed
 
 # The first test of each server also starts and warms it; a busy 2-core machine can take minutes.
-pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(900)]
+# One worker runs every test of the real model (--dist loadgroup, as in test_eval_real_model.py).
+pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(900), pytest.mark.xdist_group("real-model")]
 
 DEFAULTS = {"temperature": 0, "max_tokens": 128}
 MAX_STEPS = "4"

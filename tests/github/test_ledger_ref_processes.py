@@ -6,6 +6,8 @@ import multiprocessing
 from datetime import UTC, datetime
 from decimal import Decimal
 
+import pytest
+
 from github import Auth, Github
 from prpilot.billing.bill import Bill
 from prpilot.billing.ledger import Ledger, Settlement
@@ -38,6 +40,7 @@ def _settle(api_url: str, token: str, index: int, start: multiprocessing.synchro
     ledger.settle(bill)
 
 
+@pytest.mark.slow
 def test_ten_processes_settling_at_once_lose_no_record(fake_github: FakeGitHub) -> None:
     fake_github.add_repo(REPO)
     context = multiprocessing.get_context("fork")

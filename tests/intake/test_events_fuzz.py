@@ -7,6 +7,7 @@ import json
 from functools import cache
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import event as tally
 from hypothesis import strategies as st
@@ -148,6 +149,7 @@ def _assert_one_line(error: EventError) -> None:
     assert len(error.message) < 400
 
 
+@pytest.mark.slow
 @settings(
     max_examples=400,
     deadline=None,
