@@ -369,3 +369,19 @@ def test_a_write_that_keeps_failing_gives_up_after_a_bound_and_a_refusal_at_once
         Ledger(refused, clock=lambda: NOW, failure_backoff=0, sleep=lambda _: None).admit(task(), limit(5))
     assert refused.writes == 1  # GitHub said no: asking again changes nothing
     assert failing.lines == refused.lines == []
+
+
+def test_reserved_ids_read_any_month_and_only_the_thread_a_task_was_admitted_on(tmp_path: Path) -> None:
+    october = NOW - timedelta(days=40)
+    old, here, elsewhere = (Task(github_user="alice", github_project="o/r", user_request=r, issue_number=n)
+                            for r, n in (("old", 7), ("here", 7), ("elsewhere", 8)))
+    assert file_ledger(tmp_path, october).admit(old, lambda records: None) is None
+    for task in (here, elsewhere):
+        assert file_ledger(tmp_path).admit(task, lambda records: None) is None
+    ledger = file_ledger(tmp_path)
+
+    # A decision reads this month alone; what came before on a thread may be months old.
+    assert {r.task_id for r in ledger.records()} == {here.id, elsewhere.id}
+    assert ledger.reserved_ids({month_key(october), month_key(NOW)}, thread=7) == {old.id, here.id}
+    assert ledger.reserved_ids({month_key(NOW)}) == {here.id, elsewhere.id}
+    assert ledger.reserved_ids({"2020-01"}) == set()

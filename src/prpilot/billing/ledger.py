@@ -31,7 +31,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Literal, Protocol
+from typing import Annotated, Literal, Protocol, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
 
@@ -203,6 +203,15 @@ class LedgerBackend(Protocol):
 Decide = Callable[[list[Record]], str | None]
 
 
+@runtime_checkable
+class MonthReader(Protocol):
+    """A backend that can also read whole months of the past, not only those a decision needs."""
+
+    def read_months(self, months: Iterable[str]) -> str:
+        """The records of these ``YYYY-MM`` months, as JSON lines."""
+        ...
+
+
 class Ledger:
     """Spend and history over a :class:`LedgerBackend`; every change is a retried compare-and-swap."""
 
@@ -228,6 +237,19 @@ class Ledger:
     def records(self) -> list[Record]:
         """The records of the shards that matter now (this month, plus last month in its first hour)."""
         return parse_records(self.backend.read()[1])
+
+    def reserved_ids(self, months: Iterable[str], *, thread: int | None = None) -> set[str]:
+        """The ids of the tasks admitted in these ``YYYY-MM`` months (on ``thread``, where the record names one).
+
+        What prpilot really ran, whatever a comment says (issue 28, item 7): a status comment by the
+        workflow's account is no proof, since every workflow of the repository writes as that account.
+        """
+        wanted = sorted(set(months))
+        # A backend that keeps only what decisions need gives those months.
+        text = self.backend.read_months(wanted) if isinstance(self.backend, MonthReader) else self.backend.read()[1]
+        return {record.task_id for record in parse_records(text)
+                if isinstance(record, Reservation) and month_key(record.at) in wanted
+                and (thread is None or record.thread is None or record.thread == thread)}
 
     def admit(self, task: Task, decide: Decide, *, hold: Decimal = Decimal(0), model: str = "") -> str | None:
         """Reserve a slot (holding ``hold`` USD, for ``model``) for ``task`` unless ``decide`` returns a reason."""
@@ -343,6 +365,13 @@ class FileLedgerBackend:
                 shard.flush()
                 os.fsync(shard.fileno())
             return self._snapshot(now)[0]
+
+    def read_months(self, months: Iterable[str]) -> str:
+        """The records of these months (any month, not only those a decision needs)."""
+        with self._locked(fcntl.LOCK_SH):
+            parts = [(self.path / f"{month}.jsonl").read_text(encoding="utf-8")
+                     for month in months if (self.path / f"{month}.jsonl").exists()]
+        return "".join(part if part.endswith("\n") else part + "\n" for part in parts if part)
 
     def _snapshot(self, now: datetime) -> tuple[str, str]:
         digest = hashlib.sha256()

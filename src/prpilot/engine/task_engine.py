@@ -10,6 +10,7 @@ import logging
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -378,17 +379,36 @@ class TaskEngine:
         checks = failing.failing_notice(draft=pull.draft, new_pull=True) if failing else ""
         return "\n\n".join(part for part in (checks, ci) if part)
 
+    def _ledgered(self, tasks: list[Task], thread: int) -> list[Task]:
+        """Keep the earlier tasks the ledger admitted on ``thread``: a status comment alone proves nothing.
+
+        Every workflow of the repository writes as the token's account, so a comment with a task marker
+        may be forged (issue 28, item 7). Without a ledger (library use) nothing is dropped.
+        """
+        if not tasks or self.ledger is None:
+            return tasks
+        from prpilot.billing.ledger import month_key
+
+        # Admission comes seconds after the task is made; the hour covers a month that turned between.
+        months = {month_key(t.created_at + lag) for t in tasks for lag in (timedelta(0), timedelta(hours=1))}
+        known = self.ledger.reserved_ids(months, thread=thread)
+        forged = [t.id for t in tasks if t.id not in known]
+        if forged:
+            log.warning("left out of what came before on #%s, as the ledger never admitted them: %s",
+                        thread, ", ".join(forged))
+        return [t for t in tasks if t.id in known]
+
     def _with_history(self, task: Task, number: int, thread: ThreadContext) -> ThreadContext:
         """Add what came before: earlier tasks on the thread and, on a pull request prpilot opened, its issue."""
         from prpilot.thread.history import as_earlier, closes_issue, earlier_tasks
 
         try:
-            earlier = earlier_tasks(thread.own_status)  # read with the thread: no second request
+            earlier = self._ledgered(earlier_tasks(thread.own_status), number)  # read with the thread
             origin = None
             issue = closes_issue(thread.body) if task.pr_number is not None else None
             if issue is not None:  # a hint only: prpilot's own comment on the issue must say it opened this pull
                 bodies = (body for _, body in self.github.comments_with(issue, report.MARKER))
-                opened = earlier_tasks(bodies, opened_pull=task.pr_number)
+                opened = self._ledgered(earlier_tasks(bodies, opened_pull=task.pr_number), issue)
                 if opened:
                     earlier = opened + earlier
                     origin = self.github.thread(issue, is_pull=False, marker=report.MARKER)

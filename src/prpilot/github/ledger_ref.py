@@ -24,7 +24,7 @@ every earlier one. Such a read stops the write instead (issue 13).
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 
@@ -104,6 +104,16 @@ class GitRefLedgerBackend:
 
     def _path(self, month: str) -> str:
         return f"{self.directory}/{month}.jsonl" if self.directory else f"{month}.jsonl"
+
+    def read_months(self, months: Iterable[str]) -> str:
+        """The records of these months at the ref's head (any month, not only those a decision needs)."""
+        with self._github("read"):
+            try:
+                version = self.repo.get_git_ref(self.ref.removeprefix("refs/")).object.sha
+            except UnknownObjectException:
+                return ""
+            parts = [self._shard(version, month) for month in months]
+        return "".join(part if part.endswith("\n") else part + "\n" for part in parts if part)
 
     def _shard(self, version: str | None, month: str) -> str:
         if version is None:
