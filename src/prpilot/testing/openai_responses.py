@@ -10,15 +10,20 @@ from prpilot.testing._http import HTTPResponse
 from prpilot.testing.openai_replies import Reply, error_body, finish_reason_of
 
 
+def error_response(reply: Reply, headers: dict[str, str]) -> HTTPResponse:
+    """The error ``reply`` stands for, as both APIs answer it (OpenAI's error body, Retry-After, a delay)."""
+    if reply.retry_after is not None:
+        headers["retry-after"] = reply.retry_after
+    response = HTTPResponse.json(reply.status, error_body(reply.status, reply.error_message), headers)
+    response.delay = reply.delay
+    return response
+
+
 def respond_responses(reply: Reply, body: Mapping[str, Any], index: int, usage: dict[str, Any] | None) -> HTTPResponse:
     """The HTTP answer for ``reply``; ``usage`` is in chat-completions terms and is translated exactly."""
     headers = {"x-request-id": f"req_{index}", **reply.extra_headers}
     if reply.is_error or usage is None:
-        if reply.retry_after is not None:
-            headers["retry-after"] = reply.retry_after
-        response = HTTPResponse.json(reply.status, error_body(reply.status, reply.error_message), headers)
-        response.delay = reply.delay
-        return response
+        return error_response(reply, headers)
     output: list[dict[str, Any]] = []
     if reply.text:
         output.append({"type": "message", "id": f"msg_{index}", "role": "assistant", "status": "completed",

@@ -28,7 +28,7 @@ from prpilot.testing.openai_replies import (
     tools,
     usage_of,
 )
-from prpilot.testing.openai_responses import respond_responses
+from prpilot.testing.openai_responses import error_response, respond_responses
 
 __all__ = [
     "OpenAIServer",
@@ -184,11 +184,7 @@ class OpenAIServer(LocalService):
 def _respond(reply: Reply, body: Mapping[str, Any], index: int, usage: dict[str, Any] | None) -> HTTPResponse:
     headers = {"x-request-id": f"req_{index}", **reply.extra_headers}
     if reply.is_error or usage is None:
-        if reply.retry_after is not None:
-            headers["retry-after"] = reply.retry_after
-        response = HTTPResponse.json(reply.status, error_body(reply.status, reply.error_message), headers)
-        response.delay = reply.delay
-        return response
+        return error_response(reply, headers)
     base = {
         "id": f"chatcmpl-{index}",
         "created": int(time.time()),
