@@ -96,6 +96,28 @@ def test_the_limits_the_docs_state_are_the_codes() -> None:
     assert f"at most {MAX_HINTS:,} characters of their text in all" in usage
 
 
+def test_the_change_set_review_and_hold_figures_the_docs_state_are_the_codes() -> None:
+    from prpilot.agent.prompt import MAX_DIFF
+    from prpilot.agent.workspace import MAX_READ_BYTES
+    from prpilot.billing.hold import default_hold
+    from prpilot.engine.change_rules import MAX_FILE_BYTES, MAX_FILES
+    from prpilot.review.answer import MAX_SUGGESTION_LINES
+    from prpilot.review.diff_tool import PAGE_LINES
+    from prpilot.settings import Settings
+
+    security, usage, billing = (_flat(DOCS / name) for name in ("security.md", "usage.md", "billing.md"))
+    assert f"a file over {MAX_FILE_BYTES // 1_000_000} MB" in security
+    assert f"any file past the first {MAX_FILES:,}" in security
+    assert f"read at most {MAX_READ_BYTES // 1_000_000} MB of a file" in security
+    assert f"{PAGE_LINES} lines at a time" in usage
+    assert f"cut at {MAX_DIFF:,} characters" in usage
+    assert f"up to {MAX_SUGGESTION_LINES} lines" in usage
+    defaults = Settings()
+    hold = default_hold(defaults.max_steps, defaults.max_output_tokens, [DEFAULT_PRICES[defaults.model]])
+    assert f"({defaults.max_steps} steps, {defaults.max_output_tokens:,} tokens) on `{defaults.model}`" in billing
+    assert f"a task holds ${hold.normalize()}." in billing
+
+
 PYTHON_EXAMPLES = fenced_blocks((DOCS / "library.md").read_text(encoding="utf-8"), "python")
 
 
