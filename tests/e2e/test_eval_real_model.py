@@ -29,7 +29,8 @@ SCHEMA = json.loads((Path(__file__).resolve().parents[2] / "docs" / "eval-report
 
 @pytest.fixture
 def native(llama_native: LlamaServer) -> Iterator[RecordingProxy]:
-    with RecordingProxy(llama_native.base_url, defaults={"temperature": 0, "max_tokens": 128}) as proxy:
+    upstream = llama_native.ensure_running().base_url
+    with RecordingProxy(upstream, defaults={"temperature": 0, "max_tokens": 128}) as proxy:
         yield proxy
 
 

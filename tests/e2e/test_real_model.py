@@ -43,14 +43,14 @@ MAX_STEPS = "4"
 @pytest.fixture
 def native(llama_native: LlamaServer) -> Iterator[RecordingProxy]:
     """A recording proxy in front of the server that returns native tool calls."""
-    with RecordingProxy(llama_native.base_url, defaults=DEFAULTS) as proxy:
+    with RecordingProxy(llama_native.ensure_running().base_url, defaults=DEFAULTS) as proxy:
         yield proxy
 
 
 @pytest.fixture
 def text(llama_text: LlamaServer) -> Iterator[RecordingProxy]:
     """A recording proxy in front of the server that uses the model's own template (tool calls as text)."""
-    with RecordingProxy(llama_text.base_url, defaults=DEFAULTS) as proxy:
+    with RecordingProxy(llama_text.ensure_running().base_url, defaults=DEFAULTS) as proxy:
         yield proxy
 
 

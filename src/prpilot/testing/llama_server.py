@@ -129,6 +129,21 @@ class LlamaServer:
         self.stop()
         raise RuntimeError(f"the llama server did not answer within {self.ready_timeout:g} s:\n{self.log_tail()}")
 
+    def ensure_running(self) -> Self:
+        """Start the server again if it died since the last test, saying why; a session's server serves many tests.
+
+        Seen once in a parallel run: a server that had warmed up refused every connection of the next
+        test, and nothing said why. Its log tail now goes into the test's output before the restart.
+        """
+        if self._process is not None and self._process.poll() is None:
+            return self
+        code = None if self._process is None else self._process.returncode
+        print(f"the llama server on port {self.port} had exited ({code}); starting it again. Its log:\n"
+              f"{self.log_tail()}")
+        self.stop()
+        self.log_path = self.log_path.with_name(f"{self.log_path.stem}.restarted{self.log_path.suffix}")
+        return self.start()
+
     def warm_up(self, messages: list[dict[str, Any]], tools: list[dict[str, Any]]) -> float:
         """Evaluate ``messages`` and ``tools`` once (one token out) into the prompt cache; return the seconds.
 
