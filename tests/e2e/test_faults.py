@@ -347,7 +347,7 @@ def test_rerun_of_a_failed_job_answers_in_the_same_status_comment(bed: Bed) -> N
     from github import Auth, Github
     from prpilot.billing.ledger import Ledger, Reservation, settlements
     from prpilot.billing.ref_ledger import RefLedgerBackend
-from prpilot.github.ref_store import GitRefStore
+    from prpilot.github.ref_store import GitRefStore
 
     client = Github(auth=Auth.Token(bed.github.token), base_url=bed.github.api_url, lazy=True)
     records = Ledger(RefLedgerBackend(GitRefStore(client.get_repo(bed.repo)))).records()
