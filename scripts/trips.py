@@ -1,7 +1,7 @@
 """Count the rooms (prpilot modules) the schedule step visits, and its climbs back up the layers.
 
-Usage: ``.venv/bin/python scripts/trips.py [--list]`` (one line per trip; ``--list`` names the modules). The schedule step runs on
-the test bed's fake GitHub for one ``/pilot`` request (strategy ``actions``), under
+Usage: ``.venv/bin/python scripts/trips.py [--list]`` (one line per trip; ``--list`` names the
+modules). The schedule step runs on the test bed's fake GitHub for one ``/pilot`` request (strategy ``actions``), under
 ``sys.setprofile``:
 
 - *modules*: the distinct ``prpilot.*`` modules (``prpilot.testing`` left out) in which a function ran
