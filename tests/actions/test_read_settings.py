@@ -26,6 +26,17 @@ def test_a_placeholder_key_is_masked_in_the_log_and_warned_about(capsys: pytest.
     assert settings.openai_api_key == "x"
 
 
+def test_outside_actions_no_mask_command_prints_the_secret(capsys: pytest.CaptureFixture[str]) -> None:
+    # A Redis worker or a Kubernetes Job reads the same inputs; no runner there reads ::add-mask::.
+    env = {"INPUT_GITHUB-TOKEN": "ghs_realtoken0123", "INPUT_OPENAI-API-KEY": "sk-proj-abc123def456"}
+
+    read_settings(env, Step.ENGINE, ActionsRunner(env))
+
+    captured = capsys.readouterr()
+    assert "ghs_realtoken0123" not in captured.out + captured.err
+    assert "sk-proj-abc123def456" not in captured.out + captured.err
+
+
 def test_real_keys_and_the_schedule_step_give_no_placeholder_warning(capsys: pytest.CaptureFixture[str]) -> None:
     env = {"GITHUB_ACTIONS": "true", "INPUT_OPENAI-API-KEY": "sk-proj-0123456789", "INPUT_BILLING-TOKEN": "tok"}
 

@@ -72,7 +72,13 @@ class ActionsRunner:
             handle.write(markdown.rstrip("\n") + "\n")
 
     def mask(self, secret: str) -> None:
-        """Ask the runner to hide ``secret`` in the log, line by line for multi-line values."""
+        """Ask the runner to hide ``secret`` in the log, line by line for multi-line values.
+
+        Only a runner reads ``::add-mask::``: anywhere else (a Redis worker, a Kubernetes Job's log) the
+        command would print the secret itself, so nothing is printed there.
+        """
+        if not self._in_actions:
+            return
         for line in secret.splitlines() or [secret]:
             if line.strip():
                 print(command_line("add-mask", line), flush=True)
