@@ -126,7 +126,12 @@ case "$cmd" in
   test)
     real_model
     lint
-    run_pytest "$@"
+    # Two tests fail only beside others on two cores (a session's llama server gone mid-eval, a killed
+    # engine's sandbox outliving the check): they run alone after the parallel run, not out of it.
+    code=0
+    run_pytest -m "not serial" "$@" || code=$?
+    pytest -p no:xdist -m serial "$@" || code=$?
+    exit "$code"
     ;;
   demo) exec prpilot demo "$@" ;;
   bench) exec python bench/run_all.py "$@" ;;
