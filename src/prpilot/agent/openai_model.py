@@ -17,7 +17,7 @@ from prpilot.agent.endpoint_errors import phrase, retry_after, server_text
 from prpilot.agent.model import ModelReply, ToolCall, assistant_message
 from prpilot.agent.model_api import CHAT_COMPLETIONS, RESPONSES, says_only_responses
 from prpilot.agent.responses_api import parse_response, responses_request
-from prpilot.agent.text_tool_calls import parse_text_tool_calls, strip_text_tool_calls
+from prpilot.agent.text_tool_calls import native_or_text_calls
 from prpilot.errors import ModelError
 from prpilot.task import Usage
 
@@ -232,10 +232,7 @@ def parse_completion(response: ChatCompletion, tool_names: Collection[str] = ())
             calls.append(ToolCall(call.id, function.name, function.arguments or ""))
     content = message.content or ""
     message_content = content
-    if not calls and tool_names:
-        calls = parse_text_tool_calls(content, tool_names)
-        if calls:
-            content = strip_text_tool_calls(content)
+    calls, content = native_or_text_calls(calls, content, tool_names)
     return ModelReply(
         message=assistant_message(message_content, calls),
         content=content,

@@ -11,7 +11,7 @@ from collections.abc import Collection
 from typing import TYPE_CHECKING, Any
 
 from prpilot.agent.model import ModelReply, ToolCall, assistant_message
-from prpilot.agent.text_tool_calls import parse_text_tool_calls, strip_text_tool_calls
+from prpilot.agent.text_tool_calls import native_or_text_calls
 from prpilot.errors import ModelError
 from prpilot.task import Usage
 
@@ -77,10 +77,7 @@ def parse_response(response: Response, tool_names: Collection[str] = ()) -> Mode
              if item.type == "function_call"]
     content = response.output_text or ""
     message_content = content
-    if not calls and tool_names:
-        calls = parse_text_tool_calls(content, tool_names)
-        if calls:
-            content = strip_text_tool_calls(content)
+    calls, content = native_or_text_calls(calls, content, tool_names)
     details = response.incomplete_details
     truncated = response.status == "incomplete" and details is not None and details.reason == "max_output_tokens"
     return ModelReply(message=assistant_message(message_content, calls), content=content, tool_calls=calls,

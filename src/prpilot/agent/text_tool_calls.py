@@ -48,6 +48,16 @@ def strip_text_tool_calls(content: str) -> str:
     return _TAGGED.sub("", content).strip()
 
 
+def native_or_text_calls(
+    calls: list[ToolCall], content: str, tool_names: Collection[str]
+) -> tuple[list[ToolCall], str]:
+    """The native calls, else those written as text in ``content`` (then taken out of the answer); both APIs' rule."""
+    if calls or not tool_names:
+        return calls, content
+    found = parse_text_tool_calls(content, tool_names)
+    return found, strip_text_tool_calls(content) if found else content
+
+
 def _call(text: str, tool_names: Collection[str], index: int, content: str) -> ToolCall | None:
     data = parse_arguments(text)  # bounded: a call nested 100,000 deep is no call, not a RecursionError
     if not isinstance(data, dict) or set(data) - {"name", "arguments", "parameters", "id", "type"}:
