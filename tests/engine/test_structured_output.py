@@ -48,3 +48,11 @@ def test_a_bad_schema_is_a_clear_configuration_error(tmp_path: Path, value: str,
     (tmp_path.parent / "outside.json").write_text("{}")
     with pytest.raises(ConfigError, match=message.replace("(", r"\(")):
         load_schema(value, tmp_path)
+
+
+def test_an_answer_nested_past_the_parser_fails_validation_not_the_step() -> None:
+    text = "{" + '"a":[' * 100_000 + "]" * 100_000 + "}"
+
+    _, errors = check_answer(text, {"type": "object"})
+
+    assert errors

@@ -37,3 +37,12 @@ def test_a_suggestion_is_a_fenced_block_of_a_few_lines_on_the_new_side_only() ->
     assert len(lines) == 3 + MAX_SUGGESTION_LINES + 1
     assert InlineComment(path="a.py", line=3, side="LEFT", body="old", suggestion="y").markdown() == "old"
     assert "````suggestion" in InlineComment(path="a.md", line=1, body="b", suggestion="```py").markdown()
+
+
+def test_an_answer_nested_past_the_parser_is_a_summary_not_a_crash() -> None:
+    text = "{" + '"a":[' * 100_000 + "]" * 100_000 + "}"
+
+    answer, problem = read_review(text)
+
+    assert answer.comments == []
+    assert problem == "the answer holds no JSON object"

@@ -66,7 +66,7 @@ def check_answer(text: str, schema: dict[str, Any]) -> tuple[str, list[str]]:
     for candidate in candidates:
         try:
             data = json.loads(candidate)
-        except ValueError:
+        except (ValueError, RecursionError):  # a model reply nested past the parser is no answer
             continue
         validator = validator_for(schema)(schema)
         found = sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))

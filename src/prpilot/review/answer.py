@@ -82,7 +82,7 @@ def read_review(text: str) -> tuple[ReviewAnswer, str]:
     for candidate in candidates:
         try:
             data = json.loads(candidate)
-        except ValueError:
+        except (ValueError, RecursionError):  # a model reply nested past the parser is no answer
             continue
         try:
             return ReviewAnswer.model_validate(data), ""
