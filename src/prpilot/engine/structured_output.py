@@ -43,7 +43,7 @@ def load_schema(value: str, root: Path) -> dict[str, Any] | None:
         text, where = path.read_text(encoding="utf-8", errors="replace"), f"output-schema {value}"
     try:
         schema = json.loads(text)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
         raise ConfigError(f"{where} is not valid JSON: {exc}") from None
     if not isinstance(schema, dict):
         raise ConfigError(f"{where} must be a JSON Schema object")
