@@ -60,4 +60,4 @@ def test_an_answer_nested_past_the_parser_fails_validation_not_the_step() -> Non
 
 def test_a_schema_nested_past_the_parser_is_a_config_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="is not valid JSON"):
-        load_schema("[" * 100_000 + "]" * 100_000, tmp_path)
+        load_schema("{" + '"a":[' * 100_000 + "]" * 100_000 + "}", tmp_path)
