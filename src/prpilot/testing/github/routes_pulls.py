@@ -12,7 +12,8 @@ ACTIONS_MAY_NOT_CREATE = "GitHub Actions is not permitted to create or approve p
 DRAFTS_NOT_SUPPORTED = "Draft pull requests are not supported in this repository."
 
 
-def _pull(api: Api, call: Call) -> tuple[Repo, Issue]:
+def pull_of(api: Api, call: Call) -> tuple[Repo, Issue]:
+    """The repository and pull request a ``/pulls/{pull_number}`` route names; 404 as GitHub answers."""
     repo = api.repo(call)
     issue = api.state.issue(repo.full_name, call.int_param("pull_number"))
     if issue is None or issue.pull is None:
@@ -106,13 +107,13 @@ def list_pulls(api: Api, call: Call) -> Reply:
 
 def get_pull(api: Api, call: Call) -> Reply:
     """GET pulls/{pull_number}."""
-    repo, issue = _pull(api, call)
+    repo, issue = pull_of(api, call)
     return Reply(200, api.view.pull(repo, issue, full=True))
 
 
 def list_files(api: Api, call: Call) -> Reply:
     """GET pulls/{pull_number}/files — ``git diff base...head``, paginated."""
-    repo, issue = _pull(api, call)
+    repo, issue = pull_of(api, call)
     head = api.view.live_head(repo, issue)
     web, rest = api.urls.repo_html(repo.full_name), api.urls.repo_api(repo.full_name)
     entries = []
@@ -132,7 +133,7 @@ def list_files(api: Api, call: Call) -> Reply:
 
 def request_reviewers(api: Api, call: Call) -> Reply:
     """POST pulls/{pull_number}/requested_reviewers."""
-    repo, issue = _pull(api, call)
+    repo, issue = pull_of(api, call)
     assert issue.pull is not None
     reviewers = call.field("reviewers", [])
     if not isinstance(reviewers, list):
@@ -153,7 +154,7 @@ def request_reviewers(api: Api, call: Call) -> Reply:
 
 def list_review_comments(api: Api, call: Call) -> Reply:
     """GET pulls/{pull_number}/comments — every submitted review comment, oldest first, paginated."""
-    repo, issue = _pull(api, call)
+    repo, issue = pull_of(api, call)
     with api.state.lock:
         ours = sorted(
             (c for c in api.state.review_comments.values()
@@ -166,7 +167,7 @@ def list_review_comments(api: Api, call: Call) -> Reply:
 
 def reply_to_review_comment(api: Api, call: Call) -> Reply:
     """POST pulls/{pull_number}/comments/{comment_id}/replies."""
-    repo, issue = _pull(api, call)
+    repo, issue = pull_of(api, call)
     with api.state.lock:
         parent = api.state.review_comments.get(call.int_param("comment_id"))
     if parent is None or parent.repo.lower() != repo.full_name.lower() or parent.pull_number != issue.number:

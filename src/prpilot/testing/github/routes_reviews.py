@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from prpilot.testing.github.router import Api, ApiError, Call, Reply, Route, paginate
-from prpilot.testing.github.routes_pulls import ACTIONS_MAY_NOT_CREATE
+from prpilot.testing.github.routes_pulls import ACTIONS_MAY_NOT_CREATE, pull_of
 from prpilot.testing.github.state import WORKFLOW_BOT, Issue, Repo, Review, ReviewComment, now
 
 R = "/repos/{owner}/{repo}/pulls/{pull_number}"
@@ -49,14 +49,6 @@ def diff_lines(patch: str) -> dict[tuple[str, int], tuple[int, int, str]]:
             found[("LEFT", left)] = found[("RIGHT", right)] = (position, hunk, context)
             left, right = left + 1, right + 1
     return found
-
-
-def _pull(api: Api, call: Call) -> tuple[Repo, Issue]:
-    repo = api.repo(call)
-    issue = api.state.issue(repo.full_name, call.int_param("pull_number"))
-    if issue is None or issue.pull is None:
-        raise ApiError(404, "Not Found")
-    return repo, issue
 
 
 def _unprocessable(*errors: str) -> ApiError:
@@ -102,7 +94,7 @@ def _comments(api: Api, repo: Repo, issue: Issue, review: Review, raw: object) -
 
 def create_review(api: Api, call: Call) -> Reply:
     """POST pulls/{pull_number}/reviews — pending without ``event``; the comments all land or none does."""
-    repo, issue = _pull(api, call)
+    repo, issue = pull_of(api, call)
     event, body = call.field("event"), call.field("body")
     if body is not None and not isinstance(body, str):
         raise _unprocessable("body must be a string")
@@ -133,7 +125,7 @@ def _reviews_of(api: Api, repo: Repo, issue: Issue) -> list[Review]:
 
 
 def _review(api: Api, call: Call) -> tuple[Repo, Review]:
-    repo, issue = _pull(api, call)
+    repo, issue = pull_of(api, call)
     with api.state.lock:
         review = api.state.reviews.get(call.int_param("review_id"))
     if review is None or (review.repo.lower(), review.pull_number) != (repo.full_name.lower(), issue.number):
@@ -154,7 +146,7 @@ def _publish(api: Api, review: Review) -> None:
 def submit_review(api: Api, call: Call) -> Reply:
     """POST pulls/{pull_number}/reviews/{review_id}/events — only a pending review, only by its author."""
     repo, review = _review(api, call)
-    _, issue = _pull(api, call)
+    _, issue = pull_of(api, call)
     if review.state != "PENDING":
         raise _unprocessable("Can not submit a non-pending review")
     state = _check_event(api, call, repo, issue, call.field("event"))
@@ -192,7 +184,7 @@ def delete_pending_review(api: Api, call: Call) -> Reply:
 
 def list_reviews(api: Api, call: Call) -> Reply:
     """GET pulls/{pull_number}/reviews — oldest first; a pending review only for its author."""
-    repo, issue = _pull(api, call)
+    repo, issue = pull_of(api, call)
     me = call.token.login.lower()
     found = [r for r in _reviews_of(api, repo, issue) if r.state != "PENDING" or r.user.lower() == me]
     page, headers = paginate(api, call, [api.view.review(repo, r) for r in found])
