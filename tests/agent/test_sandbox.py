@@ -5,10 +5,12 @@ Each test plays one of issue 14's attacks from inside a command and asserts the 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -22,7 +24,7 @@ from pathlib import Path
 import pytest
 
 from prpilot.agent.commands import CommandPolicy
-from prpilot.agent.sandbox import Sandbox, sandbox_for
+from prpilot.agent.sandbox import Sandbox, reap_orphans, sandbox_for
 from prpilot.agent.tools import Toolbox
 from prpilot.agent.workspace import Workspace
 
@@ -411,3 +413,44 @@ def test_each_command_has_a_private_tmp_and_an_empty_home_gone_when_it_ends(runn
     assert second.output.decode().splitlines() == ["clean"], second.output.decode()
     for host in (Path("/tmp"), Path("/tmp/home"), Path(runner["HOME"]), Path(runner["RUNNER_TEMP"])):
         assert not (host / name).exists(), host
+
+
+def _running(marker: str) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        with contextlib.suppress(OSError):
+            if entry.name.isdigit() and marker.encode() in (entry / "cmdline").read_bytes():
+                found.append(int(entry.name))
+    return found
+
+
+def test_reaping_kills_the_sandboxes_left_on_a_workspace_and_no_other(runner: dict[str, str],
+                                                                       tmp_path: Path) -> None:
+    # What the finish step does once the engine was killed: bwrap's --die-with-parent can miss that.
+    sandbox = _sandbox(runner)
+    other_workspace = tmp_path / "other"
+    other_workspace.mkdir()
+    other = _sandbox({**runner, "GITHUB_WORKSPACE": str(other_workspace)})
+    started = [subprocess.Popen(s.argv(["python3", "-c", f"import time; time.sleep({seconds})"]),
+                                stdin=subprocess.DEVNULL, start_new_session=True)
+               for s, seconds in ((sandbox, "300.125"), (other, "300.375"))]
+    try:
+        deadline = time.monotonic() + 30
+        while not (_running("300.125") and _running("300.375")) and time.monotonic() < deadline:
+            time.sleep(0.05)
+
+        killed = reap_orphans(Path(runner["GITHUB_WORKSPACE"]))
+
+        assert killed
+        started[0].wait(timeout=10)
+        deadline = time.monotonic() + 10
+        while _running("300.125") and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert _running("300.125") == []
+        assert _running("300.375") != []  # another workspace's sandbox is not this job's to end
+    finally:
+        reap_orphans(other_workspace)
+        for process in started:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)

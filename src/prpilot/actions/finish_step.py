@@ -71,6 +71,7 @@ def finish_step(env: Mapping[str, str]) -> int:
     if not settings.github_token:
         runner.warning("prpilot: the github-token input is empty: the unfinished task is neither billed nor answered")
         return 1
+    _stop_orphaned_commands(ctx, runner)  # before anything reads or pushes the workspace they write to
     github = open_github(settings.github_token, ctx)
     answered = _answered_on_the_thread(task, github)
     if answered is None and resume is not None:
@@ -92,6 +93,15 @@ def finish_step(env: Mapping[str, str]) -> int:
     if answered is None:
         runner.error(f"prpilot: {task.result}")
     return 0 if task.status is TaskStatus.COMPLETED else 1
+
+
+def _stop_orphaned_commands(ctx: RunContext, runner: ActionsRunner) -> None:
+    """Kill the agent's commands that outlived the killed engine, and say so in the log."""
+    from prpilot.agent.sandbox import reap_orphans
+
+    if ctx.workspace and (killed := reap_orphans(Path(ctx.workspace))):
+        runner.warning(f"prpilot: stopped the agent's commands the killed engine left running (processes "
+                       f"{', '.join(map(str, killed))})")
 
 
 def _retire_stale_comments(env: Mapping[str, str], task: Task) -> None:

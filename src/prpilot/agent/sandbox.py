@@ -301,6 +301,39 @@ def _joined(head: bytearray, tail: bytearray, dropped: int) -> bytes:
     return bytes(head) + middle + bytes(tail)
 
 
+def reap_orphans(workspace: Path) -> list[int]:
+    """Kill every sandbox still running on ``workspace``; return their process ids. For after the engine died.
+
+    ``--die-with-parent`` is a convenience, not a guarantee: the sandbox's inner bwrap sets its
+    parent-death signal late, so an engine killed outright can leave it and the command running, still
+    writing to the workspace (containers/bubblewrap#633 and #700, both open; seen here with bwrap 0.8.0
+    when the engine was SIGKILLed). Only the engine starts sandboxes on the workspace, so once it is
+    gone every bwrap bound to it is an orphan, and killing a PID namespace's first process ends all of it.
+    """
+    root = os.fsencode(str(workspace))
+    killed: list[int] = []
+    with contextlib.suppress(OSError):  # no /proc: no Linux, no bwrap
+        entries = list(Path("/proc").iterdir())
+        for entry in entries:
+            if not entry.name.isdigit():
+                continue
+            try:
+                argv = (entry / "cmdline").read_bytes().split(b"\0")
+            except OSError:
+                continue  # gone meanwhile, or not ours to read
+            if os.path.basename(argv[0]) != b"bwrap" or not _binds(argv, root):
+                continue
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(int(entry.name), signal.SIGKILL)
+                killed.append(int(entry.name))
+    return killed
+
+
+def _binds(argv: list[bytes], root: bytes) -> bool:
+    """Whether a bwrap command line binds ``root`` read-write, as every sandbox on that workspace does."""
+    return any(argv[i : i + 3] == [b"--bind", root, root] for i in range(len(argv) - 2))
+
+
 def _kill(process: subprocess.Popen[bytes]) -> None:
     """Kill bwrap's process group; --die-with-parent and the PID namespace take everything inside with it."""
     if process.poll() is None:
