@@ -28,7 +28,7 @@ from prpilot.testing import openai_replies as say
 from prpilot.testing.scenario import Bed
 from prpilot.thread.markdown import extract_task
 
-pytestmark = [pytest.mark.e2e, pytest.mark.serial]
+pytestmark = pytest.mark.e2e
 ENTRYPOINT = Path(__file__).resolve().parents[2] / "entrypoint.py"
 
 # The agent's own test command eats the machine; the kernel kills the engine that started it (the
