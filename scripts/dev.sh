@@ -126,12 +126,7 @@ case "$cmd" in
   test)
     real_model
     lint
-    # The real-model eval failed twice beside other tests on two cores (its session's llama server gone
-    # mid-run, cause not found yet) and passes alone: it runs alone after the parallel run, not out of it.
-    code=0
-    run_pytest -m "not serial" "$@" || code=$?
-    pytest -p no:xdist -m serial "$@" || code=$?
-    exit "$code"
+    run_pytest "$@"
     ;;
   demo) exec prpilot demo "$@" ;;
   bench) exec python bench/run_all.py "$@" ;;

@@ -22,7 +22,7 @@ from prpilot.testing.llama_server import MODEL_ALIAS, LlamaServer, RecordingProx
 
 # One worker runs every test of the real model (scripts/dev.sh test: --dist loadgroup), so its servers start
 # once per run; they answer one request at a time, so more workers would only wait on them.
-pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.serial, pytest.mark.timeout(1800),
+pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(1800),
               pytest.mark.xdist_group("real-model")]
 
 SCHEMA = json.loads((Path(__file__).resolve().parents[2] / "docs" / "eval-report.schema.json").read_text())

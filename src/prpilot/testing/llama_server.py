@@ -60,14 +60,20 @@ def free_port() -> int:
         return port
 
 
+CACHE_BYTES = 256 << 20
+
+
 @dataclass
 class LlamaServer:
     """``python -m llama_cpp.server`` for ``model`` on 127.0.0.1; ``chat_format`` None: the model's own template.
 
     One thread (the machines have two cores, shared), a fixed seed, the model served under
     :data:`MODEL_ALIAS`, and the server's prompt cache on: a prompt that starts like one evaluated
-    before (prpilot's system prompt and tools) only evaluates the rest. Use it as a context
-    manager, or ``start()`` and ``stop()``.
+    before (prpilot's system prompt and tools) only evaluates the rest. The cache holds at most
+    256 MB of saved states: at llama-cpp-python's default (2 GB) the server grew past 20 GB over the
+    real-model eval and the kernel killed it (measured here: about 3.5 GB at most with 256 MB, 0.8 GB
+    with no cache, which made the eval a quarter slower). Use it as a context manager, or ``start()``
+    and ``stop()``.
     """
 
     model: Path
@@ -101,6 +107,7 @@ class LlamaServer:
             "--n_ctx", str(self.n_ctx),
             "--seed", str(self.seed),
             "--cache", "true",
+            "--cache_size", str(CACHE_BYTES),
         ]  # fmt: skip
         if self.chat_format is not None:
             command += ["--chat_format", self.chat_format]
