@@ -100,7 +100,7 @@ lint() {
 }
 
 # pytest-xdist workers: the end-to-end tests mostly wait on subprocesses and sockets, so more workers
-# than the two cores pay (docs/pending-speed.md has the measurements). `--dist loadgroup` keeps the
+# than the two cores pay (CONTRIBUTING.md, "The test suite in two speeds"). `--dist loadgroup` keeps the
 # tests that share one real model server (xdist_group "real-model") on one worker.
 WORKERS="${PRPILOT_TEST_WORKERS:-4}"
 
