@@ -11,7 +11,7 @@ import json
 import os
 import signal
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
@@ -107,11 +107,16 @@ class Runner:
         actor: str | None = None,
         timeout: float = 600.0,
         cancel_after: float | None = None,
+        cancel_when: Callable[[], bool] | None = None,
         cancel_signal: int = signal.SIGTERM,
         cancel_grace: float = 10.0,
         run_attempt: int = 1,
     ) -> RunResult:
-        """Run the job for one event: checkout, then the composite action with ``inputs``."""
+        """Run the job for one event: checkout, then the composite action with ``inputs``.
+
+        The job is cancelled ``cancel_after`` seconds after it starts, or once ``cancel_when()`` is
+        true (polled while a step runs: cancel at a point of the task, whatever the machine's speed).
+        """
         started = time.monotonic()
         self._runs += 1
         repository = repository or str(payload["repository"]["full_name"])
@@ -166,7 +171,9 @@ class Runner:
             cancel_signal=cancel_signal,
             grace=cancel_grace,
             # "Cancel workflow" (POST .../actions/runs/{id}/cancel) on the fake signals this job, as the runner does.
-            cancel_requested=(lambda: registry.run_cancelled(run_id)) if registry and run_id is not None else None,
+            cancel_requested=_any_of(
+                cancel_when, (lambda: registry.run_cancelled(run_id)) if registry and run_id is not None else None
+            ),
         )
         extras = {**self.env, **(env or {})}
         result = run_composite(self.action_path / "action.yml", job, inputs or {}, extras, self.base_env, stop)
@@ -175,6 +182,11 @@ class Runner:
         return result
 
     __call__ = run
+
+
+def _any_of(*conditions: Callable[[], bool] | None) -> Callable[[], bool] | None:
+    given = [condition for condition in conditions if condition is not None]
+    return (lambda: any(condition() for condition in given)) if given else None
 
 
 def _api_url(server_url: str) -> str:
