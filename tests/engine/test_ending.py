@@ -99,7 +99,7 @@ def test_an_engine_ending_bills_answers_and_reports(ledger: Ledger) -> None:
 
 
 def test_a_refused_answer_loses_no_bill_and_says_so(ledger: Ledger) -> None:
-    github = MemoryGitHub(fail={"create_comment": GitHubError("GitHub refused to comment: 403 Forbidden")})
+    github = MemoryGitHub(fail={"create_comment": GitHubError("GitHub refused to comment: 403 Forbidden", status=403)})
     notices = RecordedNotices()
     task = _task()
     meter = Meter("gpt-4.1-mini", DEFAULT_PRICES, "1", ledger=ledger)

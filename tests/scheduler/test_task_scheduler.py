@@ -210,8 +210,9 @@ class TimingOutPort(MemoryGitHub):
         return comment_id
 
 
-def test_an_acknowledgement_whose_answer_timed_out_is_found_not_posted_twice() -> None:
+def test_an_acknowledgement_whose_answer_timed_out_is_found_not_posted_twice(monkeypatch: pytest.MonkeyPatch) -> None:
     # Issue 13, class 4: the retry posted a second "On it" comment that nobody ever edits.
+    monkeypatch.setattr("prpilot.scheduler.task_scheduler.settle_time", lambda: 0.0)  # no 20 s wait for a late POST
     port = TimingOutPort(permissions={"alice": "write"})
 
     scheduled = _scheduler(port).schedule(_task())
