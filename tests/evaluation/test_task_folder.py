@@ -87,3 +87,13 @@ def test_a_script_must_be_a_list_of_assistant_messages(tmp_path: Path) -> None:
     script.write_text("- {content: [unclosed\n")
     with pytest.raises(ConfigError, match=r"right\.yml is not YAML"):
         load_script(script)
+
+
+def test_bytecode_caches_in_a_tasks_repository_are_not_its_files(tmp_path: Path) -> None:
+    folder = _task(tmp_path, "request: fix it\n")
+    cache = folder / "repo" / "__pycache__"
+    cache.mkdir()
+    (cache / "mine.cpython-311.pyc").write_bytes(b"\xa7\r\r\n\x00binary")
+    (folder / "repo" / "mine.py").write_text("x = 1\n")
+
+    assert load_task(folder).files() == {"README.md": "# mine\n", "mine.py": "x = 1\n"}

@@ -64,12 +64,15 @@ class EvalTask(BaseModel):
         return self.spec.title or self.spec.request.strip().splitlines()[0][:120]
 
     def files(self) -> dict[str, str]:
-        """The repository's files, path -> text."""
+        """The repository's files, path -> text.
+
+        Python's bytecode caches are left out: running the task's own tests in its folder writes them.
+        """
         root = self.folder / "repo"
         files: dict[str, str] = {}
         size = 0
         for path in sorted(root.rglob("*")):
-            if not path.is_file():
+            if not path.is_file() or "__pycache__" in path.relative_to(root).parts:
                 continue
             name = path.relative_to(root).as_posix()
             try:
