@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -19,6 +21,15 @@ from prpilot.testing.openai_replies import always_error
 from prpilot.testing.openai_server import OpenAIServer
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
+
+
+def test_a_token_copilot_refuses_names_the_permission_the_workflow_needs() -> None:
+    with OpenAIServer(api_key="the-right-token") as copilot:
+        done, _ = _prpilot_eval(env={"GITHUB_TOKEN": "ghs_wrong", "PRPILOT_COPILOT_API_URL": copilot.base_url})
+    assert done.returncode == 2, done.stderr
+    assert "refused the key (HTTP 401); check GITHUB_TOKEN (in a workflow it needs permissions: copilot-requests: " \
+           "write)" in done.stderr
+    assert "ghs_wrong" not in done.stderr
 
 
 @pytest.mark.parametrize(("argv", "said"), [
@@ -63,10 +74,32 @@ def _prpilot_eval(*args: str, env: dict[str, str] | None = None) -> tuple[subpro
 
 
 def test_an_endpoint_that_cannot_be_reached_is_bad_usage_named_at_once() -> None:
-    done, seconds = _prpilot_eval("--base-url", "http://127.0.0.1:9/v1")
+    with socket.socket() as listener:  # accepts, counts, and hangs up: an endpoint that cannot be reached
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(8)
+        listener.settimeout(0.2)
+        port, attempts = listener.getsockname()[1], list[int]()
+
+        def count() -> None:
+            while not done_event.is_set():
+                try:
+                    connection, _ = listener.accept()
+                except TimeoutError:
+                    continue
+                attempts.append(1)
+                connection.close()
+
+        done_event = threading.Event()
+        counter = threading.Thread(target=count)
+        counter.start()
+        try:
+            done, _ = _prpilot_eval("--base-url", f"http://127.0.0.1:{port}/v1")
+        finally:
+            done_event.set()
+            counter.join()
     assert done.returncode == 2, done.stderr
-    assert seconds < 10
-    assert "the model endpoint http://127.0.0.1:9/v1 could not be reached" in done.stderr
+    assert len(attempts) == 1  # named at once: one try, no retries
+    assert f"the model endpoint http://127.0.0.1:{port}/v1 could not be reached" in done.stderr
     assert "Traceback" not in done.stderr
     assert "prpilot eval:" not in done.stderr  # no task started
 

@@ -96,7 +96,8 @@ def reach(target: Target, *, timeout: float = 5.0) -> None:
         raise UsageError(f"the model endpoint {url} could not be reached ({type(cause).__name__}: {cause}); "
                          "check --base-url") from None
     except (openai.AuthenticationError, openai.PermissionDeniedError) as exc:
-        which = "GITHUB_TOKEN (it needs models: read)" if target.endpoint == "GitHub Models" else "--api-key-env"
+        which = ("GITHUB_TOKEN (in a workflow it needs permissions: copilot-requests: write)"
+                 if target.endpoint == "Copilot" else "--api-key-env")
         raise UsageError(f"the model endpoint {url} refused the key (HTTP {exc.status_code}); check {which}") from None
     except openai.APIStatusError:
         return
