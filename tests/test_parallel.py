@@ -11,6 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 GROUPED = '''
 import os, pytest
 pytestmark = pytest.mark.xdist_group("one")
@@ -22,6 +24,7 @@ def test_where(i):
 '''
 
 
+@pytest.mark.slow  # three interpreters load pytest and its plugins: seconds, so not in the unit layer
 def test_an_xdist_group_runs_on_one_worker(tmp_path: Path) -> None:
     (tmp_path / "test_grouped.py").write_text(GROUPED)
     log = tmp_path / "workers.log"
