@@ -195,7 +195,11 @@ def run_engine(bed: Any, workspace: Path, workdir: Path) -> dict[str, Any]:
         ledger=Timed(github.ledger(), "ledger", watch),
         runner=ActionsRunner(env),
         cancel=CancelSignal(),
-        progress_edits=progress_editor(settings.github_token, ctx),  # off the task's path, as in the step
+        repo_url=f"{ctx.server_url}/{ctx.repository}",
+        command_env=env,
+        # Off the task's path, through their own client, as in the step (prpilot.actions.assembly.build_engine).
+        progress_edits=(progress := progress_editor(settings.github_token, ctx)).update_comment,
+        progress_reads=progress.comment_body,
         checkpoint=lambda current: write_task_file(Path(env["PRPILOT_TASK_FILE"]), current),  # as in the step
     )
     with timed_tools(watch):
