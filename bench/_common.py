@@ -83,6 +83,7 @@ class Target:
     bound: float
     unit: str
     shown: str = ""  # how to show the value when a number says it badly (yes/no targets)
+    retired: str = ""  # why this is no longer a target: the figure stays, for information, with no verdict
 
     @property
     def met(self) -> bool:
@@ -90,8 +91,16 @@ class Target:
 
     def row(self) -> dict[str, Any]:
         return {"target": self.name, "value": self.value, "bound": self.bound, "unit": self.unit,
-                "met": self.met, "shown": self.shown or fmt(self.value, self.unit),
-                "bound_shown": f"≤ {fmt(self.bound, self.unit)}" if not self.shown else ""}
+                "met": None if self.retired else self.met, "retired": self.retired,
+                "shown": self.shown or fmt(self.value, self.unit),
+                "bound_shown": f"≤ {fmt(self.bound, self.unit)}" if not self.shown and not self.retired else ""}
+
+
+def verdict(target: dict[str, Any]) -> str:
+    """A summary row's verdict: met, missed, or why the figure is no longer held to a target."""
+    if target.get("retired"):
+        return f"no target (retired: {target['retired']})"
+    return "met" if target["met"] else "**missed**"
 
 
 def repeat_main(doc: str, run: Callable[[int], Any], report: Callable[[Any], None], repeat: int) -> None:
