@@ -9,20 +9,35 @@ GitHub answers every REST request after ``--latency`` seconds. The simulator sta
 and the fake each request with ``time.monotonic()``: one clock.
 
 Figures (medians): the status comment's POST − the first step's start, the REST requests before it,
-the install step's time, and the whole action for a comment that is not a request. Baselines in the
+the install step's time, the whole action for an answer-only task with the model's time subtracted
+(target ≤ 4 s, #26), and the whole action for a comment that is not a request. Baselines in the
 same run: an interpreter start (``python3 -c pass``), an empty bash step, and a plain
 ``python3 -m venv`` + ``pip install --require-hashes -r requirements/action.txt`` of the same set.
 One warm-up of each install first, so both meet the same package index and warm caches.
+
+The steps run with the environment of a hosted runner, which does not set PYTHONDONTWRITEBYTECODE:
+the first step to import a module of the fresh venv writes its bytecode and the later steps read it.
+One more run with this machine's PYTHONDONTWRITEBYTECODE=1 (every step compiles what it imports)
+shows what that costs.
+
+Where the seconds go comes from one more run with ``PYTHONPROFILEIMPORTTIME=1`` (every interpreter's
+imports) and ``GIT_TRACE2_EVENT`` (every git process, its argv and its time) in the steps' environment,
+and the fake's recorded requests, each given to the step running when it was answered. A REST GET
+that gets the same answer as an earlier GET of the same path in the same action is a repeated read.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +47,8 @@ LOCK = ROOT / "requirements" / "action.txt"
 ACK_SECONDS = 1.0
 ACK_REQUESTS = 3
 INSTALL_SHARE = 0.15
+ACTION_SECONDS = 4.0  # #26: the whole action for an answer-only task, model time excluded
+_IMPORT = re.compile(r"^import time:\s+(\d+)\s+\|\s+(\d+)\s+\|(\s*)(\S+)\s*$")
 
 
 def runner_python() -> str:
@@ -73,25 +90,164 @@ def _fresh(bed: Any) -> None:
     bed.runner.env.pop("PRPILOT_PYTHON", None)
     bed.runner.base_env["PATH"] = f"{Path(runner_python()).parent}:/usr/local/bin:/usr/bin:/bin"
     bed.runner.base_env.pop("VIRTUAL_ENV", None)
+    # A hosted runner does not set it; where this machine does, every step would compile from source what
+    # it imports from the fresh venv (bytecode_run measures that case on its own).
+    bed.runner.base_env.pop("PYTHONDONTWRITEBYTECODE", None)
+
+
+class ModelClock:
+    """Seconds the scripted model spends choosing its answers (its policy), to subtract from the action."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self.calls = 0
+
+    def answer(self, text: str) -> Any:
+        from prpilot.testing import openai_replies as say
+
+        def policy(request: Any, index: int) -> Any:
+            started = time.monotonic()
+            try:
+                return say.text(text)
+            finally:
+                self.seconds += time.monotonic() - started
+                self.calls += 1
+
+        return policy
 
 
 def request_run(bed: Any) -> dict[str, Any]:
     """One ``/pilot`` comment, answered without a change, through the whole action."""
-    from prpilot.testing import openai_replies as say
-
-    bed.model.set_policy(lambda request, index: say.text("Nothing to change."))
+    model = ModelClock()
+    bed.model.set_policy(model.answer("Nothing to change."))
     event = bed.issue_comment("/pilot look at the README")
     mark = bed.github.mark()
     result = bed.run("issue_comment", event)
     if not result.ok or result.outputs.get("status") != "completed":
         raise RuntimeError(f"the action did not complete the task: {result.logs[-2000:]}")
-    rest = [r for r in bed.github.since(mark) if r.kind == "rest"]
+    requests = bed.github.since(mark)
+    rest = [r for r in requests if r.kind == "rest"]
     comments = f"/issues/{event['issue']['number']}/comments"
     index = next(i for i, r in enumerate(rest) if r.method == "POST" and r.path.endswith(comments))
     first, install = result.step("acknowledge"), result.step("install")
+    action_s = result.steps[-1].ended - first.started
     return {"ack_s": rest[index].at - first.started, "requests_to_ack": index + 1,
             "ack_before_install": rest[index].at < install.started, "install_s": install.ended - install.started,
-            "action_s": result.steps[-1].ended - first.started}
+            "action_s": action_s, "model_s": model.seconds, "model_calls": model.calls,
+            "action_minus_model_s": action_s - model.seconds,
+            "steps": {s.id: s.ended - s.started for s in result.steps if s.started},
+            "result": result, "requests": requests}
+
+
+def _step_of(steps: list[Any], at: float) -> str:
+    """The id of the step running at ``at`` (monotonic), or "runner" between steps and before the first."""
+    return next((s.id for s in steps if s.started and s.started <= at <= s.ended), "runner")
+
+
+def _top_level(stderr: str) -> list[str]:
+    """The modules a step's interpreters imported at the top level, in order (``-X importtime`` lines)."""
+    return [found.group(4) for found in map(_IMPORT.match, stderr.splitlines()) if found and found.group(3) == " "]
+
+
+def warm_imports(python: str, modules: list[str]) -> float:
+    """Seconds ``python`` takes to import ``modules`` again, their bytecode now written: the step's imports
+    without the compiling (the traced run's imports minus this is what compiling the fresh venv cost)."""
+    if not modules:
+        return 0.0
+    statement = (f"import importlib, sys\nsys.path.insert(0, {str(ROOT / 'src')!r})\nfor name in {modules!r}:\n"
+                 "    try:\n        importlib.import_module(name)\n    except Exception:\n        pass\n")
+    done = subprocess.run([python, "-X", "importtime", "-c", statement], capture_output=True, text=True, check=True)
+    return sum(int(found.group(2)) for found in map(_IMPORT.match, done.stderr.splitlines())
+               if found and found.group(3) == " ") / 1e6
+
+
+def _imports(stderr: str) -> tuple[int, float]:
+    """Interpreters started and seconds spent importing, from the ``-X importtime`` lines of a step's stderr."""
+    interpreters, micros = 0, 0
+    for line in stderr.splitlines():
+        found = _IMPORT.match(line)
+        if found and found.group(3) == " ":  # top level: the whole of one import
+            micros += int(found.group(2))
+            interpreters += found.group(4) == "encodings"  # every interpreter imports it first, once
+    return interpreters, micros / 1e6
+
+
+def _git_processes(trace: Path, offset: float) -> list[dict[str, Any]]:
+    """Every git process the steps started (GIT_TRACE2_EVENT), on the monotonic clock, with its children's kind."""
+    processes = []
+    for path in trace.iterdir():
+        events = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+        start = next((e for e in events if e.get("event") == "start"), None)
+        end = next((e for e in events if e.get("event") in ("exit", "atexit")), None)
+        if start is None:
+            continue
+        wall = datetime.fromisoformat(start["time"].replace("Z", "+00:00")).timestamp()
+        processes.append({"at": wall - offset, "argv": start["argv"], "seconds": float(end["t_abs"]) if end else 0.0,
+                          "child": "/" in start["sid"]})
+    return processes
+
+
+def _git_verb(argv: list[str]) -> str:
+    """The git command of ``argv`` (after the ``-c`` options GitPython puts first)."""
+    words = iter(argv[1:])
+    for word in words:
+        if word == "-c":
+            next(words, None)
+        elif not word.startswith("-"):
+            return word
+    return "?"
+
+
+def breakdown(bed: Any, trace: Path) -> dict[str, Any]:
+    """One request run with imports and git traced: per step, where its seconds go."""
+    offset = time.time() - time.monotonic()
+    bed.runner.base_env.update({"PYTHONPROFILEIMPORTTIME": "1", "GIT_TRACE2_EVENT": str(trace)})
+    try:
+        run = request_run(bed)
+    finally:
+        for name in ("PYTHONPROFILEIMPORTTIME", "GIT_TRACE2_EVENT"):
+            bed.runner.base_env.pop(name, None)
+    result = run["result"]
+    ran = [s for s in result.steps if s.started]
+    git = [p for p in _git_processes(trace, offset) if not p["child"]]
+    seen: dict[tuple[str, str], list[Any]] = {}
+    steps: dict[str, dict[str, Any]] = {}
+    venv_python = result.step("install").outputs.get("python", runner_python())
+    for step in ran:
+        interpreters, imports = _imports(step.stderr)
+        python = runner_python() if step.id in ("acknowledge", "install") else venv_python
+        warm = median([warm_imports(python, _top_level(step.stderr)) for _ in range(3)])
+        steps[step.id] = {"seconds": step.ended - step.started, "interpreters": interpreters, "imports_s": imports,
+                          "warm_imports_s": warm,
+                          "git": Counter(), "git_s": 0.0, "fetches": 0, "rest": 0, "rest_reads": 0, "repeated": [],
+                          "git_requests": 0}
+    for process in git:
+        step = steps.get(_step_of(ran, process["at"]))
+        if step is not None:
+            verb = _git_verb(process["argv"])
+            step["git"][verb] += 1
+            step["git_s"] += process["seconds"]
+            step["fetches"] += verb in ("fetch", "clone", "pull", "ls-remote")
+    for request in run["requests"]:
+        step = steps.get(_step_of(ran, request.at))
+        if step is None:
+            continue
+        if request.kind == "git":
+            step["git_requests"] += 1
+            continue
+        step["rest"] += 1
+        if request.method == "GET":
+            step["rest_reads"] += 1
+            key = (request.path, json.dumps(request.query, sort_keys=True))
+            earlier = seen.setdefault(key, [])
+            if any(answer == request.response for answer in earlier):
+                step["repeated"].append(request.path)
+            earlier.append(request.response)
+    for step in steps.values():
+        step["git"] = dict(step["git"])
+    between = (ran[-1].ended - ran[0].started) - sum(s["seconds"] for s in steps.values())
+    return {"steps": steps, "action_s": run["action_s"], "action_minus_model_s": run["action_minus_model_s"],
+            "model_calls": run["model_calls"], "between_steps_s": between}
 
 
 def skip_run(bed: Any) -> dict[str, Any]:
@@ -126,6 +282,12 @@ def run(repeat: int = 3, latency: float = 0.05, pip_repeat: int = 1) -> dict[str
             skips.append(skip_run(bed))
             starts.append(interpreter_start())
             steps.append(empty_step())
+        trace = Path(tmp) / "git-trace2"
+        trace.mkdir()
+        parts = breakdown(bed, trace)
+        bed.runner.base_env["PYTHONDONTWRITEBYTECODE"] = "1"
+        no_bytecode = request_run(bed)
+        bed.runner.base_env.pop("PYTHONDONTWRITEBYTECODE")
     figures: dict[str, Any] = {
         "repeat": repeat, "pip_repeat": min(pip_repeat, repeat), "latency_s": latency,
         "ack_s": median([r["ack_s"] for r in requests]),
@@ -133,6 +295,14 @@ def run(repeat: int = 3, latency: float = 0.05, pip_repeat: int = 1) -> dict[str
         "ack_before_install": all(r["ack_before_install"] for r in requests),
         "install_s": median([r["install_s"] for r in requests]),
         "request_action_s": median([r["action_s"] for r in requests]),
+        "request_action_minus_model_s": median([r["action_minus_model_s"] for r in requests]),
+        "request_action_min_s": min(r["action_minus_model_s"] for r in requests),
+        "request_action_max_s": max(r["action_minus_model_s"] for r in requests),
+        "model_s": median([r["model_s"] for r in requests]), "model_calls": requests[-1]["model_calls"],
+        "step_s": {name: median([r["steps"].get(name, 0.0) for r in requests]) for name in requests[-1]["steps"]},
+        "no_bytecode_action_s": no_bytecode["action_minus_model_s"],
+        "no_bytecode_step_s": no_bytecode["steps"],
+        "breakdown": parts,
         "skip_action_s": median([s["action_s"] for s in skips]),
         "skip_steps": skips[-1]["steps_run"],
         "interpreter_s": median(starts), "empty_step_s": median(steps), "plain_pip_s": median(pips),
@@ -150,8 +320,39 @@ def run(repeat: int = 3, latency: float = 0.05, pip_repeat: int = 1) -> dict[str
                f"({skip_bound * 1000:.0f} ms)", figures["skip_action_s"] * 1000, skip_bound * 1000, "ms").row(),
         Target("install of the locked set / plain venv + pip install of it", figures["install_share"] * 100,
                INSTALL_SHARE * 100, "%").row(),
+        Target("the whole action, an answer-only task, model time excluded",
+               figures["request_action_minus_model_s"], ACTION_SECONDS, "s").row(),
     ]
     return figures
+
+
+STEP_NAMES = {
+    "acknowledge": "acknowledge (the first step, standard library)",
+    "install": "install (uv, the locked set)",
+    "schedule": "schedule (admission in the ledger)",
+    "engine": "engine (the agent, the answer, the bill)",
+    "finish": "finish (ends a cut-off task; here it finds the task ended)",
+}
+
+
+def breakdown_rows(f: dict[str, Any]) -> list[str]:
+    """The per-step table: the medians, then the traced run's parts of each step."""
+    b, latency = f["breakdown"], f["latency_s"]
+    rows = ["| step | median | traced run | interpreters | imports (of which compiling) | git processes (time) | "
+            "REST requests (waiting, repeated reads) | the rest |", "|---|---:|---:|---:|---:|---|---|---:|"]
+    for name, step in b["steps"].items():
+        start = step["interpreters"] * f["interpreter_s"]
+        waiting = step["rest"] * latency
+        rest = step["seconds"] - start - step["imports_s"] - step["git_s"] - waiting
+        git = ", ".join(f"{verb} {count}" if count > 1 else verb for verb, count in sorted(step["git"].items()))
+        rows.append(
+            f"| {STEP_NAMES.get(name, name)} | {f['step_s'].get(name, 0.0):.2f} s | {step['seconds']:.2f} s | "
+            f"{step['interpreters']} ({start * 1000:.0f} ms) | {step['imports_s']:.2f} s "
+            f"({max(0.0, step['imports_s'] - step['warm_imports_s']):.2f} s) | "
+            f"{sum(step['git'].values())}{': ' + git if git else ''} ({step['git_s'] * 1000:.0f} ms) | "
+            f"{step['rest']} ({waiting:.2f} s), {len(step['repeated'])} repeated | {rest:.2f} s |")
+    rows.append(f"| the runner between steps | | {b['between_steps_s']:.2f} s | | | | | |")
+    return rows
 
 
 def report(f: dict[str, Any]) -> None:
@@ -163,7 +364,14 @@ def report(f: dict[str, Any]) -> None:
           f"before the install: {'yes' if f['ack_before_install'] else 'NO'}")
     print(f"install step (uv, locked)  median {f['install_s']:.2f} s; plain venv + pip of the same set "
           f"{f['plain_pip_s']:.2f} s -> {f['install_share'] * 100:.1f} %")
-    print(f"whole action, request answered  median {f['request_action_s']:.2f} s")
+    print(f"whole action, request answered  median {f['request_action_s']:.2f} s; model excluded "
+          f"{f['request_action_minus_model_s']:.2f} s (target {ACTION_SECONDS:.0f} s); with PYTHONDONTWRITEBYTECODE=1 "
+          f"{f['no_bytecode_action_s']:.2f} s")
+    print("steps (medians): " + ", ".join(f"{n} {v:.2f} s" for n, v in f["step_s"].items()))
+    print("\n".join(breakdown_rows(f)))
+    for name, step in f["breakdown"]["steps"].items():
+        if step["repeated"]:
+            print(f"  {name}: repeated reads {step['repeated']}")
     print(f"whole action, not a request  median {f['skip_action_s'] * ms:.0f} ms (steps run: "
           f"{', '.join(f['skip_steps'])}); bound 2 x {f['interpreter_s'] * ms:.0f} ms + "
           f"{f['empty_step_s'] * ms:.0f} ms = {f['skip_bound_s'] * ms:.0f} ms")
@@ -172,10 +380,15 @@ def report(f: dict[str, Any]) -> None:
 def markdown(f: dict[str, Any]) -> str:
     """The bench/README.md section body for these figures."""
     ms = 1000
-    return (
+    b = f["breakdown"]
+    engine = b["steps"].get("engine", {})
+    repeated = Counter(path for step in b["steps"].values() for path in step["repeated"])
+    text = (
         "The whole action.yml through the runner simulator on a fresh runner (no `PRPILOT_PYTHON`: the first "
-        "step on the runner's python3, the install step really installing `requirements/action.txt` with uv), "
-        f"fake GitHub with {f['latency_s'] * ms:.0f} ms per REST request, an answer-only task. Step starts "
+        "step on the runner's python3, the install step really installing `requirements/action.txt` with uv; "
+        "the steps' environment without this machine's `PYTHONDONTWRITEBYTECODE`, as on a hosted runner), "
+        f"fake GitHub with {f['latency_s'] * ms:.0f} ms per REST request, an answer-only task whose scripted "
+        "model answers at once (the time inside its policy is measured and subtracted). Step starts "
         "(simulator) and requests (fake) stamped with one monotonic clock. One warm-up of each install, so "
         "uv and pip meet warm caches alike; medians of "
         f"{f['repeat']} request runs and {max(5, f['repeat'])} non-request runs; the pip baseline, ~15 times "
@@ -190,11 +403,39 @@ def markdown(f: dict[str, Any]) -> str:
         f"{f['plain_pip_s']:.2f} s |\n"
         f"| install / baseline | {f['install_share'] * 100:.1f} % |\n"
         f"| whole action, request answered (engine included) | {f['request_action_s']:.2f} s |\n"
+        f"| of which inside the scripted model ({f['model_calls']} calls) | {f['model_s'] * ms:.1f} ms |\n"
+        f"| **whole action, request answered, model excluded** (single runs {f['request_action_min_s']:.2f} s to "
+        f"{f['request_action_max_s']:.2f} s) | **{f['request_action_minus_model_s']:.2f} s** |\n"
+        f"| the same, one run with `PYTHONDONTWRITEBYTECODE=1` (every step compiles what it imports) | "
+        f"{f['no_bytecode_action_s']:.2f} s |\n"
         f"| whole action, a comment that is no request (steps run: {', '.join(f['skip_steps'])}) | "
         f"{f['skip_action_s'] * ms:.0f} ms |\n"
         f"| baseline: `python3 -c pass` | {f['interpreter_s'] * ms:.0f} ms |\n"
-        f"| baseline: an empty bash step | {f['empty_step_s'] * ms:.0f} ms |\n"
+        f"| baseline: an empty bash step | {f['empty_step_s'] * ms:.0f} ms |\n\n"
+        "**Where the answer-only task's seconds go.** Per step: the median over the request runs, then one "
+        f"traced run ({b['action_minus_model_s']:.2f} s, model excluded; tracing adds to it) taken apart: "
+        "interpreters started (counted from their `-X importtime` lines; each costs about one `python3 -c pass`), "
+        "the seconds their imports took (`-X importtime`, top-level lines summed; in brackets, what of it was "
+        "compiling the fresh venv's modules: the same imports timed again once their bytecode is written, "
+        "median of 3, subtracted), the git processes the step "
+        "started (GIT_TRACE2_EVENT, their own time), the REST requests answered while it ran "
+        f"({f['latency_s'] * ms:.0f} ms "
+        "of fake latency each: the waiting shown), how many of those were repeated reads (a GET answered "
+        "exactly as an earlier GET of the same path in this action), and what is left (prpilot's own work, "
+        "the fake's work on the other side, the model's HTTP round trips, the CPU shared with other jobs).\n\n"
+        + "\n".join(breakdown_rows(f)) + "\n"
     )
+    if repeated:
+        text += ("\nRepeated reads of the same GitHub state: " + ", ".join(
+            f"`GET {path}` x{count}" for path, count in repeated.most_common()) + ".\n")
+    if engine:
+        text += (f"\nInside the engine step: {engine['interpreters']} interpreter(s), {engine['imports_s']:.2f} s of "
+                 f"imports ({engine['warm_imports_s']:.2f} s with their bytecode written), "
+                 f"{sum(engine['git'].values())} git process(es) of which {engine['fetches']} fetch(es), "
+                 f"{engine['git_requests']} request(s) to the git endpoint, {engine['rest']} REST requests "
+                 f"({engine['rest_reads']} reads, {len(engine['repeated'])} of them repeated), "
+                 f"{f['model_calls']} model calls.\n")
+    return text
 
 
 def main() -> None:

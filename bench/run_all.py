@@ -36,7 +36,7 @@ import engine_overhead
 import search
 import startup
 import tokens
-from _common import BENCH, fmt
+from _common import BENCH, fmt, verdict
 
 README = BENCH / "README.md"
 RESULTS = BENCH / "results" / "latest.json"
@@ -107,8 +107,7 @@ def summary(results: dict[str, dict[str, Any]], errors: dict[str, str]) -> str:
             continue
         for target in results[bench.name]["targets"]:
             bound = f" {target['bound_shown']}" if target["bound_shown"] else ""
-            verdict = "met" if target["met"] else "**missed**"
-            rows.append(f"| {link} | {target['target']}{bound} | {target['shown']} | {verdict} |")
+            rows.append(f"| {link} | {target['target']}{bound} | {target['shown']} | {verdict(target)} |")
     queue = results.get("queue")
     if queue:
         drained = ", ".join(f"{name}: {rate:,.0f}/s" for name, rate in queue["tasks_per_second"].items())
@@ -186,7 +185,8 @@ def main() -> int:
     for name, figures in results.items():
         for target in figures["targets"]:
             bound = f" (target {target['bound_shown']})" if target["bound_shown"] else ""
-            print(f"{'met   ' if target['met'] else 'MISSED'} {name}: {target['target']}: {target['shown']}{bound}")
+            word = "info  " if target.get("retired") else "met   " if target["met"] else "MISSED"
+            print(f"{word} {name}: {target['target']}: {target['shown']}{bound}")
     for name, error in errors.items():
         print(f"FAILED {name}: {error}")
     print("time per benchmark: " + ", ".join(f"{n} {fmt(t, 's')}" for n, t in timings.items())

@@ -34,6 +34,9 @@ TASK_PATH = (
     "prpilot.billing.ledger", "prpilot.github.ledger_ref",
 )
 FORBIDDEN = ("openai", "prpilot.agent")
+# #26: the task path's old ≤ 15x target is a floor, not a goal; the whole action's time (action_start.py) replaces it.
+TASK_PATH_RETIRED = ("PyGithub alone is 13-16 interpreter starts, and the user no longer waits on this path: the "
+                     "first step answers before the install; the whole action is held to 4 s instead (action_start.py)")
 # The libraries the schedule step cannot do without, alone in an interpreter: the floor under the rows above.
 FLOOR = {"pydantic": "from pydantic import BaseModel", "github": "import github",
          # The task path as it would be without PyGithub: the first step's standard-library client instead of
@@ -128,7 +131,7 @@ def run(repeat: int = 7) -> dict[str, Any]:
         Target("`import prpilot.cli`, in interpreter starts", figures["prpilot.cli"]["starts"], TARGET_STARTS,
                "x").row(),
         Target("the schedule step's whole task path (with PyGithub and the ledger), in interpreter starts",
-               figures["task_path"]["starts"], TARGET_STARTS, "x").row(),
+               figures["task_path"]["starts"], TARGET_STARTS, "x", retired=TASK_PATH_RETIRED).row(),
         Target("`openai` and `prpilot.agent` not imported by the schedule step", 0.0 if clean else 1.0, 0.0, "",
                "not imported" if clean else "imported").row(),
     ]
@@ -154,7 +157,7 @@ def markdown(f: dict[str, Any]) -> str:
     """The bench/README.md section body for these figures."""
     rows = ["| import | median | in interpreter starts | min | max |", "|---|---:|---:|---:|---:|"]
     for module, label in (("prpilot.actions.steps", "`prpilot.actions.steps`"), ("prpilot.cli", "`prpilot.cli`"),
-                          ("task_path", "the schedule step's task path (adds PyGithub + the ledger)")):
+                          ("task_path", "the schedule step's task path (adds PyGithub + the ledger), no target")):
         m = f[module]
         rows.append(f"| {label} | {m['median_ms']:.0f} ms | {m['starts']:.1f} | {m['min_ms']:.0f} ms | "
                     f"{m['max_ms']:.0f} ms |")
@@ -163,13 +166,14 @@ def markdown(f: dict[str, Any]) -> str:
     return (
         f"`python -X importtime -c \"import M\"`, the cumulative time on the line of `M` itself, median of "
         f"{f['repeat']} fresh interpreters. For scale, the interpreter's own start-up imports take "
-        f"{f['interpreter_ms']:.0f} ms, and its whole start (`python -c pass`, wall) {f['start_ms']:.0f} ms. Target: "
-        f"≤ {TARGET_STARTS:.0f} interpreter starts.\n\n" + "\n".join(rows) + "\n\n"
+        f"{f['interpreter_ms']:.0f} ms, and its whole start (`python -c pass`, wall) {f['start_ms']:.0f} ms. Target, "
+        f"for the two imports: ≤ {TARGET_STARTS:.0f} interpreter starts; the task path is measured for information "
+        "(its target retired, below).\n\n" + "\n".join(rows) + "\n\n"
         f"Loaded by `import prpilot.cli, prpilot.actions.steps` (a separate interpreter, `sys.modules`): {loaded}.\n"
         f"Loaded once the schedule step has a task (it then imports the GitHub adapter and the ledger): {task}.\n"
         "The `github` and `requests` imports there are PyGithub, which the schedule step needs for the ledger "
         "(git data API) and for the requests the first step leaves to it; `openai` and `prpilot.agent` load only "
-        "in the engine step.\n" + _why_missed(f)
+        "in the engine step.\n" + _why_missed(f) + _task_path(f)
     )
 
 
@@ -187,7 +191,7 @@ def _steps_beyond(f: dict[str, Any]) -> str:
 
 def _why_missed(f: dict[str, Any]) -> str:
     """Where a row misses its target: what the libraries under it cost alone, measured in this run."""
-    missed = [key for key in (*MODULES, "task_path") if f[key]["starts"] > TARGET_STARTS]
+    missed = [key for key in MODULES if f[key]["starts"] > TARGET_STARTS]
     if not missed:
         return ""
     start, floor = f["start_ms"], f["floor_ms"]
@@ -195,12 +199,23 @@ def _why_missed(f: dict[str, Any]) -> str:
     return (
         f"\n**Missed ({shown} > {TARGET_STARTS:.0f}x), and why.** Alone in an interpreter, in this run, pydantic "
         f"with its `BaseModel` takes {floor['pydantic']:.0f} ms ({floor['pydantic'] / start:.1f} interpreter "
-        f"starts) and PyGithub {floor['github']:.0f} ms ({floor['github'] / start:.1f}): `import github` loads "
-        "every class PyGithub has, and `requests`. The task path cannot cost less than the two together, "
-        "whatever prpilot's own modules do." + _steps_beyond(f) + " What the user waits for no longer goes "
-        "through this path: the first "
-        "step, on the standard library alone, answers before anything is installed (action_start.py). "
-        + _without_github(f) + "\n"
+        "starts)." + _steps_beyond(f) + "\n"
+    )
+
+
+def _task_path(f: dict[str, Any]) -> str:
+    """Why the task path has no target any more, with what the libraries under it cost in this run."""
+    start, floor = f["start_ms"], f["floor_ms"]
+    return (
+        f"\n**The task path: no target (retired by #26).** It took {f['task_path']['starts']:.1f} interpreter "
+        f"starts here against the old ≤ {TARGET_STARTS:.0f}x. That target was a floor, not a goal: alone in an "
+        f"interpreter, in this run, pydantic with its `BaseModel` takes {floor['pydantic']:.0f} ms "
+        f"({floor['pydantic'] / start:.1f} interpreter starts) and PyGithub {floor['github']:.0f} ms "
+        f"({floor['github'] / start:.1f}): `import github` loads every class PyGithub has, and `requests`, so "
+        "the path cannot cost less than the two together, whatever prpilot's own modules do. And the user no "
+        "longer waits on it: the first step, on the standard library alone, answers before anything is "
+        "installed. What the user does wait for, the whole action, is held to 4 s in action_start.py, whose "
+        "breakdown shows what these imports cost inside the steps. " + _without_github(f) + "\n"
     )
 
 
@@ -210,11 +225,9 @@ def _without_github(f: dict[str, Any]) -> str:
     starts = ms / f["start_ms"]
     if starts <= TARGET_STARTS:
         return (f"Without PyGithub (the first step's standard-library client in its place) the same path takes "
-                f"{ms:.0f} ms ({starts:.1f} interpreter starts): a schedule step without PyGithub would meet it.")
+                f"{ms:.0f} ms ({starts:.1f} interpreter starts).")
     return (f"Without PyGithub at all (the first step's standard-library client in its place, pydantic and the "
-            f"ledger kept) the same path still takes {ms:.0f} ms ({starts:.1f} interpreter starts): the target "
-            "cannot be met with the libraries the design names (pydantic for the Task and the Bill, PyGithub for "
-            "GitHub), only by a schedule step without both, or by restating it.")
+            f"ledger kept) the same path still takes {ms:.0f} ms ({starts:.1f} interpreter starts).")
 
 
 def main() -> None:
