@@ -31,7 +31,7 @@ MODULES = {
 # What schedule_step imports after parsing an event that asks for work (see action.py).
 TASK_PATH = (
     "prpilot.cli", "prpilot.actions.steps", "prpilot.github.rest",
-    "prpilot.billing.ledger", "prpilot.github.ledger_ref",
+    "prpilot.billing.ledger", "prpilot.github.ref_store", "prpilot.billing.ref_ledger",
 )
 FORBIDDEN = ("openai", "prpilot.agent")
 # The libraries the schedule step cannot do without, alone in an interpreter: the floor under the rows above.

@@ -13,6 +13,7 @@ from prpilot.billing.delivery import BillingClient
 from prpilot.billing.ledger import Ledger
 from prpilot.billing.meter import Meter
 from prpilot.billing.pricing import load_prices
+from prpilot.billing.ref_ledger import ref_ledger
 from prpilot.engine.cancellation import CancelSignal
 from prpilot.engine.ending import Ending, end_task
 from prpilot.engine.task_engine import TaskEngine
@@ -71,7 +72,7 @@ def progress_editor(token: str, ctx: RunContext) -> GitHubRepository:
 
 
 def open_github(token: str, ctx: RunContext, *, retries: int = 4, timeout: float | None = None) -> GitHubRepository:
-    """The run's repository on GitHub (and, through ``.ledger()``, its ledger), as GITHUB_API_URL says."""
+    """The run's repository on GitHub (and, through ``.ledger_store()``, its ledger), as GITHUB_API_URL says."""
     return open_repository(token, ctx.api_url, ctx.repository, retries=retries, timeout=timeout)
 
 
@@ -90,7 +91,7 @@ def build_engine(
     if not settings.github_token:
         raise ConfigError("the github-token input is empty")
     github = open_github(settings.github_token, ctx)
-    ledger = github.ledger()
+    ledger = ref_ledger(github.ledger_store())
     try:
         model = chat_model(settings, runner.info)
         return TaskEngine(

@@ -61,6 +61,7 @@ def finish_step(env: Mapping[str, str]) -> int:
     from prpilot.billing.delivery import BillingClient
     from prpilot.billing.meter import Meter
     from prpilot.billing.pricing import load_prices
+    from prpilot.billing.ref_ledger import ref_ledger
     from prpilot.engine.ending import Ending, end_task
     from prpilot.engine.working_branch import RESUME_KEY, resumed
     from prpilot.thread.status_comment import StatusComment
@@ -83,7 +84,7 @@ def finish_step(env: Mapping[str, str]) -> int:
     task = answered or task
     billing = BillingClient(settings.billing_url, settings.billing_token) if settings.billing_url else None
     meter = Meter(settings.model, load_prices(settings.prices), ctx.run_id,
-                  ledger=github.ledger(), billing=billing, notices=runner, billed_to=payers(settings))
+                  ledger=ref_ledger(github.ledger_store()), billing=billing, notices=runner, billed_to=payers(settings))
     meter.usage = task.usage
     # Settling is idempotent: an engine that billed before it was killed is not billed twice.
     ending = Ending(thread=StatusComment(github, ctx.run_url), meter=meter, notices=runner,

@@ -130,6 +130,7 @@ def _schedule(env: Mapping[str, str]) -> tuple[int, Path | None]:
         raise ConfigError("the github-token input is empty; pass ${{ github.token }} or a token with write access")
 
     from prpilot.actions.assembly import open_github
+    from prpilot.billing.ref_ledger import ref_ledger
 
     github = open_github(settings.github_token, ctx)
     if isinstance(outcome, StopRequest):
@@ -137,7 +138,7 @@ def _schedule(env: Mapping[str, str]) -> tuple[int, Path | None]:
     scheduler = TaskScheduler(
         settings=settings,
         github=github,
-        ledger=github.ledger(),
+        ledger=ref_ledger(github.ledger_store()),
         run_url=ctx.run_url,
         strategies=_strategies(settings, ctx, github),
         notices=runner,
@@ -190,13 +191,14 @@ def _stopper(settings: Settings, github: GitHubRepository) -> Stopper:
 def _stop(request: StopRequest, settings: Settings, ctx: RunContext, github: GitHubRepository,
           runner: ActionsRunner) -> int:
     """``/pilot stop``: no task, no reservation, no model; outputs and summary say what it did."""
+    from prpilot.billing.ref_ledger import ref_ledger
     from prpilot.scheduler.stop import StopHandler
     from prpilot.scheduler.strategies import run_id_of
 
     def run_url_of(task: Task) -> str:
         return f"{ctx.server_url}/{ctx.repository}/actions/runs/{run_id_of(task)}"
 
-    handler = StopHandler(settings, github, github.ledger(), _stopper(settings, github), run_url_of)
+    handler = StopHandler(settings, github, ref_ledger(github.ledger_store()), _stopper(settings, github), run_url_of)
     outcome = handler.handle(request)
     runner.set_outputs({"status": outcome.status, "result": outcome.message, "admitted": "false"})
     runner.add_summary(f"## prpilot: stop ({outcome.status})\n\n{outcome.message}\n")
@@ -259,6 +261,7 @@ def _accept_handed_over(settings: Settings, ctx: RunContext, runner: ActionsRunn
     if not settings.github_token:
         raise ConfigError("the github-token input is empty; the worker needs it to read the ledger")
     from prpilot.actions.assembly import open_github
+    from prpilot.billing.ref_ledger import ref_ledger
     from prpilot.scheduler.handover import handover_refusal, reservation_of
 
     def decide(records: list[Record]) -> str | None:
@@ -267,7 +270,7 @@ def _accept_handed_over(settings: Settings, ctx: RunContext, runner: ActionsRunn
         task.hold_usd = reservation.hold_usd if reservation is not None and reservation.hold_usd else None
         return handover_refusal(records, task, model=settings.model, run_id=ctx.run_id)
 
-    refusal = open_github(settings.github_token, ctx).ledger().start(task.id, ctx.run_id, decide)
+    refusal = ref_ledger(open_github(settings.github_token, ctx).ledger_store()).start(task.id, ctx.run_id, decide)
     if refusal is not None:
         raise EventError(f"the task input is refused: {refusal}")
     actions_strategy(Path(ctx.runner_temp or "."))(task)
@@ -325,12 +328,13 @@ def engine_step(env: Mapping[str, str]) -> int:
 
 def _fail_acknowledged(env: Mapping[str, str], ctx: RunContext, task: Task, why: str, runner: ActionsRunner) -> None:
     from prpilot.actions.assembly import fail_before_start, open_github
+    from prpilot.billing.ref_ledger import ref_ledger
     from prpilot.engine.ending import task_outputs
 
     token = raw_inputs(env, Step.ENGINE)["github-token"]
     if token:
         github = open_github(token, ctx)
-        fail_before_start(task, github, github.ledger(), ctx, why, runner)
+        fail_before_start(task, github, ref_ledger(github.ledger_store()), ctx, why, runner)
     else:
         runner.set_outputs(task_outputs(task))
         runner.add_summary(f"## prpilot: failed\n\n{why}\n")

@@ -61,9 +61,10 @@ def run_task_in(task: Task, workdir: Path, env: Mapping[str, str], *, cancel: Ca
 def _check_reservation(task: Task, ctx: RunContext, token: str, model: str) -> None:
     """Refuse a queued task the ledger did not admit: whoever can write to the queue asserts nothing (issue 28)."""
     from prpilot.actions.assembly import open_github
+    from prpilot.billing.ref_ledger import ref_ledger
     from prpilot.scheduler.handover import handover_refusal, reservation_of
 
-    records = open_github(token, ctx).ledger().records()
+    records = ref_ledger(open_github(token, ctx).ledger_store()).records()
     refusal = handover_refusal(records, task, model=model)
     if refusal is not None:
         raise EventError(f"the queued task is refused: {refusal}")

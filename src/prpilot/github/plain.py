@@ -102,7 +102,7 @@ class PlainGitHub:
 
 
 def _refused(what: str, exc: urllib.error.HTTPError) -> GitHubError:
-    """GitHub's answer in words, as :func:`prpilot.github.rest.github_error` says it."""
+    """GitHub's answer in words, as :func:`prpilot.github.connection.github_error` says it."""
     try:
         data = json.loads(exc.read() or b"{}")
     except (OSError, ValueError):

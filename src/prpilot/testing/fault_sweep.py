@@ -30,7 +30,7 @@ from prpilot.billing.ledger import (
     settlements,
 )
 from prpilot.billing.pricing import DEFAULT_PRICES
-from prpilot.github.ledger_ref import LEDGER_REF
+from prpilot.billing.ref_ledger import LEDGER_REF
 from prpilot.task import Task, TaskStatus, Usage, utcnow
 from prpilot.testing import openai_replies as say
 from prpilot.testing.github.git_backend import Signature
