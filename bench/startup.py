@@ -39,7 +39,7 @@ FLOOR = {"pydantic": "from pydantic import BaseModel", "github": "import github"
          # The task path as it would be without PyGithub: the first step's standard-library client instead of
          # the adapter (the port and its pydantic values stay), the ledger still there.
          "without_github": "import prpilot.cli, prpilot.actions.steps, prpilot.billing.ledger, prpilot.github.plain, "
-                           "prpilot.github.port, prpilot.github.thread_context"}
+                           "prpilot.github.port, prpilot.intake.thread_context"}
 _LINE = re.compile(r"^import time:\s+(\d+)\s+\|\s+(\d+)\s+\|(\s*)(\S+)\s*$")
 
 

@@ -33,8 +33,8 @@ from prpilot.engine.working_branch import GitWork, WorkingBranch
 from prpilot.errors import Cancelled, PrpilotError, PullRequestsNotAllowed
 from prpilot.github.checkout import Checkout
 from prpilot.github.port import GitHubPort
-from prpilot.github.thread_context import ThreadContext, review_context
 from prpilot.intake.thread_commands import effective_cap
+from prpilot.intake.thread_context import ThreadContext, review_context
 from prpilot.notices import Notices
 from prpilot.settings import Settings
 from prpilot.task import Task, TaskStatus, Usage

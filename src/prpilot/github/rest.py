@@ -16,7 +16,7 @@ from prpilot.errors import DraftsNotSupported, GitHubError
 from prpilot.github.connection import call_github, connect
 from prpilot.github.port import PullInfo
 from prpilot.github.ref_store import GitRefStore
-from prpilot.github.thread_context import ChangedFile, ReviewThreadComment, ThreadComment, ThreadContext
+from prpilot.intake.thread_context import ChangedFile, ReviewThreadComment, ThreadComment, ThreadContext
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from prpilot.github.thread_context import EarlierTask
+from prpilot.intake.thread_context import EarlierTask
 from prpilot.task import Task, TaskStatus
 from prpilot.thread.markdown import extract_task
 
