@@ -15,13 +15,13 @@ from prpilot.billing.meter import Meter
 from prpilot.billing.pricing import load_prices
 from prpilot.billing.ref_ledger import ref_ledger
 from prpilot.engine.cancellation import CancelSignal
-from prpilot.engine.ending import Ending, end_task
 from prpilot.engine.task_engine import TaskEngine
 from prpilot.errors import ConfigError, PrpilotError
 from prpilot.github.checkout import Checkout
 from prpilot.github.rest import GitHubRepository, open_repository
 from prpilot.settings import Settings
 from prpilot.task import Task, TaskStatus
+from prpilot.thread.ending import Ending, end_task
 from prpilot.thread.status_comment import StatusComment
 from prpilot.tuning import current as current_tuning
 

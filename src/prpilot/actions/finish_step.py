@@ -62,8 +62,8 @@ def finish_step(env: Mapping[str, str]) -> int:
     from prpilot.billing.meter import Meter
     from prpilot.billing.pricing import load_prices
     from prpilot.billing.ref_ledger import ref_ledger
-    from prpilot.engine.ending import Ending, end_task
     from prpilot.engine.working_branch import RESUME_KEY, resumed
+    from prpilot.thread.ending import Ending, end_task
     from prpilot.thread.status_comment import StatusComment
 
     settings = read_settings(env, Step.FINISH, runner)

@@ -232,7 +232,7 @@ def _answer_despite_bad_inputs(env: Mapping[str, str], error: ConfigError) -> No
     if acknowledged is not None:  # the first step posted the status comment: the answer goes there
         acknowledged.apply(task)
     from prpilot.actions.assembly import open_github
-    from prpilot.engine.ending import Ending, end_task
+    from prpilot.thread.ending import Ending, end_task
     from prpilot.thread.status_comment import StatusComment, find_own_comment
 
     named = re.match(r"input ([a-z-]+) ", error.message)
@@ -329,7 +329,7 @@ def engine_step(env: Mapping[str, str]) -> int:
 def _fail_acknowledged(env: Mapping[str, str], ctx: RunContext, task: Task, why: str, runner: ActionsRunner) -> None:
     from prpilot.actions.assembly import fail_before_start, open_github
     from prpilot.billing.ref_ledger import ref_ledger
-    from prpilot.engine.ending import task_outputs
+    from prpilot.thread.ending import task_outputs
 
     token = raw_inputs(env, Step.ENGINE)["github-token"]
     if token:

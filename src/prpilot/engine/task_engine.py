@@ -25,7 +25,6 @@ from prpilot.billing.pricing import PriceTable, unknown_model_warning
 from prpilot.engine.cancellation import CancelSignal
 from prpilot.engine.change_rules import ChangeRules
 from prpilot.engine.checkpoint import Checkpoint
-from prpilot.engine.ending import Ending, end_task
 from prpilot.engine.structured_output import load_schema
 from prpilot.engine.structured_output import settle as settle_structured
 from prpilot.engine.verification import Verification, start_workflows
@@ -39,6 +38,7 @@ from prpilot.notices import Notices
 from prpilot.settings import Settings
 from prpilot.task import Task, TaskStatus, Usage
 from prpilot.thread import markdown as report
+from prpilot.thread.ending import Ending, end_task
 from prpilot.thread.status_comment import BackgroundEditor, StatusComment
 
 if TYPE_CHECKING:

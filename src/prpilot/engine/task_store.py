@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from prpilot.engine.ending import Ending, end_task
 from prpilot.github.port import GitHubPort
 from prpilot.task import Task
+from prpilot.thread.ending import Ending, end_task
 from prpilot.thread.markdown import extract_task, status_comment
 from prpilot.thread.status_comment import StatusComment
 

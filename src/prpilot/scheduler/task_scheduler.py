@@ -18,7 +18,6 @@ from prpilot.billing.hold import admission_hold
 from prpilot.billing.ledger import Ledger, Record, held_this_month, spent_this_month, tasks_in_last_hour
 from prpilot.billing.meter import Meter
 from prpilot.billing.pricing import DEFAULT_PRICES, find_price, load_prices
-from prpilot.engine.ending import Ending, end_task
 from prpilot.errors import PrpilotError
 from prpilot.github.port import GitHubPort
 from prpilot.intake.thread_commands import effective_cap
@@ -27,6 +26,7 @@ from prpilot.scheduler import admission as checks
 from prpilot.scheduler.strategies import Strategy
 from prpilot.settings import Settings
 from prpilot.task import Task, TaskStatus, utcnow
+from prpilot.thread.ending import Ending, end_task
 from prpilot.thread.late_writes import settle_time
 from prpilot.thread.markdown import MARKER, extract_task, status_comment
 from prpilot.thread.status_comment import StatusComment, find_own_comment, post_once
