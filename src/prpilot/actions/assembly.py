@@ -6,7 +6,6 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from prpilot.actions.run_context import RunContext
-from prpilot.actions.runner_commands import ActionsRunner
 from prpilot.agent.endpoints import CopilotAccess, Endpoint, fallback_endpoint, primary_endpoint
 from prpilot.agent.model import ChatModel
 from prpilot.billing.delivery import BillingClient
@@ -19,6 +18,7 @@ from prpilot.engine.task_engine import TaskEngine
 from prpilot.errors import ConfigError, PrpilotError
 from prpilot.github.checkout import Checkout
 from prpilot.github.rest import GitHubRepository, open_repository
+from prpilot.notices import Notices
 from prpilot.settings import Settings
 from prpilot.task import Task, TaskStatus
 from prpilot.thread.ending import Ending, end_task
@@ -82,7 +82,7 @@ def build_engine(
     task: Task,
     workspace: Path,
     *,
-    runner: ActionsRunner,
+    runner: Notices,
     cancel: CancelSignal,
     env: Mapping[str, str],
     checkpoint: Callable[[Task], None] | None = None,
@@ -120,7 +120,7 @@ def build_engine(
 
 
 def fail_before_start(
-    task: Task, github: GitHubRepository, ledger: Ledger, ctx: RunContext, why: str, runner: ActionsRunner
+    task: Task, github: GitHubRepository, ledger: Ledger, ctx: RunContext, why: str, runner: Notices
 ) -> None:
     """End a task that could not start: failed, said on the thread, settled at zero in the ledger."""
     from prpilot.billing.pricing import DEFAULT_PRICES
