@@ -17,17 +17,9 @@ from prpilot.actions.run_context import TOOL_PROFILE_VARIABLE, RunContext, copil
 from prpilot.actions.runner_commands import ActionsRunner
 from prpilot.errors import ConfigError, EventError, PrpilotError
 from prpilot.masking import is_placeholder, placeholder_warning, secret_forms
+from prpilot.scheduler.registry import stopper_for, strategies_for
 from prpilot.scheduler.strategies import (
-    Stopper,
-    Strategy,
     actions_strategy,
-    dispatch_strategy,
-    kubernetes_stopper,
-    kubernetes_strategy,
-    log_strategy,
-    redis_stopper,
-    redis_strategy,
-    run_stopper,
     task_file,
     write_task_file,
 )
@@ -55,20 +47,6 @@ def read_settings(env: Mapping[str, str], step: Step, runner: ActionsRunner) -> 
             runner.warning(placeholder_warning(name, raw[name]))
     return parse_settings(raw, copilot_api=copilot_api_from(env),
                           tool_profile=env.get(TOOL_PROFILE_VARIABLE, ""))
-
-
-def _strategies(settings: Settings, ctx: RunContext, github: GitHubRepository) -> dict[str, Strategy]:
-    temp = Path(ctx.runner_temp or ".")
-    chosen: dict[str, Strategy] = {"actions": actions_strategy(temp), "log": log_strategy()}
-    if settings.strategy == "redis":
-        chosen["redis"] = redis_strategy(settings.redis_url)
-    if settings.strategy == "dispatch":
-        chosen["dispatch"] = dispatch_strategy(github, settings.worker_workflow)
-    if settings.strategy == "kubernetes":
-        chosen["kubernetes"] = kubernetes_strategy(
-            settings.kubernetes_image, settings.kubernetes_namespace, secret=settings.kubernetes_secret
-        )
-    return chosen
 
 
 def schedule_step(env: Mapping[str, str]) -> int:
@@ -140,7 +118,7 @@ def _schedule(env: Mapping[str, str]) -> tuple[int, Path | None]:
         github=github,
         ledger=ref_ledger(github.ledger_store()),
         run_url=ctx.run_url,
-        strategies=_strategies(settings, ctx, github),
+        strategies=strategies_for(settings, Path(ctx.runner_temp or "."), github),
         notices=runner,
         acknowledged=acknowledged,
     )
@@ -179,15 +157,6 @@ def read_acknowledged(env: Mapping[str, str]) -> Acknowledged | None:
         raise ConfigError(f"the first step's file {path} is damaged ({type(exc).__name__}: {exc})") from exc
 
 
-def _stopper(settings: Settings, github: GitHubRepository) -> Stopper:
-    """How ``/pilot stop`` reaches a task where this workflow's strategy runs it."""
-    if settings.strategy == "redis":
-        return redis_stopper(settings.redis_url)
-    if settings.strategy == "kubernetes":
-        return kubernetes_stopper(settings.kubernetes_namespace)
-    return run_stopper(github)  # actions, dispatch (the worker run), thread and log: the workflow run
-
-
 def _stop(request: StopRequest, settings: Settings, ctx: RunContext, github: GitHubRepository,
           runner: ActionsRunner) -> int:
     """``/pilot stop``: no task, no reservation, no model; outputs and summary say what it did."""
@@ -198,7 +167,8 @@ def _stop(request: StopRequest, settings: Settings, ctx: RunContext, github: Git
     def run_url_of(task: Task) -> str:
         return f"{ctx.server_url}/{ctx.repository}/actions/runs/{run_id_of(task)}"
 
-    handler = StopHandler(settings, github, ref_ledger(github.ledger_store()), _stopper(settings, github), run_url_of)
+    ledger = ref_ledger(github.ledger_store())
+    handler = StopHandler(settings, github, ledger, stopper_for(settings, github), run_url_of)
     outcome = handler.handle(request)
     runner.set_outputs({"status": outcome.status, "result": outcome.message, "admitted": "false"})
     runner.add_summary(f"## prpilot: stop ({outcome.status})\n\n{outcome.message}\n")
