@@ -17,6 +17,7 @@ from pydantic import BaseModel, ValidationError
 
 from prpilot.billing.money import format_usd
 from prpilot.task import CheckRun, Task, TaskStatus
+from prpilot.task_record import clipped, dumps
 from prpilot.thread.acknowledgement import (
     MARKER,
     cap_part,
@@ -48,24 +49,9 @@ class Progress(BaseModel):
     current: str | None = None
 
 
-_MAX_EMBEDDED_FIELD = 2000  # GitHub refuses comment bodies over 65,536 characters
-
-
-def _clip(value: object) -> object:
-    text = value if isinstance(value, str) else None
-    return text[:_MAX_EMBEDDED_FIELD] + "…" if text is not None and len(text) > _MAX_EMBEDDED_FIELD else value
-
-
 def embed_task(task: Task) -> str:
     """The task as hidden JSON, long texts clipped so the comment stays within GitHub's limit."""
-    compact = task.model_copy(
-        update={
-            "result": _clip(task.result),
-            "user_request": _clip(task.user_request),
-            "context": {key: _clip(value) for key, value in task.context.items()},
-        }
-    )
-    return hidden_task(compact.model_dump_json())
+    return hidden_task(dumps(clipped(task.model_dump(mode="json"))))
 
 
 def extract_task(body: str) -> Task | None:
