@@ -85,7 +85,7 @@ def finish_step(env: Mapping[str, str]) -> int:
     billing = BillingClient(settings.billing_url, settings.billing_token) if settings.billing_url else None
     meter = Meter(settings.model, load_prices(settings.prices), ctx.run_id,
                   ledger=ref_ledger(github.ledger_store()), billing=billing, notices=runner, billed_to=payers(settings))
-    meter.usage = task.usage
+    meter.add(task.usage)  # what the engine counted before it was stopped
     # Settling is idempotent: an engine that billed before it was killed is not billed twice.
     ending = Ending(thread=StatusComment(github, ctx.run_url), meter=meter, notices=runner,
                     redact=Redactor(settings.secrets()))

@@ -194,7 +194,7 @@ class TaskEngine:
             return report.without_foreign_closing(self._redact(fallback_title(task.user_request)),
                                                   issue=task.issue_number)
         title, usage = generate_task_title(self._task_model or self.model, task.user_request)
-        self.meter.usage += usage
+        self.meter.add(usage)
         return report.without_foreign_closing(self._redact(title), issue=task.issue_number)
 
     def setup_working_branch(self, task: Task, title: str) -> WorkingBranch:
@@ -267,9 +267,9 @@ class TaskEngine:
                 should_stop=self.cancel,
             )
         except Exception:
-            self.meter.usage = spent_before + answered.used
+            self.meter.add(answered.used)
             raise
-        self.meter.usage = spent_before + outcome.usage
+        self.meter.add(outcome.usage)
         self._messages = outcome.messages
         return outcome
 
