@@ -27,7 +27,7 @@ from prpilot.github.ref_store import GitRefStore
 from prpilot.task import Task, TaskStatus
 from prpilot.testing import openai_replies as say
 from prpilot.testing.scenario import Bed
-from prpilot.thread.markdown import extract_task
+from prpilot.thread.records import extract_task
 
 pytestmark = pytest.mark.e2e
 ENTRYPOINT = Path(__file__).resolve().parents[2] / "entrypoint.py"

@@ -25,7 +25,8 @@ from prpilot.scheduler.task_scheduler import TaskScheduler
 from prpilot.settings import parse_settings
 from prpilot.task import Task, TaskStatus, Usage
 from prpilot.thread.ending import Ending, end_task
-from prpilot.thread.markdown import MARKER, extract_task
+from prpilot.thread.markdown import MARKER
+from prpilot.thread.records import extract_task
 from prpilot.thread.status_comment import StatusComment
 
 RUN = "https://github.test/octo/repo/actions/runs/1"

@@ -140,7 +140,7 @@ def _push_the_work(
 
 def _answered_on_the_thread(task: Task, github: GitHubRepository) -> Task | None:
     """The task as its status comment tells it, when the engine was killed just after answering."""
-    from prpilot.thread.markdown import extract_task
+    from prpilot.thread.records import extract_task
 
     if task.status_comment_id is None:
         return None

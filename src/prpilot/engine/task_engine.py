@@ -38,6 +38,7 @@ from prpilot.notices import Notices
 from prpilot.settings import Settings
 from prpilot.task import Task, TaskStatus, Usage
 from prpilot.thread import markdown as report
+from prpilot.thread import records
 from prpilot.thread.ending import Ending, end_task
 from prpilot.thread.status_comment import BackgroundEditor, StatusComment
 
@@ -434,11 +435,11 @@ class TaskEngine:
         if task.thread_number is None:
             return ""
         try:
-            bodies = [body for _, body in self.github.comments_with(task.thread_number, report.STOP_MARK)]
+            bodies = [body for _, body in self.github.comments_with(task.thread_number, records.STOP_MARK)]
         except PrpilotError as exc:
             log.warning("could not read who stopped the task: %s", exc.message)
             return ""
-        login = report.stopped_by(bodies, task.id)
+        login = records.stopped_by(bodies, task.id)
         return f"@{login} stopped the task with `/pilot stop` before it finished." if login else ""
 
     def _touched(self) -> list[str] | None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from prpilot.github.port import GitHubPort
 from prpilot.task import Task
 from prpilot.thread.ending import Ending, end_task
-from prpilot.thread.markdown import extract_task, status_comment
+from prpilot.thread.markdown import status_comment
+from prpilot.thread.records import extract_task
 from prpilot.thread.status_comment import StatusComment
 
 

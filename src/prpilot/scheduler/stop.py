@@ -23,7 +23,8 @@ from prpilot.scheduler import admission as checks
 from prpilot.scheduler.handover import Running, running_on_thread
 from prpilot.settings import Settings
 from prpilot.task import Task, TaskStatus
-from prpilot.thread.markdown import MARKER, StopRecord, extract_task, first_line, stop_reply
+from prpilot.thread.markdown import MARKER, first_line
+from prpilot.thread.records import StopRecord, extract_task, stop_reply
 
 log = logging.getLogger(__name__)
 

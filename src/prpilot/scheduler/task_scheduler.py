@@ -28,7 +28,8 @@ from prpilot.settings import Settings
 from prpilot.task import Task, TaskStatus, utcnow
 from prpilot.thread.ending import Ending, end_task
 from prpilot.thread.late_writes import settle_time
-from prpilot.thread.markdown import MARKER, extract_task, status_comment
+from prpilot.thread.markdown import MARKER, status_comment
+from prpilot.thread.records import extract_task
 from prpilot.thread.status_comment import StatusComment, find_own_comment, post_once
 
 log = logging.getLogger(__name__)
