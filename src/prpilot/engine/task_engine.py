@@ -18,7 +18,6 @@ from prpilot.agent.endpoints import payers
 from prpilot.agent.fallback import FallbackChatModel
 from prpilot.agent.sanitize import Redactor
 from prpilot.agent.title import fallback_title
-from prpilot.billing.bill import Bill
 from prpilot.billing.meter import Meter
 from prpilot.billing.money import format_usd
 from prpilot.billing.pricing import PriceTable, unknown_model_warning
@@ -452,10 +451,6 @@ class TaskEngine:
     def usage(self) -> Usage:
         """Everything the task used so far, as the model API reported it."""
         return self.meter.usage
-
-    def create_bill(self, task: Task) -> Bill:
-        """The bill of everything the task used, from the API's own usage figures."""
-        return self.meter.bill(task)
 
     # --- talking to the user --------------------------------------------------------------------
 
