@@ -275,7 +275,7 @@ class TaskEngine:
 
     def _start_agent(self, task: Task) -> tuple[Toolbox, list[dict[str, object]]]:
         """The agent's tools and its first messages (with what came before on this thread)."""
-        from prpilot.agent.commands import CommandPolicy, unavailable
+        from prpilot.agent.programs import CommandPolicy, unavailable
         from prpilot.agent.prompt import build_messages, load_hints
         from prpilot.agent.tools import TOOL_PROFILES, Toolbox
         from prpilot.agent.workspace import Workspace
