@@ -17,20 +17,11 @@ from urllib.parse import urlparse
 import requests
 
 from github import Auth, Github, GithubException, GithubRetry
-from prpilot.errors import DraftsNotSupported, GitHubError, PullRequestsNotAllowed
+from prpilot.errors import GitHubError
+from prpilot.github.write_policy import gave_up, may_repeat_after_lost_answer, refused
 from prpilot.tuning import current as current_tuning
 
 T = TypeVar("T")
-
-# GitHub's 403 when the repository setting "Allow GitHub Actions to create and approve pull requests"
-# is off (the default), whatever the job's permissions say; GitHub's own documentation_url for it is
-# https://docs.github.com/rest/pulls/pulls#create-a-pull-request
-_PULLS_NOT_PERMITTED = "not permitted to create or approve pull requests"
-_NO_DRAFTS = "draft pull requests are not supported"
-
-# Methods whose repetition changes nothing: the only ones retried after a lost answer.
-_IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
-
 
 class WriteSafeRetry(GithubRetry):
     """GithubRetry that never repeats a POST or PATCH whose answer was lost (timeout, dropped connection).
@@ -49,7 +40,7 @@ class WriteSafeRetry(GithubRetry):
         _pool: Any = None,
         _stacktrace: Any = None,
     ) -> Any:
-        if error is not None and response is None and (method or "").upper() not in _IDEMPOTENT \
+        if error is not None and response is None and not may_repeat_after_lost_answer(method) \
                 and self._is_read_error(error):
             raise error
         return super().increment(method, url, response, error, _pool, _stacktrace)
@@ -86,7 +77,7 @@ def connect(
 def github_error(what: str, exc: GithubException | requests.exceptions.RequestException) -> GitHubError:
     """The one translation of a PyGithub or HTTP failure into our error, saying in words what failed."""
     if isinstance(exc, requests.exceptions.RetryError):
-        return GitHubError(f"GitHub kept failing while trying to {what} (gave up after retries)", status=500)
+        return gave_up(what)
     if isinstance(exc, requests.exceptions.RequestException):
         reason = ("no answer in time" if isinstance(exc, requests.exceptions.Timeout)
                   else "connection failed" if isinstance(exc, requests.exceptions.ConnectionError)
@@ -94,25 +85,9 @@ def github_error(what: str, exc: GithubException | requests.exceptions.RequestEx
         host = urlparse(exc.request.url or "").netloc if exc.request is not None else ""
         return GitHubError(f"could not reach GitHub{f' at {host}' if host else ''} to {what} ({reason})")
     message = exc.data.get("message") if isinstance(exc.data, dict) else None
-    if exc.status == 403 and message == "Resource not accessible by integration":
-        return GitHubError(
-            f"the workflow's token may not {what}. Give the job `permissions: contents: write, "
-            "issues: write, pull-requests: write` (a pull request from a fork only ever gets a "
-            "read-only token)", status=403,
-        )
-    if exc.status == 403 and _PULLS_NOT_PERMITTED in (message or "").lower():
-        return PullRequestsNotAllowed(
-            f"GitHub Actions may not {what} in this repository (Settings → Actions → General → Workflow "
-            "permissions: \"Allow GitHub Actions to create and approve pull requests\")", status=403,
-        )
-    if exc.status == 422 and _NO_DRAFTS in (message or "").lower():
-        return DraftsNotSupported(f"GitHub refused to {what}: this repository has no draft pull requests", status=422)
     errors = exc.data.get("errors") if isinstance(exc.data, dict) else None
     said = "; ".join(str(e["message"]) for e in errors or [] if isinstance(e, dict) and e.get("message"))
-    return GitHubError(
-        f"GitHub refused to {what}: {exc.status} {message or 'error'}" + (f" ({said})" if said else ""),
-        status=exc.status,
-    )
+    return refused(what, exc.status, message, said)
 
 
 def call_github(what: str, action: Callable[[], T]) -> T:
