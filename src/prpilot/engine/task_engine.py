@@ -26,6 +26,7 @@ from prpilot.engine.change_rules import ChangeRules
 from prpilot.engine.checkpoint import Checkpoint
 from prpilot.engine.structured_output import load_schema
 from prpilot.engine.structured_output import settle as settle_structured
+from prpilot.engine.unfinished import CUT_SHORT, failure_text
 from prpilot.engine.verification import Verification, start_workflows
 from prpilot.engine.working_branch import GitWork, WorkingBranch
 from prpilot.errors import Cancelled, PrpilotError, PullRequestsNotAllowed
@@ -51,12 +52,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 _MAX_CHANGED_FILES = 100  # kept on the task for a follow-up; the status comment must stay small
-CUT_SHORT = {
-    "max_steps": "the agent used all {steps} model calls that max-steps allows",
-    "timeout": "it reached the wall-clock limit of max-minutes",
-    "cost": "it reached its cost cap of {cap} ({cap_source})",
-    "cancelled": "the job was cancelled",
-}
 
 
 @dataclass
@@ -168,7 +163,7 @@ class TaskEngine:
             notice = self.finalize_working_branch(task, branch, title, answer, cut_short)
             answer = "\n\n".join(part for part in (notice, answer) if part)
         except Exception as exc:  # cancelled, failed, or a bug: the task still ends in words, its work saved
-            failure = _failure_text(exc)
+            failure = failure_text(exc)
             with self.cancel.shield():
                 if isinstance(exc, Cancelled):
                     failure = self._stopped(task) or failure
@@ -508,13 +503,3 @@ class TaskEngine:
     def _on_agent_step(self, task: Task, event: StepEvent) -> None:
         tools = report.tool_names([record.name for record in event.tool_calls]) or "answering"
         self._status.working(task, f"Working: step {event.step} ({tools})")
-
-
-def _failure_text(exc: Exception) -> str:
-    """What the thread is told about a task that did not finish."""
-    if isinstance(exc, Cancelled):
-        return "The job was cancelled before the task finished."
-    if isinstance(exc, PrpilotError):
-        return exc.message
-    log.exception("internal error")
-    return f"prpilot hit an internal error ({type(exc).__name__}: {exc}). Please report it."
