@@ -37,7 +37,8 @@ def ledger_reservations(bed: Any) -> int:
 
 def concurrent_baseline(processes: int) -> list[float]:
     """Exit times of ``processes`` interpreters started at once that only import the schedule step's modules."""
-    statement = "import prpilot.cli, prpilot.actions.steps, prpilot.github.rest, prpilot.github.ledger_ref"
+    statement = ("import prpilot.cli, prpilot.actions.steps, prpilot.github.rest, prpilot.github.ref_store, "
+                 "prpilot.billing.ref_ledger")
     starts, procs = [], []
     for _ in range(processes):
         starts.append(time.monotonic())

@@ -164,6 +164,7 @@ def run_engine(bed: Any, workspace: Path, workdir: Path) -> dict[str, Any]:
     from prpilot.actions.steps import load_task_file
     from prpilot.agent.openai_model import OpenAIChatModel
     from prpilot.billing.pricing import load_prices
+    from prpilot.billing.ref_ledger import ref_ledger
     from prpilot.engine.cancellation import CancelSignal
     from prpilot.engine.task_engine import TaskEngine
     from prpilot.github.checkout import Checkout
@@ -201,7 +202,7 @@ def run_engine(bed: Any, workspace: Path, workdir: Path) -> dict[str, Any]:
         prices=load_prices(settings.prices),
         run_url=ctx.run_url,
         run_id=ctx.run_id,
-        ledger=Timed(github.ledger(), "ledger", watch),
+        ledger=Timed(ref_ledger(github.ledger_store()), "ledger", watch),
         runner=ActionsRunner(env),
         cancel=CancelSignal(),
         repo_url=f"{ctx.server_url}/{ctx.repository}",

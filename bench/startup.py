@@ -31,7 +31,7 @@ MODULES = {
 # What schedule_step imports after parsing an event that asks for work (see action.py).
 TASK_PATH = (
     "prpilot.cli", "prpilot.actions.steps", "prpilot.github.rest",
-    "prpilot.billing.ledger", "prpilot.github.ledger_ref",
+    "prpilot.billing.ledger", "prpilot.github.ref_store", "prpilot.billing.ref_ledger",
 )
 FORBIDDEN = ("openai", "prpilot.agent")
 # #26: the task path's old ≤ 15x target is a floor, not a goal; the whole action's time (action_start.py) replaces it.
@@ -42,7 +42,7 @@ FLOOR = {"pydantic": "from pydantic import BaseModel", "github": "import github"
          # The task path as it would be without PyGithub: the first step's standard-library client instead of
          # the adapter (the port and its pydantic values stay), the ledger still there.
          "without_github": "import prpilot.cli, prpilot.actions.steps, prpilot.billing.ledger, prpilot.github.plain, "
-                           "prpilot.github.port, prpilot.github.thread_context"}
+                           "prpilot.github.port, prpilot.intake.thread_context"}
 _LINE = re.compile(r"^import time:\s+(\d+)\s+\|\s+(\d+)\s+\|(\s*)(\S+)\s*$")
 
 

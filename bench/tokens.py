@@ -168,7 +168,7 @@ def run_variant(policy: Callable[[dict[str, Any], int], Any], whole_file_reads: 
     from prpilot.agent.prompt import build_messages
     from prpilot.agent.tools import Toolbox
     from prpilot.agent.workspace import Workspace
-    from prpilot.github.thread_context import ThreadContext
+    from prpilot.intake.thread_context import ThreadContext
     from prpilot.testing.openai_server import OpenAIServer
 
     with tempfile.TemporaryDirectory(prefix="bench-tokens-") as tmp, OpenAIServer(policy=policy) as server:

@@ -83,8 +83,8 @@ def test_the_price_table_is_the_built_in_one() -> None:
 
 
 def test_the_limits_the_docs_state_are_the_codes() -> None:
-    from prpilot.agent.commands import CommandPolicy
     from prpilot.agent.loop import MAX_TOOL_CALLS_PER_REPLY
+    from prpilot.agent.programs import CommandPolicy
     from prpilot.agent.prompt import MAX_HINTS
     from prpilot.agent.workspace import MAX_WRITE_BYTES
 

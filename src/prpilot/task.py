@@ -183,17 +183,3 @@ class TaskStore(Protocol):
     def save(self, task: Task) -> None: ...
 
     def load(self, task_id: str) -> Task | None: ...
-
-
-class MemoryTaskStore:
-    """A TaskStore in a dict: for tests and for library users who keep tasks in-process."""
-
-    def __init__(self) -> None:
-        self.tasks: dict[str, Task] = {}
-
-    def save(self, task: Task) -> None:
-        self.tasks[task.id] = task.model_copy(deep=True)
-
-    def load(self, task_id: str) -> Task | None:
-        found = self.tasks.get(task_id)
-        return found.model_copy(deep=True) if found else None

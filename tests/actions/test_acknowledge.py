@@ -21,7 +21,8 @@ from prpilot.settings import Settings
 from prpilot.task import Task
 from prpilot.testing.github import FakeGitHub
 from prpilot.testing.webhooks import fixtures_dir, load_webhook, retarget, review_event
-from prpilot.thread.markdown import extract_task, status_comment
+from prpilot.thread.markdown import status_comment
+from prpilot.thread.records import extract_task
 
 ROOT = Path(__file__).resolve().parents[2]
 SRC = ROOT / "src"

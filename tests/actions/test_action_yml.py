@@ -8,9 +8,9 @@ from pathlib import Path
 
 import yaml
 
-from prpilot.engine.ending import task_outputs
 from prpilot.settings import DEFAULTS, INPUTS, OUTPUTS, SCHEDULE_STEP_OUTPUTS, Step, env_name, parse_settings
 from prpilot.task import Task, TaskStatus
+from prpilot.thread.ending import task_outputs
 
 ROOT = Path(__file__).resolve().parents[2]
 ACTION = yaml.safe_load((ROOT / "action.yml").read_text())

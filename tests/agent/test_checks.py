@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from prpilot.agent.checks import failure_message, run_line, run_lines, tail
-from prpilot.agent.commands import CommandPolicy
+from prpilot.agent.programs import CommandPolicy
 from prpilot.agent.sandbox import sandbox_for
 from prpilot.agent.tools import Toolbox
 from prpilot.agent.workspace import Workspace

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from prpilot.agent.commands import CommandPolicy, run_command
 from prpilot.agent.limits import limit_hit
+from prpilot.agent.programs import CommandPolicy, run_command
 from prpilot.agent.sandbox import sandbox_for
 from prpilot.agent.workspace import ToolError, Workspace
 from prpilot.command_limits import CommandLimits, parse_command_limits

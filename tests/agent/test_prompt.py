@@ -10,7 +10,7 @@ import pytest
 
 from prpilot.agent.prompt import MAX_HINTS, SYSTEM_PROMPT, build_messages, load_hints
 from prpilot.agent.sanitize import Redactor, fence, strip_hidden
-from prpilot.github.thread_context import ChangedFile, ReviewThreadComment, ThreadComment, ThreadContext
+from prpilot.intake.thread_context import ChangedFile, ReviewThreadComment, ThreadComment, ThreadContext
 
 THREAD = ThreadContext(
     kind="issue",
@@ -255,7 +255,7 @@ def test_a_placeholder_key_leaves_the_prompt_readable() -> None:
 
 
 def test_a_follow_up_starts_from_what_came_before_and_the_issue_the_pull_request_closes() -> None:
-    from prpilot.github.thread_context import EarlierTask
+    from prpilot.intake.thread_context import EarlierTask
 
     earlier = EarlierTask(requester="alice", request="fix the typo", answer="Fixed it. <!-- hidden -->",
                           status="completed", changed_files=[f"f{n}.py" for n in range(35)],
@@ -278,7 +278,7 @@ def test_a_follow_up_starts_from_what_came_before_and_the_issue_the_pull_request
 
 
 def test_the_issue_a_pull_request_closes_shows_its_comments_under_the_trust_rules() -> None:
-    from prpilot.github.thread_context import ThreadComment
+    from prpilot.intake.thread_context import ThreadComment
 
     origin = ThreadContext(kind="issue", number=4, title="Typo", body="The README says projet.", author="octocat",
                            comments=[ThreadComment(author="maint", body="Also the docs page.", author_can_write=True),

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from prpilot.agent.commands import CommandPolicy
+from prpilot.agent.programs import CommandPolicy
 from prpilot.agent.sandbox import Sandbox, reap_orphans, sandbox_for
 from prpilot.agent.tools import Toolbox
 from prpilot.agent.workspace import Workspace

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from prpilot.agent.bounds import MAX_BYTES
-from prpilot.agent.commands import CommandPolicy
+from prpilot.agent.programs import CommandPolicy
 from prpilot.agent.search import search_code
 from prpilot.agent.tools import BASELINE, TOOL_PROFILES, ReadFile, Toolbox, ToolResult
 from prpilot.agent.workspace import ToolError, Workspace

@@ -15,10 +15,11 @@ import yaml
 
 from prpilot.billing.bill import Bill, create_bill
 from prpilot.billing.delivery import BillingClient, BillingUnavailable, deliver_pending
-from prpilot.billing.ledger import FileLedgerBackend, Ledger, unsent_bills
+from prpilot.billing.ledger import Ledger, unsent_bills
 from prpilot.billing.pricing import DEFAULT_PRICES
 from prpilot.errors import BillingError
 from prpilot.task import Task, Usage
+from prpilot.testing.stores import FileLedgerBackend
 
 URL = "https://billing.example/bills"
 NOW = datetime(2026, 11, 15, 12, 0, tzinfo=UTC)

@@ -14,7 +14,6 @@ import pytest
 from prpilot.billing.bill import Bill
 from prpilot.billing.ledger import (
     Delivery,
-    FileLedgerBackend,
     Ledger,
     Record,
     Reservation,
@@ -31,6 +30,7 @@ from prpilot.billing.ledger import (
 )
 from prpilot.errors import GitHubError, LedgerConflict
 from prpilot.task import Task
+from prpilot.testing.stores import FileLedgerBackend
 
 NOW = datetime(2026, 11, 15, 12, 0, tzinfo=UTC)
 

@@ -110,3 +110,11 @@ def test_with_both_up_the_bill_is_recorded_sent_and_marked_delivered() -> None:
 
     assert [b.task_id for b in endpoint.bills] == [task.id]
     assert unsent_bills(parse_records(backend.text)) == []
+
+
+def test_usage_added_in_turns_is_billed_as_its_sum() -> None:
+    meter = Meter("gpt-5-mini", DEFAULT_PRICES, "7")
+    meter.add(Usage(prompt_tokens=1000, completion_tokens=10, calls=1))
+    meter.add(Usage(prompt_tokens=500, cached_tokens=100, completion_tokens=5, calls=1))
+    assert meter.usage == Usage(prompt_tokens=1500, cached_tokens=100, completion_tokens=15, calls=2)
+    assert meter.cost() == Meter("gpt-5-mini", DEFAULT_PRICES, "7", usage=meter.usage).cost() > 0

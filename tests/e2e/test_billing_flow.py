@@ -13,7 +13,8 @@ import pytest
 from github import Auth, Github
 from prpilot.billing.ledger import Ledger, Settlement
 from prpilot.billing.money import format_usd, share
-from prpilot.github.ledger_ref import GitRefLedgerBackend
+from prpilot.billing.ref_ledger import RefLedgerBackend
+from prpilot.github.ref_store import GitRefStore
 from prpilot.testing import openai_replies as say
 from prpilot.testing.scenario import Bed
 
@@ -23,7 +24,7 @@ ENTRYPOINT = Path(__file__).resolve().parents[2] / "entrypoint.py"
 
 def _settlements(bed: Bed) -> list[Settlement]:
     client = Github(auth=Auth.Token(bed.github.token), base_url=bed.github.api_url, lazy=True)
-    records = Ledger(GitRefLedgerBackend(client.get_repo(bed.repo))).records()
+    records = Ledger(RefLedgerBackend(GitRefStore(client.get_repo(bed.repo)))).records()
     return [record for record in records if isinstance(record, Settlement)]
 
 

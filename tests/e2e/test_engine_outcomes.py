@@ -10,7 +10,8 @@ import pytest
 
 from github import Auth, Github
 from prpilot.billing.ledger import Ledger, Settlement
-from prpilot.github.ledger_ref import GitRefLedgerBackend
+from prpilot.billing.ref_ledger import RefLedgerBackend
+from prpilot.github.ref_store import GitRefStore
 from prpilot.testing import openai_replies as say
 from prpilot.testing.runner.job import RunResult
 from prpilot.testing.scenario import READER, WRITER, Bed
@@ -26,7 +27,8 @@ def _status_comment(bed: Bed, number: int) -> str:
 
 def _settlements(bed: Bed) -> list[Settlement]:
     client = Github(auth=Auth.Token(bed.github.token), base_url=bed.github.api_url, lazy=True)
-    return [r for r in Ledger(GitRefLedgerBackend(client.get_repo(bed.repo))).records() if isinstance(r, Settlement)]
+    ledger = Ledger(RefLedgerBackend(GitRefStore(client.get_repo(bed.repo))))
+    return [r for r in ledger.records() if isinstance(r, Settlement)]
 
 
 def _script_typo_fix(bed: Bed) -> None:

@@ -350,10 +350,11 @@ def test_rerun_of_a_failed_job_answers_in_the_same_status_comment(bed: Bed) -> N
     # A new task: its own reservation and its own bill, in the ledger and at the billing endpoint.
     from github import Auth, Github
     from prpilot.billing.ledger import Ledger, Reservation, settlements
-    from prpilot.github.ledger_ref import GitRefLedgerBackend
+    from prpilot.billing.ref_ledger import RefLedgerBackend
+    from prpilot.github.ref_store import GitRefStore
 
     client = Github(auth=Auth.Token(bed.github.token), base_url=bed.github.api_url, lazy=True)
-    records = Ledger(GitRefLedgerBackend(client.get_repo(bed.repo))).records()
+    records = Ledger(RefLedgerBackend(GitRefStore(client.get_repo(bed.repo)))).records()
     both = {failed.outputs["task-id"], rerun.outputs["task-id"]}
     assert {r.task_id for r in records if isinstance(r, Reservation)} == both
     assert {task_id: s.bill.status for task_id, s in settlements(records).items()} == {

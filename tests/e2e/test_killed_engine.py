@@ -21,12 +21,13 @@ import pytest
 
 from github import Auth, Github
 from prpilot.billing.ledger import Ledger, Settlement
+from prpilot.billing.ref_ledger import RefLedgerBackend
 from prpilot.engine.working_branch import RESUME_KEY
-from prpilot.github.ledger_ref import GitRefLedgerBackend
+from prpilot.github.ref_store import GitRefStore
 from prpilot.task import Task, TaskStatus
 from prpilot.testing import openai_replies as say
 from prpilot.testing.scenario import Bed
-from prpilot.thread.markdown import extract_task
+from prpilot.thread.records import extract_task
 
 pytestmark = pytest.mark.e2e
 ENTRYPOINT = Path(__file__).resolve().parents[2] / "entrypoint.py"
@@ -74,7 +75,8 @@ def _kill_the_engine_when_the_command_runs(timeout: float = 60) -> threading.Thr
 
 def _settlements(bed: Bed) -> list[Settlement]:
     client = Github(auth=Auth.Token(bed.github.token), base_url=bed.github.api_url, lazy=True)
-    return [r for r in Ledger(GitRefLedgerBackend(client.get_repo(bed.repo))).records() if isinstance(r, Settlement)]
+    ledger = Ledger(RefLedgerBackend(GitRefStore(client.get_repo(bed.repo))))
+    return [r for r in ledger.records() if isinstance(r, Settlement)]
 
 
 def test_a_killed_engine_step_is_failed_billed_and_answered_by_the_finish_step(bed: Bed) -> None:

@@ -13,7 +13,7 @@ from prpilot.testing import openai_replies as say
 from prpilot.testing.openai_server import OpenAIServer
 from prpilot.testing.runner.job import RunResult
 from prpilot.testing.scenario import API_KEY, Bed
-from prpilot.thread.markdown import extract_task
+from prpilot.thread.records import extract_task
 
 pytestmark = pytest.mark.e2e
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from prpilot.actions.runner_commands import ActionsRunner
 from prpilot.commands.run_task import run_task_in
 from prpilot.task import Task
 from prpilot.testing import openai_replies as say
@@ -49,7 +50,7 @@ def test_queued_task_runs_on_a_worker_and_answers_on_the_thread(bed: Bed, redis_
     finished: list[Task] = []
 
     def run(task: Task, workdir: Path) -> None:
-        finished.append(run_task_in(task, workdir, worker_env))
+        finished.append(run_task_in(task, workdir, worker_env, notices=ActionsRunner(worker_env)))
 
     worker = TaskWorker(RedisTaskQueue(redis_url), run, tmp_path / "work", poll_timeout=0.2)
     assert worker.work(burst=True) == 1

@@ -13,7 +13,7 @@ from prpilot.billing.pricing import load_prices
 from prpilot.engine.task_engine import TaskEngine
 from prpilot.github.checkout import Checkout
 from prpilot.github.memory import MemoryGitHub
-from prpilot.github.thread_context import ThreadContext
+from prpilot.intake.thread_context import ThreadContext
 from prpilot.notices import Notices
 from prpilot.settings import parse_settings
 from prpilot.task import Task, Usage

@@ -17,8 +17,9 @@ import responses
 from github import Auth, Github
 from prpilot.billing.bill import Bill
 from prpilot.billing.ledger import Ledger, Record, Reservation, dump_records, parse_records, tasks_in_last_hour
+from prpilot.billing.ref_ledger import RefLedgerBackend
 from prpilot.errors import GitHubError, LedgerConflict
-from prpilot.github.ledger_ref import GitRefLedgerBackend
+from prpilot.github.ref_store import GitRefStore
 from prpilot.task import Task
 from prpilot.testing.github import FakeGitHub
 
@@ -29,11 +30,11 @@ NOW = datetime(2026, 11, 15, 12, 0, tzinfo=UTC)
 LINE = dump_records([Reservation(task_id="a", user="octocat", at=NOW)])
 
 
-def backend() -> GitRefLedgerBackend:
+def backend() -> RefLedgerBackend:
     client = Github(
         auth=Auth.Token("t"), base_url=API, retry=None, lazy=True, seconds_between_requests=0, seconds_between_writes=0
     )
-    return GitRefLedgerBackend(client.get_repo("acme/widgets"), clock=lambda: NOW)
+    return RefLedgerBackend(GitRefStore(client.get_repo("acme/widgets")), clock=lambda: NOW)
 
 
 def ref_body(sha: str) -> dict[str, object]:
@@ -121,12 +122,12 @@ SLUG = "acme/widgets"
 SHARD = "ledger/2026-11.jsonl"
 
 
-def fake_backend(fake: FakeGitHub, now: datetime = NOW) -> GitRefLedgerBackend:
+def fake_backend(fake: FakeGitHub, now: datetime = NOW) -> RefLedgerBackend:
     client = Github(
         auth=Auth.Token(fake.token), base_url=fake.api_url, retry=None,
         seconds_between_requests=0, seconds_between_writes=0,
     )  # fmt: skip
-    return GitRefLedgerBackend(client.get_repo(SLUG), clock=lambda: now)
+    return RefLedgerBackend(GitRefStore(client.get_repo(SLUG)), clock=lambda: now)
 
 
 def fake_ledger(fake: FakeGitHub, now: datetime = NOW) -> Ledger:

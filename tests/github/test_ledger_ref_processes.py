@@ -11,7 +11,8 @@ import pytest
 from github import Auth, Github
 from prpilot.billing.bill import Bill
 from prpilot.billing.ledger import Ledger, Settlement
-from prpilot.github.ledger_ref import GitRefLedgerBackend
+from prpilot.billing.ref_ledger import RefLedgerBackend
+from prpilot.github.ref_store import GitRefStore
 from prpilot.testing.github import FakeGitHub
 
 REPO = "acme/widgets"
@@ -19,7 +20,7 @@ REPO = "acme/widgets"
 
 def _ledger(api_url: str, token: str) -> Ledger:
     client = Github(auth=Auth.Token(token), base_url=api_url, lazy=True, seconds_between_writes=0)
-    return Ledger(GitRefLedgerBackend(client.get_repo(REPO)), attempts=20)
+    return Ledger(RefLedgerBackend(GitRefStore(client.get_repo(REPO))), attempts=20)
 
 
 def _settle(api_url: str, token: str, index: int, start: multiprocessing.synchronize.Barrier) -> None:

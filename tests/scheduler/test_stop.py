@@ -18,7 +18,8 @@ from prpilot.scheduler.stop import NOTHING_RUNNING, StopHandler, running_tasks
 from prpilot.scheduler.strategies import run_stopper
 from prpilot.settings import Settings
 from prpilot.task import Task, TaskStatus
-from prpilot.thread.markdown import status_comment, stopped_by
+from prpilot.thread.markdown import status_comment
+from prpilot.thread.records import stopped_by
 
 
 def _task(run_id: int, status: TaskStatus | None = TaskStatus.RUNNING, user: str = "alice", **fields: object) -> Task:

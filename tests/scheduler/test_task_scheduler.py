@@ -149,7 +149,8 @@ def test_admission_holds_the_tasks_cap_and_records_what_the_budgets_left(tmp_pat
     from decimal import Decimal
     from pathlib import Path
 
-    from prpilot.billing.ledger import FileLedgerBackend, Ledger, Reservation
+    from prpilot.billing.ledger import Ledger, Reservation
+    from prpilot.testing.stores import FileLedgerBackend
 
     ledger = Ledger(FileLedgerBackend(Path(str(tmp_path))))
     settings = parse_settings({"max-cost": "1", "monthly-budget": "20", "user-monthly-budget": "5"})
@@ -181,7 +182,8 @@ def test_admission_holds_the_tasks_cap_and_records_what_the_budgets_left(tmp_pat
 def test_without_max_cost_a_task_under_a_budget_holds_what_its_calls_may_write(
     tmp_path: Path, inputs: dict[str, str], hold: str
 ) -> None:
-    from prpilot.billing.ledger import FileLedgerBackend, Ledger, Reservation
+    from prpilot.billing.ledger import Ledger, Reservation
+    from prpilot.testing.stores import FileLedgerBackend
 
     ledger = Ledger(FileLedgerBackend(tmp_path))
     scheduler = TaskScheduler(settings=parse_settings({"model": "gpt-4.1-mini", **inputs}),

@@ -8,7 +8,8 @@ import pytest
 
 from prpilot.task import Allowance, Task, TaskStatus
 from prpilot.thread.history import MAX_EARLIER, as_earlier, closes_issue, earlier_tasks
-from prpilot.thread.markdown import StopRecord, spending_line, status_comment, stop_reply, stopped_by
+from prpilot.thread.markdown import spending_line, status_comment
+from prpilot.thread.records import StopRecord, stop_reply, stopped_by
 
 
 def _task(status: TaskStatus | None, **fields: object) -> Task:

@@ -8,19 +8,19 @@ import pytest
 
 from prpilot.billing.money import cost_line
 from prpilot.task import CheckRun, ModelUsage, Task, TaskStatus, Usage
+from prpilot.thread.job_summary import job_summary
 from prpilot.thread.markdown import (
     MARKER,
     branch_url,
     checks_section,
     compare_url,
-    extract_task,
-    job_summary,
     patch_section,
     pull_request_body,
     pull_request_by_hand,
     pull_request_by_hand_warning,
     status_comment,
 )
+from prpilot.thread.records import extract_task
 
 GITHUB_COMMENT_LIMIT = 65_536
 
@@ -243,7 +243,7 @@ def test_a_long_progress_never_makes_a_comment_github_refuses() -> None:
 
 
 def test_the_job_summary_and_outputs_are_bounded() -> None:
-    from prpilot.thread.markdown import bounded_output, job_summary
+    from prpilot.thread.job_summary import bounded_output, job_summary
 
     task = _finished("z" * 10_000_000)
     summary = job_summary(task, cost=Decimal(0), model="m", answer=task.result, patch="+" * 3_000_000)

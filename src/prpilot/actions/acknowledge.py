@@ -21,6 +21,7 @@ from prpilot.actions.runner_commands import ActionsRunner
 from prpilot.errors import GitHubError
 from prpilot.intake.rules import Intake, Request, Skipped, parse_usd, read_request, write_access_refusal
 from prpilot.intake.thread_commands import effective_cap, is_review
+from prpilot.task_record import dumps, new_task_record
 from prpilot.thread.acknowledgement import (
     MARKER,
     cap_part,
@@ -43,7 +44,6 @@ INPUTS = ("github-token", "model", "max-cost", "trigger", "trigger-label", "allo
           "mode")
 # Its outputs that only the action reads (besides status, task-id and result when the run ends here).
 STEP_OUTPUTS = ("proceed", "acknowledged")
-_CLIP = 2000  # as markdown.embed_task clips long texts, so the comment stays within GitHub's limit
 
 
 class _Inputs(NamedTuple):
@@ -81,32 +81,16 @@ def _event(env: Mapping[str, str]) -> dict[str, Any] | None:
     return payload if isinstance(payload, dict) else None
 
 
-def _clip(value: object) -> object:
-    return value[:_CLIP] + "…" if isinstance(value, str) and len(value) > _CLIP else value
-
-
 def task_json(request: Request, *, task_id: str, created_at: datetime, model: str, run_id: str, event_name: str,
               max_cost: Decimal | None, status: str | None = None, result: str = "") -> str:
     """The task as :class:`prpilot.task.Task` would dump it (a test validates one against the other)."""
     fields = request.fields
-    stamp = created_at.isoformat().replace("+00:00", "Z")
-    data = {
-        "id": task_id, "status": status, "result": _clip(result), "github_user": fields["github_user"],
-        "github_project": fields["github_project"], "user_request": _clip(fields["user_request"]),
-        "kind": "review" if fields.get("pr_number") is not None and is_review(fields["user_request"]) else "change",
-        "gpt_model": model, "installation_id": run_id, "pr_number": fields.get("pr_number"),
-        "issue_number": fields.get("issue_number"), "head": fields.get("head"), "head_repo": fields.get("head_repo"),
-        "base": fields.get("base"), "branch": None,
-        "context": {key: _clip(value) for key, value in fields.get("context", {}).items()},
-        "event_name": event_name, "comment_id": fields.get("comment_id"), "comment_kind": fields.get("comment_kind"),
-        "status_comment_id": None, "status_version": 0, "stale_comment_ids": [], "pr_url": None,
-        "usage": {"prompt_tokens": 0, "cached_tokens": 0, "completion_tokens": 0, "calls": 0, "unknown_calls": 0},
-        "cost_usd": "0", "model_usage": [], "max_cost_usd": None if max_cost is None else str(max_cost),
-        "hold_usd": None, "allowance": None, "changed_files": [], "created_at": stamp, "started_at": None,
-        "finished_at": stamp if status is not None else None, "verify": "skipped",
-        "review_id": None, "review_comments": 0, "structured_output": "",
-    }
-    return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+    kind = "review" if fields.get("pr_number") is not None and is_review(fields["user_request"]) else "change"
+    return dumps(new_task_record(
+        fields, task_id=task_id, kind=kind, stamp=created_at.isoformat().replace("+00:00", "Z"), model=model,
+        run_id=run_id, event_name=event_name, max_cost=None if max_cost is None else str(max_cost), status=status,
+        result=result,
+    ))
 
 
 def acknowledge_step(env: Mapping[str, str]) -> int:

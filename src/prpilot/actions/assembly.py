@@ -6,21 +6,22 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from prpilot.actions.run_context import RunContext
-from prpilot.actions.runner_commands import ActionsRunner
 from prpilot.agent.endpoints import CopilotAccess, Endpoint, fallback_endpoint, primary_endpoint
 from prpilot.agent.model import ChatModel
 from prpilot.billing.delivery import BillingClient
 from prpilot.billing.ledger import Ledger
 from prpilot.billing.meter import Meter
 from prpilot.billing.pricing import load_prices
+from prpilot.billing.ref_ledger import ref_ledger
 from prpilot.engine.cancellation import CancelSignal
-from prpilot.engine.ending import Ending, end_task
 from prpilot.engine.task_engine import TaskEngine
 from prpilot.errors import ConfigError, PrpilotError
 from prpilot.github.checkout import Checkout
 from prpilot.github.rest import GitHubRepository, open_repository
+from prpilot.notices import Notices
 from prpilot.settings import Settings
 from prpilot.task import Task, TaskStatus
+from prpilot.thread.ending import Ending, end_task
 from prpilot.thread.status_comment import StatusComment
 from prpilot.tuning import current as current_tuning
 
@@ -71,7 +72,7 @@ def progress_editor(token: str, ctx: RunContext) -> GitHubRepository:
 
 
 def open_github(token: str, ctx: RunContext, *, retries: int = 4, timeout: float | None = None) -> GitHubRepository:
-    """The run's repository on GitHub (and, through ``.ledger()``, its ledger), as GITHUB_API_URL says."""
+    """The run's repository on GitHub (and, through ``.ledger_store()``, its ledger), as GITHUB_API_URL says."""
     return open_repository(token, ctx.api_url, ctx.repository, retries=retries, timeout=timeout)
 
 
@@ -81,7 +82,7 @@ def build_engine(
     task: Task,
     workspace: Path,
     *,
-    runner: ActionsRunner,
+    runner: Notices,
     cancel: CancelSignal,
     env: Mapping[str, str],
     checkpoint: Callable[[Task], None] | None = None,
@@ -90,7 +91,7 @@ def build_engine(
     if not settings.github_token:
         raise ConfigError("the github-token input is empty")
     github = open_github(settings.github_token, ctx)
-    ledger = github.ledger()
+    ledger = ref_ledger(github.ledger_store())
     try:
         model = chat_model(settings, runner.info)
         return TaskEngine(
@@ -119,7 +120,7 @@ def build_engine(
 
 
 def fail_before_start(
-    task: Task, github: GitHubRepository, ledger: Ledger, ctx: RunContext, why: str, runner: ActionsRunner
+    task: Task, github: GitHubRepository, ledger: Ledger, ctx: RunContext, why: str, runner: Notices
 ) -> None:
     """End a task that could not start: failed, said on the thread, settled at zero in the ledger."""
     from prpilot.billing.pricing import DEFAULT_PRICES

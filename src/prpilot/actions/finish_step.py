@@ -61,8 +61,9 @@ def finish_step(env: Mapping[str, str]) -> int:
     from prpilot.billing.delivery import BillingClient
     from prpilot.billing.meter import Meter
     from prpilot.billing.pricing import load_prices
-    from prpilot.engine.ending import Ending, end_task
+    from prpilot.billing.ref_ledger import ref_ledger
     from prpilot.engine.working_branch import RESUME_KEY, resumed
+    from prpilot.thread.ending import Ending, end_task
     from prpilot.thread.status_comment import StatusComment
 
     settings = read_settings(env, Step.FINISH, runner)
@@ -83,8 +84,8 @@ def finish_step(env: Mapping[str, str]) -> int:
     task = answered or task
     billing = BillingClient(settings.billing_url, settings.billing_token) if settings.billing_url else None
     meter = Meter(settings.model, load_prices(settings.prices), ctx.run_id,
-                  ledger=github.ledger(), billing=billing, notices=runner, billed_to=payers(settings))
-    meter.usage = task.usage
+                  ledger=ref_ledger(github.ledger_store()), billing=billing, notices=runner, billed_to=payers(settings))
+    meter.add(task.usage)  # what the engine counted before it was stopped
     # Settling is idempotent: an engine that billed before it was killed is not billed twice.
     ending = Ending(thread=StatusComment(github, ctx.run_url), meter=meter, notices=runner,
                     redact=Redactor(settings.secrets()))
@@ -139,7 +140,7 @@ def _push_the_work(
 
 def _answered_on_the_thread(task: Task, github: GitHubRepository) -> Task | None:
     """The task as its status comment tells it, when the engine was killed just after answering."""
-    from prpilot.thread.markdown import extract_task
+    from prpilot.thread.records import extract_task
 
     if task.status_comment_id is None:
         return None

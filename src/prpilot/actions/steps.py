@@ -17,17 +17,9 @@ from prpilot.actions.run_context import TOOL_PROFILE_VARIABLE, RunContext, copil
 from prpilot.actions.runner_commands import ActionsRunner
 from prpilot.errors import ConfigError, EventError, PrpilotError
 from prpilot.masking import is_placeholder, placeholder_warning, secret_forms
+from prpilot.scheduler.registry import stopper_for, strategies_for
 from prpilot.scheduler.strategies import (
-    Stopper,
-    Strategy,
     actions_strategy,
-    dispatch_strategy,
-    kubernetes_stopper,
-    kubernetes_strategy,
-    log_strategy,
-    redis_stopper,
-    redis_strategy,
-    run_stopper,
     task_file,
     write_task_file,
 )
@@ -55,20 +47,6 @@ def read_settings(env: Mapping[str, str], step: Step, runner: ActionsRunner) -> 
             runner.warning(placeholder_warning(name, raw[name]))
     return parse_settings(raw, copilot_api=copilot_api_from(env),
                           tool_profile=env.get(TOOL_PROFILE_VARIABLE, ""))
-
-
-def _strategies(settings: Settings, ctx: RunContext, github: GitHubRepository) -> dict[str, Strategy]:
-    temp = Path(ctx.runner_temp or ".")
-    chosen: dict[str, Strategy] = {"actions": actions_strategy(temp), "log": log_strategy()}
-    if settings.strategy == "redis":
-        chosen["redis"] = redis_strategy(settings.redis_url)
-    if settings.strategy == "dispatch":
-        chosen["dispatch"] = dispatch_strategy(github, settings.worker_workflow)
-    if settings.strategy == "kubernetes":
-        chosen["kubernetes"] = kubernetes_strategy(
-            settings.kubernetes_image, settings.kubernetes_namespace, secret=settings.kubernetes_secret
-        )
-    return chosen
 
 
 def schedule_step(env: Mapping[str, str]) -> int:
@@ -130,6 +108,7 @@ def _schedule(env: Mapping[str, str]) -> tuple[int, Path | None]:
         raise ConfigError("the github-token input is empty; pass ${{ github.token }} or a token with write access")
 
     from prpilot.actions.assembly import open_github
+    from prpilot.billing.ref_ledger import ref_ledger
 
     github = open_github(settings.github_token, ctx)
     if isinstance(outcome, StopRequest):
@@ -137,9 +116,9 @@ def _schedule(env: Mapping[str, str]) -> tuple[int, Path | None]:
     scheduler = TaskScheduler(
         settings=settings,
         github=github,
-        ledger=github.ledger(),
+        ledger=ref_ledger(github.ledger_store()),
         run_url=ctx.run_url,
-        strategies=_strategies(settings, ctx, github),
+        strategies=strategies_for(settings, Path(ctx.runner_temp or "."), github),
         notices=runner,
         acknowledged=acknowledged,
     )
@@ -178,25 +157,18 @@ def read_acknowledged(env: Mapping[str, str]) -> Acknowledged | None:
         raise ConfigError(f"the first step's file {path} is damaged ({type(exc).__name__}: {exc})") from exc
 
 
-def _stopper(settings: Settings, github: GitHubRepository) -> Stopper:
-    """How ``/pilot stop`` reaches a task where this workflow's strategy runs it."""
-    if settings.strategy == "redis":
-        return redis_stopper(settings.redis_url)
-    if settings.strategy == "kubernetes":
-        return kubernetes_stopper(settings.kubernetes_namespace)
-    return run_stopper(github)  # actions, dispatch (the worker run), thread and log: the workflow run
-
-
 def _stop(request: StopRequest, settings: Settings, ctx: RunContext, github: GitHubRepository,
           runner: ActionsRunner) -> int:
     """``/pilot stop``: no task, no reservation, no model; outputs and summary say what it did."""
+    from prpilot.billing.ref_ledger import ref_ledger
     from prpilot.scheduler.stop import StopHandler
     from prpilot.scheduler.strategies import run_id_of
 
     def run_url_of(task: Task) -> str:
         return f"{ctx.server_url}/{ctx.repository}/actions/runs/{run_id_of(task)}"
 
-    handler = StopHandler(settings, github, github.ledger(), _stopper(settings, github), run_url_of)
+    ledger = ref_ledger(github.ledger_store())
+    handler = StopHandler(settings, github, ledger, stopper_for(settings, github), run_url_of)
     outcome = handler.handle(request)
     runner.set_outputs({"status": outcome.status, "result": outcome.message, "admitted": "false"})
     runner.add_summary(f"## prpilot: stop ({outcome.status})\n\n{outcome.message}\n")
@@ -230,7 +202,7 @@ def _answer_despite_bad_inputs(env: Mapping[str, str], error: ConfigError) -> No
     if acknowledged is not None:  # the first step posted the status comment: the answer goes there
         acknowledged.apply(task)
     from prpilot.actions.assembly import open_github
-    from prpilot.engine.ending import Ending, end_task
+    from prpilot.thread.ending import Ending, end_task
     from prpilot.thread.status_comment import StatusComment, find_own_comment
 
     named = re.match(r"input ([a-z-]+) ", error.message)
@@ -259,6 +231,7 @@ def _accept_handed_over(settings: Settings, ctx: RunContext, runner: ActionsRunn
     if not settings.github_token:
         raise ConfigError("the github-token input is empty; the worker needs it to read the ledger")
     from prpilot.actions.assembly import open_github
+    from prpilot.billing.ref_ledger import ref_ledger
     from prpilot.scheduler.handover import handover_refusal, reservation_of
 
     def decide(records: list[Record]) -> str | None:
@@ -267,7 +240,7 @@ def _accept_handed_over(settings: Settings, ctx: RunContext, runner: ActionsRunn
         task.hold_usd = reservation.hold_usd if reservation is not None and reservation.hold_usd else None
         return handover_refusal(records, task, model=settings.model, run_id=ctx.run_id)
 
-    refusal = open_github(settings.github_token, ctx).ledger().start(task.id, ctx.run_id, decide)
+    refusal = ref_ledger(open_github(settings.github_token, ctx).ledger_store()).start(task.id, ctx.run_id, decide)
     if refusal is not None:
         raise EventError(f"the task input is refused: {refusal}")
     actions_strategy(Path(ctx.runner_temp or "."))(task)
@@ -325,12 +298,13 @@ def engine_step(env: Mapping[str, str]) -> int:
 
 def _fail_acknowledged(env: Mapping[str, str], ctx: RunContext, task: Task, why: str, runner: ActionsRunner) -> None:
     from prpilot.actions.assembly import fail_before_start, open_github
-    from prpilot.engine.ending import task_outputs
+    from prpilot.billing.ref_ledger import ref_ledger
+    from prpilot.thread.ending import task_outputs
 
     token = raw_inputs(env, Step.ENGINE)["github-token"]
     if token:
         github = open_github(token, ctx)
-        fail_before_start(task, github, github.ledger(), ctx, why, runner)
+        fail_before_start(task, github, ref_ledger(github.ledger_store()), ctx, why, runner)
     else:
         runner.set_outputs(task_outputs(task))
         runner.add_summary(f"## prpilot: failed\n\n{why}\n")

@@ -160,7 +160,7 @@ class _Agent:
         except ModelError as exc:  # its timed-out requests may still be billed: kept as unknown usage
             self.usage = self.usage + Usage(unknown_calls=exc.unknown_calls)
             raise
-        self.usage = self.usage + reply.usage  # the one place usage is added up
+        self.usage = self.usage + reply.usage  # the one sum of a run's usage; the engine hands it to Meter.add
         self.steps += 1
         self.messages.append(reply.message)
         return reply

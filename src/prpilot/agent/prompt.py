@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 from prpilot.agent.sanitize import Redactor, fence, strip_hidden, untrusted
 from prpilot.agent.tools import STANDARD, ToolProfile
-from prpilot.github.thread_context import EarlierTask, ReviewThreadComment, ThreadComment, ThreadContext
+from prpilot.intake.thread_context import EarlierTask, ReviewThreadComment, ThreadComment, ThreadContext
 
 C = TypeVar("C", bound=ThreadComment)
 

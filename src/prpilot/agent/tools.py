@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from prpilot.agent.bounds import MAX_BYTES, MAX_LINES, take
-from prpilot.agent.commands import CommandPolicy, run_command
+from prpilot.agent.programs import CommandPolicy, run_command
 from prpilot.agent.sandbox import Sandbox, sandbox_for
 from prpilot.agent.search import SEARCH_SECONDS, search_code
 from prpilot.agent.workspace import ToolError, Workspace

@@ -20,17 +20,12 @@ admissions can never both take the last slot.
 
 from __future__ import annotations
 
-import fcntl
-import hashlib
 import logging
-import os
 import random
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 from typing import Annotated, Literal, Protocol, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
@@ -338,57 +333,3 @@ class Ledger:
 
     def _failure_backoff(self) -> float:
         return current_tuning().backoff if self.failure_backoff is None else self.failure_backoff
-
-
-class FileLedgerBackend:
-    """Month files ``<path>/YYYY-MM.jsonl`` on local disk: an fcntl lock, a content hash as version.
-
-    Safe across processes on one machine (not across network file systems without working locks).
-    """
-
-    def __init__(self, path: str | Path, *, clock: Callable[[], datetime] = utcnow) -> None:
-        self.path = Path(path)
-        self.clock = clock
-
-    def read(self) -> tuple[str | None, str]:
-        with self._locked(fcntl.LOCK_SH):
-            return self._snapshot(self.clock())
-
-    def write(self, version: str | None, changes: str) -> str:
-        with self._locked(fcntl.LOCK_EX):
-            now = self.clock()
-            current, _ = self._snapshot(now)
-            if version != current:
-                raise LedgerConflict(f"ledger {self.path} changed since it was read; try again")
-            with (self.path / f"{month_key(now)}.jsonl").open("a", encoding="utf-8") as shard:
-                shard.write(changes)
-                shard.flush()
-                os.fsync(shard.fileno())
-            return self._snapshot(now)[0]
-
-    def read_months(self, months: Iterable[str]) -> str:
-        """The records of these months (any month, not only those a decision needs)."""
-        with self._locked(fcntl.LOCK_SH):
-            parts = [(self.path / f"{month}.jsonl").read_text(encoding="utf-8")
-                     for month in months if (self.path / f"{month}.jsonl").exists()]
-        return "".join(part if part.endswith("\n") else part + "\n" for part in parts if part)
-
-    def _snapshot(self, now: datetime) -> tuple[str, str]:
-        digest = hashlib.sha256()
-        parts: list[str] = []
-        for month in months_to_read(now):
-            shard = self.path / f"{month}.jsonl"
-            text = shard.read_text(encoding="utf-8") if shard.exists() else ""
-            digest.update(f"{month}\0{len(text)}\0{text}".encode())
-            parts.append(text if not text or text.endswith("\n") else text + "\n")
-        return digest.hexdigest(), "".join(parts)
-
-    @contextmanager
-    def _locked(self, mode: int) -> Iterator[None]:
-        self.path.mkdir(parents=True, exist_ok=True)
-        with (self.path / ".lock").open("a") as lock:
-            fcntl.flock(lock, mode)
-            try:
-                yield
-            finally:
-                fcntl.flock(lock, fcntl.LOCK_UN)

@@ -40,6 +40,10 @@ class Meter:
     by_model: Callable[[], Mapping[str, Usage]] | None = None
     billed_to: Mapping[str, str] = field(default_factory=dict)  # model -> who pays ("copilot"), when not the key's
 
+    def add(self, usage: Usage) -> None:
+        """Count ``usage`` (what the API reported for calls made): the one place a task's usage grows."""
+        self.usage = self.usage + usage
+
     def split(self, usage: Usage | None = None) -> dict[str, Usage]:
         """``usage`` (default: everything so far) by model; what no model's record holds counts as ``model``'s."""
         total = self.usage if usage is None else usage

@@ -16,6 +16,7 @@ from prpilot.actions.run_context import TOOL_PROFILE_VARIABLE, RunContext, copil
 from prpilot.actions.runner_commands import ActionsRunner
 from prpilot.engine.cancellation import CancelSignal
 from prpilot.errors import ConfigError, EventError
+from prpilot.notices import Notices
 from prpilot.settings import Step, parse_settings, raw_inputs
 from prpilot.task import Task, TaskStatus
 
@@ -38,11 +39,15 @@ def context_for(task: Task, env: Mapping[str, str], workspace: Path) -> RunConte
     )
 
 
-def run_task_in(task: Task, workdir: Path, env: Mapping[str, str], *, cancel: CancelSignal | None = None) -> Task:
-    """Clone, run the engine and report on the thread; return the task in its final state."""
+def run_task_in(
+    task: Task, workdir: Path, env: Mapping[str, str], *, notices: Notices, cancel: CancelSignal | None = None
+) -> Task:
+    """Clone, run the engine and report on the thread and to ``notices``; return the task in its final state.
+
+    The caller picks ``notices`` (outputs, summary, log): the worker's own loop knows no runner.
+    """
     from prpilot.actions.assembly import build_engine
 
-    runner = ActionsRunner(env)
     settings = parse_settings(raw_inputs(env, Step.ENGINE), copilot_api=copilot_api_from(env),
                               tool_profile=env.get(TOOL_PROFILE_VARIABLE, ""))
     if not settings.github_token:
@@ -52,7 +57,7 @@ def run_task_in(task: Task, workdir: Path, env: Mapping[str, str], *, cancel: Ca
     _check_reservation(task, ctx, settings.github_token, settings.model)
     cache = Path(env.get("PRPILOT_MIRROR_CACHE") or Path.home() / ".cache" / "prpilot" / "mirrors")
     clone_github_repo(ctx, settings.github_token, checkout, cache)
-    engine = build_engine(settings, ctx, task, checkout, runner=runner, cancel=cancel or CancelSignal(), env=env)
+    engine = build_engine(settings, ctx, task, checkout, runner=notices, cancel=cancel or CancelSignal(), env=env)
     if engine is not None:
         engine.run(task)
     return task
@@ -61,9 +66,10 @@ def run_task_in(task: Task, workdir: Path, env: Mapping[str, str], *, cancel: Ca
 def _check_reservation(task: Task, ctx: RunContext, token: str, model: str) -> None:
     """Refuse a queued task the ledger did not admit: whoever can write to the queue asserts nothing (issue 28)."""
     from prpilot.actions.assembly import open_github
+    from prpilot.billing.ref_ledger import ref_ledger
     from prpilot.scheduler.handover import handover_refusal, reservation_of
 
-    records = open_github(token, ctx).ledger().records()
+    records = ref_ledger(open_github(token, ctx).ledger_store()).records()
     refusal = handover_refusal(records, task, model=model)
     if refusal is not None:
         raise EventError(f"the queued task is refused: {refusal}")
@@ -78,7 +84,9 @@ def run_queued_task(task: Task, workdir: Path) -> None:
     """
     from prpilot.worker.task_worker import stop_requested
 
-    run_task_in(task, workdir, dict(os.environ), cancel=CancelSignal(also=stop_requested))
+    env = dict(os.environ)
+    # A worker's log reads the runner's log commands like a step's (warnings, masks, outputs).
+    run_task_in(task, workdir, env, notices=ActionsRunner(env), cancel=CancelSignal(also=stop_requested))
 
 
 def run_task_main(env: Mapping[str, str]) -> int:
@@ -95,5 +103,5 @@ def run_task_main(env: Mapping[str, str]) -> int:
     cancel = CancelSignal()
     cancel.install()
     with tempfile.TemporaryDirectory(prefix="prpilot-task-") as workdir:
-        run_task_in(task, Path(workdir), env, cancel=cancel)
+        run_task_in(task, Path(workdir), env, notices=ActionsRunner(env), cancel=cancel)
     return 0 if task.status is TaskStatus.COMPLETED else 1

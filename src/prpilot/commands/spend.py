@@ -93,6 +93,7 @@ def spend_main(argv: Sequence[str], env: Mapping[str, str]) -> int:
     if not token:
         raise ConfigError("set GITHUB_TOKEN to a token that can read the repository's contents")
 
+    from prpilot.billing.ref_ledger import ref_ledger
     from prpilot.github.rest import open_repository
 
     # Our own one-line error says what failed; urllib3's retry warnings would only repeat it, four times.
@@ -103,7 +104,7 @@ def spend_main(argv: Sequence[str], env: Mapping[str, str]) -> int:
     clock = utcnow if current else (lambda: datetime(int(found[1]), int(found[2]), 15, tzinfo=UTC))
     api_url = RunContext.from_env({**env, "GITHUB_REPOSITORY": repository}).api_url
     github = open_repository(token, api_url, repository)
-    records = github.ledger(clock=clock).records()
+    records = ref_ledger(github.ledger_store(), clock=clock).records()
     # GitHub answers 404 both for a ledger not written yet and for a repository the token cannot see.
     if not records and not github.readable():
         raise GitHubError(f"cannot read {repository}'s ledger: the repository does not exist or the token cannot "

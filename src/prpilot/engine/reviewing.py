@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from prpilot.agent.prompt import load_hints
 from prpilot.billing.money import format_usd
+from prpilot.engine.unfinished import CUT_SHORT, failure_text
 from prpilot.errors import Cancelled, GitHubError, PrpilotError
 from prpilot.github.port import PullReviewPort, ReviewLineComment
 from prpilot.review.answer import ReviewAnswer, read_review
@@ -50,8 +51,6 @@ def _earlier(comments: list[ReviewLineComment]) -> list[EarlierComment]:
 
 def run_review(engine: TaskEngine, task: Task) -> Task:
     """Review ``task``'s pull request and post the review; always end in a final state with an answer."""
-    from prpilot.engine.task_engine import CUT_SHORT, _failure_text
-
     answer, cut_short, failure = "", "", ""
     # The job's later steps must find the checkout as the workflow made it, not a fork's code.
     before = engine.checkout.current_branch() or engine.checkout.head_sha()
@@ -90,7 +89,7 @@ def run_review(engine: TaskEngine, task: Task) -> Task:
             task.review_id, task.review_comments = posted.review_id, posted.inline
             answer = _answer(posted, plan)
     except Exception as exc:  # the task ends in words whatever broke
-        failure = _failure_text(exc)
+        failure = failure_text(exc)
         if isinstance(exc, Cancelled):  # who stopped it, when it was `/pilot stop`
             with engine.cancel.shield():
                 failure = engine._stopped(task) or failure

@@ -18,27 +18,28 @@ from prpilot.agent.endpoints import payers
 from prpilot.agent.fallback import FallbackChatModel
 from prpilot.agent.sanitize import Redactor
 from prpilot.agent.title import fallback_title
-from prpilot.billing.bill import Bill
 from prpilot.billing.meter import Meter
 from prpilot.billing.money import format_usd
 from prpilot.billing.pricing import PriceTable, unknown_model_warning
 from prpilot.engine.cancellation import CancelSignal
 from prpilot.engine.change_rules import ChangeRules
 from prpilot.engine.checkpoint import Checkpoint
-from prpilot.engine.ending import Ending, end_task
 from prpilot.engine.structured_output import load_schema
 from prpilot.engine.structured_output import settle as settle_structured
+from prpilot.engine.unfinished import CUT_SHORT, failure_text
 from prpilot.engine.verification import Verification, start_workflows
 from prpilot.engine.working_branch import GitWork, WorkingBranch
 from prpilot.errors import Cancelled, PrpilotError, PullRequestsNotAllowed
 from prpilot.github.checkout import Checkout
 from prpilot.github.port import GitHubPort
-from prpilot.github.thread_context import ThreadContext, review_context
 from prpilot.intake.thread_commands import effective_cap
+from prpilot.intake.thread_context import ThreadContext, review_context
 from prpilot.notices import Notices
 from prpilot.settings import Settings
 from prpilot.task import Task, TaskStatus, Usage
 from prpilot.thread import markdown as report
+from prpilot.thread import records
+from prpilot.thread.ending import Ending, end_task
 from prpilot.thread.status_comment import BackgroundEditor, StatusComment
 
 if TYPE_CHECKING:
@@ -51,12 +52,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 _MAX_CHANGED_FILES = 100  # kept on the task for a follow-up; the status comment must stay small
-CUT_SHORT = {
-    "max_steps": "the agent used all {steps} model calls that max-steps allows",
-    "timeout": "it reached the wall-clock limit of max-minutes",
-    "cost": "it reached its cost cap of {cap} ({cap_source})",
-    "cancelled": "the job was cancelled",
-}
 
 
 @dataclass
@@ -168,7 +163,7 @@ class TaskEngine:
             notice = self.finalize_working_branch(task, branch, title, answer, cut_short)
             answer = "\n\n".join(part for part in (notice, answer) if part)
         except Exception as exc:  # cancelled, failed, or a bug: the task still ends in words, its work saved
-            failure = _failure_text(exc)
+            failure = failure_text(exc)
             with self.cancel.shield():
                 if isinstance(exc, Cancelled):
                     failure = self._stopped(task) or failure
@@ -194,7 +189,7 @@ class TaskEngine:
             return report.without_foreign_closing(self._redact(fallback_title(task.user_request)),
                                                   issue=task.issue_number)
         title, usage = generate_task_title(self._task_model or self.model, task.user_request)
-        self.meter.usage += usage
+        self.meter.add(usage)
         return report.without_foreign_closing(self._redact(title), issue=task.issue_number)
 
     def setup_working_branch(self, task: Task, title: str) -> WorkingBranch:
@@ -267,15 +262,15 @@ class TaskEngine:
                 should_stop=self.cancel,
             )
         except Exception:
-            self.meter.usage = spent_before + answered.used
+            self.meter.add(answered.used)
             raise
-        self.meter.usage = spent_before + outcome.usage
+        self.meter.add(outcome.usage)
         self._messages = outcome.messages
         return outcome
 
     def _start_agent(self, task: Task) -> tuple[Toolbox, list[dict[str, object]]]:
         """The agent's tools and its first messages (with what came before on this thread)."""
-        from prpilot.agent.commands import CommandPolicy, unavailable
+        from prpilot.agent.programs import CommandPolicy, unavailable
         from prpilot.agent.prompt import build_messages, load_hints
         from prpilot.agent.tools import TOOL_PROFILES, Toolbox
         from prpilot.agent.workspace import Workspace
@@ -434,11 +429,11 @@ class TaskEngine:
         if task.thread_number is None:
             return ""
         try:
-            bodies = [body for _, body in self.github.comments_with(task.thread_number, report.STOP_MARK)]
+            bodies = [body for _, body in self.github.comments_with(task.thread_number, records.STOP_MARK)]
         except PrpilotError as exc:
             log.warning("could not read who stopped the task: %s", exc.message)
             return ""
-        login = report.stopped_by(bodies, task.id)
+        login = records.stopped_by(bodies, task.id)
         return f"@{login} stopped the task with `/pilot stop` before it finished." if login else ""
 
     def _touched(self) -> list[str] | None:
@@ -451,10 +446,6 @@ class TaskEngine:
     def usage(self) -> Usage:
         """Everything the task used so far, as the model API reported it."""
         return self.meter.usage
-
-    def create_bill(self, task: Task) -> Bill:
-        """The bill of everything the task used, from the API's own usage figures."""
-        return self.meter.bill(task)
 
     # --- talking to the user --------------------------------------------------------------------
 
@@ -512,13 +503,3 @@ class TaskEngine:
     def _on_agent_step(self, task: Task, event: StepEvent) -> None:
         tools = report.tool_names([record.name for record in event.tool_calls]) or "answering"
         self._status.working(task, f"Working: step {event.step} ({tools})")
-
-
-def _failure_text(exc: Exception) -> str:
-    """What the thread is told about a task that did not finish."""
-    if isinstance(exc, Cancelled):
-        return "The job was cancelled before the task finished."
-    if isinstance(exc, PrpilotError):
-        return exc.message
-    log.exception("internal error")
-    return f"prpilot hit an internal error ({type(exc).__name__}: {exc}). Please report it."

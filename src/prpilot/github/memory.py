@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from prpilot.errors import GitHubError
 from prpilot.github.port import PullInfo
-from prpilot.github.thread_context import ThreadContext
+from prpilot.intake.thread_context import ThreadContext
 
 
 @dataclass

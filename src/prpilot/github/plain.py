@@ -19,8 +19,7 @@ from typing import Any
 from urllib.parse import quote
 
 from prpilot.errors import ConfigError, GitHubError
-
-_IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
+from prpilot.github.write_policy import gave_up, may_repeat_after_lost_answer, refused
 
 
 class PlainGitHub:
@@ -58,13 +57,12 @@ class PlainGitHub:
                     return None
                 error = _refused(what, exc)
             except (OSError, ValueError, http.client.HTTPException) as exc:  # no (whole) answer: timeout, dropped
-                if method not in _IDEMPOTENT:
+                if not may_repeat_after_lost_answer(method):
                     raise GitHubError(f"could not reach GitHub to {what}: {type(exc).__name__}") from exc
                 error = GitHubError(f"could not reach GitHub to {what}: {type(exc).__name__}")
             if not error.transient or attempt >= self._retries:
                 if error.transient and error.status is not None:
-                    raise GitHubError(f"GitHub kept failing while trying to {what} (gave up after retries)",
-                                      status=500)
+                    raise gave_up(what)
                 raise error
             self._sleep(self._backoff * 2**attempt)
         raise AssertionError("unreachable")
@@ -102,16 +100,10 @@ class PlainGitHub:
 
 
 def _refused(what: str, exc: urllib.error.HTTPError) -> GitHubError:
-    """GitHub's answer in words, as :func:`prpilot.github.rest.github_error` says it."""
+    """GitHub's answer in words, through the policy :func:`prpilot.github.connection.github_error` uses too."""
     try:
         data = json.loads(exc.read() or b"{}")
     except (OSError, ValueError):
         data = {}
     message = data.get("message") if isinstance(data, dict) else None
-    if exc.code == 403 and message == "Resource not accessible by integration":
-        return GitHubError(
-            f"the workflow's token may not {what}. Give the job `permissions: contents: write, "
-            "issues: write, pull-requests: write` (a pull request from a fork only ever gets a "
-            "read-only token)", status=403,
-        )
-    return GitHubError(f"GitHub refused to {what}: {exc.code} {message or 'error'}", status=exc.code)
+    return refused(what, exc.code, message)

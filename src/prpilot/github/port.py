@@ -7,7 +7,7 @@ from typing import Protocol
 
 from pydantic import BaseModel
 
-from prpilot.github.thread_context import ThreadContext
+from prpilot.intake.thread_context import ThreadContext
 
 
 class PullInfo(BaseModel):

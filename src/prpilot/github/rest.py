@@ -1,41 +1,25 @@
 """The GitHub port over PyGithub, pointed at ``GITHUB_API_URL`` (GitHub.com, GHES or the test bed).
 
 Requests go through PyGithub's requester so each port method is exactly one REST call (plus
-pages): the acknowledgement budget is three requests. Throttling is deliberate: PyGithub waits
-1 s between writes by default; a task makes a handful of writes, far below GitHub's secondary
-limits, so the waits are off, and GithubRetry still honours Retry-After on a 403 secondary limit
-and retries 5xx with backoff. It never retries a PATCH, and :class:`WriteSafeRetry` keeps it from
-repeating a POST whose answer was lost: those writes are retried by their callers, who look first
-(the status comment, the ledger, the pull request). Timeouts and backoff come from
-:mod:`prpilot.tuning`.
+pages): the acknowledgement budget is three requests. The client, its retries and the words for
+its failures come from :mod:`prpilot.github.connection`.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Collection
-from datetime import datetime
 from typing import Any, TypeVar
-from urllib.parse import urlparse
 
-import requests
-
-from github import Auth, Github, GithubException, GithubRetry
-from prpilot.billing.ledger import Ledger
-from prpilot.errors import DraftsNotSupported, GitHubError, PullRequestsNotAllowed
+from github import Github, GithubException
+from prpilot.errors import DraftsNotSupported, GitHubError
+from prpilot.github.connection import call_github, connect
 from prpilot.github.port import PullInfo
-from prpilot.github.thread_context import ChangedFile, ReviewThreadComment, ThreadComment, ThreadContext
-from prpilot.task import utcnow
-from prpilot.tuning import current as current_tuning
+from prpilot.github.ref_store import GitRefStore
+from prpilot.intake.thread_context import ChangedFile, ReviewThreadComment, ThreadComment, ThreadContext
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
-
-# GitHub's 403 when the repository setting "Allow GitHub Actions to create and approve pull requests"
-# is off (the default), whatever the job's permissions say; GitHub's own documentation_url for it is
-# https://docs.github.com/rest/pulls/pulls#create-a-pull-request
-_PULLS_NOT_PERMITTED = "not permitted to create or approve pull requests"
-_NO_DRAFTS = "draft pull requests are not supported"
 
 # Authors who may have write access. GitHub marks a triage or read collaborator "COLLABORATOR" and any
 # organization member "MEMBER" too, so for them the permission API decides (once per author).
@@ -43,101 +27,6 @@ MAYBE_WRITERS = frozenset({"OWNER", "MEMBER", "COLLABORATOR"})
 _WRITE_ROLES = frozenset({"admin", "maintain", "write"})  # role names, as permission() answers them
 _MAX_DIFF_FILES = 100
 _MAX_REVIEW_COMMENTS = 300  # the prompt shows the newest MAX_COMMENTS of them
-
-
-# Methods whose repetition changes nothing: the only ones retried after a lost answer.
-_IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
-
-
-class WriteSafeRetry(GithubRetry):
-    """GithubRetry that never repeats a POST or PATCH whose answer was lost (timeout, dropped connection).
-
-    GitHub may have carried such a request out; the caller, who knows what it asked for, looks
-    before asking again (the status comment is found by its marker, the ledger re-read). A 5xx
-    answer still retries a POST, as GithubRetry does: GitHub said it did not do it.
-    """
-
-    def increment(
-        self,
-        method: str | None = None,
-        url: str | None = None,
-        response: Any = None,
-        error: Exception | None = None,
-        _pool: Any = None,
-        _stacktrace: Any = None,
-    ) -> Any:
-        if error is not None and response is None and (method or "").upper() not in _IDEMPOTENT \
-                and self._is_read_error(error):
-            raise error
-        return super().increment(method, url, response, error, _pool, _stacktrace)
-
-
-def connect(
-    token: str, api_url: str, *, retries: int = 4, backoff: float | None = None, timeout: float | None = None
-) -> Github:
-    """Return a PyGithub client for ``api_url`` with bounded retries and no artificial waits.
-
-    ``backoff`` and ``timeout`` default to the process's :mod:`~prpilot.tuning`.
-    """
-    tuning = current_tuning()
-    backoff = tuning.backoff if backoff is None else backoff
-    seconds = tuning.timeout if timeout is None else timeout
-    retry = WriteSafeRetry(total=retries, backoff_factor=backoff, secondary_rate_wait=backoff * 10)
-    client = Github(
-        auth=Auth.Token(token),
-        base_url=api_url.rstrip("/"),
-        timeout=max(1, int(seconds)),
-        retry=retry,
-        seconds_between_requests=0,
-        seconds_between_writes=0,
-        per_page=100,
-        lazy=True,  # objects are fetched only when read: get_repo() costs no request
-    )
-    if seconds != int(seconds):
-        # PyGithub asserts a whole number of seconds, but hands the value to requests, which takes any;
-        # tests time requests out in a fraction of a second.
-        client.requester._Requester__timeout = seconds  # type: ignore[attr-defined]
-    return client
-
-
-def github_error(what: str, exc: GithubException | requests.exceptions.RequestException) -> GitHubError:
-    """The one translation of a PyGithub or HTTP failure into our error, saying in words what failed."""
-    if isinstance(exc, requests.exceptions.RetryError):
-        return GitHubError(f"GitHub kept failing while trying to {what} (gave up after retries)", status=500)
-    if isinstance(exc, requests.exceptions.RequestException):
-        reason = ("no answer in time" if isinstance(exc, requests.exceptions.Timeout)
-                  else "connection failed" if isinstance(exc, requests.exceptions.ConnectionError)
-                  else type(exc).__name__)
-        host = urlparse(exc.request.url or "").netloc if exc.request is not None else ""
-        return GitHubError(f"could not reach GitHub{f' at {host}' if host else ''} to {what} ({reason})")
-    message = exc.data.get("message") if isinstance(exc.data, dict) else None
-    if exc.status == 403 and message == "Resource not accessible by integration":
-        return GitHubError(
-            f"the workflow's token may not {what}. Give the job `permissions: contents: write, "
-            "issues: write, pull-requests: write` (a pull request from a fork only ever gets a "
-            "read-only token)", status=403,
-        )
-    if exc.status == 403 and _PULLS_NOT_PERMITTED in (message or "").lower():
-        return PullRequestsNotAllowed(
-            f"GitHub Actions may not {what} in this repository (Settings → Actions → General → Workflow "
-            "permissions: \"Allow GitHub Actions to create and approve pull requests\")", status=403,
-        )
-    if exc.status == 422 and _NO_DRAFTS in (message or "").lower():
-        return DraftsNotSupported(f"GitHub refused to {what}: this repository has no draft pull requests", status=422)
-    errors = exc.data.get("errors") if isinstance(exc.data, dict) else None
-    said = "; ".join(str(e["message"]) for e in errors or [] if isinstance(e, dict) and e.get("message"))
-    return GitHubError(
-        f"GitHub refused to {what}: {exc.status} {message or 'error'}" + (f" ({said})" if said else ""),
-        status=exc.status,
-    )
-
-
-def _call(what: str, action: Callable[[], T]) -> T:
-    """Run ``action``; turn every HTTP failure into a GitHubError that says what failed, in words."""
-    try:
-        return action()
-    except (GithubException, requests.exceptions.RequestException) as exc:
-        raise github_error(what, exc) from exc
 
 
 def open_repository(
@@ -186,7 +75,7 @@ class GitHubRepository:
         self._identity: str | None = None
 
     def _json(self, what: str, verb: str, path: str, **kwargs: Any) -> Any:
-        return _call(what, lambda: self._requester.requestJsonAndCheck(verb, self._path + path, **kwargs)[1])
+        return call_github(what, lambda: self._requester.requestJsonAndCheck(verb, self._path + path, **kwargs)[1])
 
     def _pages(self, what: str, path: str, *, limit: int = 1000) -> list[dict[str, Any]]:
         items: list[dict[str, Any]] = []
@@ -209,11 +98,9 @@ class GitHubRepository:
             raise
         return True
 
-    def ledger(self, *, clock: Callable[[], datetime] = utcnow) -> Ledger:
-        """The repository's own ledger (on ``refs/prpilot/ledger``), through the same client."""
-        from prpilot.github.ledger_ref import GitRefLedgerBackend
-
-        return Ledger(GitRefLedgerBackend(self.client.get_repo(self.full_name), clock=clock))  # lazy: no request
+    def ledger_store(self) -> GitRefStore:
+        """The ref holding the repository's own ledger (``refs/prpilot/ledger``), through the same client."""
+        return GitRefStore(self.client.get_repo(self.full_name))  # lazy: no request
 
     def permission(self, login: str) -> str | None:
         def fetch() -> dict[str, Any] | None:
@@ -226,7 +113,7 @@ class GitHubRepository:
                     return None
                 raise
 
-        data = _call(f"read the permission of {login}", fetch)
+        data = call_github(f"read the permission of {login}", fetch)
         # role_name tells maintain and triage apart; permission folds them into write and read.
         return None if data is None else str(data.get("role_name") or data.get("permission") or "none")
 
@@ -237,13 +124,13 @@ class GitHubRepository:
         """
         if self._identity is None:
             try:
-                data = _call("learn who the token belongs to",
+                data = call_github("learn who the token belongs to",
                              lambda: self._requester.graphql_query("query { viewer { login } }", {})[1])
                 login = ((data.get("data") or {}).get("viewer") or {}).get("login")
             except GitHubError as exc:  # GraphQL unreachable (a proxy, an old GHES): a user's token can still say
                 log.warning("%s", exc.message)
                 try:
-                    login = _call("learn who the token belongs to",
+                    login = call_github("learn who the token belongs to",
                                   lambda: self._requester.requestJsonAndCheck("GET", "/user")[1]).get("login")
                 except GitHubError:
                     return None
@@ -291,7 +178,7 @@ class GitHubRepository:
                 if exc.status != 404:  # gone already: what was asked for
                     raise
 
-        _call("delete a status comment", delete)
+        call_github("delete a status comment", delete)
 
     def comment_body(self, comment_id: int) -> str:
         item = self._json("read a comment", "GET", f"/issues/comments/{comment_id}")
@@ -437,7 +324,7 @@ class GitHubRepository:
                 raise
             return True
 
-        return _call(f"cancel the workflow run {run_id} (the job needs `permissions: actions: write`)", cancel)
+        return call_github(f"cancel the workflow run {run_id} (the job needs `permissions: actions: write`)", cancel)
 
     def run_workflow(self, workflow: str, ref: str) -> str:
         what, path = f"start the workflow {workflow}", f"/actions/workflows/{workflow}/dispatches"

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 
 from pydantic import Field
 
-from prpilot.agent.commands import CommandPolicy
+from prpilot.agent.programs import CommandPolicy
 from prpilot.agent.tools import Toolbox, ToolProfile, _Args
 from prpilot.agent.workspace import ToolError, Workspace
 

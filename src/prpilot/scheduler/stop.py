@@ -19,11 +19,12 @@ from prpilot.billing.ledger import Ledger
 from prpilot.errors import PrpilotError
 from prpilot.github.port import GitHubPort
 from prpilot.intake.events import StopRequest
-from prpilot.scheduler import admission as checks
+from prpilot.scheduler import admission
 from prpilot.scheduler.handover import Running, running_on_thread
 from prpilot.settings import Settings
 from prpilot.task import Task, TaskStatus
-from prpilot.thread.markdown import MARKER, StopRecord, extract_task, first_line, stop_reply
+from prpilot.thread.markdown import MARKER, first_line
+from prpilot.thread.records import StopRecord, extract_task, stop_reply
 
 log = logging.getLogger(__name__)
 
@@ -79,9 +80,9 @@ class StopHandler:
     def handle(self, request: StopRequest) -> StopOutcome:
         """Check who asks, find what runs, say so in one line and stop it."""
         permission = None if request.requester_is_bot else self.github.permission(request.requester)
-        refusal = checks.user_can_write(permission, request.requester, request.requester_is_bot,
+        refusal = admission.user_can_write(permission, request.requester, request.requester_is_bot,
                                         self.settings.allowed_bots)
-        if refusal is not None and refusal.code is checks.RejectionCode.BOT_NOT_ALLOWED:
+        if refusal is not None and refusal.code is admission.RejectionCode.BOT_NOT_ALLOWED:
             return StopOutcome("rejected", refusal.message)  # bots get no answer: no loops between bots
         running = self.running(request.thread_number)
         if refusal is not None:  # a requester who lost write access may still stop their own task

@@ -18,17 +18,18 @@ from prpilot.billing.hold import admission_hold
 from prpilot.billing.ledger import Ledger, Record, held_this_month, spent_this_month, tasks_in_last_hour
 from prpilot.billing.meter import Meter
 from prpilot.billing.pricing import DEFAULT_PRICES, find_price, load_prices
-from prpilot.engine.ending import Ending, end_task
 from prpilot.errors import PrpilotError
 from prpilot.github.port import GitHubPort
 from prpilot.intake.thread_commands import effective_cap
 from prpilot.notices import Notices
-from prpilot.scheduler import admission as checks
+from prpilot.scheduler import admission
 from prpilot.scheduler.strategies import Strategy
 from prpilot.settings import Settings
 from prpilot.task import Task, TaskStatus, utcnow
+from prpilot.thread.ending import Ending, end_task
 from prpilot.thread.late_writes import settle_time
-from prpilot.thread.markdown import MARKER, extract_task, status_comment
+from prpilot.thread.markdown import MARKER, status_comment
+from prpilot.thread.records import extract_task
 from prpilot.thread.status_comment import StatusComment, find_own_comment, post_once
 
 log = logging.getLogger(__name__)
@@ -81,20 +82,20 @@ class TaskScheduler:
     notices: Notices | None = None  # the runner: a task that ends here writes its outputs there
     acknowledged: Acknowledged | None = None  # set when the action's first step made the first requests
 
-    def user_can_write(self, task: Task) -> checks.Rejection | None:
+    def user_can_write(self, task: Task) -> admission.Rejection | None:
         is_bot = bool(task.context.get("requester_is_bot"))
         if self.acknowledged is not None:
             permission = self.acknowledged.permission
         else:
             permission = None if is_bot else self.github.permission(task.github_user)
-        return checks.user_can_write(permission, task.github_user, is_bot, self.settings.allowed_bots)
+        return admission.user_can_write(permission, task.github_user, is_bot, self.settings.allowed_bots)
 
     def schedule(self, task: Task) -> Scheduled:
         """Admit ``task`` and hand it to the configured strategy."""
         refusal = self.user_can_write(task)
         if refusal is not None:
             # Bots get no answer: answering could start a loop between two bots.
-            answer = refusal.code is not checks.RejectionCode.BOT_NOT_ALLOWED
+            answer = refusal.code is not admission.RejectionCode.BOT_NOT_ALLOWED
             self.end(task, TaskStatus.REJECTED, refusal.message, answer=answer)
             return Scheduled(task=task, reason=refusal.message)
         request_error = task.context.get("request_error")
@@ -169,7 +170,7 @@ class TaskScheduler:
                 return comment_id
         return None
 
-    def pull_is_from_fork(self, task: Task) -> checks.Rejection | None:
+    def pull_is_from_fork(self, task: Task) -> admission.Rejection | None:
         """For a pull request task, learn its head (the comment event does not carry it)."""
         if task.pr_number is None:
             return None
@@ -178,9 +179,9 @@ class TaskScheduler:
             task.head, task.head_repo, task.base = pull.head_ref, pull.head_repo, pull.base_ref
         if task.kind == "review" and task.head_repo is not None:
             return None  # a review reads the fork's head and pushes nothing: no hints, no commands from it
-        return checks.pull_is_from_fork(task.head_repo, task.github_project, task.pr_number)
+        return admission.pull_is_from_fork(task.head_repo, task.github_project, task.pr_number)
 
-    def admit(self, task: Task) -> checks.Rejection | None:
+    def admit(self, task: Task) -> admission.Rejection | None:
         """Reserve the task's slot in the ledger unless a budget or the rate limit says no."""
         if self.ledger is None:
             return None
@@ -190,11 +191,11 @@ class TaskScheduler:
             [("fallback model", self.settings.fallback_model)] if self.settings.fallback_model else [])
         prices = {name: find_price(name, table) for _, name in models}
         for role, name in models:
-            refusal = checks.budget_can_be_counted(self.settings.limits, name, prices[name] is not None, role=role)
+            refusal = admission.budget_can_be_counted(self.settings.limits, name, prices[name] is not None, role=role)
             if refusal is not None:
                 return refusal
         hold = admission_hold(
-            task.max_cost_usd, budgeted=checks.budgeted(self.settings.limits), max_steps=self.settings.max_steps,
+            task.max_cost_usd, budgeted=admission.budgeted(self.settings.limits), max_steps=self.settings.max_steps,
             max_output_tokens=self.settings.max_output_tokens,
             prices=[price for price in prices.values() if price is not None],
         )
@@ -202,7 +203,7 @@ class TaskScheduler:
 
         def decide(records: list[Record]) -> str | None:
             nonlocal refusal
-            facts = checks.AdmissionFacts(
+            facts = admission.AdmissionFacts(
                 spent_project=spent_this_month(records, now),
                 spent_user=spent_this_month(records, now, user=task.github_user),
                 held_project=held_this_month(records, now),
@@ -210,12 +211,12 @@ class TaskScheduler:
                 tasks_in_last_hour=tasks_in_last_hour(records, now),
                 now=now,
             )
-            refusal = checks.admission_decision(self.settings.limits, facts)
-            task.allowance = checks.allowance(self.settings.limits, facts)
+            refusal = admission.admission_decision(self.settings.limits, facts)
+            task.allowance = admission.allowance(self.settings.limits, facts)
             return refusal.message if refusal else None
 
         self.ledger.admit(task, decide, hold=hold, model=self.settings.model)
-        if refusal is None and checks.budgeted(self.settings.limits) and hold > 0:  # a free model holds 0: no cap
+        if refusal is None and admission.budgeted(self.settings.limits) and hold > 0:  # a free model holds 0: no cap
             task.hold_usd = hold  # the engine stops there, so the bill stays within the hold
         return refusal
 

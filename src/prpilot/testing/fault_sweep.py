@@ -30,7 +30,7 @@ from prpilot.billing.ledger import (
     settlements,
 )
 from prpilot.billing.pricing import DEFAULT_PRICES
-from prpilot.github.ledger_ref import LEDGER_REF
+from prpilot.billing.ref_ledger import LEDGER_REF
 from prpilot.task import Task, TaskStatus, Usage, utcnow
 from prpilot.testing import openai_replies as say
 from prpilot.testing.github.git_backend import Signature
@@ -38,7 +38,8 @@ from prpilot.testing.github.recording import WRITE_ONLY_KINDS, Arrival, Position
 from prpilot.testing.github.state import now as fake_now
 from prpilot.testing.runner.job import RunResult
 from prpilot.testing.scenario import API_KEY, BILLING_TOKEN, WRITER, Bed, start_bed
-from prpilot.thread.markdown import MARKER, extract_task
+from prpilot.thread.markdown import MARKER
+from prpilot.thread.records import extract_task
 
 FINAL_STATUSES = ("completed", "failed", "rejected", "skipped")
 # Client timeouts of the runs (the entry point reads them): a timed-out request costs well under a second.

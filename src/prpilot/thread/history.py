@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from prpilot.github.thread_context import EarlierTask
+from prpilot.intake.thread_context import EarlierTask
 from prpilot.task import Task, TaskStatus
-from prpilot.thread.markdown import extract_task
+from prpilot.thread.records import extract_task
 
 MAX_EARLIER = 5  # the newest tasks shown; each request and answer is already clipped in the comment
 _WORKED = (TaskStatus.COMPLETED, TaskStatus.FAILED)

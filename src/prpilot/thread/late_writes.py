@@ -18,7 +18,7 @@ from prpilot.errors import GitHubError, PrpilotError
 from prpilot.github.port import GitHubPort
 from prpilot.task import Task
 from prpilot.thread.acknowledgement import MARKER, hidden_task_id
-from prpilot.thread.markdown import extract_task
+from prpilot.thread.records import extract_task
 from prpilot.tuning import current as current_tuning
 
 log = logging.getLogger(__name__)

@@ -1,27 +1,22 @@
-"""What prpilot says on the thread, in the pull request and in the job summary: pure text.
+"""What prpilot says on the thread and in the pull request: pure text.
 
-The status comment carries the task as hidden JSON (base64, so no ``-->`` in the data can end the
-HTML comment) and a marker by which prpilot recognises, and leaves out of the model's context,
-its own comments.
+The status comment carries the task (``thread/records.py``) and a marker by which prpilot
+recognises, and leaves out of the model's context, its own comments. The job summary is
+``thread/job_summary.py``.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import re
-from decimal import Decimal
 from urllib.parse import quote
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from prpilot.billing.money import format_usd
 from prpilot.task import CheckRun, Task, TaskStatus
 from prpilot.thread.acknowledgement import (
     MARKER,
     cap_part,
-    hidden_task,
-    hidden_task_data,
     queued_line,
     rejected_line,
     run_link,
@@ -29,14 +24,11 @@ from prpilot.thread.acknowledgement import (
 )
 from prpilot.thread.acknowledgement import quote_request as _quote_request
 from prpilot.thread.acknowledgement import shorten as _shorten
+from prpilot.thread.records import embed_task
 
-__all__ = ["MARKER", "Progress", "embed_task", "extract_task", "status_comment"]
+__all__ = ["MARKER", "Progress", "status_comment"]
 
-STOP_MARK = "<!-- prpilot:stop "
-_STOP_RE = re.compile(r"<!-- prpilot:stop ([A-Za-z0-9+/=]+) -->")
 MAX_COMMENT = 65_536  # GitHub refuses longer comment and pull request bodies
-MAX_SUMMARY_BYTES = 1_000_000  # GitHub drops a step's summary over 1 MiB
-MAX_OUTPUT_CHARS = 65_536  # the result output: the whole answer is in the summary and on the thread
 # GitHub refuses comments over 65,536 characters; the rest of the status comment needs the remainder.
 _MAX_PATCH_IN_COMMENT = 50_000
 
@@ -46,69 +38,6 @@ class Progress(BaseModel):
 
     done: list[str] = []
     current: str | None = None
-
-
-_MAX_EMBEDDED_FIELD = 2000  # GitHub refuses comment bodies over 65,536 characters
-
-
-def _clip(value: object) -> object:
-    text = value if isinstance(value, str) else None
-    return text[:_MAX_EMBEDDED_FIELD] + "…" if text is not None and len(text) > _MAX_EMBEDDED_FIELD else value
-
-
-def embed_task(task: Task) -> str:
-    """The task as hidden JSON, long texts clipped so the comment stays within GitHub's limit."""
-    compact = task.model_copy(
-        update={
-            "result": _clip(task.result),
-            "user_request": _clip(task.user_request),
-            "context": {key: _clip(value) for key, value in task.context.items()},
-        }
-    )
-    return hidden_task(compact.model_dump_json())
-
-
-def extract_task(body: str) -> Task | None:
-    """Read back the task a status comment carries; None when there is none or it is damaged.
-
-    The task is the comment's last line: a marker earlier in it (inside a quoted request) is text,
-    not state.
-    """
-    data = hidden_task_data(body)
-    if data is None:
-        return None
-    try:
-        return Task.model_validate_json(data)
-    except (ValueError, ValidationError):
-        return None
-
-
-class StopRecord(BaseModel):
-    """Who asked, with ``/pilot stop``, to stop which tasks: hidden in prpilot's own reply to the stop."""
-
-    by: str
-    task_ids: list[str]
-
-
-def stop_reply(line: str, record: StopRecord | None) -> str:
-    """prpilot's one-line answer to ``/pilot stop``, carrying the stop record the stopped engine reads."""
-    hidden = ""
-    if record is not None:
-        hidden = f"\n\n{STOP_MARK}{base64.b64encode(record.model_dump_json().encode()).decode()} -->"
-    return f"{MARKER}\n{line}{hidden}"
-
-
-def stopped_by(bodies: list[str], task_id: str) -> str | None:
-    """The login that stopped ``task_id``, from the bodies of prpilot's own replies to ``/pilot stop``."""
-    for body in bodies:
-        for match in _STOP_RE.finditer(body):
-            try:
-                record = StopRecord.model_validate_json(base64.b64decode(match.group(1)))
-            except (binascii.Error, ValueError, ValidationError):
-                continue
-            if task_id in record.task_ids:
-                return record.by
-    return None
 
 
 def spending_line(task: Task) -> str:
@@ -178,10 +107,10 @@ def status_comment(
     if cost:
         lines += ["", cost]
     tail = "\n\n" + embed_task(task)
-    return _fit("\n".join(lines), MAX_COMMENT - len(tail)) + tail
+    return fit("\n".join(lines), MAX_COMMENT - len(tail)) + tail
 
 
-def _fit(text: str, limit: int) -> str:
+def fit(text: str, limit: int) -> str:
     """``text`` cut to ``limit`` characters, saying so; the last resort behind each part's own bound."""
     if len(text) <= limit:
         return text
@@ -230,7 +159,7 @@ def pull_request_body(task: Task, answer: str, cost: str, *, cut_short: str = ""
     if checks:
         lines += [checks, ""]
     lines += [cost]
-    return _fit("\n".join(lines), MAX_COMMENT - len(MARKER) - 2) + "\n\n" + MARKER
+    return fit("\n".join(lines), MAX_COMMENT - len(MARKER) - 2) + "\n\n" + MARKER
 
 
 def branch_url(repo_url: str, branch: str) -> str:
@@ -334,81 +263,6 @@ def checks_section(
     return "\n".join(lines).rstrip()
 
 
-def _budget_lines(task: Task, cost: Decimal) -> list[str]:
-    """The month to date with this task, and what each monthly budget has left after it (from admission's figures)."""
-    known = task.allowance
-    if known is None or known.month_spent_usd is None:
-        return []  # admitted without a ledger (or before prpilot counted the month): nothing to add it to
-
-    def after(left: Decimal | None) -> Decimal | None:
-        return None if left is None else max(Decimal(0), left - cost)
-
-    parts = [f"**This month** ({_month(task)}): {format_usd(known.month_spent_usd + cost)} spent with this task"]
-    month_left, user_left = after(known.month_left_usd), after(known.user_left_usd)
-    if known.month_budget_usd is not None and month_left is not None:
-        parts.append(f"{format_usd(month_left)} of the {format_usd(known.month_budget_usd)} monthly budget left")
-    if known.user_budget_usd is not None and user_left is not None:
-        spent = "" if known.user_spent_usd is None else f" ({format_usd(known.user_spent_usd + cost)} spent)"
-        parts.append(f"{format_usd(user_left)} of @{task.github_user}'s {format_usd(known.user_budget_usd)} "
-                     f"left{spent}")
-    return ["; ".join(parts) + ".", ""]
-
-
-def _month(task: Task) -> str:
-    """The UTC month the task was admitted in, as 2026-11."""
-    return f"{task.created_at:%Y-%m} UTC"
-
-
-def job_summary(
-    task: Task, *, cost: Decimal | float, model: str, answer: str, patch: str = "", checks: str = ""
-) -> str:
-    """Render the job summary: outcome, links and the usage table."""
-    usage = task.usage
-    lines = [
-        f"## prpilot: {task.status.value if task.status else 'unknown'}",
-        "",
-        f"**Request** ({task.github_user}): {_quote_request(task.user_request)}",
-        "",
-    ]
-    if task.pr_url:
-        lines.append(f"**Pull request**: {task.pr_url}")
-    if task.branch:
-        lines.append(f"**Branch**: `{task.branch}`")
-    lines += [
-        "",
-        "| model | model calls | prompt tokens | cached tokens | completion tokens | cost |",
-        "|---|---:|---:|---:|---:|---:|",
-        *(
-            f"| `{share.model}` | {share.usage.calls:,} | {share.usage.prompt_tokens:,} | "
-            f"{share.usage.cached_tokens:,} | {share.usage.completion_tokens:,} | {format_usd(share.cost_usd)} |"
-            for share in task.model_usage
-            if len(task.model_usage) > 1  # a fallback took over: each model's share, then the total
-        ),
-        f"| {'total' if len(task.model_usage) > 1 else f'`{model}`'} | {usage.calls:,} | {usage.prompt_tokens:,} | "
-        f"{usage.cached_tokens:,} | {usage.completion_tokens:,} | {format_usd(cost)} |",
-        "",
-    ]
-    lines += _budget_lines(task, Decimal(str(cost)))
-    if answer:
-        lines += ["### Answer", "", _fit(answer.strip(), MAX_SUMMARY_BYTES // 4), ""]
-    if checks:
-        lines += [checks, ""]
-    if patch:
-        lines += [patch_section(patch), ""]
-    text = "\n".join(lines)
-    if len(text.encode("utf-8")) <= MAX_SUMMARY_BYTES:
-        return text
-    note = "\n\n… (cut: GitHub drops a job summary over 1 MiB)\n"
-    cut = text.encode("utf-8")[: MAX_SUMMARY_BYTES - len(note.encode())].decode("utf-8", "ignore")
-    return cut + note
-
-
-def bounded_output(text: str) -> str:
-    """An output's value cut to :data:`MAX_OUTPUT_CHARS`, saying so."""
-    return _fit(text, MAX_OUTPUT_CHARS)
-
-
-# Fenced blocks and inline code, where GitHub neither notifies nor closes: left as written.
 _CODE = re.compile(r"(^|\n)(`{3,}|~{3,})[^\n]*\n.*?(?:\n\2[`~]*[ \t]*(?=\n|$)|$)|`+[^`]*?`+", re.DOTALL)
 _MENTION = re.compile(r"(?<![A-Za-z0-9_`/.@-])@([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))(/[A-Za-z0-9_-]+)?(?![A-Za-z0-9_-])")
 # https://docs.github.com/en/issues/tracking-your-work-with-issues/linking-a-pull-request-to-an-issue

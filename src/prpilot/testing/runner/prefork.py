@@ -46,7 +46,7 @@ sys.exit(struct.unpack("!i", answer)[0])
 _PRELOAD = (
     "prpilot.cli", "prpilot.actions.steps", "prpilot.actions.assembly", "prpilot.actions.finish_step",
     "prpilot.agent.openai_model", "prpilot.agent.loop", "prpilot.agent.tools", "prpilot.github.rest",
-    "prpilot.github.ledger_ref", "prpilot.github.checkout", "prpilot.billing.delivery",
+    "prpilot.github.ref_store", "prpilot.billing.ref_ledger", "prpilot.github.checkout", "prpilot.billing.delivery",
 )
 
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from prpilot.engine.task_store import StatusCommentStore
 from prpilot.github.rest import GitHubRepository, connect
-from prpilot.task import MemoryTaskStore, Task, TaskStatus
+from prpilot.task import Task, TaskStatus
 from prpilot.testing.github import FakeGitHub
+from prpilot.testing.stores import MemoryTaskStore, StatusCommentStore
 
 
 def _task(number: int) -> Task:

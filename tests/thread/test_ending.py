@@ -15,17 +15,18 @@ import pytest
 
 from prpilot.actions.assembly import fail_before_start
 from prpilot.actions.run_context import RunContext
-from prpilot.billing.ledger import FileLedgerBackend, Ledger, settlements
+from prpilot.billing.ledger import Ledger, settlements
 from prpilot.billing.meter import Meter
 from prpilot.billing.pricing import DEFAULT_PRICES
-from prpilot.engine.ending import Ending, end_task
-from prpilot.engine.task_store import StatusCommentStore
 from prpilot.errors import GitHubError
 from prpilot.github.memory import MemoryGitHub
 from prpilot.scheduler.task_scheduler import TaskScheduler
 from prpilot.settings import parse_settings
 from prpilot.task import Task, TaskStatus, Usage
-from prpilot.thread.markdown import MARKER, extract_task
+from prpilot.testing.stores import FileLedgerBackend, StatusCommentStore
+from prpilot.thread.ending import Ending, end_task
+from prpilot.thread.markdown import MARKER
+from prpilot.thread.records import extract_task
 from prpilot.thread.status_comment import StatusComment
 
 RUN = "https://github.test/octo/repo/actions/runs/1"

@@ -19,7 +19,7 @@ from prpilot.billing.meter import Meter
 from prpilot.errors import PrpilotError
 from prpilot.notices import Notices
 from prpilot.task import Task, TaskStatus
-from prpilot.thread import markdown
+from prpilot.thread import job_summary, markdown
 from prpilot.thread.status_comment import StatusComment
 
 log = logging.getLogger(__name__)
@@ -76,7 +76,7 @@ def end_task(
     if answer and ending.notices is not None:
         model = ending.meter.model if ending.meter is not None else task.gpt_model
         cost_usd = ending.meter.cost() if ending.meter is not None else task.cost_usd
-        ending.notices.add_summary(markdown.job_summary(task, cost=cost_usd, model=model,
+        ending.notices.add_summary(job_summary.job_summary(task, cost=cost_usd, model=model,
                                                         answer=ending.redact(task.result), patch=patch,
                                                         checks=ending.redact(ending.checks)))
 
@@ -99,7 +99,7 @@ def task_outputs(task: Task, redact: Callable[[str], str] = _as_is) -> dict[str,
              "calls": share.usage.calls, "cost_usd": format(share.cost_usd.normalize(), "f")}
             for share in task.model_usage
         ]),
-        "result": markdown.bounded_output(redact(task.result)),
+        "result": job_summary.bounded_output(redact(task.result)),
         "verify": task.verify,
         "review-id": task.review_id if task.review_id is not None else "",
         "review-comments": task.review_comments if task.kind == "review" else "",
