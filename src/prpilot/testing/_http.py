@@ -13,6 +13,11 @@ from typing import Any, Self
 __all__ = ["HTTPRequest", "HTTPResponse", "LocalServer"]
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 128  # as the fake GitHub's: the default backlog of 5 resets connections under load
+
+
 @dataclass(frozen=True)
 class HTTPRequest:
     """One request as the server received it."""
@@ -83,8 +88,7 @@ class LocalServer:
         """Bind and serve in a daemon thread."""
         if self._httpd is not None:
             return
-        httpd = ThreadingHTTPServer(("127.0.0.1", self._port), _make_handler(self._handle))
-        httpd.daemon_threads = True
+        httpd = _Server(("127.0.0.1", self._port), _make_handler(self._handle))
         self._port = httpd.server_address[1]
         self._httpd = httpd
         self._thread = threading.Thread(
