@@ -151,11 +151,12 @@ class LlamaServer:
         self.log_path = self.log_path.with_name(f"{self.log_path.stem}.restarted{self.log_path.suffix}")
         return self.start()
 
-    def warm_up(self, messages: list[dict[str, Any]], tools: list[dict[str, Any]]) -> float:
+    def warm_up(self, messages: list[dict[str, Any]], tools: list[dict[str, Any]], timeout: float = 600.0) -> float:
         """Evaluate ``messages`` and ``tools`` once (one token out) into the prompt cache; return the seconds.
 
         A task's first call then evaluates only what follows the shared start, which keeps it far
-        from prpilot's 60 s timeout on a busy machine.
+        from prpilot's 60 s timeout on a busy machine. The ~2,500 tokens take one thread about 80 s on
+        a quiet machine and timed out at 180 s at load average 20, hence the generous ``timeout``.
         """
         body: dict[str, Any] = {"model": MODEL_ALIAS, "messages": messages, "max_tokens": 1, "temperature": 0}
         if tools:
@@ -166,7 +167,7 @@ class LlamaServer:
             headers={"content-type": "application/json"},
         )
         started = time.monotonic()
-        with urllib.request.urlopen(request, timeout=self.ready_timeout) as response:  # noqa: S310
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
             response.read()
         return time.monotonic() - started
 
