@@ -8,7 +8,7 @@ as the runner would (same variables, inputs as ``INPUT_*``). The fake stamps eac
 with ``time.monotonic()``, the same clock the parent read just before starting the process, so the
 time to acknowledgement is "stamp of POST .../issues/N/comments − process start". Also counted: the
 REST requests made before that comment (target ≤ 3) and the whole step until the process exits
-(target ≤ 1.5 s). Baseline: a process that only starts Python and runs ``import prpilot.actions.steps``.
+(target ≤ 1.5 s). Baseline: a process that only starts Python and runs ``import prpilot.actions.schedule_step``.
 """
 
 from __future__ import annotations
@@ -29,9 +29,9 @@ TOTAL_SECONDS = 1.5
 
 
 def baseline_seconds() -> float:
-    """Wall time of a process that starts Python and imports prpilot.actions.steps, nothing else."""
+    """Wall time of a process that starts Python and imports prpilot.actions.schedule_step, nothing else."""
     started = time.monotonic()
-    subprocess.run([sys.executable, "-c", "import prpilot.actions.steps"], env=host_env(), check=True)
+    subprocess.run([sys.executable, "-c", "import prpilot.actions.schedule_step"], env=host_env(), check=True)
     return time.monotonic() - started
 
 
@@ -103,7 +103,7 @@ def report(f: dict[str, Any]) -> None:
     print(f"latency {f['latency_s'] * 1000:.0f} ms per REST request, {f['repeat']} runs")
     print(f"time to acknowledgement  median {f['ack_s'] * 1000:.0f} ms "
           f"(min {f['ack_min_s'] * 1000:.0f}, max {f['ack_max_s'] * 1000:.0f})")
-    print(f"baseline (python + import prpilot.actions.steps)  {f['baseline_s'] * 1000:.0f} ms  "
+    print(f"baseline (python + import prpilot.actions.schedule_step)  {f['baseline_s'] * 1000:.0f} ms  "
           f"-> ratio {f['ack_over_baseline']:.2f}x, ours {f['ack_minus_baseline_s'] * 1000:.0f} ms")
     print(f"whole schedule step  median {f['total_s'] * 1000:.0f} ms, {f['requests_total']:g} REST requests")
     print(f"REST requests up to and including the status comment: {f['requests_before_ack'] + 1}")
@@ -120,11 +120,12 @@ def markdown(f: dict[str, Any]) -> str:
         "schedule` started as a subprocess with the runner's variables for an `issue_comment` event. The fake "
         "stamps each recorded request with `time.monotonic()` (one clock for both processes); time to "
         "acknowledgement = stamp of the status comment's `POST` − process start. Baseline: `python -c \"import "
-        f"prpilot.actions.steps\"` in a process of its own. Medians of {f['repeat']} runs after one warm-up.\n\n"
+        "prpilot.actions.schedule_step\"` in a process of its own. "
+        f"Medians of {f['repeat']} runs after one warm-up.\n\n"
         "| figure | median |\n|---|---:|\n"
         f"| time to acknowledgement (status comment on GitHub) | {f['ack_s'] * ms:.0f} ms "
         f"(min {f['ack_min_s'] * ms:.0f}, max {f['ack_max_s'] * ms:.0f}) |\n"
-        f"| baseline: interpreter start + `import prpilot.actions.steps` | {f['baseline_s'] * ms:.0f} ms |\n"
+        f"| baseline: interpreter start + `import prpilot.actions.schedule_step` | {f['baseline_s'] * ms:.0f} ms |\n"
         f"| ratio to the baseline | {f['ack_over_baseline']:.2f}x |\n"
         f"| beyond the baseline (imports of PyGithub, parsing, 3 requests x {f['latency_s'] * ms:.0f} ms) | "
         f"{f['ack_minus_baseline_s'] * ms:.0f} ms |\n"

@@ -37,7 +37,7 @@ def ledger_reservations(bed: Any) -> int:
 
 def concurrent_baseline(processes: int) -> list[float]:
     """Exit times of ``processes`` interpreters started at once that only import the schedule step's modules."""
-    statement = ("import prpilot.cli, prpilot.actions.steps, prpilot.github.rest, prpilot.github.ref_store, "
+    statement = ("import prpilot.cli, prpilot.actions.schedule_step, prpilot.github.rest, prpilot.github.ref_store, "
                  "prpilot.billing.ref_ledger")
     starts, procs = [], []
     for _ in range(processes):
@@ -168,7 +168,7 @@ def markdown(f: dict[str, Any]) -> str:
         f"ledger) per round, {f['rounds']} rounds, {f['latency_s'] * ms:.0f} ms per REST request. Latencies are "
         "per process, from its start; p50/p95 over every process of every round. Baseline, just before "
         "each round: the same number of interpreters started at once that only import the schedule "
-        "step's modules (`prpilot.cli`, `prpilot.actions.steps`, the GitHub adapter, the ledger).\n\n"
+        "step's modules (`prpilot.cli`, `prpilot.actions.schedule_step`, the GitHub adapter, the ledger).\n\n"
         "| figure | p50 | p95 |\n|---|---:|---:|\n"
         f"| time to the status comment | {f['ack_p50_s'] * ms:.0f} ms | {f['ack_p95_s'] * ms:.0f} ms |\n"
         f"| time to the decision (process exit) | {f['decision_p50_s'] * ms:.0f} ms | "

@@ -6,7 +6,7 @@ The repository is hosted by the fake GitHub (REST latency 0, like its git endpoi
 as actions/checkout leaves it. Each round:
 
 1. ``python entrypoint.py schedule`` admits a ``/pilot`` comment (not timed) and writes the task file;
-2. the engine runs that task **in-process**, wired exactly as ``prpilot.actions.steps.engine_step`` wires it
+2. the engine runs that task **in-process**, wired exactly as ``prpilot.actions.engine_step.engine_step`` wires it
    (PyGithub adapter, git ref ledger, GitPython checkout, OpenAIChatModel on the scripted server),
    so the model can be timed client-side: ``search_code``, ``read_file``, ``edit_file``,
    ``write_file``, the final answer, then the title call. Timed: from building the engine to the pull
@@ -161,7 +161,7 @@ def run_engine(bed: Any, workspace: Path, workdir: Path) -> dict[str, Any]:
     from prpilot.actions.assembly import progress_editor
     from prpilot.actions.run_context import RunContext
     from prpilot.actions.runner_commands import ActionsRunner
-    from prpilot.actions.steps import load_task_file
+    from prpilot.actions.step_inputs import load_task_file
     from prpilot.agent.openai_model import OpenAIChatModel
     from prpilot.billing.pricing import load_prices
     from prpilot.billing.ref_ledger import ref_ledger
@@ -399,7 +399,7 @@ def markdown(f: dict[str, Any]) -> str:
         "200 MB push) and checked out as actions/checkout leaves it (origin = the fake, one commit; put "
         "back in that state, untimed, before every engine or raw-git run). "
         "The engine runs **in-process**, wired as "
-        "`prpilot.actions.steps.engine_step` wires it, on a task admitted by a real `entrypoint.py schedule` "
+        "`prpilot.actions.engine_step.engine_step` wires it, on a task admitted by a real `entrypoint.py schedule` "
         "(not timed), with the scripted model: `search_code`, `read_file`, `edit_file`, "
         "`write_file`, the answer, then the title call. The model is timed client-side (a wrapper around "
         "`ChatModel.complete`) and subtracted; status comment progress edits go through their own "

@@ -4,7 +4,7 @@
 
 ``python -X importtime -c "import M"`` prints each module's cumulative import time in µs; the line
 of ``M`` itself is the time of the whole import. The median of ``--repeat`` fresh interpreters is
-reported for ``prpilot.actions.steps`` and ``prpilot.cli`` (the schedule step imports both), and for the
+reported for ``prpilot.actions.schedule_step`` and ``prpilot.cli`` (the schedule step imports both), and for the
 modules the schedule step adds once a task is really there (the PyGithub adapter and the ledger).
 A separate interpreter then checks that neither ``openai`` nor ``prpilot.agent`` was imported.
 """
@@ -25,12 +25,12 @@ from _common import Target, median, repeat_main
 # 300 ms over the ~20 ms start of a quiet machine gave the factor.
 TARGET_STARTS = 15.0
 MODULES = {
-    "prpilot.actions.steps": "import prpilot.actions.steps",
+    "prpilot.actions.schedule_step": "import prpilot.actions.schedule_step",
     "prpilot.cli": "import prpilot.cli",
 }
 # What schedule_step imports after parsing an event that asks for work (see action.py).
 TASK_PATH = (
-    "prpilot.cli", "prpilot.actions.steps", "prpilot.github.rest",
+    "prpilot.cli", "prpilot.actions.schedule_step", "prpilot.github.rest",
     "prpilot.billing.ledger", "prpilot.github.ref_store", "prpilot.billing.ref_ledger",
 )
 FORBIDDEN = ("openai", "prpilot.agent")
@@ -41,8 +41,8 @@ TASK_PATH_RETIRED = ("PyGithub alone is 13-16 interpreter starts, and the user n
 FLOOR = {"pydantic": "from pydantic import BaseModel", "github": "import github",
          # The task path as it would be without PyGithub: the first step's standard-library client instead of
          # the adapter (the port and its pydantic values stay), the ledger still there.
-         "without_github": "import prpilot.cli, prpilot.actions.steps, prpilot.billing.ledger, prpilot.github.plain, "
-                           "prpilot.github.port, prpilot.intake.thread_context"}
+         "without_github": "import prpilot.cli, prpilot.actions.schedule_step, prpilot.billing.ledger, "
+                           "prpilot.github.plain, prpilot.github.port, prpilot.intake.thread_context"}
 _LINE = re.compile(r"^import time:\s+(\d+)\s+\|\s+(\d+)\s+\|(\s*)(\S+)\s*$")
 
 
@@ -119,15 +119,15 @@ def run(repeat: int = 7) -> dict[str, Any]:
     figures["start_ms"] = median(starts)
     for key in (*MODULES, "task_path"):
         figures[key]["starts"] = figures[key]["median_ms"] / figures["start_ms"]
-    loaded = loaded_modules("import prpilot.cli, prpilot.actions.steps")
+    loaded = loaded_modules("import prpilot.cli, prpilot.actions.schedule_step")
     loaded_for_task = loaded_modules("; ".join(f"import {m}" for m in TASK_PATH))
     figures["loaded"] = loaded
     figures["loaded_for_task"] = loaded_for_task
     clean = not any(loaded[name] or loaded_for_task[name] for name in FORBIDDEN)
     figures["forbidden_absent"] = clean
     figures["targets"] = [
-        Target("`import prpilot.actions.steps`, in interpreter starts", figures["prpilot.actions.steps"]["starts"],
-               TARGET_STARTS, "x").row(),
+        Target("`import prpilot.actions.schedule_step`, in interpreter starts",
+               figures["prpilot.actions.schedule_step"]["starts"], TARGET_STARTS, "x").row(),
         Target("`import prpilot.cli`, in interpreter starts", figures["prpilot.cli"]["starts"], TARGET_STARTS,
                "x").row(),
         Target("the schedule step's whole task path (with PyGithub and the ledger), in interpreter starts",
@@ -147,7 +147,7 @@ def report(figures: dict[str, Any]) -> None:
     print("alone:", ", ".join(f"{name} {ms:.1f} ms = {ms / figures['start_ms']:.1f} interpreter starts"
                               for name, ms in figures["floor_ms"].items()))
     print(f"interpreter start-up imports: {figures['interpreter_ms']:.1f} ms")
-    print("loaded by `import prpilot.cli, prpilot.actions.steps`:",
+    print("loaded by `import prpilot.cli, prpilot.actions.schedule_step`:",
           ", ".join(f"{n}={'yes' if v else 'no'}" for n, v in figures["loaded"].items()))
     print("loaded on the schedule step's task path:",
           ", ".join(f"{n}={'yes' if v else 'no'}" for n, v in figures["loaded_for_task"].items()))
@@ -156,7 +156,8 @@ def report(figures: dict[str, Any]) -> None:
 def markdown(f: dict[str, Any]) -> str:
     """The bench/README.md section body for these figures."""
     rows = ["| import | median | in interpreter starts | min | max |", "|---|---:|---:|---:|---:|"]
-    for module, label in (("prpilot.actions.steps", "`prpilot.actions.steps`"), ("prpilot.cli", "`prpilot.cli`"),
+    for module, label in (("prpilot.actions.schedule_step", "`prpilot.actions.schedule_step`"),
+                          ("prpilot.cli", "`prpilot.cli`"),
                           ("task_path", "the schedule step's task path (adds PyGithub + the ledger), no target")):
         m = f[module]
         rows.append(f"| {label} | {m['median_ms']:.0f} ms | {m['starts']:.1f} | {m['min_ms']:.0f} ms | "
@@ -169,7 +170,8 @@ def markdown(f: dict[str, Any]) -> str:
         f"{f['interpreter_ms']:.0f} ms, and its whole start (`python -c pass`, wall) {f['start_ms']:.0f} ms. Target, "
         f"for the two imports: ≤ {TARGET_STARTS:.0f} interpreter starts; the task path is measured for information "
         "(its target retired, below).\n\n" + "\n".join(rows) + "\n\n"
-        f"Loaded by `import prpilot.cli, prpilot.actions.steps` (a separate interpreter, `sys.modules`): {loaded}.\n"
+        "Loaded by `import prpilot.cli, prpilot.actions.schedule_step` (a separate interpreter, `sys.modules`): "
+        f"{loaded}.\n"
         f"Loaded once the schedule step has a task (it then imports the GitHub adapter and the ledger): {task}.\n"
         "The `github` and `requests` imports there are PyGithub, which the schedule step needs for the ledger "
         "(git data API) and for the requests the first step leaves to it; `openai` and `prpilot.agent` load only "
@@ -178,12 +180,13 @@ def markdown(f: dict[str, Any]) -> str:
 
 
 def _steps_beyond(f: dict[str, Any]) -> str:
-    """What ``prpilot.actions.steps`` adds to pydantic alone, when that row is the one missed."""
-    steps = f["prpilot.actions.steps"]
+    """What ``prpilot.actions.schedule_step`` adds to pydantic alone, when that row is the one missed."""
+    steps = f["prpilot.actions.schedule_step"]
     if steps["starts"] <= TARGET_STARTS:
         return ""
     beyond = steps["median_ms"] - f["floor_ms"]["pydantic"]
-    return (f" `prpilot.actions.steps` adds about {beyond:.0f} ms ({beyond / f['start_ms']:.1f} interpreter starts) to "
+    return (f" `prpilot.actions.schedule_step` adds about {beyond:.0f} ms ({beyond / f['start_ms']:.1f} interpreter "
+            "starts) to "
             "pydantic alone: its modules build their pydantic models as they load (the webhook payloads, the task, "
             "the settings, the ledger's records), and it loads the scheduler and the event parsing that the engine "
             "and finish steps do not use; deferring both is prpilot's own part of the miss.")

@@ -84,7 +84,7 @@ def trip(run: Callable[[], object]) -> tuple[list[str], int]:
 
 def schedule_trip(work: Path) -> tuple[list[str], int]:
     """The schedule step for one ``/pilot`` request on the fake GitHub."""
-    from prpilot.actions.steps import schedule_step
+    from prpilot.actions.schedule_step import schedule_step
     from prpilot.testing.github import FakeGitHub
     from prpilot.testing.webhooks import load_webhook, retarget
 

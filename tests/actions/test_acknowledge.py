@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from prpilot.actions.acknowledge import INPUTS, STEP_OUTPUTS, acknowledge_step, task_json
-from prpilot.actions.steps import schedule_step
+from prpilot.actions.schedule_step import schedule_step
 from prpilot.intake import rules
 from prpilot.intake.events import Skip, StopRequest, parse_event
 from prpilot.intake.thread_commands import effective_cap

@@ -101,7 +101,7 @@ def test_the_step_installs_prpilot_from_the_action_checkout(tmp_path: Path) -> N
     # The steps' code paths import from the action's source with exactly the locked set, fixtures and all.
     source = str(action / "src")
     check = subprocess.run(
-        [python, "-c", f"import sys; sys.path.insert(0, {source!r}); import prpilot.actions.steps, "
+        [python, "-c", f"import sys; sys.path.insert(0, {source!r}); import prpilot.actions.schedule_step, "
                        "prpilot.agent.openai_model, prpilot.github.rest, prpilot.testing.webhooks as w; "
                        "print(w.fixtures_dir().is_dir())"],
         capture_output=True, text=True, check=False, timeout=120,

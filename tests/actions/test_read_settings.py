@@ -7,7 +7,7 @@ import re
 import pytest
 
 from prpilot.actions.runner_commands import ActionsRunner
-from prpilot.actions.steps import read_settings
+from prpilot.actions.step_inputs import read_settings
 from prpilot.settings import Step
 
 

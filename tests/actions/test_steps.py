@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from prpilot.actions.steps import run_step
+from prpilot.actions.run_step import run_step
 from prpilot.errors import GitHubError
 from prpilot.testing.runner.env import parse_command_file
 from prpilot.testing.scenario import start_bed

@@ -46,7 +46,7 @@ def stopped_text(task: Task, engine_outcome: str = "failure") -> str:
 
 def finish_step(env: Mapping[str, str]) -> int:
     """End the task the engine left unfinished; return the step's exit code (0 when nothing was left)."""
-    from prpilot.actions.steps import load_task_file, read_settings
+    from prpilot.actions.step_inputs import load_task_file, read_settings
 
     runner = ActionsRunner(env)
     task = load_task_file(env)

@@ -34,7 +34,7 @@ def acknowledge(argv: Sequence[str], env: Mapping[str, str]) -> int:
 def schedule(argv: Sequence[str], env: Mapping[str, str]) -> int:
     """Admit and schedule the task (acknowledging it too, unless the first step did)."""
     _step("schedule", schedule.__doc__ or "", argv)
-    from prpilot.actions.steps import schedule_step
+    from prpilot.actions.schedule_step import schedule_step
 
     return schedule_step(env)
 
@@ -42,7 +42,7 @@ def schedule(argv: Sequence[str], env: Mapping[str, str]) -> int:
 def engine(argv: Sequence[str], env: Mapping[str, str]) -> int:
     """The action's second step: run the task the schedule step admitted."""
     _step("engine", engine.__doc__ or "", argv)
-    from prpilot.actions.steps import engine_step
+    from prpilot.actions.engine_step import engine_step
 
     return engine_step(env)
 
@@ -58,7 +58,7 @@ def finish(argv: Sequence[str], env: Mapping[str, str]) -> int:
 def run(argv: Sequence[str], env: Mapping[str, str]) -> int:
     """Schedule and run the task in one process (the Docker image's entry point)."""
     _step("run", run.__doc__ or "", argv)
-    from prpilot.actions.steps import run_step
+    from prpilot.actions.run_step import run_step
 
     return run_step(env)
 

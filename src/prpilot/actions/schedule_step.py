@@ -1,7 +1,8 @@
-"""The action's two steps: ``schedule`` (admit and acknowledge) and ``engine`` (do the work).
+"""The action's schedule step: read the request, admit it in the ledger, acknowledge it, hand it over.
 
-This is an entry point: it alone reads the environment, builds the adapters and maps the
-outcome to outputs, the job summary and an exit code.
+Each step verb is an entry point of its own (this, :mod:`prpilot.actions.engine_step`,
+:mod:`prpilot.actions.run_step`, :mod:`prpilot.actions.finish_step`): it alone reads the environment,
+builds the adapters and maps the outcome to outputs, the job summary and an exit code.
 """
 
 from __future__ import annotations
@@ -13,17 +14,16 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from prpilot.actions.run_context import TOOL_PROFILE_VARIABLE, RunContext, copilot_api_from
+from prpilot.actions.run_context import RunContext
 from prpilot.actions.runner_commands import ActionsRunner
+from prpilot.actions.step_inputs import read_settings
 from prpilot.errors import ConfigError, EventError, PrpilotError
-from prpilot.masking import is_placeholder, placeholder_warning, secret_forms
 from prpilot.scheduler.registry import stopper_for, strategies_for
 from prpilot.scheduler.strategies import (
     actions_strategy,
     task_file,
-    write_task_file,
 )
-from prpilot.settings import SECRET_INPUTS, Settings, Step, parse_settings, raw_inputs
+from prpilot.settings import Settings, Step, parse_settings, raw_inputs
 from prpilot.task import Task, TaskStatus
 
 if TYPE_CHECKING:  # PyGithub loads only when a task is really there; the scheduler only in the schedule step
@@ -33,50 +33,22 @@ if TYPE_CHECKING:  # PyGithub loads only when a task is really there; the schedu
     from prpilot.scheduler.task_scheduler import Acknowledged
 
 
-def read_settings(env: Mapping[str, str], step: Step, runner: ActionsRunner) -> Settings:
-    """Parse the step's inputs and mask every secret before anything can print it.
-
-    The log masks every secret, however short; the engine step warns about one too short to be a
-    key, which prpilot's own text does not redact.
-    """
-    raw = raw_inputs(env, step)
-    for name in SECRET_INPUTS:
-        for form in secret_forms(raw.get(name, "")):
-            runner.mask(form)
-        if step is Step.ENGINE and is_placeholder(raw.get(name, "")):
-            runner.warning(placeholder_warning(name, raw[name]))
-    return parse_settings(raw, copilot_api=copilot_api_from(env),
-                          tool_profile=env.get(TOOL_PROFILE_VARIABLE, ""))
-
-
 def schedule_step(env: Mapping[str, str]) -> int:
     """Run the schedule step; return the exit code."""
     try:
-        return _schedule(env)[0]
+        return schedule_task(env)[0]
     except PrpilotError as exc:
-        _report_failure(ActionsRunner(env), exc.message)
+        report_failure(ActionsRunner(env), exc.message)
         raise
 
 
-def _report_failure(runner: ActionsRunner, why: str) -> None:
+def report_failure(runner: ActionsRunner, why: str) -> None:
     """Outputs and job summary for a step that could not do its work (the log line comes from the CLI)."""
     runner.set_outputs({"status": TaskStatus.FAILED.value, "result": why, "admitted": "false"})
     runner.add_summary(f"## prpilot: failed\n\n{why}\n")
 
 
-def run_step(env: Mapping[str, str]) -> int:
-    """Both steps in one process (the Docker image): schedule, then run the task if admitted."""
-    try:
-        code, admitted = _schedule(env)
-    except PrpilotError as exc:
-        _report_failure(ActionsRunner(env), exc.message)
-        raise
-    if admitted is None:
-        return code
-    return engine_step({**env, "PRPILOT_TASK_FILE": str(admitted)})
-
-
-def _schedule(env: Mapping[str, str]) -> tuple[int, Path | None]:
+def schedule_task(env: Mapping[str, str]) -> tuple[int, Path | None]:
     """Schedule; return the exit code and the task file when the engine should run here."""
     runner = ActionsRunner(env)
     try:
@@ -256,55 +228,3 @@ def _accept_handed_over(settings: Settings, ctx: RunContext, runner: ActionsRunn
     return task_file(Path(ctx.runner_temp or "."), task)
 
 
-def load_task_file(env: Mapping[str, str]) -> Task:
-    """Read the task the schedule step handed over."""
-    path = env.get("PRPILOT_TASK_FILE", "")
-    if not path:
-        raise ConfigError("PRPILOT_TASK_FILE is not set: the engine step runs only after the schedule step")
-    try:
-        return Task.model_validate_json(Path(path).read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigError(f"cannot read the task file {path}: {exc.strerror}") from exc
-    except ValueError as exc:
-        raise ConfigError(f"the task file {path} is damaged ({str(exc).splitlines()[0]})") from exc
-
-
-def engine_step(env: Mapping[str, str]) -> int:
-    """Run the engine step on the task the schedule step admitted; return the exit code."""
-    from prpilot.actions.assembly import build_engine
-    from prpilot.engine.cancellation import CancelSignal
-
-    runner = ActionsRunner(env)
-    task = load_task_file(env)
-    ctx = RunContext.from_env(env)
-    try:
-        settings = read_settings(env, Step.ENGINE, runner)
-    except PrpilotError as exc:
-        # The task was acknowledged on the thread: say there why it cannot start.
-        _fail_acknowledged(env, ctx, task, exc.message, runner)
-        raise
-    cancel = CancelSignal()
-    cancel.install()
-    if ctx.run_id:  # the run /pilot stop cancels (a dispatched worker runs the task in a run of its own)
-        task.context["run_id"] = ctx.run_id
-    path = Path(env["PRPILOT_TASK_FILE"])  # load_task_file read it: the finish step reads it back
-    engine = build_engine(settings, ctx, task, Path(ctx.workspace or "."), runner=runner, cancel=cancel, env=env,
-                          checkpoint=lambda current: write_task_file(path, current))
-    if engine is None:  # ended, outputs and all, by fail_before_start
-        return 1
-    engine.run(task)  # ends the task, outputs and all
-    return 0 if task.status is TaskStatus.COMPLETED else 1
-
-
-def _fail_acknowledged(env: Mapping[str, str], ctx: RunContext, task: Task, why: str, runner: ActionsRunner) -> None:
-    from prpilot.actions.assembly import fail_before_start, open_github
-    from prpilot.billing.ref_ledger import ref_ledger
-    from prpilot.thread.ending import task_outputs
-
-    token = raw_inputs(env, Step.ENGINE)["github-token"]
-    if token:
-        github = open_github(token, ctx)
-        fail_before_start(task, github, ref_ledger(github.ledger_store()), ctx, why, runner)
-    else:
-        runner.set_outputs(task_outputs(task))
-        runner.add_summary(f"## prpilot: failed\n\n{why}\n")
