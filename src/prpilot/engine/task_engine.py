@@ -24,12 +24,13 @@ from prpilot.billing.pricing import PriceTable, unknown_model_warning
 from prpilot.engine.cancellation import CancelSignal
 from prpilot.engine.change_rules import ChangeRules
 from prpilot.engine.checkpoint import Checkpoint
+from prpilot.engine.pull_request import PullRequestOpener
 from prpilot.engine.structured_output import load_schema
 from prpilot.engine.structured_output import settle as settle_structured
 from prpilot.engine.unfinished import CUT_SHORT, failure_text
 from prpilot.engine.verification import Verification, start_workflows
 from prpilot.engine.working_branch import GitWork, WorkingBranch
-from prpilot.errors import Cancelled, PrpilotError, PullRequestsNotAllowed
+from prpilot.errors import Cancelled, PrpilotError
 from prpilot.github.checkout import Checkout
 from prpilot.github.port import GitHubPort
 from prpilot.intake.thread_commands import effective_cap
@@ -345,34 +346,15 @@ class TaskEngine:
             checks = failing.failing_notice(draft=False, new_pull=False) if failing else ""
             return "\n\n".join(part for part in (checks, ci) if part)
         # The branch is new (the push refuses an existing name), so no pull request can exist for it yet.
-        section = self._redact(self._checks.section()) if self._checks is not None else ""
-        warning = " ".join(part for part in (cut, failing.failing_notice(draft=False, new_pull=False)
-                                             if failing else "") if part)
-        body = report.pull_request_body(task, self._redact(answer), self.meter.cost_line(), cut_short=warning,
-                                        checks=section)
-        base = branch.base or ""
-        try:
-            pull = self.github.create_pull(
-                title=title, body=body, head=branch.name, base=base,
-                draft=self.settings.draft or bool(cut) or failing is not None,
-            )
-        except PullRequestsNotAllowed:  # a repository setting, not a failure: the work is done and pushed
-            warning = self._redact(report.pull_request_by_hand_warning(branch.name, base, self.repo_url))
-            log.warning("%s", warning)
-            if self.runner:
-                self.runner.warning(warning)
-            closes = f"Closes #{task.issue_number}" if task.issue_number is not None else ""
-            by_hand = report.pull_request_by_hand(branch.name, base, self.repo_url, title=title, body=closes)
-            checks = failing.failing_notice(draft=False, new_pull=False) if failing else ""
-            return self._redact("\n\n".join(part for part in (checks, ci, by_hand) if part))
-        task.pr_number, task.pr_url = pull.number, pull.html_url
-        if self.settings.pr_labels:
-            self.github.add_labels(pull.number, list(self.settings.pr_labels))
-        if not task.context.get("requester_is_bot"):
-            reviewers = [task.github_user]
-            self._courtesy("ask the requester for a review", self.github.request_review, pull.number, reviewers)
-        checks = failing.failing_notice(draft=pull.draft, new_pull=True) if failing else ""
-        return "\n\n".join(part for part in (checks, ci) if part)
+        opener = PullRequestOpener(self.github, self.repo_url, self.settings.draft, tuple(self.settings.pr_labels),
+                                   self._redact, lambda text: self.runner.warning(text) if self.runner else None)
+        return opener.open(
+            task, branch, title, answer=answer, cost_line=self.meter.cost_line(), cut=cut,
+            checks_section=self._redact(self._checks.section()) if self._checks is not None else "",
+            failing_notice=(lambda draft, new_pull: failing.failing_notice(draft=draft, new_pull=new_pull))
+            if failing else None,
+            ci=ci,
+        )
 
     def _ledgered(self, tasks: list[Task], thread: int) -> list[Task]:
         """Keep the earlier tasks the ledger admitted on ``thread``: a status comment alone proves nothing.
