@@ -1,4 +1,4 @@
-"""What prpilot asks of GitHub, as a small port; ``github_adapter`` implements it with PyGithub."""
+"""What prpilot asks of GitHub, as a small port; ``prpilot.github.rest.GitHubRepository`` implements it."""
 
 from __future__ import annotations
 
