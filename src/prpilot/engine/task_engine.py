@@ -347,13 +347,11 @@ class TaskEngine:
             return "\n\n".join(part for part in (checks, ci) if part)
         # The branch is new (the push refuses an existing name), so no pull request can exist for it yet.
         opener = PullRequestOpener(self.github, self.repo_url, self.settings.draft, tuple(self.settings.pr_labels),
-                                   self._redact, lambda text: self.runner.warning(text) if self.runner else None)
+                                   self._redact, self._warn, self._courtesy)
         return opener.open(
             task, branch, title, answer=answer, cost_line=self.meter.cost_line(), cut=cut,
             checks_section=self._redact(self._checks.section()) if self._checks is not None else "",
-            failing_notice=(lambda draft, new_pull: failing.failing_notice(draft=draft, new_pull=new_pull))
-            if failing else None,
-            ci=ci,
+            failing=failing, ci=ci,
         )
 
     def _ledgered(self, tasks: list[Task], thread: int) -> list[Task]:
@@ -463,8 +461,12 @@ class TaskEngine:
             call(*args)
         except PrpilotError as exc:
             log.warning("could not %s: %s", what, exc.message)
-            if self.runner:
-                self.runner.warning(f"could not {what}: {exc.message}")
+            self._warn(f"could not {what}: {exc.message}")
+
+    def _warn(self, text: str) -> None:
+        """A warning on the run's page, where there is one."""
+        if self.runner:
+            self.runner.warning(text)
 
     def _redact(self, text: str) -> str:
         return Redactor(self.settings.secrets())(text)
