@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from typing import Any
+
 import pytest
 
 from prpilot.errors import ConfigError
-from prpilot.evaluation.endpoint import endpoint_target
+from prpilot.evaluation.endpoint import endpoint_target, reach
 from prpilot.settings import COPILOT_API_URL
 
 
@@ -39,3 +44,38 @@ def test_no_endpoint_and_a_fallback_away_from_copilot_without_a_key_are_refused(
     elsewhere = endpoint_target(model="m", github_token="t", fallback_model="f",
                                 fallback_base_url="http://elsewhere/v1", fallback_api_key="k")
     assert elsewhere.inputs["fallback-model"] == "f"
+
+
+@pytest.fixture
+def answering_200() -> Iterator[dict[str, Any]]:
+    """A server whose GET answers 200 with ``page["body"]`` as ``page["type"]``; its URL in ``page["url"]``."""
+    page: dict[str, Any] = {}
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body = page["body"].encode()
+            self.send_response(200)
+            self.send_header("content-type", page["type"])
+            self.send_header("content-length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    page["url"] = f"http://127.0.0.1:{server.server_address[1]}/v1"
+    yield page
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.parametrize(("body", "kind"), [
+    ("<html>a web page</html>", "text/html"),
+    ("[1, 2]", "application/json"),
+    ("not json", "application/json"),
+])
+def test_a_200_that_is_no_model_list_lets_the_suite_run(answering_200: dict[str, Any], body: str, kind: str) -> None:
+    answering_200 |= {"body": body, "type": kind}
+    reach(endpoint_target(model="m", base_url=answering_200["url"], api_key="k"))  # no traceback: the tasks tell

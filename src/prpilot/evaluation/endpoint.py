@@ -74,8 +74,8 @@ def endpoint_target(
 def reach(target: Target, *, timeout: float = 5.0) -> None:
     """List the endpoint's models once; UsageError naming the URL when it cannot be reached or refuses the key.
 
-    Any other answer (a 404 from a server without ``/models``, a 5xx) lets the suite run: only the
-    tasks can tell, and their rows say what happened.
+    Any other answer (a 404 from a server without ``/models``, a 5xx, a 200 that is no model list)
+    lets the suite run: only the tasks can tell, and their rows say what happened.
     """
     import openai
 
@@ -100,4 +100,7 @@ def reach(target: Target, *, timeout: float = 5.0) -> None:
                  if target.endpoint == "Copilot" else "--api-key-env")
         raise UsageError(f"the model endpoint {url} refused the key (HTTP {exc.status_code}); check {which}") from None
     except openai.APIStatusError:
+        return
+    except (openai.APIError, ValueError, TypeError, AttributeError):
+        # A 200 that is no model list (a web page, say): the openai client fails inside its own parsing.
         return
