@@ -111,7 +111,7 @@ WORKERS="${PRPILOT_TEST_WORKERS:-4}"
 run_pytest() {
   local code=0
   # A connection the local test bed reset is run again once, and only that (CONTRIBUTING, "In parallel").
-  pytest -n "$WORKERS" --dist loadgroup --reruns 1 --only-rerun ConnectionResetError "$@" || code=$?
+  pytest -n "$WORKERS" --dist loadgroup --reruns 1 --only-rerun ConnectionResetError --only-rerun RemoteDisconnected "$@" || code=$?
   if [ "$code" -eq 5 ]; then
     echo "dev.sh: pytest collected no tests (exit 5) for: $*" >&2
   fi
