@@ -158,10 +158,8 @@ def scripted_task() -> list[Any]:
 
 def run_engine(bed: Any, workspace: Path, workdir: Path) -> dict[str, Any]:
     """Schedule a task (not timed), then run the engine in-process; return the timings."""
-    from prpilot.actions.assembly import progress_editor
-    from prpilot.actions.run_context import RunContext
     from prpilot.actions.runner_commands import ActionsRunner
-    from prpilot.actions.step_inputs import load_task_file
+    from prpilot.actions.task_file import load_task_file
     from prpilot.agent.openai_model import OpenAIChatModel
     from prpilot.billing.pricing import load_prices
     from prpilot.billing.ref_ledger import ref_ledger
@@ -172,6 +170,7 @@ def run_engine(bed: Any, workspace: Path, workdir: Path) -> dict[str, Any]:
     from prpilot.scheduler.strategies import write_task_file
     from prpilot.settings import Step, parse_settings, raw_inputs
     from prpilot.task import TaskStatus
+    from prpilot.wiring.context import RunContext
 
     payload = bed.issue_comment(REQUEST)
     env = schedule_env(bed, payload, workdir)
@@ -207,8 +206,9 @@ def run_engine(bed: Any, workspace: Path, workdir: Path) -> dict[str, Any]:
         cancel=CancelSignal(),
         repo_url=f"{ctx.server_url}/{ctx.repository}",
         command_env=env,
-        # Off the task's path, through their own client, as in the step (prpilot.actions.assembly.build_engine).
-        progress_edits=(progress := progress_editor(settings.github_token, ctx)).update_comment,
+        # Off the task's path, through their own client, as in the step (prpilot.wiring.run.Run.engine).
+        progress_edits=(progress := open_repository(settings.github_token, ctx.api_url, ctx.repository, retries=0,
+                                                    timeout=10.0)).update_comment,
         progress_reads=progress.comment_body,
         checkpoint=lambda current: write_task_file(Path(env["PRPILOT_TASK_FILE"]), current),  # as in the step
     )

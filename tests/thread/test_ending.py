@@ -13,8 +13,6 @@ from pathlib import Path
 
 import pytest
 
-from prpilot.actions.assembly import fail_before_start
-from prpilot.actions.run_context import RunContext
 from prpilot.billing.ledger import Ledger, settlements
 from prpilot.billing.meter import Meter
 from prpilot.billing.pricing import DEFAULT_PRICES
@@ -28,6 +26,8 @@ from prpilot.thread.ending import Ending, end_task
 from prpilot.thread.markdown import MARKER
 from prpilot.thread.records import extract_task
 from prpilot.thread.status_comment import StatusComment
+from prpilot.wiring.context import RunContext
+from prpilot.wiring.run import Run
 
 RUN = "https://github.test/octo/repo/actions/runs/1"
 
@@ -169,7 +169,9 @@ def test_a_task_that_could_not_start_is_failed_answered_and_settled_at_zero(ledg
     task.transition(TaskStatus.SCHEDULED)
     ctx = RunContext(repository="octo/repo", run_id="1", server_url="https://github.test", api_url="https://api.github.test")
 
-    fail_before_start(task, github, ledger, ctx, "the model input is invalid", notices)  # type: ignore[arg-type]
+    run = Run.over(parse_settings({}), ctx, notices, github=github, ledger=ledger)  # type: ignore[arg-type]
+
+    run.fail_before_start(task, "the model input is invalid")
 
     assert task.status is TaskStatus.FAILED
     assert "prpilot could not start: the model input is invalid" in github.comments[task.status_comment_id or 0]

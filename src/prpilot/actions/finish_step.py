@@ -17,8 +17,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from prpilot.actions.run_context import RunContext
 from prpilot.actions.runner_commands import ActionsRunner
+from prpilot.actions.task_file import load_task_file
 from prpilot.billing.money import count
 from prpilot.errors import PrpilotError
 from prpilot.settings import Step
@@ -27,6 +27,8 @@ from prpilot.task import Task, TaskStatus
 if TYPE_CHECKING:  # git, PyGithub and the engine load only for a task that was left unfinished
     from prpilot.engine.working_branch import WorkingBranch
     from prpilot.github.rest import GitHubRepository
+    from prpilot.wiring.context import RunContext
+    from prpilot.wiring.run import Run
 
 
 def stopped_text(task: Task, engine_outcome: str = "failure") -> str:
@@ -46,8 +48,6 @@ def stopped_text(task: Task, engine_outcome: str = "failure") -> str:
 
 def finish_step(env: Mapping[str, str]) -> int:
     """End the task the engine left unfinished; return the step's exit code (0 when nothing was left)."""
-    from prpilot.actions.step_inputs import load_task_file, read_settings
-
     runner = ActionsRunner(env)
     task = load_task_file(env)
     if task.is_final:
@@ -55,39 +55,30 @@ def finish_step(env: Mapping[str, str]) -> int:
             _retire_stale_comments(env, task)
         return 0
     # Only a task left unfinished pays for git, PyGithub and the engine's imports.
-    from prpilot.actions.assembly import open_github
-    from prpilot.agent.endpoints import payers
     from prpilot.agent.sanitize import Redactor
-    from prpilot.billing.delivery import BillingClient
-    from prpilot.billing.meter import Meter
-    from prpilot.billing.pricing import load_prices
-    from prpilot.billing.ref_ledger import ref_ledger
     from prpilot.engine.working_branch import RESUME_KEY, resumed
     from prpilot.thread.ending import Ending, end_task
-    from prpilot.thread.status_comment import StatusComment
+    from prpilot.wiring.run import Run
 
-    settings = read_settings(env, Step.FINISH, runner)
-    ctx = RunContext.from_env(env)
+    run = Run.read(env, Step.FINISH, runner)
+    settings, ctx = run.settings, run.context
     resume = resumed(task.context.pop(RESUME_KEY, None))  # never part of the record or the answer
     if not settings.github_token:
         runner.warning("prpilot: the github-token input is empty: the unfinished task is neither billed nor answered")
         return 1
     _stop_orphaned_commands(ctx, runner)  # before anything reads or pushes the workspace they write to
-    github = open_github(settings.github_token, ctx)
+    github = run.github
     answered = _answered_on_the_thread(task, github)
     if answered is None and resume is not None:
         try:
-            _push_the_work(task, resume, settings.github_token, github, ctx, settings.secrets(),
-                           settings.allow_workflow_edits)
+            _push_the_work(task, resume, run)
         except Exception as exc:  # out of memory, a full disk, a bug: the task is still billed and answered
             runner.warning(f"prpilot: could not push the work done so far ({type(exc).__name__}: {exc})")
     task = answered or task
-    billing = BillingClient(settings.billing_url, settings.billing_token) if settings.billing_url else None
-    meter = Meter(settings.model, load_prices(settings.prices), ctx.run_id,
-                  ledger=ref_ledger(github.ledger_store()), billing=billing, notices=runner, billed_to=payers(settings))
+    meter = run.meter(settings.model)
     meter.add(task.usage)  # what the engine counted before it was stopped
     # Settling is idempotent: an engine that billed before it was killed is not billed twice.
-    ending = Ending(thread=StatusComment(github, ctx.run_url), meter=meter, notices=runner,
+    ending = Ending(thread=run.status_comment(), meter=meter, notices=runner,
                     redact=Redactor(settings.secrets()))
     end_task(task, TaskStatus.FAILED, stopped_text(task, env.get("PRPILOT_ENGINE_OUTCOME", "")), ending,
              answer=answered is None)
@@ -107,35 +98,31 @@ def _stop_orphaned_commands(ctx: RunContext, runner: ActionsRunner) -> None:
 
 def _retire_stale_comments(env: Mapping[str, str], task: Task) -> None:
     """Try once more to point the status comments the engine's answer could not go into at the answer (issue #29)."""
-    from prpilot.actions.assembly import open_github
-    from prpilot.settings import raw_inputs
-    from prpilot.thread.status_comment import StatusComment
+    from prpilot.wiring.run import Run
 
-    token = raw_inputs(env, Step.FINISH).get("github-token", "")
-    ctx = RunContext.from_env(env)
-    if not token or task.status_comment_id is None:
+    run = Run.essentials(env, Step.FINISH, ActionsRunner(env), ("github-token",))
+    if run is None or not run.settings.github_token or task.status_comment_id is None:
         return
-    StatusComment(open_github(token, ctx), ctx.run_url).tidy(task, None)
+    run.status_comment().tidy(task, None)
 
 
-def _push_the_work(
-    task: Task, resume: tuple[WorkingBranch, str, list[str] | None], token: str, github: GitHubRepository,
-    ctx: RunContext, secrets: list[str], allow_workflow_edits: bool,
-) -> None:
+def _push_the_work(task: Task, resume: tuple[WorkingBranch, str, list[str] | None], run: Run) -> None:
     """Push what the killed agent changed in the checkout, as the engine does after any failure."""
     from prpilot.engine.change_rules import ChangeRules
     from prpilot.engine.working_branch import GitWork
     from prpilot.github.checkout import Checkout
 
+    settings, ctx = run.settings, run.context
     if not ctx.workspace:
         return
     try:
-        checkout = Checkout(Path(ctx.workspace), server_url=ctx.server_url, token=token)
+        checkout = Checkout(Path(ctx.workspace), server_url=ctx.server_url, token=settings.github_token)
     except PrpilotError:
         return  # no checkout left to push from
     branch, title, touched = resume
-    rules = ChangeRules(allow_workflow_edits=allow_workflow_edits)
-    GitWork(checkout, github, ctx.run_url, secrets=secrets, rules=rules).save(task, branch, title, touched)
+    rules = ChangeRules(allow_workflow_edits=settings.allow_workflow_edits)
+    work = GitWork(checkout, run.github, ctx.run_url, secrets=settings.secrets(), rules=rules)
+    work.save(task, branch, title, touched)
 
 
 def _answered_on_the_thread(task: Task, github: GitHubRepository) -> Task | None:

@@ -12,13 +12,13 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
-from prpilot.actions.run_context import TOOL_PROFILE_VARIABLE, RunContext, copilot_api_from
-from prpilot.actions.runner_commands import ActionsRunner
 from prpilot.engine.cancellation import CancelSignal
 from prpilot.errors import ConfigError, EventError
-from prpilot.notices import Notices
-from prpilot.settings import Step, parse_settings, raw_inputs
+from prpilot.notices import LogNotices, Notices
+from prpilot.settings import Step
 from prpilot.task import Task, TaskStatus
+from prpilot.wiring.context import RunContext
+from prpilot.wiring.run import Run
 
 
 def clone_github_repo(ctx: RunContext, token: str, dest: Path, cache_root: Path) -> Path:
@@ -46,31 +46,25 @@ def run_task_in(
 
     The caller picks ``notices`` (outputs, summary, log): the worker's own loop knows no runner.
     """
-    from prpilot.actions.assembly import build_engine
-
-    settings = parse_settings(raw_inputs(env, Step.ENGINE), copilot_api=copilot_api_from(env),
-                              tool_profile=env.get(TOOL_PROFILE_VARIABLE, ""))
-    if not settings.github_token:
-        raise ConfigError("the worker needs INPUT_GITHUB-TOKEN (a token that may push to the repository)")
     checkout = workdir / "checkout"
-    ctx = context_for(task, env, checkout)
-    _check_reservation(task, ctx, settings.github_token, settings.model)
+    run = Run.read(env, Step.ENGINE, notices, context=context_for(task, env, checkout))
+    if not run.settings.github_token:
+        raise ConfigError("the worker needs INPUT_GITHUB-TOKEN (a token that may push to the repository)")
+    _check_reservation(task, run)
     cache = Path(env.get("PRPILOT_MIRROR_CACHE") or Path.home() / ".cache" / "prpilot" / "mirrors")
-    clone_github_repo(ctx, settings.github_token, checkout, cache)
-    engine = build_engine(settings, ctx, task, checkout, runner=notices, cancel=cancel or CancelSignal(), env=env)
+    clone_github_repo(run.context, run.settings.github_token, checkout, cache)
+    engine = run.engine(task, checkout, cancel=cancel or CancelSignal())
     if engine is not None:
         engine.run(task)
     return task
 
 
-def _check_reservation(task: Task, ctx: RunContext, token: str, model: str) -> None:
+def _check_reservation(task: Task, run: Run) -> None:
     """Refuse a queued task the ledger did not admit: whoever can write to the queue asserts nothing (issue 28)."""
-    from prpilot.actions.assembly import open_github
-    from prpilot.billing.ref_ledger import ref_ledger
     from prpilot.scheduler.handover import handover_refusal, reservation_of
 
-    records = ref_ledger(open_github(token, ctx).ledger_store()).records()
-    refusal = handover_refusal(records, task, model=model)
+    records = run.ledger.records()
+    refusal = handover_refusal(records, task, model=run.settings.model)
     if refusal is not None:
         raise EventError(f"the queued task is refused: {refusal}")
     reservation = reservation_of(records, task.id)
@@ -84,9 +78,8 @@ def run_queued_task(task: Task, workdir: Path) -> None:
     """
     from prpilot.worker.task_worker import stop_requested
 
-    env = dict(os.environ)
-    # A worker's log reads the runner's log commands like a step's (warnings, masks, outputs).
-    run_task_in(task, workdir, env, notices=ActionsRunner(env), cancel=CancelSignal(also=stop_requested))
+    # No runner reads a worker's log: plain lines, nothing masked (a mask command would print the secret).
+    run_task_in(task, workdir, dict(os.environ), notices=LogNotices(), cancel=CancelSignal(also=stop_requested))
 
 
 def run_task_main(env: Mapping[str, str]) -> int:
@@ -103,5 +96,5 @@ def run_task_main(env: Mapping[str, str]) -> int:
     cancel = CancelSignal()
     cancel.install()
     with tempfile.TemporaryDirectory(prefix="prpilot-task-") as workdir:
-        run_task_in(task, Path(workdir), env, notices=ActionsRunner(env), cancel=cancel)
+        run_task_in(task, Path(workdir), env, notices=LogNotices(), cancel=cancel)
     return 0 if task.status is TaskStatus.COMPLETED else 1

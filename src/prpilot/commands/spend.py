@@ -18,13 +18,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlparse
 
-from prpilot.actions.run_context import RunContext
 from prpilot.billing.ledger import month_key
 from prpilot.billing.spend import document, render, spend_report
 from prpilot.commands import parser as cli_parser
 from prpilot.errors import ConfigError, GitHubError, UsageError
 from prpilot.settings import parse_settings
 from prpilot.task import utcnow
+from prpilot.wiring.context import RunContext
 
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 _REPOSITORY = re.compile(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+")

@@ -15,7 +15,6 @@ from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from prpilot.actions.run_context import TOOL_PROFILE_VARIABLE  # what the engine step reads
 from prpilot.errors import PrpilotError
 from prpilot.evaluation.checking import CheckOutcome, run_check
 from prpilot.evaluation.endpoint import Target
@@ -26,6 +25,7 @@ from prpilot.settings import TOOL_PROFILES
 from prpilot.testing.github.git_backend import GitError
 from prpilot.testing.runner.job import RunResult
 from prpilot.testing.scenario import WRITER, Bed
+from prpilot.wiring.context import TOOL_PROFILE_VARIABLE  # what the engine step reads
 
 _GRACE_SECONDS = 120.0  # on top of max-minutes: checkout, the steps' start, the push
 

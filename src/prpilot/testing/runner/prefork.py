@@ -44,7 +44,7 @@ sys.exit(struct.unpack("!i", answer)[0])
 
 # What every step imports; loaded once in the server.
 _PRELOAD = (
-    "prpilot.cli", "prpilot.actions.schedule_step", "prpilot.actions.engine_step", "prpilot.actions.assembly",
+    "prpilot.cli", "prpilot.actions.schedule_step", "prpilot.actions.engine_step", "prpilot.wiring.run",
     "prpilot.actions.finish_step",
     "prpilot.agent.openai_model", "prpilot.agent.loop", "prpilot.agent.tools", "prpilot.github.rest",
     "prpilot.github.ref_store", "prpilot.billing.ref_ledger", "prpilot.github.checkout", "prpilot.billing.delivery",

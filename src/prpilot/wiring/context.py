@@ -1,4 +1,4 @@
-"""The runner's standard variables, read once into a typed value."""
+"""Where a run is: the runner's standard variables, read once into a typed value."""
 
 from __future__ import annotations
 

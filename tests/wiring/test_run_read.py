@@ -1,4 +1,4 @@
-"""Reading the inputs: every secret masked in the log, a placeholder key warned about."""
+"""A run reading its inputs: every secret masked in the log, a placeholder key warned about."""
 
 from __future__ import annotations
 
@@ -7,8 +7,13 @@ import re
 import pytest
 
 from prpilot.actions.runner_commands import ActionsRunner
-from prpilot.actions.step_inputs import read_settings
-from prpilot.settings import Step
+from prpilot.settings import Settings, Step
+from prpilot.wiring.run import Run
+
+
+def read_settings(env: dict[str, str], step: Step, runner: ActionsRunner) -> Settings:
+    """The settings half of the run a step reads (its context needs only the repository here)."""
+    return Run.read({"GITHUB_REPOSITORY": "octo/repo", **env}, step, runner).settings
 
 
 def test_a_placeholder_key_is_masked_in_the_log_and_warned_about(capsys: pytest.CaptureFixture[str]) -> None:
