@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from prpilot.billing.bill import Bill
 from prpilot.billing.ledger import Ledger, Settlement, parse_records, unsent_bills
 from prpilot.billing.meter import Meter
 from prpilot.billing.pricing import DEFAULT_PRICES
 from prpilot.errors import BillingError, GitHubError
 from prpilot.task import Task, Usage
+from prpilot.testing.notices import RecordedNotices
 
 
 class Backend:
@@ -41,32 +40,7 @@ class Endpoint:
         self.bills.append(bill)
 
 
-class Warnings:
-    """The runner's notices, keeping the warnings (what the run log shows)."""
-
-    def __init__(self) -> None:
-        self.said: list[str] = []
-
-    def info(self, message: str) -> None:
-        pass
-
-    def warning(self, message: str) -> None:
-        self.said.append(message)
-
-    def error(self, message: str) -> None:
-        pass
-
-    def mask(self, secret: str) -> None:
-        pass
-
-    def set_outputs(self, values: Mapping[str, object]) -> None:
-        pass
-
-    def add_summary(self, markdown: str) -> None:
-        pass
-
-
-def _meter(backend: Backend, endpoint: Endpoint, notices: Warnings | None = None) -> Meter:
+def _meter(backend: Backend, endpoint: Endpoint, notices: RecordedNotices | None = None) -> Meter:
     ledger = Ledger(backend, failure_backoff=0, sleep=lambda _: None)
     meter = Meter("gpt-4.1-mini", DEFAULT_PRICES, "1", ledger=ledger, billing=endpoint, notices=notices)
     meter.usage = Usage(prompt_tokens=1000, completion_tokens=100, calls=2)
@@ -79,24 +53,24 @@ def _task() -> Task:
 
 def test_a_bill_the_ledger_cannot_take_still_reaches_the_billing_endpoint() -> None:
     # Issue 13, class 1: the billing POST was only sent after the ledger's write had succeeded.
-    task, endpoint, notices = _task(), Endpoint(), Warnings()
+    task, endpoint, notices = _task(), Endpoint(), RecordedNotices()
 
     bill = _meter(Backend(failing=True), endpoint, notices).settle(task)
 
     assert endpoint.bills == [bill]
     assert bill.task_id == task.id
     assert bill.prompt_tokens == 1000
-    assert notices.said == [
+    assert notices.warnings == [
         "billing: the ledger could not take the bill: could not read the ledger: GitHub answered 502"]
 
 
 def test_a_bill_the_endpoint_cannot_take_waits_in_the_ledger() -> None:
-    backend, task, notices = Backend(), _task(), Warnings()
+    backend, task, notices = Backend(), _task(), RecordedNotices()
 
     _meter(backend, Endpoint(down=True), notices).settle(task)
 
-    assert len(notices.said) == 1
-    assert "billing endpoint did not take the bill" in notices.said[0]
+    assert len(notices.warnings) == 1
+    assert "billing endpoint did not take the bill" in notices.warnings[0]
 
     records = parse_records(backend.text)
     assert [r.bill.task_id for r in records if isinstance(r, Settlement)] == [task.id]

@@ -6,8 +6,6 @@ status comment, the outputs and summary for the runner.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
@@ -21,6 +19,7 @@ from prpilot.github.memory import MemoryGitHub
 from prpilot.scheduler.task_scheduler import TaskScheduler
 from prpilot.settings import parse_settings
 from prpilot.task import Task, TaskStatus, Usage
+from prpilot.testing.notices import RecordedNotices
 from prpilot.testing.stores import FileLedgerBackend, StatusCommentStore
 from prpilot.thread.ending import Ending, end_task
 from prpilot.thread.markdown import MARKER
@@ -30,34 +29,6 @@ from prpilot.wiring.context import RunContext
 from prpilot.wiring.run import Run
 
 RUN = "https://github.test/octo/repo/actions/runs/1"
-
-
-@dataclass
-class RecordedNotices:
-    """The runner as the core sees it, recording what it was told."""
-
-    outputs: dict[str, object] = field(default_factory=dict)
-    summaries: list[str] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-
-    def info(self, message: str) -> None:
-        pass
-
-    def warning(self, message: str) -> None:
-        self.warnings.append(message)
-
-    def error(self, message: str) -> None:
-        self.errors.append(message)
-
-    def mask(self, secret: str) -> None:
-        pass
-
-    def set_outputs(self, values: Mapping[str, object]) -> None:
-        self.outputs.update(values)
-
-    def add_summary(self, markdown: str) -> None:
-        self.summaries.append(markdown)
 
 
 def _task(**fields: object) -> Task:
