@@ -39,6 +39,10 @@ def silent_server() -> Iterator[str]:
         connection.close()
     listener.close()
 
+# A client timeout every plain request meets even on a busy 2-core machine (0.2 s did not, under a
+# parallel test run), and a fault that holds its answer past it.
+SHORT, PAST_SHORT = 1.0, 1.5
+
 
 def test_timeouts_end_in_a_plain_error(silent_server: str) -> None:
     repo = GitHubRepository(connect("t", silent_server, retries=1, backoff=0, timeout=1), "o/r")
@@ -246,16 +250,16 @@ def test_a_post_that_timed_out_is_not_repeated_but_a_get_is(fake_github: FakeGit
     # GitHub may have carried a timed-out POST out: only the caller, who can look, may ask again.
     fake_github.add_repo("o/r")
     number = fake_github.add_issue("o/r", "An issue")
-    repo = GitHubRepository(connect(fake_github.token, fake_github.api_url, retries=2, backoff=0, timeout=0.2), "o/r")
+    repo = GitHubRepository(connect(fake_github.token, fake_github.api_url, retries=2, backoff=0, timeout=SHORT), "o/r")
 
-    fake_github.fail_at(0, "timeout-applied", delay=0.4)
+    fake_github.fail_at(0, "timeout-applied", delay=PAST_SHORT)
     with pytest.raises(GitHubError) as caught:
         repo.create_comment(number, "hello")
     assert caught.value.status is None  # no answer: it may have been carried out
     assert [c.body for c in fake_github.comments("o/r", number)] == ["hello"]
     assert len([r for r in fake_github.requests if r.method == "POST"]) == 1
 
-    fake_github.fail_at(0, "timeout-not-applied", delay=0.4)
+    fake_github.fail_at(0, "timeout-not-applied", delay=PAST_SHORT)
     assert repo.comments_with(number, "hel") == [(fake_github.comments("o/r", number)[0].id, "hello")]
 
 
@@ -282,8 +286,8 @@ def test_optional_context_that_fails_is_left_out_with_a_note_not_fatal(fake_gith
 def test_a_pull_request_opened_though_its_answer_was_lost_is_found_not_failed(fake_github: FakeGitHub) -> None:
     fake_github.add_repo("o/r")
     fake_github.commit("o/r", "pilot/x", {"a.py": "x = 1\n"})
-    repo = GitHubRepository(connect(fake_github.token, fake_github.api_url, retries=2, backoff=0, timeout=0.2), "o/r")
-    fake_github.fail_at(0, "timeout-applied", delay=0.4)
+    repo = GitHubRepository(connect(fake_github.token, fake_github.api_url, retries=2, backoff=0, timeout=SHORT), "o/r")
+    fake_github.fail_at(0, "timeout-applied", delay=PAST_SHORT)
 
     pull = repo.create_pull(title="X", body="", head="pilot/x", base="main", draft=False)
 
@@ -294,8 +298,8 @@ def test_a_pull_request_opened_though_its_answer_was_lost_is_found_not_failed(fa
 def test_a_pull_request_whose_lost_answer_hid_a_failure_is_asked_for_again(fake_github: FakeGitHub) -> None:
     fake_github.add_repo("o/r")
     fake_github.commit("o/r", "pilot/x", {"a.py": "x = 1\n"})
-    repo = GitHubRepository(connect(fake_github.token, fake_github.api_url, retries=2, backoff=0, timeout=0.2), "o/r")
-    fake_github.fail_at(0, "timeout-not-applied", delay=0.4)
+    repo = GitHubRepository(connect(fake_github.token, fake_github.api_url, retries=2, backoff=0, timeout=SHORT), "o/r")
+    fake_github.fail_at(0, "timeout-not-applied", delay=PAST_SHORT)
 
     pull = repo.create_pull(title="X", body="", head="pilot/x", base="main", draft=False)
 
