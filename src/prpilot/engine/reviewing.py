@@ -1,16 +1,20 @@
 """A review task: the agent reads the pull request at its head and answers with a review; no branch, no commit.
 
-It keeps the lifecycle of any task (status comment, limits, bill, ``/pilot stop``, the ledger) through
-the engine's own steps, and ends like one: :meth:`TaskEngine._finish`.
+:class:`ReviewEngine` is a :class:`~prpilot.engine.task_engine.TaskEngine` whose run reads and posts a
+review instead of changing code: it keeps the lifecycle of any task (status comment, limits, bill,
+``/pilot stop``, the ledger) through the engine's own steps, and ends like one. :func:`engine_class`
+picks the engine for a task's kind.
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from prpilot.agent.prompt import load_hints
 from prpilot.billing.money import format_usd
+from prpilot.engine.task_engine import TaskEngine
 from prpilot.engine.unfinished import CUT_SHORT, failure_text
 from prpilot.errors import Cancelled, GitHubError, PrpilotError
 from prpilot.github.port import PullReviewPort, ReviewLineComment
@@ -22,7 +26,9 @@ from prpilot.task import Task, TaskStatus
 from prpilot.thread import markdown as report
 
 if TYPE_CHECKING:
-    from prpilot.engine.task_engine import TaskEngine
+    from prpilot.agent.programs import CommandPolicy
+    from prpilot.agent.tools import Toolbox
+    from prpilot.agent.workspace import Workspace
 
 log = logging.getLogger(__name__)
 
@@ -49,61 +55,91 @@ def _earlier(comments: list[ReviewLineComment]) -> list[EarlierComment]:
             for c in comments if c.in_reply_to is None]
 
 
-def run_review(engine: TaskEngine, task: Task) -> Task:
-    """Review ``task``'s pull request and post the review; always end in a final state with an answer."""
-    answer, cut_short, failure = "", "", ""
-    # The job's later steps must find the checkout as the workflow made it, not a fork's code.
-    before = engine.checkout.current_branch() or engine.checkout.head_sha()
-    task.transition(TaskStatus.RUNNING)
-    task.gpt_model = task.gpt_model or engine.settings.model
-    engine._step(task, "Reading the pull request")
-    try:
-        if task.pr_number is None:
-            raise PrpilotError("`review` reviews a pull request: ask on one, or name it in the dispatch's pr input")
-        reviews = reviews_of(engine.github)
-        pull = engine.github.get_pull(task.pr_number)
-        task.head, task.base, task.pr_url = pull.head_ref, pull.base_ref, pull.html_url
-        task.head_repo = pull.head_repo
-        # The maintainers' notes for the agent come from the base, never from the pull request it reviews.
-        engine._base_hints = load_hints(engine.checkout.root)
-        head = engine.checkout.checkout_pull_head(task.pr_number)
-        patches = reviews.pull_patches(task.pr_number)
-        engine._review_patches = dict(patches)
-        files = diff_map(patches)
-        earlier = _earlier(reviews.own_review_comments(task.pr_number, "<!-- prpilot:review -->"))
-        engine._step(task, "Reviewing (the agent reads the code)")
-        outcome = engine._run_agent(task)
-        review, problem = read_review(outcome.answer)
-        if problem and outcome.stop_reason == "done" and not engine._spent(task):
-            outcome = engine._run_agent(task, followup=REPAIR.format(problem=problem))  # one repair turn
+def engine_class(task: Task) -> type[TaskEngine]:
+    """The engine for ``task``'s kind: a review reads and posts a review, any other task changes code."""
+    return ReviewEngine if task.kind == "review" else TaskEngine
+
+
+@dataclass
+class ReviewEngine(TaskEngine):
+    """Review one admitted pull request: read it at its head, post a review, answer on the thread."""
+
+    _base_hints: str | None = None  # the base's hints, read before the pull request's head replaced them
+    _patches: dict[str, str] = field(default_factory=dict)  # the pull request's diff, file by file, for read_diff
+
+    def _run(self, task: Task) -> Task:
+        """Review ``task``'s pull request and post the review; always end in a final state with an answer."""
+        answer, cut_short, failure = "", "", ""
+        # The job's later steps must find the checkout as the workflow made it, not a fork's code.
+        before = self.checkout.current_branch() or self.checkout.head_sha()
+        task.transition(TaskStatus.RUNNING)
+        task.gpt_model = task.gpt_model or self.settings.model
+        self._step(task, "Reading the pull request")
+        try:
+            if task.pr_number is None:
+                raise PrpilotError("`review` reviews a pull request: ask on one, or name it in the dispatch's pr input")
+            reviews = reviews_of(self.github)
+            pull = self.github.get_pull(task.pr_number)
+            task.head, task.base, task.pr_url = pull.head_ref, pull.base_ref, pull.html_url
+            task.head_repo = pull.head_repo
+            # The maintainers' notes for the agent come from the base, never from the pull request it reviews.
+            self._base_hints = load_hints(self.checkout.root)
+            head = self.checkout.checkout_pull_head(task.pr_number)
+            patches = reviews.pull_patches(task.pr_number)
+            self._patches = dict(patches)
+            files = diff_map(patches)
+            earlier = _earlier(reviews.own_review_comments(task.pr_number, "<!-- prpilot:review -->"))
+            self._step(task, "Reviewing (the agent reads the code)")
+            outcome = self._run_agent(task)
             review, problem = read_review(outcome.answer)
-        if outcome.stop_reason != "done":
-            reason = CUT_SHORT[outcome.stop_reason].format(
-                steps=engine.settings.max_steps, cap=format_usd(engine._cap(task) or 0), cap_source="max-cost")
-            cut_short = f"The review was cut short, so nothing was posted: {reason}."
-            if outcome.stop_reason == "cancelled":
-                cut_short = engine._stopped(task) or cut_short
-        else:
-            engine._step(task, "Posting the review")
-            posted, plan = _post(engine, reviews, task, head, review, files, earlier)
-            task.review_id, task.review_comments = posted.review_id, posted.inline
-            answer = _answer(posted, plan)
-    except Exception as exc:  # the task ends in words whatever broke
-        failure = failure_text(exc)
-        if isinstance(exc, Cancelled):  # who stopped it, when it was `/pilot stop`
-            with engine.cancel.shield():
-                failure = engine._stopped(task) or failure
-        if isinstance(exc, GitHubError) and exc.status in (403, 404):
-            failure += (" The workflow's token may not write reviews here (a fork's pull_request token is read-only:"
-                        " a maintainer's `/pilot review` comment reviews a fork's pull request).")
-    with engine.cancel.shield():
-        if before:
-            try:
-                engine.checkout.return_to(before)
-            except PrpilotError as exc:
-                failure = failure or exc.message
-        engine._finish(task, answer=answer, cut_short=cut_short, failure=failure)
-    return task
+            if problem and outcome.stop_reason == "done" and not self._spent(task):
+                outcome = self._run_agent(task, followup=REPAIR.format(problem=problem))  # one repair turn
+                review, problem = read_review(outcome.answer)
+            if outcome.stop_reason != "done":
+                reason = CUT_SHORT[outcome.stop_reason].format(
+                    steps=self.settings.max_steps, cap=format_usd(self._cap(task) or 0), cap_source="max-cost")
+                cut_short = f"The review was cut short, so nothing was posted: {reason}."
+                if outcome.stop_reason == "cancelled":
+                    cut_short = self._stopped(task) or cut_short
+            else:
+                self._step(task, "Posting the review")
+                posted, plan = _post(self, reviews, task, head, review, files, earlier)
+                task.review_id, task.review_comments = posted.review_id, posted.inline
+                answer = _answer(posted, plan)
+        except Exception as exc:  # the task ends in words whatever broke
+            failure = failure_text(exc)
+            if isinstance(exc, Cancelled):  # who stopped it, when it was `/pilot stop`
+                with self.cancel.shield():
+                    failure = self._stopped(task) or failure
+            if isinstance(exc, GitHubError) and exc.status in (403, 404):
+                failure += (" The workflow's token may not write reviews here (a fork's pull_request token is"
+                            " read-only: a maintainer's `/pilot review` comment reviews a fork's pull request).")
+        with self.cancel.shield():
+            if before:
+                try:
+                    self.checkout.return_to(before)
+                except PrpilotError as exc:
+                    failure = failure or exc.message
+            self._finish(task, answer=answer, cut_short=cut_short, failure=failure)
+        return task
+
+    def _may_run_commands(self, task: Task) -> bool:
+        """A fork's code is read, never run: its review gets no commands (they would run what the fork wrote)."""
+        return task.head_repo == task.github_project
+
+    def _toolbox_for(self, workspace: Workspace, commands: CommandPolicy | None) -> Toolbox:
+        from prpilot.review.diff_tool import ReviewToolbox
+        from prpilot.review.prompt import REVIEW_TOOLS
+
+        return ReviewToolbox(workspace, commands=commands, profile=REVIEW_TOOLS, patches=self._patches)
+
+    def _hints(self) -> str | None:
+        return self._base_hints  # the maintainers' notes come from the base, never from the pull request
+
+    def _opening(self, task: Task, messages: list[dict[str, object]]) -> list[dict[str, object]]:
+        from prpilot.review.prompt import review_messages
+
+        return review_messages(messages, task.user_request)
 
 
 def _post(engine: TaskEngine, reviews: PullReviewPort, task: Task, head: str, review: ReviewAnswer,

@@ -46,7 +46,9 @@ from prpilot.thread.status_comment import BackgroundEditor, StatusComment
 if TYPE_CHECKING:
     from prpilot.agent.loop import AgentOutcome, StepEvent
     from prpilot.agent.model import ChatModel
+    from prpilot.agent.programs import CommandPolicy
     from prpilot.agent.tools import Toolbox
+    from prpilot.agent.workspace import Workspace
     from prpilot.billing.delivery import BillSender
     from prpilot.billing.ledger import Ledger
 
@@ -57,7 +59,7 @@ _MAX_CHANGED_FILES = 100  # kept on the task for a follow-up; the status comment
 
 @dataclass
 class TaskEngine:
-    """Run one admitted task in a checkout."""
+    """Run one admitted change task in a checkout (a review runs on :class:`~prpilot.engine.reviewing.ReviewEngine`)."""
 
     settings: Settings
     github: GitHubPort
@@ -84,8 +86,6 @@ class TaskEngine:
     _messages: list[dict[str, object]] = field(default_factory=list)  # the agent's conversation, for a fix round
     _checks: Verification | None = None  # the project's setup and verify commands, when configured
     _deadline: float = 0.0  # time.monotonic() when max-minutes runs out for this task
-    _base_hints: str | None = None  # a review's hints, read before the pull request's head replaced them
-    _review_patches: dict[str, str] = field(default_factory=dict)  # a review's diff, file by file, for read_diff
     _status: StatusComment = field(init=False)
     meter: Meter = field(init=False)
     git: GitWork = field(init=False)
@@ -110,6 +110,9 @@ class TaskEngine:
         editor = BackgroundEditor(self.progress_edits, read=self.progress_reads) if self.progress_edits else None
         self._status.editor = editor
         try:
+            self._deadline = time.monotonic() + self.settings.max_minutes * 60
+            self._kept = Checkpoint(self.checkpoint, self._touched) if self.checkpoint is not None else None
+            self._task_model = self._kept.counted(self.model, task) if self._kept is not None else self.model
             return self._run(task)
         finally:
             if editor is not None:
@@ -119,13 +122,6 @@ class TaskEngine:
 
     def _run(self, task: Task) -> Task:
         answer, cut_short, failure = "", "", ""
-        self._deadline = time.monotonic() + self.settings.max_minutes * 60
-        self._kept = Checkpoint(self.checkpoint, self._touched) if self.checkpoint is not None else None
-        self._task_model = self._kept.counted(self.model, task) if self._kept is not None else self.model
-        if task.kind == "review":  # reads and posts a review: no branch, no commit
-            from prpilot.engine.reviewing import run_review
-
-            return run_review(self, task)
         # The branch is named from the request: the title costs a model call, made only for a change.
         title, branch = fallback_title(task.user_request), None
         task.transition(TaskStatus.RUNNING)
@@ -272,11 +268,8 @@ class TaskEngine:
     def _start_agent(self, task: Task) -> tuple[Toolbox, list[dict[str, object]]]:
         """The agent's tools and its first messages (with what came before on this thread)."""
         from prpilot.agent.programs import CommandPolicy, unavailable
-        from prpilot.agent.prompt import build_messages, load_hints
-        from prpilot.agent.tools import TOOL_PROFILES, Toolbox
+        from prpilot.agent.prompt import build_messages
         from prpilot.agent.workspace import Workspace
-        from prpilot.review.diff_tool import ReviewToolbox
-        from prpilot.review.prompt import REVIEW_TOOLS, review_messages
 
         thread = ThreadContext()
         if task.thread_number is not None:
@@ -292,9 +285,7 @@ class TaskEngine:
             root, allow_workflow_edits=self.settings.allow_workflow_edits, secrets=self.settings.secrets()
         )
         commands = None
-        # A fork's code is read, never run: its review gets no commands (they would run what the fork wrote).
-        from_fork = task.kind == "review" and task.head_repo != task.github_project
-        if (self.settings.allowed_commands or self.settings.verify) and not from_fork:
+        if (self.settings.allowed_commands or self.settings.verify) and self._may_run_commands(task):
             commands = CommandPolicy(
                 prefixes=self.settings.allowed_commands,
                 env=self.command_env,
@@ -303,24 +294,42 @@ class TaskEngine:
                 checks=self.settings.verify,
                 limits=self.settings.command_limits,
             )
-        profile = TOOL_PROFILES[self.settings.tool_profile] if task.kind != "review" else REVIEW_TOOLS
-        toolbox = self._toolbox = Toolbox(workspace, commands=commands, profile=profile) if task.kind != "review" \
-            else ReviewToolbox(workspace, commands=commands, profile=profile, patches=self._review_patches)
+        toolbox = self._toolbox = self._toolbox_for(workspace, commands)
         if toolbox.sandbox is not None and toolbox.sandbox.problem and self.runner:
             self.runner.warning(f"commands are configured, but {unavailable(toolbox.sandbox.problem)}")
         messages = build_messages(
             task.user_request,
             thread,
-            hints=load_hints(root) if task.kind != "review" else self._base_hints,
+            hints=self._hints(),
             review_context=review_context(task),
             include_untrusted=self.settings.include_untrusted_comments,
             secrets=self.settings.secrets(),
             checks=self.settings.verify,
-            profile=profile,
+            profile=toolbox.profile,
         )
-        if task.kind == "review":
-            messages = review_messages(messages, task.user_request)
-        return toolbox, messages
+        return toolbox, self._opening(task, messages)
+
+    # What a kind of task changes in the agent's set-up (a review: prpilot.engine.reviewing.ReviewEngine).
+
+    def _may_run_commands(self, task: Task) -> bool:
+        """Whether the agent may run the configured commands on this task's code."""
+        return True
+
+    def _toolbox_for(self, workspace: Workspace, commands: CommandPolicy | None) -> Toolbox:
+        """The agent's tools: the tool profile the settings name."""
+        from prpilot.agent.tools import TOOL_PROFILES, Toolbox
+
+        return Toolbox(workspace, commands=commands, profile=TOOL_PROFILES[self.settings.tool_profile])
+
+    def _hints(self) -> str | None:
+        """The maintainers' notes for the agent (AGENTS.md and the like) in the checkout."""
+        from prpilot.agent.prompt import load_hints
+
+        return load_hints(self.checkout.root)
+
+    def _opening(self, task: Task, messages: list[dict[str, object]]) -> list[dict[str, object]]:
+        """The agent's first messages as this kind of task wants them."""
+        return messages
 
     def finalize_working_branch(self, task: Task, branch: WorkingBranch, title: str, answer: str, cut: str) -> str:
         """Commit and push the changes; open the pull request for an issue task; return what the answer must add."""

@@ -141,7 +141,7 @@ class Run:
         """The engine for ``task``, or None when it cannot start (the task is then failed, said and billed)."""
         from prpilot.billing.delivery import BillingClient
         from prpilot.billing.pricing import load_prices
-        from prpilot.engine.task_engine import TaskEngine
+        from prpilot.engine.reviewing import engine_class
         from prpilot.github.checkout import Checkout
         from prpilot.wiring.models import chat_model
 
@@ -149,7 +149,7 @@ class Run:
         github = self.github
         try:
             progress = self._open_github(retries=0, timeout=min(10.0, current_tuning().timeout))
-            return TaskEngine(
+            return engine_class(task)(
                 settings=settings,
                 github=github,
                 checkout=Checkout(workspace, server_url=ctx.server_url, token=settings.github_token),
