@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -17,7 +18,6 @@ from prpilot.errors import ConfigError, PrpilotError
 
 if TYPE_CHECKING:
     from prpilot.agent.loop import AgentOutcome
-    from prpilot.engine.task_engine import TaskEngine
     from prpilot.task import Task
 
 _FENCE = re.compile(r"```(?:json)?\s*\n(.*?)\n\s*```", re.DOTALL)
@@ -77,18 +77,21 @@ def check_answer(text: str, schema: dict[str, Any]) -> tuple[str, list[str]]:
     return "", ["the answer holds no JSON"]
 
 
-def settle(engine: TaskEngine, task: Task, schema: dict[str, Any], outcome: AgentOutcome,
-           answer: str) -> tuple[AgentOutcome, str]:
-    """Check the final answer; give the agent one repair turn; fail the task naming what is still wrong."""
+def settle(task: Task, schema: dict[str, Any], outcome: AgentOutcome, answer: str, *,
+           repair: Callable[[str], AgentOutcome] | None, redact: Callable[[str], str]) -> tuple[AgentOutcome, str]:
+    """Check the final answer; give the agent one repair turn; fail the task naming what is still wrong.
+
+    ``repair`` continues the agent's conversation with a message (None: no model call is left for it);
+    ``redact`` takes the secrets out of what reaches the thread and the outputs.
+    """
     if outcome.stop_reason != "done":
         return outcome, answer  # cut short: there is no final answer to hold to the schema
     line, errors = check_answer(outcome.answer, schema)
-    if errors and not engine._spent(task):
-        repair = REPAIR.format(schema=json.dumps(schema, indent=1)[:4000], errors="; ".join(errors))
-        outcome = engine._run_agent(task, followup=repair)
+    if errors and repair is not None:
+        outcome = repair(REPAIR.format(schema=json.dumps(schema, indent=1)[:4000], errors="; ".join(errors)))
         answer = outcome.answer
         line, errors = check_answer(outcome.answer, schema) if outcome.stop_reason == "done" else ("", errors)
     if errors:
-        raise PrpilotError("The answer does not match output-schema: " + "; ".join(engine._redact(e) for e in errors))
-    task.structured_output = engine._redact(line)
+        raise PrpilotError("The answer does not match output-schema: " + "; ".join(redact(e) for e in errors))
+    task.structured_output = redact(line)
     return outcome, answer

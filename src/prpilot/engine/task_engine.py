@@ -145,7 +145,9 @@ class TaskEngine:
             outcome = self._run_agent(task)
             outcome, answer = self._verify(task, outcome)
             if schema is not None:
-                outcome, answer = settle_structured(self, task, schema, outcome, answer)
+                repair = None if self._spent(task) else (lambda text: self._run_agent(task, followup=text))
+                outcome, answer = settle_structured(task, schema, outcome, answer, repair=repair,
+                                                    redact=self._redact)
             # The model's text reaches the thread, the pull request and the outputs: no secret, no mass
             # mention, no closing keyword for someone else's issue.
             answer = report.neutralise(self._redact(answer), requester=task.github_user, issue=task.issue_number)
