@@ -13,7 +13,24 @@ from typing import Any, Self
 __all__ = ["HTTPRequest", "HTTPResponse", "LocalServer"]
 
 
-class _Server(ThreadingHTTPServer):
+class ShortAccept:
+    """A listening socket whose ``accept`` cannot block a server's loop (mix in before the server class).
+
+    The loop accepts only once the socket polls readable, but a queued connection its client reset
+    in between is dropped by the kernel, and a blocking ``accept`` then waits for the next client,
+    which never comes at teardown: ``shutdown()`` hung for good (seen in a parallel run, py-spy on the
+    stuck worker). With a timeout that ``accept`` returns an OSError the loop ignores; the sockets it
+    accepts are blocking all the same (``socket.accept`` makes them so when the listener has a timeout).
+    """
+
+    socket: Any
+
+    def server_activate(self) -> None:
+        super().server_activate()  # type: ignore[misc]
+        self.socket.settimeout(0.5)
+
+
+class _Server(ShortAccept, ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 128  # as the fake GitHub's: the default backlog of 5 resets connections under load
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from prpilot.testing._http import ShortAccept
 from prpilot.testing.github import routes_actions, routes_git, routes_issues, routes_pulls, routes_repos, routes_reviews
 from prpilot.testing.github.git_http import parse_git_path, read_body, run_backend
 from prpilot.testing.github.recording import Arrival, PositionalFault, RecordedRequest, Recorder
@@ -48,7 +49,7 @@ class App:
             return self.api.state.tokens.get(value)
 
 
-class FakeServer(ThreadingHTTPServer):
+class FakeServer(ShortAccept, ThreadingHTTPServer):
     """A threading HTTP server that carries the App."""
 
     daemon_threads = True
