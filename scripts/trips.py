@@ -134,7 +134,6 @@ def measure(work: Path) -> dict[str, tuple[list[str], int]]:
             text("Fix the typo in the README"),  # the title, asked once there is a change
         )
         env["PRPILOT_TASK_FILE"] = outputs["task-file"]
-        done: dict[str, tuple[list[str], int]] = {}
 
         def engine() -> None:
             code = engine_step(env)
@@ -153,8 +152,7 @@ def measure(work: Path) -> dict[str, tuple[list[str], int]]:
             text("Added notes."),
             text("Add notes"),
         )
-        done["TaskEngine.run"] = trip(engine, inside="TaskEngine.run")
-        trips.update(done)
+        trips["TaskEngine.run"] = trip(engine, inside="TaskEngine.run")
     return trips
 
 

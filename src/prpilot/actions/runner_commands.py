@@ -9,8 +9,9 @@ https://docs.github.com/en/actions/writing-workflows/choosing-what-your-workflow
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Mapping
+
+from prpilot.notices import LogNotices
 
 
 def escape_data(text: str) -> str:
@@ -43,8 +44,12 @@ def use_logging(env: Mapping[str, str]) -> None:
     logging.basicConfig(level=logging.DEBUG if debugging(env) else logging.INFO, format="%(message)s")
 
 
-class ActionsRunner:
-    """Write outputs, the job summary and log commands the way the runner reads them."""
+class ActionsRunner(LogNotices):
+    """Write outputs, the job summary and log commands the way the runner reads them.
+
+    Away from a runner (no ``GITHUB_ACTIONS``, no command files) it writes the plain lines of
+    :class:`~prpilot.notices.LogNotices` instead.
+    """
 
     def __init__(self, env: Mapping[str, str]) -> None:
         self._output = env.get("GITHUB_OUTPUT", "")
@@ -55,7 +60,7 @@ class ActionsRunner:
         """Append one output in the heredoc form, safe for multi-line values."""
         text = "" if value is None else str(value)
         if not self._output:
-            print(f"{name}={text}")
+            super().set_outputs({name: text})
             return
         with open(self._output, "a", encoding="utf-8", newline="") as handle:
             handle.write(output_entry(name, text) + "\n")
@@ -78,7 +83,7 @@ class ActionsRunner:
         command would print the secret itself, so nothing is printed there.
         """
         if not self._in_actions:
-            return
+            return super().mask(secret)
         for line in secret.splitlines() or [secret]:
             if line.strip():
                 print(command_line("add-mask", line), flush=True)
@@ -87,13 +92,10 @@ class ActionsRunner:
         if self._in_actions:
             print(command_line("error", message), flush=True)
         else:
-            print(f"error: {message}", file=sys.stderr)
+            super().error(message)
 
     def warning(self, message: str) -> None:
         if self._in_actions:
             print(command_line("warning", message), flush=True)
         else:
-            print(f"warning: {message}", file=sys.stderr)
-
-    def info(self, message: str) -> None:
-        print(message, flush=True)
+            super().warning(message)

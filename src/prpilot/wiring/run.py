@@ -24,6 +24,7 @@ from prpilot.tuning import current as current_tuning
 from prpilot.wiring.context import TOOL_PROFILE_VARIABLE, RunContext, copilot_api_from
 
 if TYPE_CHECKING:  # PyGithub, the scheduler and the engine load only when the run needs them
+    from prpilot.billing.delivery import BillingClient
     from prpilot.billing.ledger import Ledger
     from prpilot.billing.meter import Meter
     from prpilot.engine.cancellation import CancelSignal
@@ -109,16 +110,13 @@ class Run:
         before it made any call (no "unknown price" warning for it).
         """
         from prpilot.agent.endpoints import payers
-        from prpilot.billing.delivery import BillingClient
         from prpilot.billing.meter import Meter
         from prpilot.billing.pricing import DEFAULT_PRICES, load_prices
 
         if not priced:
             return Meter(model, DEFAULT_PRICES, self.context.run_id, ledger=self.ledger)
-        settings = self.settings
-        billing = BillingClient(settings.billing_url, settings.billing_token) if settings.billing_url else None
-        return Meter(model, load_prices(settings.prices), self.context.run_id, ledger=self.ledger, billing=billing,
-                     notices=self.notices, billed_to=payers(settings))
+        return Meter(model, load_prices(self.settings.prices), self.context.run_id, ledger=self.ledger,
+                     billing=self._billing(), notices=self.notices, billed_to=payers(self.settings))
 
     def scheduler(self, acknowledged: Acknowledged | None = None) -> TaskScheduler:
         """The scheduler of this run's requests, with the strategy the inputs name."""
@@ -139,7 +137,6 @@ class Run:
         self, task: Task, workspace: Path, *, cancel: CancelSignal, checkpoint: Callable[[Task], None] | None = None
     ) -> TaskEngine | None:
         """The engine for ``task``, or None when it cannot start (the task is then failed, said and billed)."""
-        from prpilot.billing.delivery import BillingClient
         from prpilot.billing.pricing import load_prices
         from prpilot.engine.reviewing import engine_class
         from prpilot.github.checkout import Checkout
@@ -159,7 +156,7 @@ class Run:
                 run_id=ctx.run_id,
                 repo_url=f"{ctx.server_url}/{ctx.repository}",
                 ledger=self.ledger,
-                billing=BillingClient(settings.billing_url, settings.billing_token) if settings.billing_url else None,
+                billing=self._billing(),
                 runner=self.notices,
                 cancel=cancel,
                 command_env=self.env,
@@ -187,6 +184,13 @@ class Run:
     def temp(self) -> Path:
         """Where the run keeps its files between steps (RUNNER_TEMP)."""
         return Path(self.context.runner_temp or ".")
+
+    def _billing(self) -> BillingClient | None:
+        """The billing endpoint the inputs name, if any."""
+        from prpilot.billing.delivery import BillingClient
+
+        settings = self.settings
+        return BillingClient(settings.billing_url, settings.billing_token) if settings.billing_url else None
 
     def _open_github(self, *, retries: int = 4, timeout: float | None = None) -> GitHubRepository:
         from prpilot.github.rest import open_repository
