@@ -21,6 +21,9 @@ class ShortAccept:
     which never comes at teardown: ``shutdown()`` hung for good (seen in a parallel run, py-spy on the
     stuck worker). With a timeout that ``accept`` returns an OSError the loop ignores; the sockets it
     accepts are blocking all the same (``socket.accept`` makes them so when the listener has a timeout).
+    Sources, read 2026-12-07: Linux accept(2), NOTES ("the connection might have been removed by an
+    asynchronous network error ... the call will block waiting for the next connection"; man-pages on
+    this machine), and CPython 3.11's Lib/socket.py ``socket.accept`` (issue #7995's blocking rule).
     """
 
     socket: Any
