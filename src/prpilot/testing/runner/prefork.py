@@ -6,13 +6,17 @@ server process that imports them once; the step's ``$PRPILOT_PYTHON`` is a tiny 
 the server its arguments, environment, working directory and its stdin/stdout/stderr (as file
 descriptors) and exits with the step's exit code. The server forks a child per step, which runs
 ``entrypoint.py`` with exactly that environment: a separate process as before, its own output
-files, its own exit code, only without the imports. What it does not carry over is a signal sent
-to the client (a cancelled job): tests of cancellation use the real interpreter.
+files, its own exit code, only without the imports; ``sys.path[0]`` is the script's folder and
+stdout/stderr are set up as a fresh interpreter's would be (tests/testing/runner/test_prefork.py
+compares the two). What it does not carry over: a signal sent to the client (a cancelled job,
+a step killed at its time limit), and what the kernel shows of the process in ``/proc/<pid>/``
+(``environ`` and ``cmdline`` are the server's). Tests of those use the real interpreter.
 """
 
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import os
 import resource
@@ -26,6 +30,7 @@ import sys
 import tempfile
 from pathlib import Path
 from types import TracebackType
+from typing import TextIO
 
 _CLIENT = '''#!{python} -IS
 import json, os, socket, struct, sys
@@ -67,6 +72,16 @@ def _cpu_seconds() -> float:
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
+def _stream(fd: int, like: TextIO) -> TextIO:
+    """A text stream on ``fd`` set up as ``like``, the server's own: what a fresh interpreter would make of it."""
+    unbuffered = isinstance(getattr(like, "buffer", None), io.FileIO)  # -u or PYTHONUNBUFFERED: no buffer layer
+    return io.TextIOWrapper(
+        open(fd, "wb", buffering=0 if unbuffered else -1, closefd=False),  # the fd stays the step's until it ends
+        encoding=like.encoding, errors=like.errors, line_buffering=bool(like.line_buffering),
+        write_through=getattr(like, "write_through", False),
+    )
+
+
 def _run_step(conn: socket.socket, fds: list[int], request: dict[str, object], cpu_log: str) -> None:
     """In the forked child: become the step's process, run it, report its exit code, and end."""
     code = 1
@@ -75,8 +90,7 @@ def _run_step(conn: socket.socket, fds: list[int], request: dict[str, object], c
         for target, fd in enumerate(fds[:3]):
             os.dup2(fd, target)
         sys.stdin = open(0, closefd=False)  # noqa: SIM115 - the fds stay the step's until it ends
-        sys.stdout = open(1, "w", closefd=False)  # noqa: SIM115
-        sys.stderr = open(2, "w", closefd=False)  # noqa: SIM115
+        sys.stdout, sys.stderr = _stream(1, sys.__stdout__ or sys.stdout), _stream(2, sys.__stderr__ or sys.stderr)
         env = request["env"]
         argv = request["argv"]
         assert isinstance(env, dict)
@@ -85,11 +99,17 @@ def _run_step(conn: socket.socket, fds: list[int], request: dict[str, object], c
         os.environ.update({str(k): str(v) for k, v in env.items()})
         os.chdir(str(request["cwd"]))
         sys.argv = [str(a) for a in argv]
+        # As `python SCRIPT` does: the script's folder first on sys.path (never the working directory).
+        sys.path.insert(0, os.path.dirname(os.path.realpath(sys.argv[0])))
         try:
             runpy.run_path(sys.argv[0], run_name="__main__")
             code = 0
         except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+            if exc.code is None or isinstance(exc.code, int):
+                code = exc.code or 0
+            else:  # the interpreter prints any other exit value on stderr, and exits with 1
+                print(exc.code, file=sys.stderr)
+                code = 1
     except BaseException:
         import traceback
 
@@ -107,13 +127,28 @@ def _run_step(conn: socket.socket, fds: list[int], request: dict[str, object], c
             os._exit(code)
 
 
+def _reap(_signum: int, _frame: object) -> None:
+    """Wait for every step that ended."""
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+
+
 def serve(path: str, cpu_log: str) -> None:
     """The server's loop: preload, then fork one child per connecting step (each adds its CPU time to ``cpu_log``)."""
     import importlib
 
+    if sys.path and sys.path[0] == "":  # `python -c`'s working directory: neither the preload's nor a step's
+        del sys.path[0]
     for module in _PRELOAD:
         importlib.import_module(module)
-    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped by the kernel
+    # Each step is waited for, as the step's parent would: its CPU time then counts in the server's
+    # children, and so in the test run's (`time pytest` shows what the steps cost).
+    signal.signal(signal.SIGCHLD, _reap)
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(path)
     listener.listen(64)
