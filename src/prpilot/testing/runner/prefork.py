@@ -47,12 +47,21 @@ while len(answer) < 4:
 sys.exit(struct.unpack("!i", answer)[0])
 '''
 
-# What every step imports; loaded once in the server.
+# What the steps import, loaded once in the server: each module a step imports after the fork costs its
+# import again in every step. Measured with PYTHONPROFILEIMPORTTIME=1 on the fault sweep's two tasks (the
+# steps' stderr); openai alone, imported by prpilot only when the engine first calls the model, took 0.9 s
+# of every engine step before it was here. Module-level reads of the environment in these modules (openai's
+# OPENAI_LOG) see the server's, which is the environment the test bed builds the steps' from.
 _PRELOAD = (
-    "prpilot.cli", "prpilot.actions.schedule_step", "prpilot.actions.engine_step", "prpilot.wiring.run",
-    "prpilot.actions.finish_step",
-    "prpilot.agent.openai_model", "prpilot.agent.loop", "prpilot.agent.tools", "prpilot.github.rest",
-    "prpilot.github.ref_store", "prpilot.billing.ref_ledger", "prpilot.github.checkout", "prpilot.billing.delivery",
+    "prpilot.cli", "prpilot.actions.acknowledge", "prpilot.actions.schedule_step", "prpilot.actions.engine_step",
+    "prpilot.wiring.run", "prpilot.actions.finish_step", "prpilot.actions.environ",
+    "prpilot.intake.events", "prpilot.scheduler.task_scheduler", "prpilot.thread.history",
+    "prpilot.agent.openai_model", "prpilot.agent.loop", "prpilot.agent.tools", "prpilot.agent.prompt",
+    "prpilot.agent.counting", "prpilot.review.prompt", "prpilot.review.diff_tool",
+    "prpilot.github.rest", "prpilot.github.plain", "prpilot.github.ref_store", "prpilot.billing.ref_ledger",
+    "prpilot.github.checkout", "prpilot.billing.delivery",
+    "openai", "openai.resources.chat", "openai.resources.chat.completions.completions", "httpcore2",
+    "jsonschema.exceptions", "pkgutil",
 )
 
 
@@ -145,7 +154,8 @@ def serve(path: str, cpu_log: str) -> None:
     if sys.path and sys.path[0] == "":  # `python -c`'s working directory: neither the preload's nor a step's
         del sys.path[0]
     for module in _PRELOAD:
-        importlib.import_module(module)
+        with contextlib.suppress(ImportError):  # only a speed-up: a step imports what is missing itself
+            importlib.import_module(module)
     # Each step is waited for, as the step's parent would: its CPU time then counts in the server's
     # children, and so in the test run's (`time pytest` shows what the steps cost).
     signal.signal(signal.SIGCHLD, _reap)
