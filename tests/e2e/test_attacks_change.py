@@ -162,6 +162,7 @@ def test_6_a_command_over_its_limits_is_an_error_and_the_task_goes_on(bed: Bed) 
     assert "ran into its the size of /tmp or /dev/shm limit" in said
 
 
+@pytest.mark.real_interpreter  # the engine is found by its command line in /proc and killed
 def test_1_2_the_finish_step_saving_a_killed_engines_work_keeps_the_rules(bed: Bed, tmp_path: Path) -> None:
     """Traps and a workflow edit, then the engine is killed: the finish step pushes the work, none of them."""
     killed = _sibling("test_killed_engine")

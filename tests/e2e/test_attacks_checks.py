@@ -19,7 +19,8 @@ from prpilot.testing.runner.composite import RunResult
 from prpilot.testing.runner.env import parse_command_file
 from prpilot.testing.scenario import API_KEY, BILLING_TOKEN, Bed
 
-pytestmark = pytest.mark.e2e
+# The attack walks /proc/*/environ: the steps' processes hold the secrets as on a runner, real interpreters.
+pytestmark = [pytest.mark.e2e, pytest.mark.real_interpreter]
 
 
 def _sibling(name: str) -> ModuleType:

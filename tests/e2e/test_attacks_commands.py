@@ -209,6 +209,7 @@ def _tool_outputs(bed: Bed) -> str:
     return "\n".join(str(m.get("content")) for m in last["messages"] if m.get("role") == "tool")
 
 
+@pytest.mark.real_interpreter  # it walks /proc/*/environ: the steps hold the secrets as on a runner
 def test_class_1_no_token_reaches_a_command(bed: Bed, tmp_path: Path) -> None:
     """A test file walks /proc/*/environ, the environment and every folder it can see: it finds no secret."""
     _, recorded = _attack(bed, tmp_path, {"test_steal.py": STEAL}, ["python -m unittest -v test_steal"])

@@ -41,6 +41,7 @@ def _reservations(bed: Bed) -> int:
     return sum(1 for line in added if line.startswith("+{") and '"kind":"reservation"' in line)
 
 
+@pytest.mark.real_interpreter  # the cancelled job's runner signals the engine step's process
 def test_stop_from_another_writer_cancels_the_run_and_the_task_ends_with_its_work_pushed(bed: Bed) -> None:
     bed.github.add_user(STOPPER)
     bed.github.set_permission(bed.repo, STOPPER, "write")

@@ -38,26 +38,27 @@ def _env(**extra: str) -> dict[str, str]:
     return {**env, **extra}
 
 
-def _eval(tmp: Path, *args: str, **env: str) -> tuple[int, dict[str, Any], str]:
+def _eval(tmp: Path, python: str, *args: str, **env: str) -> tuple[int, dict[str, Any], str]:
+    """Run ``prpilot eval`` with ``args``, the action's steps on ``python``; its exit code, JSON and Markdown."""
     out = tmp / "report.json"
     markdown = tmp / "report.md"
-    code = eval_main([*args, "--json", str(out), "--markdown", str(markdown)], _env(**env))
+    code = eval_main([*args, "--json", str(out), "--markdown", str(markdown)], _env(**env), steps_python=python)
     return code, json.loads(out.read_text()), markdown.read_text()
 
 
 @pytest.fixture(scope="module")
-def right(tmp_path_factory: pytest.TempPathFactory) -> tuple[int, dict[str, Any], str]:
+def right(tmp_path_factory: pytest.TempPathFactory, steps_python: str) -> tuple[int, dict[str, Any], str]:
     folder = tmp_path_factory.mktemp("right")
     summary = folder / "summary.md"
     summary.write_text("before\n")
-    found = _eval(folder, "--scripted", GITHUB_STEP_SUMMARY=str(summary))
+    found = _eval(folder, steps_python, "--scripted", GITHUB_STEP_SUMMARY=str(summary))
     assert summary.read_text() == "before\n" + found[2]  # appended to the job summary
     return found
 
 
 @pytest.fixture(scope="module")
-def wrong(tmp_path_factory: pytest.TempPathFactory) -> tuple[int, dict[str, Any], str]:
-    return _eval(tmp_path_factory.mktemp("wrong"), "--scripted", "wrong")
+def wrong(tmp_path_factory: pytest.TempPathFactory, steps_python: str) -> tuple[int, dict[str, Any], str]:
+    return _eval(tmp_path_factory.mktemp("wrong"), steps_python, "--scripted", "wrong")
 
 
 def _row(report: dict[str, Any], task: str) -> dict[str, Any]:
@@ -105,8 +106,10 @@ def test_the_wrong_script_reports_0_percent(wrong: tuple[int, dict[str, Any], st
     jsonschema.validate(report, SCHEMA)
 
 
-def test_compare_baseline_and_runs_put_both_scaffolds_and_the_spread_in_one_table(tmp_path: Path) -> None:
-    code, report, markdown = _eval(tmp_path, "--scripted", "--task", "typo", "--task", "refusal",
+def test_compare_baseline_and_runs_put_both_scaffolds_and_the_spread_in_one_table(
+    tmp_path: Path, steps_python: str
+) -> None:
+    code, report, markdown = _eval(tmp_path, steps_python, "--scripted", "--task", "typo", "--task", "refusal",
                                    "--compare", "baseline", "--runs", "2")
     assert code == 0
     jsonschema.validate(report, SCHEMA)
@@ -125,8 +128,8 @@ def test_compare_baseline_and_runs_put_both_scaffolds_and_the_spread_in_one_tabl
 
 
 @pytest.fixture(scope="module")
-def bed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bed]:
-    with start_bed(tmp_path_factory.mktemp("bed")) as started:
+def bed(tmp_path_factory: pytest.TempPathFactory, steps_python: str) -> Iterator[Bed]:
+    with start_bed(tmp_path_factory.mktemp("bed"), python=steps_python) as started:
         yield started
 
 

@@ -36,12 +36,13 @@ def native(llama_native: LlamaServer) -> Iterator[RecordingProxy]:
 
 
 def test_eval_completes_every_task_against_the_real_model(
-    native: RecordingProxy, llama_native: LlamaServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    native: RecordingProxy, llama_native: LlamaServer, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    steps_python: str,
 ) -> None:
     env = {k: v for k, v in os.environ.items() if k != "GITHUB_STEP_SUMMARY"}
     started = time.monotonic()
     code = eval_main(["--base-url", native.base_url, "--model", MODEL_ALIAS, "--max-steps", "2",
-                      "--json", str(tmp_path / "report.json")], env)
+                      "--json", str(tmp_path / "report.json")], env, steps_python=steps_python)
     took = time.monotonic() - started
     said = capsys.readouterr()
     report = json.loads((tmp_path / "report.json").read_text())

@@ -156,6 +156,7 @@ def test_push_refused_by_the_server_fails_in_words_and_hands_back_the_patch(bed:
     assert "This project says hello." in (clone / "README.md").read_text()
 
 
+@pytest.mark.real_interpreter  # the cancelled job's runner signals the engine step's process
 def test_cancelled_job_pushes_the_work_says_cancelled_and_settles_the_bill(bed: Bed) -> None:
     bed.model.script(
         say.tool("write_file", {"path": "NOTES.md", "content": "work in progress\n"}),

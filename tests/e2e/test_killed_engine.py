@@ -29,7 +29,8 @@ from prpilot.testing import openai_replies as say
 from prpilot.testing.scenario import Bed
 from prpilot.thread.records import extract_task
 
-pytestmark = pytest.mark.e2e
+# The engine is found by its command line in /proc and killed: its own process, a real interpreter.
+pytestmark = [pytest.mark.e2e, pytest.mark.real_interpreter]
 ENTRYPOINT = Path(__file__).resolve().parents[2] / "entrypoint.py"
 
 # The agent's own test command eats the machine; the kernel kills the engine that started it (the

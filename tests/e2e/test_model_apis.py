@@ -158,7 +158,9 @@ def test_the_demo_runs_the_no_secret_copilot_path(capsys: pytest.CaptureFixture[
     assert "billed to the organization's Copilot plan" in shown  # the thread's cost line
 
 
-def test_eval_speaks_the_responses_api_to_any_endpoint(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_eval_speaks_the_responses_api_to_any_endpoint(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, steps_python: str
+) -> None:
     from prpilot.commands.eval import eval_main
     from prpilot.testing.openai_server import OpenAIServer
 
@@ -167,7 +169,7 @@ def test_eval_speaks_the_responses_api_to_any_endpoint(tmp_path: Path, monkeypat
         server.set_policy(lambda _request, _index: say.text("I looked; nothing to change."))
         code = eval_main(["--base-url", server.base_url, "--api-key-env", "EVAL_KEY", "--model", "gpt-5.4",
                           "--model-api", "responses", "--task", "question", "--json", str(tmp_path / "r.json")],
-                         {**os.environ, "EVAL_KEY": "sk-eval-0123456789"})
+                         {**os.environ, "EVAL_KEY": "sk-eval-0123456789"}, steps_python=steps_python)
         apis = {call.api for call in server.calls}
     assert code == 0
     assert apis == {"responses"}

@@ -308,6 +308,7 @@ def test_review_asked_in_a_review_comment_or_a_review_summary(bed: Bed, where: s
     assert bed.github.ref(bed.repo, "refs/heads/feature") == bed.github.issue(bed.repo, pull).pull.head_sha
 
 
+@pytest.mark.real_interpreter  # the cancelled job's runner signals the engine step's process
 def test_pilot_stop_stops_a_review_which_posts_nothing_and_is_billed(bed: Bed) -> None:
     bed.github.add_user("bob")
     bed.github.set_permission(bed.repo, "bob", "write")

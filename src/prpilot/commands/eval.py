@@ -64,8 +64,11 @@ def _key(env: Mapping[str, str], name: str, option: str) -> str:
     return value
 
 
-def eval_main(argv: Sequence[str], env: Mapping[str, str]) -> int:
-    """Run the eval; 0 when every task ran and was checked (solved or not), 1 when one could not be, 2 on bad usage."""
+def eval_main(argv: Sequence[str], env: Mapping[str, str], *, steps_python: str = sys.executable) -> int:
+    """Run the eval; 0 when every task ran and was checked (solved or not), 1 when one could not be, 2 on bad usage.
+
+    ``steps_python`` runs the action's steps (their ``$PRPILOT_PYTHON``); the tests hand in a Prefork's client.
+    """
     args = _parser().parse_args(list(argv))
     if args.runs < 1:
         raise UsageError("--runs must be 1 or more")
@@ -102,7 +105,7 @@ def eval_main(argv: Sequence[str], env: Mapping[str, str]) -> int:
         reach(given)
     root = Path(tempfile.mkdtemp(prefix="prpilot-eval-"))
     try:
-        results, target = _run(args, env, root, tasks, profiles, given)
+        results, target = _run(args, env, root, tasks, profiles, given, steps_python)
     finally:
         if args.keep:
             print(f"test bed kept in {root}", file=sys.stderr)
@@ -141,7 +144,8 @@ def _endpoint(args: argparse.Namespace, env: Mapping[str, str]) -> Target:
 
 
 def _run(args: argparse.Namespace, env: Mapping[str, str], root: Path, tasks: list[EvalTask],
-         profiles: tuple[str, ...], given: Target | None) -> tuple[dict[str, list[TaskResult]], Target]:
+         profiles: tuple[str, ...], given: Target | None,
+         steps_python: str) -> tuple[dict[str, list[TaskResult]], Target]:
     """Start the test bed under ``root`` and run every task on it; the results by tool profile, and the target.
 
     ``given`` is the endpoint; None means the bed's scripted server (``--scripted``).
@@ -151,7 +155,7 @@ def _run(args: argparse.Namespace, env: Mapping[str, str], root: Path, tasks: li
     from prpilot.evaluation.endpoint import scripted_target
     from prpilot.testing.scenario import API_KEY, start_bed
 
-    with start_bed(root) as bed:
+    with start_bed(root, python=steps_python) as bed:
         target = given or scripted_target(args.scripted, base_url=bed.model.base_url, api_key=API_KEY,
                                           model=args.model, model_api=args.model_api)
         if args.prices:
