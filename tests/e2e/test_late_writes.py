@@ -54,20 +54,22 @@ def _faulted(root: Path, python: str, scenario: Scenario, position: int, kind: s
         shutil.rmtree(where, ignore_errors=True)
 
 
+@pytest.mark.slow  # a minute or more of faulted runs: handed out first (tests/conftest.py)
 @pytest.mark.timeout(1800)
 def test_every_write_landing_late_or_a_refused_final_edit_leaves_the_outcome_on_the_thread(tmp_path: Path) -> None:
     jobs: list[tuple[Scenario, int, str]] = []
-    for scenario in SCENARIOS.values():
-        recorded, arrivals = run_once(tmp_path / f"{scenario.name}-recording", scenario)
-        assert recorded.violations == [], recorded.violations
-        writes = [p for p in positions(arrivals) if is_write(arrivals[p])]
-        assert writes, "the recording made no write"
-        final = _final_edit(arrivals)
-        jobs += [(scenario, p, "late") for p in writes]
-        jobs += [(scenario, final, "403"), (scenario, final, "404")]
-
     with Prefork(tmp_path / "prefork") as prefork, ThreadPoolExecutor(max_workers=2) as pool:
-        runs = list(pool.map(lambda job: _faulted(tmp_path, str(prefork.python), *job), jobs))
+        python = str(prefork.python)
+        for scenario in SCENARIOS.values():
+            recorded, arrivals = run_once(tmp_path / f"{scenario.name}-recording", scenario, python=python)
+            assert recorded.violations == [], recorded.violations
+            writes = [p for p in positions(arrivals) if is_write(arrivals[p])]
+            assert writes, "the recording made no write"
+            final = _final_edit(arrivals)
+            jobs += [(scenario, p, "late") for p in writes]
+            jobs += [(scenario, final, "403"), (scenario, final, "404")]
+
+        runs = list(pool.map(lambda job: _faulted(tmp_path, python, *job), jobs))
 
     broken = [f"{run.where}: {problem}" for run, _ in runs for problem in run.violations]
     broken += [f"{run.where}: took {seconds:.0f}s" for run, seconds in runs if seconds > BOUND]
@@ -75,10 +77,12 @@ def test_every_write_landing_late_or_a_refused_final_edit_leaves_the_outcome_on_
 
 
 @pytest.mark.timeout(600)
-def test_an_old_status_comment_the_engine_could_not_reach_is_retired_by_the_finish_step(tmp_path: Path) -> None:
+def test_an_old_status_comment_the_engine_could_not_reach_is_retired_by_the_finish_step(
+    tmp_path: Path, steps_python: str
+) -> None:
     scenario = SCENARIOS["issue"]
-    _, arrivals = run_once(tmp_path / "recording", scenario)
-    with start_bed(tmp_path / "bed") as bed:
+    _, arrivals = run_once(tmp_path / "recording", scenario, python=steps_python)
+    with start_bed(tmp_path / "bed", python=steps_python) as bed:
         before = prepare(bed, scenario)
         # The final edit is refused for good (403); the engine's delete of the old comment is refused once too.
         bed.github.fail("DELETE", r"/issues/comments/\d+$", 403)
