@@ -20,8 +20,8 @@ from prpilot.commands.eval import eval_main
 from prpilot.evaluation.task_folder import BUILTIN_SUITE, load_suite
 from prpilot.testing.llama_server import MODEL_ALIAS, LlamaServer, RecordingProxy
 
-# One worker runs every test of the real model (scripts/dev.sh test: --dist loadgroup), so its servers start
-# once per run; they answer one request at a time, so more workers would only wait on them.
+# One worker runs every test of the native server (scripts/dev.sh test: --dist loadgroup), so it starts once
+# per run; it answers one request at a time, so more workers would only wait on it.
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(1800),
               pytest.mark.xdist_group("real-model")]
 

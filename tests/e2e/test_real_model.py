@@ -33,8 +33,9 @@ from prpilot.testing.runner.job import RunResult
 from prpilot.testing.scenario import Bed
 
 # The first test of each server also starts and warms it; a busy 2-core machine can take minutes.
-# One worker runs every test of the real model (--dist loadgroup, as in test_eval_real_model.py).
-pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(900), pytest.mark.xdist_group("real-model")]
+# One worker runs every test of a server (--dist loadgroup): the native one's with test_eval_real_model.py
+# (group "real-model"), the text one's in a group of its own, so it starts beside the eval, not after it.
+pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(900)]
 
 DEFAULTS = {"temperature": 0, "max_tokens": 128}
 MAX_STEPS = "4"
@@ -115,6 +116,7 @@ def executed_tools(proxy: RecordingProxy) -> list[dict[str, Any]]:
     return [m for m in last if m["role"] == "tool"]
 
 
+@pytest.mark.xdist_group("real-model")
 def test_native_tool_calls_with_a_real_server(bed: Bed, native: RecordingProxy, llama_native: LlamaServer) -> None:
     """``--chat_format chatml-function-calling``: the server decides tool or message under a grammar.
 
@@ -139,6 +141,7 @@ def test_native_tool_calls_with_a_real_server(bed: Bed, native: RecordingProxy, 
     assert all(m["content"] for m in results)
 
 
+@pytest.mark.xdist_group("real-model-text")
 def test_text_tool_calls_with_a_real_server(bed: Bed, text: RecordingProxy, llama_text: LlamaServer) -> None:
     """The model's own chat template (from the .gguf): tools are not shown, so a call can only be text.
 
