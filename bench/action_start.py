@@ -329,9 +329,8 @@ def run(repeat: int = 3, latency: float = 0.05, pip_repeat: int = 1) -> dict[str
 STEP_NAMES = {
     "acknowledge": "acknowledge (the first step, standard library)",
     "install": "install (uv, the locked set)",
-    "schedule": "schedule (admission in the ledger)",
-    "engine": "engine (the agent, the answer, the bill)",
-    "finish": "finish (ends a cut-off task; here it finds the task ended)",
+    "run": "run (schedule: admission in the ledger; then the engine: the agent, the answer, the bill)",
+    "finish": "finish (ends a cut-off task; skipped when the run step ended it)",
 }
 
 
@@ -381,7 +380,7 @@ def markdown(f: dict[str, Any]) -> str:
     """The bench/README.md section body for these figures."""
     ms = 1000
     b = f["breakdown"]
-    engine = b["steps"].get("engine", {})
+    engine = b["steps"].get("run", {})
     repeated = Counter(path for step in b["steps"].values() for path in step["repeated"])
     text = (
         "The whole action.yml through the runner simulator on a fresh runner (no `PRPILOT_PYTHON`: the first "
@@ -429,7 +428,7 @@ def markdown(f: dict[str, Any]) -> str:
         text += ("\nRepeated reads of the same GitHub state: " + ", ".join(
             f"`GET {path}` x{count}" for path, count in repeated.most_common()) + ".\n")
     if engine:
-        text += (f"\nInside the engine step: {engine['interpreters']} interpreter(s), {engine['imports_s']:.2f} s of "
+        text += (f"\nInside the run step (schedule and engine): {engine['interpreters']} interpreter(s), {engine['imports_s']:.2f} s of "
                  f"imports ({engine['warm_imports_s']:.2f} s with their bytecode written), "
                  f"{sum(engine['git'].values())} git process(es) of which {engine['fetches']} fetch(es), "
                  f"{engine['git_requests']} request(s) to the git endpoint, {engine['rest']} REST requests "

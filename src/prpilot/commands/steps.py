@@ -56,7 +56,7 @@ def finish(argv: Sequence[str], env: Mapping[str, str]) -> int:
 
 
 def run(argv: Sequence[str], env: Mapping[str, str]) -> int:
-    """Schedule and run the task in one process (the Docker image's entry point)."""
+    """Schedule and run the task in one process (the action's run step, and the Docker image's entry point)."""
     _step("run", run.__doc__ or "", argv)
     from prpilot.actions.run_step import run_step
 
