@@ -195,6 +195,24 @@ def test_what_another_run_wrote_is_read_again(fake_github: FakeGitHub) -> None:
     assert [c.split(" ")[0] for c in calls(fake_github, mark)] == ["GET", "GET"]  # the ref moved: its file too
 
 
+def test_a_second_client_of_the_process_starts_from_what_the_first_made(
+    fake_github: FakeGitHub, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The run step's engine writes the ledger from the commit its admission made: no GET of it, or of its file."""
+    from prpilot.github import ref_store
+
+    monkeypatch.setattr(ref_store, "_KNOWN", ref_store._Known())  # this test's process-wide memory only
+    ref_store.share_known_objects()
+    fake_github.add_repo(SLUG)
+    admission, engine = fake_ledger(fake_github), fake_ledger(fake_github)  # two clients, as in the run step
+    first = task()
+    assert admission.admit(first, limit(9)) is None
+    mark = fake_github.mark()
+    engine.settle(bill(first.id))
+    assert [c.split(" ")[0] for c in calls(fake_github, mark)] == ["GET", "POST", "POST", "PATCH"]
+    assert [r.kind for r in engine.records()] == ["reservation", "settlement"]
+
+
 def test_months_are_separate_files_read_together_in_the_first_hour(fake_github: FakeGitHub) -> None:
     fake_github.add_repo(SLUG)
     fake_ledger(fake_github, datetime(2026, 10, 31, 23, 30, tzinfo=UTC)).admit(task(), limit(9))
