@@ -18,7 +18,9 @@ One warm-up of each install first, so both meet the same package index and warm 
 The steps run with the environment of a hosted runner, which does not set PYTHONDONTWRITEBYTECODE:
 the first step to import a module of the fresh venv writes its bytecode and the later steps read it.
 One more run with this machine's PYTHONDONTWRITEBYTECODE=1 (every step compiles what it imports)
-shows what that costs.
+shows what that costs. For information, the same request runs again with the runner's own interpreter
+(``PRPILOT_PYTHON``: the last run's venv, its bytecode written), as a self-hosted runner keeps one or
+actions/cache restores one: no install, nothing to compile (a cache's own restore is not simulated).
 
 Where the seconds go comes from one more run with ``PYTHONPROFILEIMPORTTIME=1`` (every interpreter's
 imports) and ``GIT_TRACE2_EVENT`` (every git process, its argv and its time) in the steps' environment,
@@ -439,6 +441,18 @@ def markdown(f: dict[str, Any]) -> str:
         text += ("\nRepeated reads of the same GitHub state: " + ", ".join(
             f"`GET {path}` x{count}" for path, count in repeated.most_common()) + ".\n")
     if engine:
+        compiling = max(0.0, engine["imports_s"] - engine["warm_imports_s"])
+        rest = sum(step["rest"] for step in b["steps"].values())
+        text += (
+            "\n**Where the floor is.** The target holds the whole action on a fresh runner. There, in the traced "
+            f"run, the run step spent {compiling:.2f} s compiling the fresh venv's modules (each one once: one "
+            f"interpreter imports them all) and {engine['warm_imports_s']:.2f} s more on the imports themselves, the "
+            f"action {rest * f['latency_s']:.2f} s waiting on {rest} REST requests and "
+            f"{f['install_s']:.2f} s (median) in the install step. The compiling cannot go on a runner that starts "
+            "with no venv; a venv that outlives the job, its bytecode written (a self-hosted runner's "
+            "`PRPILOT_PYTHON`, or one actions/cache restores), takes it away with the install: "
+            f"{f['own_python_action_s']:.2f} s here (the row above), before a cache's own restore.\n"
+        )
         text += (f"\nInside the run step (schedule and engine): {engine['interpreters']} interpreter(s), "
                  f"{engine['imports_s']:.2f} s of imports ({engine['warm_imports_s']:.2f} s with their bytecode "
                  "written), "
