@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from prpilot.actions.engine_step import engine_step
 from prpilot.actions.runner_commands import ActionsRunner
 from prpilot.actions.schedule_step import report_failure, schedule_task
-from prpilot.actions.step_inputs import load_task_file
+from prpilot.actions.task_file import load_task_file
 from prpilot.errors import PrpilotError
 from prpilot.masking import secret_forms
 from prpilot.settings import SECRET_INPUTS, raw_inputs
