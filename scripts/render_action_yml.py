@@ -57,8 +57,12 @@ INSTALL = """\
           python3 "$GITHUB_ACTION_PATH/entrypoint.py" fetch-uv "$locks/uv.txt" "$tools" \\
             || python3 -m pip install "${quiet[@]}" --require-hashes --target "$tools" -r "$locks/uv.txt" 2>/dev/null
         }
+        uv_install() { "$tools/bin/uv" pip install --quiet --python "$venv/bin/python" --require-hashes -r "$lock" "$@"
+        }
+        # uv's cache first (a self-hosted runner's, or one restored by actions/cache): every file is hash-checked,
+        # so it is the set the index would serve, without asking the index again (~1 s); an empty cache fails at once.
         if fetch_uv && "$tools/bin/uv" venv --quiet --python "$(command -v python3)" "$venv" \\
-          && "$tools/bin/uv" pip install --quiet --python "$venv/bin/python" --require-hashes -r "$lock"; then
+          && { uv_install --offline 2>/dev/null || uv_install; }; then
           :
         else
           echo "prpilot: uv could not be had or failed; installing with pip instead"
@@ -108,8 +112,14 @@ SANDBOX = """\
         fi
 """
 
-# Outputs the schedule step (and the first step, when the run ends there) can answer alone.
+# Outputs the run step's scheduling (and the first step, when the run ends there) can answer alone.
 FROM_SCHEDULE = ("status", "task-id", "result")
+
+# The run step writes these after its engine (prpilot.actions.run_step); the finish step reads them.
+RUN = "steps.run"
+FINISH_IF = (f"always() && {RUN}.outputs.admitted == 'true' && {RUN}.outputs.ended != 'true'")
+# "skipped" when the engine never started (the job was cancelled while the task was being scheduled).
+ENGINE_OUTCOME = f"${{{{ {RUN}.outputs.engine-started == 'true' && {RUN}.outcome || 'skipped' }}}}"
 
 
 def render() -> str:
@@ -130,34 +140,32 @@ def render() -> str:
         out.append(f"    default: {json.dumps(DEFAULTS[name])}")
     out.append("outputs:")
     for name, description in OUTPUTS.items():
-        # The finish step sets outputs only for a task it ended; otherwise the engine's stand.
-        value = f"steps.finish.outputs.{name} || steps.engine.outputs.{name}"
+        # The finish step sets outputs only for a task it ended; otherwise the run step's stand.
+        value = f"steps.finish.outputs.{name} || {RUN}.outputs.{name}"
         if name in FROM_SCHEDULE:
-            value += f" || steps.schedule.outputs.{name} || steps.acknowledge.outputs.{name}"
+            value += f" || steps.acknowledge.outputs.{name}"
         out += [f"  {name}:", f"    description: {json.dumps(description)}", f"    value: ${{{{ {value} }}}}"]
     out += ["runs:", "  using: composite", "  steps:", "    - id: acknowledge", "      name: Hear the request",
             "      shell: bash", "      env:"]
     out += [f"        {env_name(name)}: ${{{{ inputs.{name} }}}}" for name in ACKNOWLEDGE_INPUTS]
     out += [ACKNOWLEDGE_RUN.rstrip("\n"), INSTALL.rstrip("\n"), SANDBOX.rstrip("\n")]
-    for step in Step:
-        out.append(f"    - id: {step.value}")
-        if step is Step.SCHEDULE:
-            out += ["      name: Schedule the task", "      if: steps.acknowledge.outputs.proceed == 'true'"]
-        elif step is Step.ENGINE:
-            out += ["      name: Run the task", "      if: steps.schedule.outputs.admitted == 'true'"]
-        else:  # always(): after a killed engine step too, and on cancellation
-            out += ["      name: End the task if its run was cut off",
-                    "      if: always() && steps.schedule.outputs.admitted == 'true'"]
-        out += ["      shell: bash", "      env:", "        PRPILOT_PYTHON: ${{ steps.install.outputs.python }}"]
-        if step is Step.SCHEDULE:
-            out.append("        PRPILOT_ACKNOWLEDGED: ${{ steps.acknowledge.outputs.acknowledged }}")
-        else:
-            out.append("        PRPILOT_TASK_FILE: ${{ steps.schedule.outputs.task-file }}")
-        if step is Step.FINISH:  # says why the engine left the task: killed, cancelled, or never started
-            out.append("        PRPILOT_ENGINE_OUTCOME: ${{ steps.engine.outcome }}")
-        out += [f"        {env_name(n)}: ${{{{ inputs.{n} }}}}" for n, (steps, _) in INPUTS.items() if step in steps]
-        # exec: the runner's SIGINT/SIGTERM on cancellation reach Python, not a shell that dies first.
-        out.append(f"      run: 'exec \"$PRPILOT_PYTHON\" \"$GITHUB_ACTION_PATH/entrypoint.py\" {step.value}'")
+    # Schedule and engine in one step, one interpreter (issue #26): the second interpreter re-imported
+    # pydantic and PyGithub. The engine part runs only when the task is admitted to run here.
+    out += ["    - id: run", "      name: Schedule and run the task",
+            "      if: steps.acknowledge.outputs.proceed == 'true'", "      shell: bash", "      env:",
+            "        PRPILOT_PYTHON: ${{ steps.install.outputs.python }}",
+            "        PRPILOT_ACKNOWLEDGED: ${{ steps.acknowledge.outputs.acknowledged }}"]
+    out += [f"        {env_name(n)}: ${{{{ inputs.{n} }}}}" for n, (steps, _) in INPUTS.items()
+            if Step.SCHEDULE in steps or Step.ENGINE in steps]
+    # exec: the runner's SIGINT/SIGTERM on cancellation reach Python, not a shell that dies first.
+    out.append("      run: 'exec \"$PRPILOT_PYTHON\" \"$GITHUB_ACTION_PATH/entrypoint.py\" run'")
+    # always(): after a killed or cancelled run step too; skipped when the engine ended the task itself.
+    out += ["    - id: finish", "      name: End the task if its run was cut off", f"      if: {FINISH_IF}",
+            "      shell: bash", "      env:", "        PRPILOT_PYTHON: ${{ steps.install.outputs.python }}",
+            f"        PRPILOT_TASK_FILE: ${{{{ {RUN}.outputs.task-file }}}}",
+            f"        PRPILOT_ENGINE_OUTCOME: {ENGINE_OUTCOME}"]
+    out += [f"        {env_name(n)}: ${{{{ inputs.{n} }}}}" for n, (steps, _) in INPUTS.items() if Step.FINISH in steps]
+    out.append("      run: 'exec \"$PRPILOT_PYTHON\" \"$GITHUB_ACTION_PATH/entrypoint.py\" finish'")
     return "\n".join(out) + "\n"
 
 

@@ -187,8 +187,8 @@ OUTPUTS: dict[str, str] = {
     "structured-output": "The final answer as one line of JSON, when output-schema is set.",
 }
 
-# Outputs of the schedule step that only the action itself reads.
-SCHEDULE_STEP_OUTPUTS = ("admitted", "task-file")
+# Outputs of the run step that only the action itself reads: its scheduling's, then its engine's (run_step.py).
+SCHEDULE_STEP_OUTPUTS = ("admitted", "task-file", "engine-started", "ended")
 
 SECRET_INPUTS = ("github-token", "openai-api-key", "fallback-api-key", "billing-token")
 

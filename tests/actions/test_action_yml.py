@@ -54,16 +54,19 @@ def test_the_first_step_gets_exactly_the_inputs_it_reads() -> None:
     assert set(FIRST_STEP_INPUTS) <= set(INPUTS)
     steps = [step["id"] for step in ACTION["runs"]["steps"]]
     assert steps.index("acknowledge") == 0  # before the install: nothing installed yet
-    for later in ("install", "sandbox", "schedule"):
+    for later in ("install", "sandbox", "run"):
         assert "steps.acknowledge.outputs.proceed == 'true'" in str(_step(later)["if"])
 
 
 def test_each_step_gets_exactly_the_inputs_it_reads() -> None:
-    for step in Step:
-        env = _step(step.value)["env"]
+    # The run step schedules and then runs the engine, in one interpreter: it reads the inputs of both.
+    reads = {"run": {Step.SCHEDULE, Step.ENGINE}, "finish": {Step.FINISH}}
+    assert set().union(*reads.values()) == set(Step)
+    for step_id, parts in reads.items():
+        env = _step(step_id)["env"]
         assert isinstance(env, dict)
         mapped = {key for key in env if key.startswith("INPUT_")}
-        assert mapped == {env_name(name) for name, (steps, _) in INPUTS.items() if step in steps}
+        assert mapped == {env_name(name) for name, (steps, _) in INPUTS.items() if parts & steps}
         for key in mapped:
             name = next(n for n in INPUTS if env_name(n) == key)
             assert env[key] == f"${{{{ inputs.{name} }}}}"
@@ -103,13 +106,14 @@ def test_declared_outputs_are_exactly_those_the_code_writes() -> None:
     assert set(ACTION["outputs"]) == set(OUTPUTS)
     for name, spec in ACTION["outputs"].items():
         assert spec["description"]
-        assert f"steps.engine.outputs.{name}" in spec["value"]
-    schedule_outputs = {"status", "task-id", "result", *SCHEDULE_STEP_OUTPUTS}
-    engine = _step("engine")
-    assert engine["if"] == "steps.schedule.outputs.admitted == 'true'"
-    assert isinstance(engine["env"], dict)
-    assert engine["env"]["PRPILOT_TASK_FILE"] == "${{ steps.schedule.outputs.task-file }}"
-    assert schedule_outputs >= {"admitted", "task-file"}
+        assert f"steps.run.outputs.{name}" in spec["value"]
+        assert spec["value"].startswith(f"${{{{ steps.finish.outputs.{name} || ")  # the finish step has the last word
+    assert set(SCHEDULE_STEP_OUTPUTS) >= {"admitted", "task-file", "engine-started", "ended"}
+    finish = _step("finish")
+    assert finish["if"] == ("always() && steps.run.outputs.admitted == 'true' && steps.run.outputs.ended != 'true'")
+    assert isinstance(finish["env"], dict)
+    assert finish["env"]["PRPILOT_TASK_FILE"] == "${{ steps.run.outputs.task-file }}"
+    assert "steps.run.outputs.engine-started" in finish["env"]["PRPILOT_ENGINE_OUTCOME"]
 
 
 def test_composite_steps_use_bash_and_never_expand_untrusted_context_in_scripts() -> None:

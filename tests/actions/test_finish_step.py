@@ -30,7 +30,7 @@ def test_a_stopped_task_says_why_how_far_it_got_and_where_the_work_is(outcome: s
 
 def test_a_task_whose_engine_never_ran_says_so_and_bills_nothing() -> None:
     text = stopped_text(_task(), "skipped")
-    assert text == "The task never started: the job stopped before its engine step ran. Nothing was billed."
+    assert text == "The task never started: the job stopped before its engine began. Nothing was billed."
 
 
 def test_one_call_is_one_call() -> None:

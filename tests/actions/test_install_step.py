@@ -92,8 +92,10 @@ def test_the_step_installs_prpilot_from_the_action_checkout(tmp_path: Path) -> N
             (action / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(ROOT / name, action / name)
     pip_cache = os.environ.get("PIP_CACHE_DIR", str(Path.home() / ".cache" / "pip"))
+    # A machine behind a TLS-inspecting proxy names its CA here; without it uv cannot reach the index at all.
+    tls = {"SSL_CERT_FILE": os.environ["SSL_CERT_FILE"]} if "SSL_CERT_FILE" in os.environ else {}
 
-    done, output = _run_install(tmp_path, f"{_python_dir()}:/usr/bin:/bin", action, PIP_CACHE_DIR=pip_cache)
+    done, output = _run_install(tmp_path, f"{_python_dir()}:/usr/bin:/bin", action, PIP_CACHE_DIR=pip_cache, **tls)
 
     assert done.returncode == 0, done.stdout + done.stderr
     assert output.startswith("python=")
@@ -108,6 +110,15 @@ def test_the_step_installs_prpilot_from_the_action_checkout(tmp_path: Path) -> N
     )  # fmt: skip
     assert check.returncode == 0, check.stderr
     assert check.stdout.strip() == "True"
+
+    # A warm cache (a self-hosted runner's, or actions/cache's) installs the same set without the network.
+    shutil.rmtree(tmp_path / "runner-temp")
+    nowhere = {name: "http://127.0.0.1:9" for name in ("HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY")}
+    done, output = _run_install(tmp_path, f"{_python_dir()}:/usr/bin:/bin", action, PIP_CACHE_DIR=pip_cache,
+                                **tls, **nowhere)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "installing with pip instead" not in done.stdout, done.stdout + done.stderr
+    assert output.startswith("python=")
 
 
 [SANDBOX] = [step for step in yaml.safe_load((ROOT / "action.yml").read_text())["runs"]["steps"]

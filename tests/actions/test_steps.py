@@ -38,3 +38,41 @@ def test_a_scheduling_failure_in_the_single_process_form_still_sets_status_and_s
     assert said["status"] == "failed"
     assert "may not" in said["result"]
     assert summary.read_text().startswith("## prpilot: failed")
+
+
+@pytest.mark.parametrize(("ends", "stale", "ended"), [
+    (True, [], True),
+    (False, [], False),  # killed, or cut off: the finish step ends it
+    (True, [41], False),  # an old status comment the engine could not point at its answer (issue #29)
+])
+def test_the_run_step_tells_the_finish_step_whether_the_engine_began_and_whether_it_left_anything(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, ends: bool, stale: list[int], ended: bool,
+) -> None:
+    """``engine-started`` before the engine (a cancellation until then never started it); ``ended`` after it."""
+    import prpilot.actions.run_step as run_module
+    from prpilot.task import Task, TaskStatus
+
+    task = Task(github_user="alice", github_project="o/r", user_request="x")
+    task.transition(TaskStatus.SCHEDULED)
+    task_file, outputs = tmp_path / "task.json", tmp_path / "outputs"
+    task_file.write_text(task.model_dump_json())
+    outputs.touch()
+    seen_at_start: dict[str, str] = {}
+
+    def engine(env: dict[str, str]) -> int:
+        seen_at_start.update(parse_command_file(outputs.read_text()))
+        if ends:
+            task.transition(TaskStatus.RUNNING)
+            task.transition(TaskStatus.COMPLETED, "done")
+        task.stale_comment_ids = stale
+        Path(env["PRPILOT_TASK_FILE"]).write_text(task.model_dump_json())
+        return 0
+
+    monkeypatch.setattr(run_module, "schedule_task", lambda env: (0, task_file))
+    monkeypatch.setattr(run_module, "engine_step", engine)
+
+    assert run_module.run_step({"GITHUB_OUTPUT": str(outputs)}) == 0
+
+    assert seen_at_start == {"engine-started": "true"}
+    said = parse_command_file(outputs.read_text())
+    assert said.get("ended") == ("true" if ended else None)

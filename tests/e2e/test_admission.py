@@ -30,7 +30,7 @@ def test_reader_is_rejected_with_a_comment_and_no_model_request(bed: Bed) -> Non
 
     assert result.ok, result.logs
     assert result.outputs["status"] == "rejected"
-    assert result.step("engine").outcome == "skipped"
+    assert result.step("run").outcome == "skipped"  # refused by the first step, before the install
     assert bed.model.calls == []
     reply = _comments(bed, event["issue"]["number"])[-1]
     assert f"@{READER} has read access" in reply
@@ -89,7 +89,7 @@ def test_budget_with_an_unpriced_model_is_refused_before_any_model_call(bed: Bed
 
     assert refused.ok, refused.logs
     assert refused.outputs["status"] == "rejected"
-    assert refused.step("engine").outcome == "skipped"
+    assert refused.step("run").outputs["admitted"] == "false"
     assert bed.model.calls == []
     reply = _comments(bed, event["issue"]["number"])[-1]
     assert "no price for the model 'my-vllm-model'" in reply
@@ -180,7 +180,7 @@ def test_an_unpriced_fallback_is_refused_under_a_budget_before_any_model_call(be
 
     assert refused.ok, refused.logs
     assert refused.outputs["status"] == "rejected"
-    assert refused.step("engine").outcome == "skipped"
+    assert refused.step("run").outputs["admitted"] == "false"
     assert bed.model.calls == []
     reply = _comments(bed, event["issue"]["number"])[-1]
     assert "no price for the fallback model 'my-vllm-model'" in reply

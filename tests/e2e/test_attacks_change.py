@@ -184,7 +184,7 @@ def test_1_2_the_finish_step_saving_a_killed_engines_work_keeps_the_rules(bed: B
     result = bed.run("issue_comment", event, allowed_commands="python3 -m unittest,python3 -c")
     killer.join()
 
-    assert result.step("engine").outcome == "failure"
+    assert result.step("run").outcome == "failure"
     assert result.outputs["status"] == "failed"
     assert sprung(markers) == []
     _job_files_clean(result)

@@ -313,5 +313,5 @@ def test_no_sandbox_no_command_and_the_task_still_ends(bed: Bed, tmp_path: Path)
     assert "uid map: Permission denied" in said
     assert not (result.workspace / "ran.txt").exists()
     assert "no bubblewrap sandbox can be made on this runner" in result.step("sandbox").stdout
-    assert "commands are configured, but run_command is unavailable" in result.step("engine").stdout
+    assert "commands are configured, but run_command is unavailable" in result.step("run").stdout
     assert bed.github.read_file(bed.repo, "NOTES.md", ref=result.outputs["branch"]) == "tests not run\n"

@@ -231,8 +231,8 @@ def test_bad_engine_input_fails_the_acknowledged_task_on_the_thread(bed: Bed) ->
     assert result.exit_code != 0
     assert result.outputs["status"] == "failed"
     # Said by the schedule step, before admission: the engine never starts and nothing is held.
-    assert result.step("schedule").outcome == "failure"
-    assert result.step("engine").outcome == "skipped"
+    assert result.step("run").outcome == "failure"
+    assert "engine-started" not in result.step("run").outputs
     assert "input max-minutes must be a number, not 'soon'" in result.logs
     comment = _status_comment(bed, event["issue"]["number"])
     assert "the workflow's `max-minutes` input is invalid" in comment
@@ -277,7 +277,7 @@ def test_fork_pull_request_is_answered_not_checked_out(bed: Bed) -> None:
 
     assert result.ok, result.logs
     assert result.outputs["status"] == "rejected"
-    assert result.step("engine").outcome == "skipped"
+    assert result.step("run").outputs["admitted"] == "false"
     assert bed.model.calls == []
     comment = _status_comment(bed, pull)
     assert "mallory/hello-world" in comment

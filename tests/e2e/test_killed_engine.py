@@ -55,7 +55,7 @@ def _parent(pid: int) -> int:
 
 
 def _kill_the_engine_when_the_command_runs(timeout: float = 60) -> threading.Thread:
-    """SIGKILL the engine step's process (the out-of-memory killer's way) once the agent's command is running."""
+    """SIGKILL the engine's process, the run step's (the out-of-memory killer's way), once the agent's command runs."""
 
     def watch() -> None:
         deadline = time.monotonic() + timeout
@@ -64,7 +64,7 @@ def _kill_the_engine_when_the_command_runs(timeout: float = 60) -> threading.Thr
                 with contextlib.suppress(OSError, StopIteration):
                     while pid > 1:
                         pid = _parent(pid)
-                        if b"entrypoint.py\0engine" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                        if b"entrypoint.py\0run" in Path(f"/proc/{pid}/cmdline").read_bytes():
                             os.kill(pid, signal.SIGKILL)
                             return
             time.sleep(0.05)
@@ -96,7 +96,8 @@ def test_a_killed_engine_step_is_failed_billed_and_answered_by_the_finish_step(b
 
     # The command's sandbox died with the engine that started it.
     assert _pids_running("120.25") == []
-    assert result.step("engine").outcome == "failure"
+    assert result.step("run").outcome == "failure"
+    assert "ended" not in result.step("run").outputs
     assert result.step("finish").outcome == "failure"  # it ended a task that failed
     assert result.outputs["status"] == "failed"
     assert len(bed.model.calls) == 3
@@ -132,9 +133,8 @@ def test_a_finished_task_leaves_the_finish_step_nothing_to_do(bed: Bed) -> None:
     result = bed.run("issue_comment", event)
 
     assert result.outputs["status"] == "completed", result.logs
-    finish = result.step("finish")
-    assert finish.outcome == "success"
-    assert finish.stdout == finish.stderr == ""
+    assert result.step("run").outputs["ended"] == "true"
+    assert result.step("finish").outcome == "skipped"  # not even an interpreter started
     assert len(bed.billing.bills) == 1  # billed once, by the engine
     assert len(bed.status_comments(event["issue"]["number"])) == 1
 

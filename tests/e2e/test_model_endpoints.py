@@ -53,8 +53,8 @@ def _assert_fallback_key_is_a_secret(bed: Bed, fallback: OpenAIServer, result: R
     for where, text in places.items():
         for form in secret_forms(FALLBACK_KEY):
             assert form not in text, f"the fallback key (or an encoding of it) leaked into {where}"
-    # Masked in the engine's log before anything else it printed.
-    engine = result.step("engine").stdout.splitlines()
+    # Masked in the run step's log before anything else it printed (its scheduling half included).
+    engine = result.step("run").stdout.splitlines()
     assert f"::add-mask::{FALLBACK_KEY}" in engine
     before = engine[:engine.index(f"::add-mask::{FALLBACK_KEY}")]
     assert all(line.startswith("::add-mask::") for line in before), before

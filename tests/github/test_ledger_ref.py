@@ -164,11 +164,12 @@ def test_ledger_lives_on_its_own_ref_and_counts_requests(fake_github: FakeGitHub
 
     mark = fake_github.mark()
     assert ledger.admit(second, limit(1)) == "rate limit 1/hour reached"
-    assert len(calls(fake_github, mark)) == 2  # a rejection only reads
+    # A rejection only reads, and only the ref: the month file at our own commit is the one we wrote.
+    assert [c.split(" ")[0] for c in calls(fake_github, mark)] == ["GET"]
 
     mark = fake_github.mark()
     ledger.settle(bill(first.id))
-    assert len(calls(fake_github, mark)) == 5  # read 2 + tree, commit, ref (the parent is our own commit)
+    assert len(calls(fake_github, mark)) == 4  # ref + tree, commit, ref (the parent and its file are our own)
 
     fresh = fake_ledger(fake_github)  # as in another process: it must fetch the parent commit
     mark = fake_github.mark()
@@ -181,6 +182,35 @@ def test_ledger_lives_on_its_own_ref_and_counts_requests(fake_github: FakeGitHub
     assert fake_github.git(SLUG, "rev-list", "--count", "refs/prpilot/ledger").strip() == "3"
     assert fake_github.ref(SLUG, "refs/heads/main") == main  # no branch touched
     assert fake_github.read_file(SLUG, "README.md", ref="refs/prpilot/ledger") is None
+
+
+def test_what_another_run_wrote_is_read_again(fake_github: FakeGitHub) -> None:
+    """The files kept from our own write serve only while the ref stays on our commit."""
+    fake_github.add_repo(SLUG)
+    ours, theirs = fake_ledger(fake_github), fake_ledger(fake_github)
+    assert ours.admit(task(), limit(9)) is None
+    assert theirs.admit(task(), limit(9)) is None
+    mark = fake_github.mark()
+    assert len(ours.records()) == 2
+    assert [c.split(" ")[0] for c in calls(fake_github, mark)] == ["GET", "GET"]  # the ref moved: its file too
+
+
+def test_a_second_client_of_the_process_starts_from_what_the_first_made(
+    fake_github: FakeGitHub, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The run step's engine writes the ledger from the commit its admission made: no GET of it, or of its file."""
+    from prpilot.github import ref_store
+
+    monkeypatch.setattr(ref_store, "_KNOWN", ref_store._Known())  # this test's process-wide memory only
+    ref_store.share_known_objects()
+    fake_github.add_repo(SLUG)
+    admission, engine = fake_ledger(fake_github), fake_ledger(fake_github)  # two clients, as in the run step
+    first = task()
+    assert admission.admit(first, limit(9)) is None
+    mark = fake_github.mark()
+    engine.settle(bill(first.id))
+    assert [c.split(" ")[0] for c in calls(fake_github, mark)] == ["GET", "POST", "POST", "PATCH"]
+    assert [r.kind for r in engine.records()] == ["reservation", "settlement"]
 
 
 def test_months_are_separate_files_read_together_in_the_first_hour(fake_github: FakeGitHub) -> None:

@@ -5,10 +5,10 @@ all end in its own ``finally``. What it cannot survive is being killed outright 
 out-of-memory killer, the runner's SIGKILL after a job timeout). The composite action therefore
 runs this step ``if: always()`` after the engine: it reads the checkpoint the engine keeps in the
 task file and, when that task is not final, fails it in words on the thread and bills the usage
-the checkpoint holds, so no record and no bill are lost. A task the engine finished costs one
-file read, unless the engine's answer could not go into the status comment it held: that comment
-is then tried once more and pointed at the answer (issue #29). What the agent had changed in the
-checkout is pushed, as after any other failure.
+the checkpoint holds, so no record and no bill are lost. A task the engine finished skips this
+step (the run step's ``ended`` output), unless the engine's answer could not go into the status
+comment it held: that comment is then tried once more and pointed at the answer (issue #29). What
+the agent had changed in the checkout is pushed, as after any other failure.
 """
 
 from __future__ import annotations
@@ -33,8 +33,8 @@ if TYPE_CHECKING:  # git, PyGithub and the engine load only for a task that was 
 
 def stopped_text(task: Task, engine_outcome: str = "failure") -> str:
     """What the thread is told about a task its engine step left unfinished (``engine_outcome``: the step's)."""
-    if engine_outcome == "skipped":  # the job was cancelled (or a step before it broke) first
-        return "The task never started: the job stopped before its engine step ran. Nothing was billed."
+    if engine_outcome == "skipped":  # the job was cancelled before the engine began (action.yml says so)
+        return "The task never started: the job stopped before its engine began. Nothing was billed."
     calls = task.usage.calls
     spent = f" after {count(calls, 'model call')}" if calls else ""
     why = ("the job was cancelled and its engine did not stop in time" if engine_outcome == "cancelled"

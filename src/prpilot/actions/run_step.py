@@ -1,4 +1,10 @@
-"""Both steps in one process (the Docker image's entry point): schedule, then run the task if admitted."""
+"""Schedule and engine in one process: the composite action's run step and the Docker image's entry point.
+
+One interpreter for both halves, so pydantic, PyGithub and prpilot load once (issue #26). Two
+outputs tell the action's finish step what it needs to know: ``engine-started`` (the job was not
+cancelled while the task was still being scheduled) and ``ended`` (the engine ended the task and
+left nothing for the finish step, which is then skipped).
+"""
 
 from __future__ import annotations
 
@@ -7,16 +13,43 @@ from collections.abc import Mapping
 from prpilot.actions.engine_step import engine_step
 from prpilot.actions.runner_commands import ActionsRunner
 from prpilot.actions.schedule_step import report_failure, schedule_task
+from prpilot.actions.task_file import load_task_file
 from prpilot.errors import PrpilotError
+from prpilot.masking import secret_forms
+from prpilot.settings import SECRET_INPUTS, raw_inputs
 
 
 def run_step(env: Mapping[str, str]) -> int:
-    """Both steps in one process (the Docker image): schedule, then run the task if admitted."""
+    """Schedule, then run the task if it was admitted to run here; return the exit code."""
+    runner = ActionsRunner(env)
+    _mask_every_secret(env, runner)
     try:
         code, admitted = schedule_task(env)
     except PrpilotError as exc:
-        report_failure(ActionsRunner(env), exc.message)
+        report_failure(runner, exc.message)
         raise
     if admitted is None:
         return code
-    return engine_step({**env, "PRPILOT_TASK_FILE": str(admitted)})
+    engine_env = {**env, "PRPILOT_TASK_FILE": str(admitted)}
+    runner.set_output("engine-started", "true")
+    code = engine_step(engine_env)
+    if _nothing_left(engine_env):
+        runner.set_output("ended", "true")
+    return code
+
+
+def _nothing_left(env: Mapping[str, str]) -> bool:
+    """Whether the engine's last checkpoint holds a task ended, every status comment pointed at its answer."""
+    try:
+        task = load_task_file(env)
+    except PrpilotError:
+        return False  # the finish step reads it again and says what is wrong
+    return task.is_final and not task.stale_comment_ids
+
+
+def _mask_every_secret(env: Mapping[str, str], runner: ActionsRunner) -> None:
+    """Mask the engine's secrets too before the scheduling prints anything (each half masks only its own)."""
+    raw = raw_inputs(env)
+    for name in SECRET_INPUTS:
+        for form in secret_forms(raw.get(name, "")):
+            runner.mask(form)

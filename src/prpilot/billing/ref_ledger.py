@@ -60,13 +60,17 @@ class RefLedgerBackend:
         self.store = store
         self.directory = directory.strip("/")
         self.clock = clock
-        self._shards: dict[tuple[str, str], str] = {}  # (commit, month) -> text, from the last read
+        # (commit, month) -> text, from the last read or write. A commit's files never change, so a read
+        # that finds the ref where this instance last saw or moved it asks for no file again.
+        self._shards: dict[tuple[str, str], str] = {}
 
     def read(self) -> tuple[str | None, str]:
         version = self.store.head()
         if version is None:
             return None, ""
-        self._shards = {(version, m): self._shard(version, m) for m in months_to_read(self.clock())}
+        known = self._shards
+        self._shards = {(version, m): known[version, m] if (version, m) in known else self._shard(version, m)
+                        for m in months_to_read(self.clock())}
         return version, "".join(_terminated(text) for text in self._shards.values())
 
     def write(self, version: str | None, changes: str) -> str:
@@ -76,9 +80,12 @@ class RefLedgerBackend:
         if base is None:
             base = self._shard(version, month)  # the month turned since the read
         added = changes.count("\n")
-        commit = self.store.commit_file(version, path, _terminated(base) + changes,
-                                        f"prpilot ledger: {added} record(s) to {path}")
+        text = _terminated(base) + changes
+        commit = self.store.commit_file(version, path, text, f"prpilot ledger: {added} record(s) to {path}")
         self.store.move(version, commit)
+        # The new commit is its parent with this one file changed: the next read need not ask for any.
+        self._shards = {(commit, m): shard for (v, m), shard in self._shards.items() if v == version}
+        self._shards[commit, month] = text
         return commit
 
     def _path(self, month: str) -> str:

@@ -28,12 +28,12 @@ REPAIR = ("Your final answer must be only JSON that validates against this JSON 
 
 def load_schema(value: str, root: Path) -> dict[str, Any] | None:
     """The schema ``value`` gives: inline JSON, or a JSON file's path in the repository; None when empty."""
+    value = value.strip()
+    if not value:
+        return None  # before the import: jsonschema brings attrs, referencing and rpds, 0.2 s and more to import
     from jsonschema.exceptions import SchemaError
     from jsonschema.validators import validator_for
 
-    value = value.strip()
-    if not value:
-        return None
     if value.startswith("{"):
         text, where = value, "input output-schema"
     else:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from prpilot.testing.runner.expressions import UnsupportedExpression
-from prpilot.testing.runner.job import Runner
+from prpilot.testing.runner.job import Runner, RunResult
 from prpilot.testing.webhooks import load_webhook, retarget
 
 ACTION = """
@@ -348,32 +348,43 @@ def test_the_real_action_yml_with_a_stand_in_entrypoint(tmp_path: Path, payload:
             out = open(os.environ["GITHUB_OUTPUT"], "a")
             if mode == "acknowledge":
                 out.write("proceed=true\\n")
-            elif mode == "schedule":
+            elif mode == "run":  # the scheduling's outputs, then the engine's: the later line wins
                 out.write("admitted=true\\ntask-file=/tmp/task.json\\ntask-id=t1\\nstatus=scheduled\\n")
+                out.write("engine-started=true\\nstatus=completed\\nbranch=pilot/t1\\ncost=0.01\\n")
+                out.write("result<<END\\nline one\\nline two\\nEND\\n")
+                out.write("ended=" + os.environ.get("INPUT_MODEL", "") + "\\n")
             else:
                 assert os.environ["PRPILOT_TASK_FILE"] == "/tmp/task.json"
-                out.write("status=completed\\nbranch=pilot/t1\\ncost=0.01\\n")
-                out.write("result<<END\\nline one\\nline two\\nEND\\n")
+                assert os.environ["PRPILOT_ENGINE_OUTCOME"] == "success"
             print(json.dumps({"mode": mode, "inputs": seen, "token": os.environ.get("INPUT_GITHUB-TOKEN")}))
             """
         )
     )
     runner = Runner(tmp_path / "runner", action_path=action, token="ghs_T", base_env={"PATH": "/usr/bin:/bin"})
-    result = runner.run(
-        "issue_comment",
-        payload,
-        {"openai-api-key": "sk-x", "model": "m"},
-        env={"PRPILOT_PYTHON": sys.executable},
-        checkout=False,
-    )
+
+    def run(ended: str) -> RunResult:  # the stand-in says ended=<the model input>
+        return runner.run(
+            "issue_comment",
+            payload,
+            {"openai-api-key": "sk-x", "model": ended},
+            env={"PRPILOT_PYTHON": sys.executable},
+            checkout=False,
+        )
+
+    result = run("true")
     assert result.ok, result.logs
     first = json.loads(result.step("acknowledge").stdout)
-    schedule = json.loads(result.step("schedule").stdout)
-    engine = json.loads(result.step("engine").stdout)
-    assert first["token"] == schedule["token"] == engine["token"] == "ghs_T"
+    both = json.loads(result.step("run").stdout)
+    assert first["token"] == both["token"] == "ghs_T"
     assert "INPUT_MONTHLY-BUDGET" not in first["inputs"]
-    assert "INPUT_OPENAI-API-KEY" not in schedule["inputs"]
-    assert "INPUT_OPENAI-API-KEY" in engine["inputs"]
+    assert "INPUT_OPENAI-API-KEY" not in first["inputs"]
+    assert {"INPUT_OPENAI-API-KEY", "INPUT_MONTHLY-BUDGET"} <= set(both["inputs"])
+    assert result.step("finish").outcome == "skipped"  # the engine ended the task: nothing left to finish
+    unfinished = run("")
+    assert unfinished.ok, unfinished.logs
+    finish = json.loads(unfinished.step("finish").stdout)  # it ran, and with the inputs it reads alone
+    assert "INPUT_GITHUB-TOKEN" in finish["inputs"]
+    assert "INPUT_OPENAI-API-KEY" not in finish["inputs"]
     assert result.outputs["status"] == "completed"
     assert result.outputs["task-id"] == "t1"
     assert result.outputs["result"] == "line one\nline two"
