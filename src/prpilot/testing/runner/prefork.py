@@ -53,7 +53,8 @@ sys.exit(struct.unpack("!i", answer)[0])
 # of every engine step before it was here. Module-level reads of the environment in these modules (openai's
 # OPENAI_LOG) see the server's, which is the environment the test bed builds the steps' from.
 _PRELOAD = (
-    "prpilot.cli", "prpilot.actions.acknowledge", "prpilot.actions.schedule_step", "prpilot.actions.engine_step",
+    "prpilot.cli", "prpilot.actions.acknowledge", "prpilot.actions.run_step", "prpilot.actions.schedule_step",
+    "prpilot.actions.engine_step",
     "prpilot.wiring.run", "prpilot.actions.finish_step", "prpilot.actions.environ",
     "prpilot.intake.events", "prpilot.scheduler.task_scheduler", "prpilot.thread.history",
     "prpilot.agent.openai_model", "prpilot.agent.loop", "prpilot.agent.tools", "prpilot.agent.prompt",
