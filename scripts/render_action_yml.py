@@ -74,7 +74,9 @@ INSTALL = """\
             exit 1
           fi
         fi
-        echo "python=$venv/bin/python" >> "$GITHUB_OUTPUT"
+        # A venv made here lives for this job only: its one interpreter compiles what it imports either way,
+        # and writing that bytecode out cost about a second that nothing reads back (bench/README.md).
+        { echo "python=$venv/bin/python"; echo "fresh=true"; } >> "$GITHUB_OUTPUT"
 """
 
 # Commands run only inside bubblewrap (docs/security.md); without it, run_command is refused.
@@ -154,11 +156,15 @@ def render() -> str:
     out += ["    - id: run", "      name: Schedule and run the task",
             "      if: steps.acknowledge.outputs.proceed == 'true'", "      shell: bash", "      env:",
             "        PRPILOT_PYTHON: ${{ steps.install.outputs.python }}",
-            "        PRPILOT_ACKNOWLEDGED: ${{ steps.acknowledge.outputs.acknowledged }}"]
+            "        PRPILOT_ACKNOWLEDGED: ${{ steps.acknowledge.outputs.acknowledged }}",
+            "        PRPILOT_FRESH_VENV: ${{ steps.install.outputs.fresh }}"]
     out += [f"        {env_name(n)}: ${{{{ inputs.{n} }}}}" for n, (steps, _) in INPUTS.items()
             if Step.SCHEDULE in steps or Step.ENGINE in steps]
     # exec: the runner's SIGINT/SIGTERM on cancellation reach Python, not a shell that dies first.
-    out.append("      run: 'exec \"$PRPILOT_PYTHON\" \"$GITHUB_ACTION_PATH/entrypoint.py\" run'")
+    # A fresh venv's bytecode is not written (the install step's comment says why); an interpreter the runner
+    # brings keeps the user's own setting.
+    out += ["      run: |", "        [ \"$PRPILOT_FRESH_VENV\" != true ] || export PYTHONDONTWRITEBYTECODE=1",
+            "        exec \"$PRPILOT_PYTHON\" \"$GITHUB_ACTION_PATH/entrypoint.py\" run"]
     # always(): after a killed or cancelled run step too; skipped when the engine ended the task itself.
     out += ["    - id: finish", "      name: End the task if its run was cut off", f"      if: {FINISH_IF}",
             "      shell: bash", "      env:", "        PRPILOT_PYTHON: ${{ steps.install.outputs.python }}",

@@ -99,7 +99,8 @@ def test_the_step_installs_prpilot_from_the_action_checkout(tmp_path: Path) -> N
 
     assert done.returncode == 0, done.stdout + done.stderr
     assert output.startswith("python=")
-    python = output.removeprefix("python=").strip()
+    assert "fresh=true\n" in output
+    python = output.splitlines()[0].removeprefix("python=").strip()
     # The steps' code paths import from the action's source with exactly the locked set, fixtures and all.
     source = str(action / "src")
     check = subprocess.run(
@@ -119,6 +120,21 @@ def test_the_step_installs_prpilot_from_the_action_checkout(tmp_path: Path) -> N
     assert done.returncode == 0, done.stdout + done.stderr
     assert "installing with pip instead" not in done.stdout, done.stdout + done.stderr
     assert output.startswith("python=")
+
+
+@pytest.mark.parametrize(("fresh", "written"), [("true", "1"), ("", "")])
+def test_a_fresh_venv_writes_no_bytecode_and_a_brought_interpreter_keeps_the_users_setting(
+        tmp_path: Path, fresh: str, written: str) -> None:
+    # The run step's script, with a stand-in interpreter that says what it was given.
+    python = tmp_path / "python"
+    python.write_text('#!/bin/sh\necho "PYTHONDONTWRITEBYTECODE=${PYTHONDONTWRITEBYTECODE:-}"\n')
+    python.chmod(0o755)
+
+    done, _ = _run_install(tmp_path, "/usr/bin:/bin", ROOT, step="run", PRPILOT_PYTHON=str(python),
+                           PRPILOT_FRESH_VENV=fresh)
+
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == f"PYTHONDONTWRITEBYTECODE={written}\n"
 
 
 [SANDBOX] = [step for step in yaml.safe_load((ROOT / "action.yml").read_text())["runs"]["steps"]
