@@ -15,12 +15,12 @@ same run: an interpreter start (``python3 -c pass``), an empty bash step, and a 
 ``python3 -m venv`` + ``pip install --require-hashes -r requirements/action.txt`` of the same set.
 One warm-up of each install first, so both meet the same package index and warm caches.
 
-The steps run with the environment of a hosted runner, which does not set PYTHONDONTWRITEBYTECODE:
-the first step to import a module of the fresh venv writes its bytecode and the later steps read it.
-One more run with this machine's PYTHONDONTWRITEBYTECODE=1 (every step compiles what it imports)
-shows what that costs. For information, the same request runs again with the runner's own interpreter
-(``PRPILOT_PYTHON``: the last run's venv, its bytecode written), as a self-hosted runner keeps one or
-actions/cache restores one: no install, nothing to compile (a cache's own restore is not simulated).
+The steps run with the environment of a hosted runner, which does not set PYTHONDONTWRITEBYTECODE
+(the action itself sets it for the run step on a venv its install step made: one interpreter imports
+everything once, and writing the bytecode out cost about a second that nothing read back). For
+information, the same request runs again with the runner's own interpreter (``PRPILOT_PYTHON``: the
+last run's venv, its bytecode written), as a self-hosted runner keeps one or actions/cache restores one:
+no install, nothing to compile (a cache's own restore is not simulated).
 
 Where the seconds go comes from one more run with ``PYTHONPROFILEIMPORTTIME=1`` (every interpreter's
 imports) and ``GIT_TRACE2_EVENT`` (every git process, its argv and its time) in the steps' environment,
@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -92,8 +93,7 @@ def _fresh(bed: Any) -> None:
     bed.runner.env.pop("PRPILOT_PYTHON", None)
     bed.runner.base_env["PATH"] = f"{Path(runner_python()).parent}:/usr/local/bin:/usr/bin:/bin"
     bed.runner.base_env.pop("VIRTUAL_ENV", None)
-    # A hosted runner does not set it; where this machine does, every step would compile from source what
-    # it imports from the fresh venv (bytecode_run measures that case on its own).
+    # A hosted runner does not set it; the action sets it where it should (the run step on a fresh venv).
     bed.runner.base_env.pop("PYTHONDONTWRITEBYTECODE", None)
 
 
@@ -151,6 +151,15 @@ def _top_level(stderr: str) -> list[str]:
     return [found.group(4) for found in map(_IMPORT.match, stderr.splitlines()) if found and found.group(3) == " "]
 
 
+def write_bytecode(python: str) -> None:
+    """Compile every module of ``python``'s venv and of prpilot's source, as a venv kept between jobs has them."""
+    paths = subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                           capture_output=True, text=True, check=True).stdout.split()
+    subprocess.run([python, "-m", "compileall", "-q", "-j", "0", *paths, str(ROOT / "src")],
+                   env={k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"},
+                   capture_output=True, check=True)
+
+
 def warm_imports(python: str, modules: list[str]) -> float:
     """Seconds ``python`` takes to import ``modules`` again, their bytecode now written: the step's imports
     without the compiling (the traced run's imports minus this is what compiling the fresh venv cost)."""
@@ -200,6 +209,18 @@ def _git_verb(argv: list[str]) -> str:
     return "?"
 
 
+def _packages(stderr: str) -> list[tuple[str, int, float]]:
+    """(top-level package, modules, seconds of their own import) from ``-X importtime`` lines, largest first."""
+    seconds: Counter[str] = Counter()
+    modules: Counter[str] = Counter()
+    for found in map(_IMPORT.match, stderr.splitlines()):
+        if found:
+            package = found.group(4).split(".")[0]
+            seconds[package] += int(found.group(1))
+            modules[package] += 1
+    return [(name, modules[name], micros / 1e6) for name, micros in seconds.most_common()]
+
+
 def breakdown(bed: Any, trace: Path) -> dict[str, Any]:
     """One request run with imports and git traced: per step, where its seconds go."""
     offset = time.time() - time.monotonic()
@@ -215,12 +236,14 @@ def breakdown(bed: Any, trace: Path) -> dict[str, Any]:
     seen: dict[tuple[str, str], list[Any]] = {}
     steps: dict[str, dict[str, Any]] = {}
     venv_python = result.step("install").outputs.get("python", runner_python())
+    if venv_python != runner_python():
+        write_bytecode(venv_python)  # the run step wrote none: the warm figures below need it
     for step in ran:
         interpreters, imports = _imports(step.stderr)
         python = runner_python() if step.id in ("acknowledge", "install") else venv_python
         warm = median([warm_imports(python, _top_level(step.stderr)) for _ in range(3)])
         steps[step.id] = {"seconds": step.ended - step.started, "interpreters": interpreters, "imports_s": imports,
-                          "warm_imports_s": warm,
+                          "warm_imports_s": warm, "packages": _packages(step.stderr)[:6],
                           "git": Counter(), "git_s": 0.0, "fetches": 0, "rest": 0, "rest_reads": 0, "repeated": [],
                           "git_requests": 0}
     for process in git:
@@ -286,14 +309,12 @@ def run(repeat: int = 3, latency: float = 0.05, pip_repeat: int = 1) -> dict[str
             steps.append(empty_step())
         # The runner brings the interpreter (PRPILOT_PYTHON): the last run's venv, its bytecode written.
         bed.runner.env["PRPILOT_PYTHON"] = requests[-1]["result"].step("install").outputs["python"]
+        write_bytecode(bed.runner.env["PRPILOT_PYTHON"])
         own = [request_run(bed) for _ in range(repeat)]
         bed.runner.env.pop("PRPILOT_PYTHON")
         trace = Path(tmp) / "git-trace2"
         trace.mkdir()
         parts = breakdown(bed, trace)
-        bed.runner.base_env["PYTHONDONTWRITEBYTECODE"] = "1"
-        no_bytecode = request_run(bed)
-        bed.runner.base_env.pop("PYTHONDONTWRITEBYTECODE")
     figures: dict[str, Any] = {
         "repeat": repeat, "pip_repeat": min(pip_repeat, repeat), "latency_s": latency,
         "ack_s": median([r["ack_s"] for r in requests]),
@@ -306,10 +327,8 @@ def run(repeat: int = 3, latency: float = 0.05, pip_repeat: int = 1) -> dict[str
         "request_action_max_s": max(r["action_minus_model_s"] for r in requests),
         "model_s": median([r["model_s"] for r in requests]), "model_calls": requests[-1]["model_calls"],
         "step_s": {name: median([r["steps"].get(name, 0.0) for r in requests]) for name in requests[-1]["steps"]},
-        "no_bytecode_action_s": no_bytecode["action_minus_model_s"],
         "own_python_action_s": median([r["action_minus_model_s"] for r in own]),
         "own_python_step_s": {name: median([r["steps"].get(name, 0.0) for r in own]) for name in own[-1]["steps"]},
-        "no_bytecode_step_s": no_bytecode["steps"],
         "breakdown": parts,
         "skip_action_s": median([s["action_s"] for s in skips]),
         "skip_steps": skips[-1]["steps_run"],
@@ -372,8 +391,8 @@ def report(f: dict[str, Any]) -> None:
     print(f"install step (uv, locked)  median {f['install_s']:.2f} s; plain venv + pip of the same set "
           f"{f['plain_pip_s']:.2f} s -> {f['install_share'] * 100:.1f} %")
     print(f"whole action, request answered  median {f['request_action_s']:.2f} s; model excluded "
-          f"{f['request_action_minus_model_s']:.2f} s (target {ACTION_SECONDS:.0f} s); with PYTHONDONTWRITEBYTECODE=1 "
-          f"{f['no_bytecode_action_s']:.2f} s; the runner's own interpreter (PRPILOT_PYTHON, bytecode written) "
+          f"{f['request_action_minus_model_s']:.2f} s (target {ACTION_SECONDS:.0f} s); "
+          f"the runner's own interpreter (PRPILOT_PYTHON, bytecode written) "
           f"{f['own_python_action_s']:.2f} s")
     print("steps (medians): " + ", ".join(f"{n} {v:.2f} s" for n, v in f["step_s"].items()))
     print("\n".join(breakdown_rows(f)))
@@ -414,8 +433,6 @@ def markdown(f: dict[str, Any]) -> str:
         f"| of which inside the scripted model ({f['model_calls']} calls) | {f['model_s'] * ms:.1f} ms |\n"
         f"| **whole action, request answered, model excluded** (single runs {f['request_action_min_s']:.2f} s to "
         f"{f['request_action_max_s']:.2f} s) | **{f['request_action_minus_model_s']:.2f} s** |\n"
-        f"| the same, one run with `PYTHONDONTWRITEBYTECODE=1` (every step compiles what it imports) | "
-        f"{f['no_bytecode_action_s']:.2f} s |\n"
         "| the same, with the runner's own interpreter (`PRPILOT_PYTHON`: a venv of the locked set with its "
         "bytecode written, as a self-hosted runner keeps one or actions/cache restores one; the restore itself not "
         f"counted): the install step skipped | {f['own_python_action_s']:.2f} s (" + ", ".join(
@@ -451,7 +468,11 @@ def markdown(f: dict[str, Any]) -> str:
             f"{f['install_s']:.2f} s (median) in the install step. The compiling cannot go on a runner that starts "
             "with no venv; a venv that outlives the job, its bytecode written (a self-hosted runner's "
             "`PRPILOT_PYTHON`, or one actions/cache restores), takes it away with the install: "
-            f"{f['own_python_action_s']:.2f} s here (the row above), before a cache's own restore.\n"
+            f"{f['own_python_action_s']:.2f} s here (the row above), before a cache's own restore. What the run "
+            "step imports, by package (modules, their own import time in the traced run): " + ", ".join(
+                f"{name} {count} ({seconds:.2f} s)" for name, count, seconds in engine["packages"]) + ". `openai` is "
+            "the SDK with every one of its types, `github` PyGithub, which loads every class it has; both are the "
+            "clients the design names, and the import floor is theirs.\n"
         )
         text += (f"\nInside the run step (schedule and engine): {engine['interpreters']} interpreter(s), "
                  f"{engine['imports_s']:.2f} s of imports ({engine['warm_imports_s']:.2f} s with their bytecode "
