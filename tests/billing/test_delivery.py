@@ -243,3 +243,40 @@ def test_the_published_copilot_example_says_who_paid_and_is_priced_at_the_model_
     task = Task(github_user=parsed.user, github_project=parsed.repository, user_request="x")
     made = create_bill(task, usage, parsed.model, DEFAULT_PRICES, "1", billed_to={parsed.model: "copilot"})
     assert (made.cost_usd, made.billed_to, made.models[0].billed_to) == (parsed.cost_usd, "copilot", "copilot")
+
+
+class CountingReads:
+    """A backend that counts its reads."""
+
+    def __init__(self, inner: FileLedgerBackend) -> None:
+        self.inner = inner
+        self.reads = 0
+
+    def read(self) -> tuple[str | None, str]:
+        self.reads += 1
+        return self.inner.read()
+
+    def write(self, version: str | None, changes: str) -> str:
+        return self.inner.write(version, changes)
+
+
+def test_delivery_right_after_settling_finds_the_bill_without_reading_the_ledger_again(tmp_path: Path) -> None:
+    backend = CountingReads(FileLedgerBackend(tmp_path, clock=lambda: NOW))
+    books, sender = Ledger(backend, clock=lambda: NOW), FakeSender()
+    other = ledger(tmp_path)  # another run's ledger over the same files
+    other.settle(bill("t0"))
+    books.settle(bill("t1"))
+    reads = backend.reads
+
+    assert deliver_pending(books, sender) == ["t0", "t1"]  # what the settling read, and what it wrote
+    assert backend.reads == reads + 1  # only the delivery record's own compare-and-swap read
+    assert unsent_bills(other.records()) == []
+
+
+def test_a_ledger_that_has_read_nothing_yet_reads_before_delivering(tmp_path: Path) -> None:
+    ledger(tmp_path).settle(bill("t1"))
+    backend = CountingReads(FileLedgerBackend(tmp_path, clock=lambda: NOW))
+    books, sender = Ledger(backend, clock=lambda: NOW), FakeSender()
+
+    assert deliver_pending(books, sender) == ["t1"]
+    assert backend.reads == 2  # the bills, then the delivery record's write

@@ -117,7 +117,9 @@ def deliver_pending(ledger: Ledger, client: BillSender) -> list[str]:
     """
     delivered: list[str] = []
     refusals: list[str] = []
-    pending = unsent_bills(ledger.records())
+    # The ledger's own last state: it holds the bill this run just settled, and a bill of another run
+    # that it misses is that run's to deliver, or the next one's; no read of the ledger again.
+    pending = unsent_bills(ledger.records(own=True))
     try:
         for number, bill in enumerate(pending):
             try:

@@ -228,10 +228,19 @@ class Ledger:
         self.failures = max(0, failures)  # failed requests tried again, per change
         self.failure_backoff = failure_backoff  # None: the process's HTTP tuning
         self.sleep = sleep
+        self._last: str | None = None  # the text of the shards as this ledger last read or wrote them
 
-    def records(self) -> list[Record]:
-        """The records of the shards that matter now (this month, plus last month in its first hour)."""
-        return parse_records(self.backend.read()[1])
+    def records(self, *, own: bool = False) -> list[Record]:
+        """The records of the shards that matter now (this month, plus last month in its first hour).
+
+        ``own``: the shards as this ledger last read or wrote them will do, when it has; for a caller
+        that needs what this run wrote and may miss what other runs wrote since (the bills it delivers).
+        """
+        if own and self._last is not None:
+            return parse_records(self._last)
+        text = self.backend.read()[1]
+        self._last = text
+        return parse_records(text)
 
     def reserved_ids(self, months: Iterable[str], *, thread: int | None = None) -> set[str]:
         """The ids of the tasks admitted in these ``YYYY-MM`` months (on ``thread``, where the record names one).
@@ -313,10 +322,13 @@ class Ledger:
         while True:
             try:
                 version, text = self.backend.read()
+                self._last = text
                 new = change(parse_records(text))
                 if not new:
                     return
-                self.backend.write(version, dump_records(new))
+                changes = dump_records(new)
+                self.backend.write(version, changes)
+                self._last = text + ("\n" if text and not text.endswith("\n") else "") + changes
                 return
             except LedgerConflict:
                 conflicts += 1
