@@ -59,10 +59,15 @@ INSTALL = """\
         }
         uv_install() { "$tools/bin/uv" pip install --quiet --python "$venv/bin/python" --require-hashes -r "$lock" "$@"
         }
-        # uv's cache first (a self-hosted runner's, or one restored by actions/cache): every file is hash-checked,
-        # so it is the set the index would serve, without asking the index again (~1 s); an empty cache fails at once.
-        if fetch_uv && "$tools/bin/uv" venv --quiet --python "$(command -v python3)" "$venv" \\
-          && { uv_install --offline 2>/dev/null || uv_install; }; then
+        # uv's cache first where there is one (a self-hosted runner's, or one restored by actions/cache): every
+        # file is hash-checked, so it is the set the index would serve, without asking the index again (~1 s).
+        # A fresh hosted runner has none, and trying it would cost a failed resolution (~0.3 s). Asked before
+        # `uv venv`, which makes the cache's folder.
+        cached=""
+        warm_cache() { local dir; dir="$("$tools/bin/uv" cache dir 2>/dev/null)" && [ -d "$dir" ]; }
+        if fetch_uv && { ! warm_cache || cached=yes; } \\
+          && "$tools/bin/uv" venv --quiet --python "$(command -v python3)" "$venv" \\
+          && { { [ -n "$cached" ] && uv_install --offline 2>/dev/null; } || uv_install; }; then
           :
         else
           echo "prpilot: uv could not be had or failed; installing with pip instead"
