@@ -17,7 +17,7 @@ from prpilot.billing.bill import Bill, create_bill
 from prpilot.billing.delivery import BillingClient, BillingUnavailable, deliver_pending
 from prpilot.billing.ledger import Ledger, unsent_bills
 from prpilot.billing.pricing import DEFAULT_PRICES
-from prpilot.errors import BillingError
+from prpilot.errors import BillingError, LedgerConflict
 from prpilot.task import Task, Usage
 from prpilot.testing.stores import FileLedgerBackend
 
@@ -245,38 +245,54 @@ def test_the_published_copilot_example_says_who_paid_and_is_priced_at_the_model_
     assert (made.cost_usd, made.billed_to, made.models[0].billed_to) == (parsed.cost_usd, "copilot", "copilot")
 
 
-class CountingReads:
-    """A backend that counts its reads."""
+class Counting:
+    """A backend that counts its reads and writes, and can lose the race of its first write."""
 
-    def __init__(self, inner: FileLedgerBackend) -> None:
+    def __init__(self, inner: FileLedgerBackend, *, lose_first_write: bool = False) -> None:
         self.inner = inner
-        self.reads = 0
+        self.reads = self.writes = 0
+        self.lose = lose_first_write
 
     def read(self) -> tuple[str | None, str]:
         self.reads += 1
         return self.inner.read()
 
     def write(self, version: str | None, changes: str) -> str:
+        self.writes += 1
+        if self.lose:
+            self.lose = False
+            raise LedgerConflict("another run wrote first")
         return self.inner.write(version, changes)
 
 
-def test_delivery_right_after_settling_finds_the_bill_without_reading_the_ledger_again(tmp_path: Path) -> None:
-    backend = CountingReads(FileLedgerBackend(tmp_path, clock=lambda: NOW))
-    books, sender = Ledger(backend, clock=lambda: NOW), FakeSender()
-    other = ledger(tmp_path)  # another run's ledger over the same files
-    other.settle(bill("t0"))
-    books.settle(bill("t1"))
-    reads = backend.reads
-
-    assert deliver_pending(books, sender) == ["t0", "t1"]  # what the settling read, and what it wrote
-    assert backend.reads == reads + 1  # only the delivery record's own compare-and-swap read
-    assert unsent_bills(other.records()) == []
-
-
-def test_a_ledger_that_has_read_nothing_yet_reads_before_delivering(tmp_path: Path) -> None:
-    ledger(tmp_path).settle(bill("t1"))
-    backend = CountingReads(FileLedgerBackend(tmp_path, clock=lambda: NOW))
+def test_settling_and_delivering_are_one_read_and_one_write(tmp_path: Path) -> None:
+    ledger(tmp_path).settle(bill("t0"))  # another run's bill, left unsent
+    backend = Counting(FileLedgerBackend(tmp_path, clock=lambda: NOW))
     books, sender = Ledger(backend, clock=lambda: NOW), FakeSender()
 
-    assert deliver_pending(books, sender) == ["t1"]
-    assert backend.reads == 2  # the bills, then the delivery record's write
+    assert deliver_pending(books, sender, bill("t1")) == ["t0", "t1"]
+
+    assert (backend.reads, backend.writes) == (1, 1)
+    kinds = [r.kind for r in books.records()]
+    assert kinds == ["settlement", "settlement", "delivery", "delivery"]
+    assert unsent_bills(books.records()) == []
+
+
+def test_a_write_that_starts_over_sends_nothing_twice_and_records_every_delivery(tmp_path: Path) -> None:
+    backend = Counting(FileLedgerBackend(tmp_path, clock=lambda: NOW), lose_first_write=True)
+    books, sender = Ledger(backend, clock=lambda: NOW, sleep=lambda _: None), FakeSender()
+
+    assert deliver_pending(books, sender, bill("t1")) == ["t1"]
+
+    assert sender.sent == ["t1"]
+    assert (backend.reads, backend.writes) == (2, 2)
+    assert [r.kind for r in books.records()] == ["settlement", "delivery"]
+
+
+def test_bills_the_endpoint_did_not_take_are_settled_and_wait(tmp_path: Path) -> None:
+    books = ledger(tmp_path)
+    with pytest.raises(BillingUnavailable, match="1 bill"):
+        deliver_pending(books, FakeSender(down=True), bill("t1"))
+    with pytest.raises(BillingError, match="refused t2"):
+        deliver_pending(books, FakeSender(refuse=frozenset({"t2"})), bill("t2"))
+    assert [b.task_id for b in unsent_bills(books.records())] == ["t2"]  # t1 went with t2's round

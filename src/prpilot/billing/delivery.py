@@ -2,7 +2,9 @@
 
 Each bill is POSTed as JSON with ``Idempotency-Key: <task id>``, so a bill sent twice (a run died
 between sending and recording the delivery) is billed once. Bills wait in the ledger until the
-endpoint accepts them, so a run after an outage delivers every bill the outage held back.
+endpoint accepts them, so a run after an outage delivers every bill the outage held back. A run
+sends them between its ledger read and its write, and records its own bill and the deliveries in
+that one write (:func:`deliver_pending`).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import Protocol
 import requests
 
 from prpilot.billing.bill import Bill
-from prpilot.billing.ledger import Ledger, unsent_bills
+from prpilot.billing.ledger import Ledger
 from prpilot.errors import BillingError
 from prpilot.task import utcnow
 
@@ -109,31 +111,41 @@ class BillingClient:
             self.sleep(delay)
 
 
-def deliver_pending(ledger: Ledger, client: BillSender) -> list[str]:
+def deliver_pending(ledger: Ledger, client: BillSender, settling: Bill | None = None) -> list[str]:
     """Send every bill the ledger holds undelivered and record each delivery; return their task ids.
 
-    A refused bill (4xx) does not hold back the others; an unreachable endpoint stops the round,
-    leaving the rest for the next run. Deliveries made are recorded either way.
+    ``settling``: a bill to record first, in the same write as the deliveries (the ledger's
+    :meth:`~prpilot.billing.ledger.Ledger.settle`): one read and one commit on the ledger for the
+    settlement and the deliveries together. A refused bill (4xx) does not hold back the others; an
+    unreachable endpoint stops the round, leaving the rest for the next run. Deliveries made are
+    recorded either way; the error is raised after the write.
     """
     delivered: list[str] = []
+    tried: set[str] = set()
     refusals: list[str] = []
-    # The ledger's own last state: it holds the bill this run just settled, and a bill of another run
-    # that it misses is that run's to deliver, or the next one's; no read of the ledger again.
-    pending = unsent_bills(ledger.records(own=True))
-    try:
-        for number, bill in enumerate(pending):
+    unreachable: list[BillingUnavailable] = []
+
+    def deliver(pending: list[Bill]) -> list[str]:
+        fresh = [bill for bill in pending if bill.task_id not in tried]
+        if unreachable:
+            return []  # a write started over does not wait on the endpoint again
+        for number, bill in enumerate(fresh):
+            tried.add(bill.task_id)
             try:
                 client.send(bill)
             except BillingUnavailable as exc:
-                left = len(pending) - number
-                raise BillingUnavailable(f"{exc.message}; {left} bill(s) wait for the next run") from exc
+                left = len(fresh) - number
+                unreachable.append(BillingUnavailable(f"{exc.message}; {left} bill(s) wait for the next run"))
+                break
             except BillingError as exc:
                 refusals.append(exc.message)
             else:
                 delivered.append(bill.task_id)
-    finally:
-        if delivered:
-            ledger.mark_delivered(*delivered)
+        return delivered
+
+    ledger.settle(settling, deliver=deliver)
+    if unreachable:
+        raise unreachable[0]
     if refusals:
         raise BillingError("; ".join(refusals))
     return delivered

@@ -196,6 +196,7 @@ class LedgerBackend(Protocol):
 
 
 Decide = Callable[[list[Record]], str | None]
+Deliver = Callable[[list[Bill]], Sequence[str]]  # send these bills; the task ids the endpoint took
 
 
 @runtime_checkable
@@ -228,19 +229,10 @@ class Ledger:
         self.failures = max(0, failures)  # failed requests tried again, per change
         self.failure_backoff = failure_backoff  # None: the process's HTTP tuning
         self.sleep = sleep
-        self._last: str | None = None  # the text of the shards as this ledger last read or wrote them
 
-    def records(self, *, own: bool = False) -> list[Record]:
-        """The records of the shards that matter now (this month, plus last month in its first hour).
-
-        ``own``: the shards as this ledger last read or wrote them will do, when it has; for a caller
-        that needs what this run wrote and may miss what other runs wrote since (the bills it delivers).
-        """
-        if own and self._last is not None:
-            return parse_records(self._last)
-        text = self.backend.read()[1]
-        self._last = text
-        return parse_records(text)
+    def records(self) -> list[Record]:
+        """The records of the shards that matter now (this month, plus last month in its first hour)."""
+        return parse_records(self.backend.read()[1])
 
     def reserved_ids(self, months: Iterable[str], *, thread: int | None = None) -> set[str]:
         """The ids of the tasks admitted in these ``YYYY-MM`` months (on ``thread``, where the record names one).
@@ -289,13 +281,27 @@ class Ledger:
         self._update(change)
         return refusal
 
-    def settle(self, bill: Bill) -> None:
-        """Record ``bill``; settling a task a second time changes nothing."""
+    def settle(self, bill: Bill | None, *, deliver: Deliver | None = None) -> None:
+        """Record ``bill``; settling a task a second time changes nothing.
 
-        def change(records: list[Record]) -> list[Settlement]:
-            if bill.task_id in settlements(records):
-                return []
-            return [Settlement(bill=bill, at=self.clock())]
+        ``deliver`` is handed the bills the ledger then holds unsent (``bill`` among them) and returns
+        the task ids of those the billing endpoint took: their deliveries go into the same write as
+        the settlement, one commit on the ledger rather than two. It is called again, on a fresh read,
+        when the write starts over (a lost race), and must leave out what it has sent already; the
+        deliveries it reported are recorded either way. ``bill`` None: the deliveries alone.
+        """
+        taken: dict[str, None] = {}
+
+        def change(records: list[Record]) -> list[Record]:
+            new: list[Record] = []
+            if bill is not None and bill.task_id not in settlements(records):
+                new.append(Settlement(bill=bill, at=self.clock()))
+            if deliver is not None:
+                taken.update(dict.fromkeys(deliver(unsent_bills([*records, *new]))))
+                done = {r.task_id for r in records if isinstance(r, Delivery)}
+                now = self.clock()
+                new += [Delivery(task_id=t, at=now) for t in taken if t not in done]
+            return new
 
         self._update(change)
 
@@ -322,13 +328,10 @@ class Ledger:
         while True:
             try:
                 version, text = self.backend.read()
-                self._last = text
                 new = change(parse_records(text))
                 if not new:
                     return
-                changes = dump_records(new)
-                self.backend.write(version, changes)
-                self._last = text + ("\n" if text and not text.endswith("\n") else "") + changes
+                self.backend.write(version, dump_records(new))
                 return
             except LedgerConflict:
                 conflicts += 1

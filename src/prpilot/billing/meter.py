@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from prpilot.billing.bill import Bill, create_bill
 from prpilot.billing.money import cost_line
 from prpilot.billing.pricing import PriceTable, find_price, price_usage
-from prpilot.errors import PrpilotError
+from prpilot.errors import BillingError, PrpilotError
 from prpilot.notices import Notices
 from prpilot.task import ModelUsage, Task, Usage
 
@@ -97,32 +97,40 @@ class Meter:
 
         The two homes of a bill stand apart: one the ledger could not take is still sent to the
         billing endpoint (its Idempotency-Key bills it once however often it is sent), and one the
-        endpoint could not take waits in the ledger for the next run.
+        endpoint could not take waits in the ledger for the next run. With both, the bills are sent
+        between the ledger's read and its write, and the settlement and the deliveries are one commit.
         """
         bill = self.bill(task)
         ledger, billing = self.ledger, self.billing
-        recorded = ledger is not None and self._attempt("the ledger could not take the bill", ledger.settle, bill)
-        if billing is None:
+        if ledger is None:
+            if billing is not None:
+                self._attempt("", billing.send, bill)
             return bill
-        if ledger is not None and recorded:
-            from prpilot.billing.delivery import deliver_pending
+        if billing is None:
+            self._attempt("the ledger could not take the bill", ledger.settle, bill)
+            return bill
+        from prpilot.billing.delivery import deliver_pending
 
-            self._attempt("", deliver_pending, ledger, billing)  # what it could not send waits in the ledger
-        else:
+        try:  # the settlement and the deliveries in one write on the ledger
+            deliver_pending(ledger, billing, bill)
+        except BillingError as exc:  # recorded: what the endpoint did not take waits in the ledger
+            self._warn(exc.message)
+        except PrpilotError as exc:  # the ledger could not take it: the endpoint still gets it
+            self._warn(f"the ledger could not take the bill: {exc.message}")
             self._attempt("", billing.send, bill)
         return bill
 
-    def _attempt(self, what: str, call: Callable[..., object], *args: object) -> bool:
+    def _attempt(self, what: str, call: Callable[..., object], *args: object) -> None:
         """Run one half of settling; a failure is a warning (the task's outcome stands), said in words."""
         try:
             call(*args)
         except PrpilotError as exc:
-            message = f"billing: {what + ': ' if what else ''}{exc.message}"
-            log.warning("%s", message)
-            if self.notices:
-                self.notices.warning(message)
-            return False
-        return True
+            self._warn(f"{what + ': ' if what else ''}{exc.message}")
+
+    def _warn(self, message: str) -> None:
+        log.warning("billing: %s", message)
+        if self.notices:
+            self.notices.warning(f"billing: {message}")
 
 
 def _minus(total: Usage, part: Usage) -> Usage:
