@@ -451,7 +451,8 @@ def markdown(f: dict[str, Any]) -> str:
         f"({f['latency_s'] * ms:.0f} ms "
         "of fake latency each: the waiting shown), how many of those were repeated reads (a GET answered "
         "exactly as an earlier GET of the same path in this action), and what is left (prpilot's own work, "
-        "the fake's work on the other side, the model's HTTP round trips, the CPU shared with other jobs).\n\n"
+        "the fake's work on the other side, the model's HTTP round trips, the CPU shared with other jobs; "
+        "below zero where the run step's imports on a thread overlapped its waiting on GitHub).\n\n"
         + "\n".join(breakdown_rows(f)) + "\n"
     )
     if repeated:
