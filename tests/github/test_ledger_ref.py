@@ -173,7 +173,7 @@ def test_ledger_lives_on_its_own_ref_and_counts_requests(fake_github: FakeGitHub
 
     fresh = fake_ledger(fake_github)  # as in another process: it must fetch the parent commit
     mark = fake_github.mark()
-    fresh.mark_delivered(first.id)
+    fresh.settle(None, deliver=lambda bills: [first.id])
     assert [c.split(" ")[0] for c in calls(fake_github, mark)] == ["GET", "GET", "GET", "POST", "POST", "PATCH"]
 
     text = fake_github.read_file(SLUG, SHARD, ref="refs/prpilot/ledger")
@@ -193,24 +193,6 @@ def test_what_another_run_wrote_is_read_again(fake_github: FakeGitHub) -> None:
     mark = fake_github.mark()
     assert len(ours.records()) == 2
     assert [c.split(" ")[0] for c in calls(fake_github, mark)] == ["GET", "GET"]  # the ref moved: its file too
-
-
-def test_a_second_client_of_the_process_starts_from_what_the_first_made(
-    fake_github: FakeGitHub, monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """The run step's engine writes the ledger from the commit its admission made: no GET of it, or of its file."""
-    from prpilot.github import ref_store
-
-    monkeypatch.setattr(ref_store, "_KNOWN", ref_store._Known())  # this test's process-wide memory only
-    ref_store.share_known_objects()
-    fake_github.add_repo(SLUG)
-    admission, engine = fake_ledger(fake_github), fake_ledger(fake_github)  # two clients, as in the run step
-    first = task()
-    assert admission.admit(first, limit(9)) is None
-    mark = fake_github.mark()
-    engine.settle(bill(first.id))
-    assert [c.split(" ")[0] for c in calls(fake_github, mark)] == ["GET", "POST", "POST", "PATCH"]
-    assert [r.kind for r in engine.records()] == ["reservation", "settlement"]
 
 
 def test_months_are_separate_files_read_together_in_the_first_hour(fake_github: FakeGitHub) -> None:

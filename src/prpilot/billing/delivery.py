@@ -126,9 +126,9 @@ def deliver_pending(ledger: Ledger, client: BillSender, settling: Bill | None = 
     unreachable: list[BillingUnavailable] = []
 
     def deliver(pending: list[Bill]) -> list[str]:
-        fresh = [bill for bill in pending if bill.task_id not in tried]
         if unreachable:
-            return []  # a write started over does not wait on the endpoint again
+            return delivered  # a write started over does not wait on the endpoint again
+        fresh = [bill for bill in pending if bill.task_id not in tried]
         for number, bill in enumerate(fresh):
             tried.add(bill.task_id)
             try:

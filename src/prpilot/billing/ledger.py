@@ -305,16 +305,6 @@ class Ledger:
 
         self._update(change)
 
-    def mark_delivered(self, *task_ids: str) -> None:
-        """Record that the bills of ``task_ids`` reached the billing endpoint (one write for all)."""
-
-        def change(records: list[Record]) -> list[Delivery]:
-            done = {r.task_id for r in records if isinstance(r, Delivery)}
-            now = self.clock()
-            return [Delivery(task_id=t, at=now) for t in dict.fromkeys(task_ids) if t not in done]
-
-        self._update(change)
-
     def _update(self, change: Callable[[list[Record]], Sequence[Record]]) -> None:
         """Read, decide and write until the write lands; every try starts from a fresh read.
 
