@@ -50,6 +50,7 @@ def test_the_run_step_tells_the_finish_step_whether_the_engine_began_and_whether
 ) -> None:
     """``engine-started`` before the engine (a cancellation until then never started it); ``ended`` after it."""
     import prpilot.actions.run_step as run_module
+    from prpilot.actions.schedule_step import Scheduled
     from prpilot.task import Task, TaskStatus
 
     task = Task(github_user="alice", github_project="o/r", user_request="x")
@@ -59,7 +60,10 @@ def test_the_run_step_tells_the_finish_step_whether_the_engine_began_and_whether
     outputs.touch()
     seen_at_start: dict[str, str] = {}
 
-    def engine(env: dict[str, str]) -> int:
+    scheduling = object()  # the scheduling's run, handed to the engine of the same process
+
+    def engine(env: dict[str, str], *, opened: object) -> int:
+        assert opened is scheduling
         seen_at_start.update(parse_command_file(outputs.read_text()))
         if ends:
             task.transition(TaskStatus.RUNNING)
@@ -68,7 +72,7 @@ def test_the_run_step_tells_the_finish_step_whether_the_engine_began_and_whether
         Path(env["PRPILOT_TASK_FILE"]).write_text(task.model_dump_json())
         return 0
 
-    monkeypatch.setattr(run_module, "schedule_task", lambda env: (0, task_file))
+    monkeypatch.setattr(run_module, "schedule_task", lambda env: Scheduled(0, task_file, scheduling))
     monkeypatch.setattr(run_module, "engine_step", engine)
 
     assert run_module.run_step({"GITHUB_OUTPUT": str(outputs)}) == 0

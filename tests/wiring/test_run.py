@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from prpilot.billing.bill import create_bill
+from prpilot.billing.pricing import DEFAULT_PRICES
 from prpilot.errors import ConfigError
 from prpilot.settings import Step
+from prpilot.task import Task, Usage
 from prpilot.testing.github import FakeGitHub
 from prpilot.testing.notices import RecordedNotices
 from prpilot.wiring.run import Run
@@ -23,6 +26,33 @@ def test_a_run_opens_its_github_and_its_ledger_once_and_shares_them(fake_github:
     assert run.scheduler().github is run.github
     assert run.scheduler().ledger is run.ledger
     assert run.ledger.records() == []  # the run's ledger reads the repository the run names
+
+
+def test_the_engine_of_the_run_step_works_over_what_its_scheduling_opened(fake_github: FakeGitHub) -> None:
+    fake_github.add_repo("octo/hello", files={"README.md": "hi\n"})
+    env = {**RUNNER, "GITHUB_API_URL": fake_github.api_url, "INPUT_GITHUB-TOKEN": fake_github.issue_token("bot")}
+    scheduling = Run.read(env, Step.SCHEDULE, RecordedNotices())
+    task = Task(github_user="alice", github_project="octo/hello", user_request="fix it")
+    assert scheduling.ledger.admit(task, lambda records: None) is None
+
+    engine = Run.read(env, Step.ENGINE, RecordedNotices())
+    engine.adopt(scheduling)
+    mark = fake_github.mark()
+    engine.ledger.settle(create_bill(task, Usage(), "gpt-4o", DEFAULT_PRICES, "77"))
+
+    assert engine.github is scheduling.github
+    assert engine.ledger is scheduling.ledger
+    # The ref, then the tree, the commit and the ref: the admission's commit and month file are not asked for.
+    assert [r.method for r in fake_github.since(mark) if r.kind == "rest"] == ["GET", "POST", "POST", "PATCH"]
+
+
+def test_a_run_adopts_only_what_the_other_opened() -> None:
+    engine, scheduling = Run.read(RUNNER, Step.ENGINE, RecordedNotices()), Run.read(RUNNER, Step.SCHEDULE,
+                                                                                    RecordedNotices())
+    engine.adopt(scheduling)  # nothing opened there: nothing opened here either, and no request made
+
+    assert "github" not in engine.__dict__
+    assert "ledger" not in engine.__dict__
 
 
 def test_a_run_without_a_token_says_which_input_is_empty_when_it_needs_github() -> None:

@@ -15,8 +15,11 @@ from prpilot.thread.ending import task_outputs
 from prpilot.wiring.run import Run
 
 
-def engine_step(env: Mapping[str, str]) -> int:
-    """Run the engine step on the task the schedule step admitted; return the exit code."""
+def engine_step(env: Mapping[str, str], *, opened: Run | None = None) -> int:
+    """Run the engine step on the task the schedule step admitted; return the exit code.
+
+    ``opened``: the scheduling's run in this process, whose GitHub client and ledger the engine uses.
+    """
     from prpilot.engine.cancellation import CancelSignal
 
     runner = ActionsRunner(env)
@@ -27,6 +30,8 @@ def engine_step(env: Mapping[str, str]) -> int:
         # The task was acknowledged on the thread: say there why it cannot start.
         _fail_acknowledged(env, task, exc.message, runner)
         raise
+    if opened is not None:
+        run.adopt(opened)
     cancel = CancelSignal()
     cancel.install()
     if run.context.run_id:  # the run /pilot stop cancels (a dispatched worker runs the task in a run of its own)

@@ -31,15 +31,17 @@ def run_step(env: Mapping[str, str]) -> int:
     runner = ActionsRunner(env)
     _mask_every_secret(env, runner)
     try:
-        code, admitted = schedule_task(env)
+        scheduled = schedule_task(env)
     except PrpilotError as exc:
         report_failure(runner, exc.message)
         raise
-    if admitted is None:
-        return code
-    engine_env = {**env, "PRPILOT_TASK_FILE": str(admitted)}
+    if scheduled.task_file is None:
+        return scheduled.code
+    engine_env = {**env, "PRPILOT_TASK_FILE": str(scheduled.task_file)}
     runner.set_output("engine-started", "true")
-    code = engine_step(engine_env)
+    # The engine works over the scheduling's GitHub client and ledger: its first ledger write starts from
+    # the commit the admission made, with no request for that commit or its month file.
+    code = engine_step(engine_env, opened=scheduled.run)
     if _nothing_left(engine_env):
         runner.set_output("ended", "true")
     return code

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
+from typing import NamedTuple
 
 from prpilot.actions.acknowledged import read_acknowledged
 from prpilot.actions.bad_inputs import answer_despite_bad_inputs
@@ -25,7 +26,7 @@ from prpilot.wiring.run import Run
 def schedule_step(env: Mapping[str, str]) -> int:
     """Run the schedule step; return the exit code."""
     try:
-        return schedule_task(env)[0]
+        return schedule_task(env).code
     except PrpilotError as exc:
         report_failure(ActionsRunner(env), exc.message)
         raise
@@ -37,8 +38,16 @@ def report_failure(runner: ActionsRunner, why: str) -> None:
     runner.add_summary(f"## prpilot: failed\n\n{why}\n")
 
 
-def schedule_task(env: Mapping[str, str]) -> tuple[int, Path | None]:
-    """Schedule; return the exit code and the task file when the engine should run here."""
+class Scheduled(NamedTuple):
+    """What scheduling left: the exit code, and the task file and the run when the engine should run here."""
+
+    code: int
+    task_file: Path | None = None
+    run: Run | None = None  # its GitHub client and ledger serve the engine of the same process (run_step)
+
+
+def schedule_task(env: Mapping[str, str]) -> Scheduled:
+    """Schedule; return the exit code, and the task file and the run when the engine should run here."""
     runner = ActionsRunner(env)
     try:
         run = Run.read(env, Step.SCHEDULE, runner)
@@ -48,7 +57,7 @@ def schedule_task(env: Mapping[str, str]) -> tuple[int, Path | None]:
     if run.settings.handed_over_task:
         from prpilot.actions.handed_over import accept_handed_over
 
-        return 0, accept_handed_over(run)
+        return Scheduled(0, accept_handed_over(run), run)
     from prpilot.intake.events import Skip, StopRequest, parse_event
 
     ctx = run.context
@@ -65,11 +74,11 @@ def schedule_task(env: Mapping[str, str]) -> tuple[int, Path | None]:
         # Not addressed to us: no request to GitHub at all.
         runner.info(f"prpilot: skipped ({outcome.reason})")
         runner.set_outputs({"status": TaskStatus.SKIPPED.value, "result": outcome.reason, "admitted": "false"})
-        return 0, None
+        return Scheduled(0)
     if isinstance(outcome, StopRequest):
         from prpilot.actions.stop_step import stop_step
 
-        return stop_step(run, outcome), None
+        return Scheduled(stop_step(run, outcome))
     scheduled = run.scheduler(acknowledged).schedule(outcome)
     task = scheduled.task
     assert task is not None
@@ -82,4 +91,4 @@ def schedule_task(env: Mapping[str, str]) -> tuple[int, Path | None]:
         outputs["task-file"] = str(admitted)
     runner.set_outputs(outputs)
     runner.info(f"prpilot: task {task.id} {scheduled.status}" + (f": {scheduled.reason}" if scheduled.reason else ""))
-    return (1 if task.status is TaskStatus.FAILED else 0), admitted
+    return Scheduled(1 if task.status is TaskStatus.FAILED else 0, admitted, run)

@@ -59,9 +59,7 @@ def run(argv: Sequence[str], env: Mapping[str, str]) -> int:
     """Schedule and run the task in one process (the action's run step, and the Docker image's entry point)."""
     _step("run", run.__doc__ or "", argv)
     from prpilot.actions.run_step import run_step
-    from prpilot.github.ref_store import share_known_objects
 
-    share_known_objects()  # this process's engine writes the ledger from the commit its admission made
     return run_step(env)
 
 

@@ -2,9 +2,8 @@
 
 REST requests (https://docs.github.com/en/rest/git):
 
-- read: ``GET git/ref`` + ``GET contents`` per file (none for a file of a commit already known, below);
-- write: ``GET git/commits`` (the parent's tree; skipped when this store made that commit, or
-  another store of the process made or read it once :func:`share_known_objects` was called) +
+- read: ``GET git/ref`` + ``GET contents`` per file;
+- write: ``GET git/commits`` (the parent's tree; skipped when we made that commit) +
   ``POST git/trees`` + ``POST git/commits`` + ``PATCH git/refs`` (``POST`` for a new ref).
 
 ``PATCH git/refs`` without ``force`` only fast-forwards, so if anyone wrote in between GitHub
@@ -14,8 +13,6 @@ answers 422 "Update is not a fast forward" and we raise :class:`~prpilot.errors.
 from __future__ import annotations
 
 import base64
-import threading
-from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -31,43 +28,6 @@ from prpilot.github.connection import github_error
 
 # What GitHub answers (422) when a ref moved under us or appeared before we created it.
 _LOST_RACE = ("not a fast forward", "reference already exists")
-
-
-class _Known:
-    """Commits and files one store of this process made or read, for every other store of the process.
-
-    A git object never changes, so they need no asking again: the action's run step schedules and
-    then runs the engine, each with a client of its own, and the engine's first ledger write needs
-    the commit and the month file the admission just made (issue #26). Off until an entry point
-    (the ``run`` verb) turns it on: unit tests give different contents the same made-up shas.
-    """
-
-    def __init__(self, size: int = 16) -> None:
-        self.on = False
-        self._size = size
-        self._lock = threading.Lock()
-        self._objects: OrderedDict[tuple[str, ...], GitCommit | str] = OrderedDict()
-
-    def get(self, key: tuple[str, ...]) -> GitCommit | str | None:
-        with self._lock:
-            return self._objects.get(key) if self.on else None
-
-    def put(self, key: tuple[str, ...], value: GitCommit | str) -> None:
-        with self._lock:
-            if not self.on:
-                return
-            self._objects[key] = value
-            self._objects.move_to_end(key)
-            while len(self._objects) > self._size:
-                self._objects.popitem(last=False)
-
-
-_KNOWN = _Known()
-
-
-def share_known_objects() -> None:
-    """Let every store of this process use the commits and files the others made or read."""
-    _KNOWN.on = True
 
 
 class GitRefStore:
@@ -91,15 +51,6 @@ class GitRefStore:
             return version
 
     def read_file(self, commit: str, path: str) -> str | None:
-        known = _KNOWN.get((self.repo.full_name, commit, path))
-        if isinstance(known, str):
-            return known
-        text = self._read_file(commit, path)
-        if text is not None:
-            _KNOWN.put((self.repo.full_name, commit, path), text)
-        return text
-
-    def _read_file(self, commit: str, path: str) -> str | None:
         with self._github("read"):
             try:
                 found = self.repo.get_contents(path, ref=commit)
@@ -123,22 +74,12 @@ class GitRefStore:
 
     def commit_file(self, parent: str | None, path: str, content: str, message: str) -> str:
         with self._github("write"):
-            base = None if parent is None else self._commits.get(parent) or self._known_commit(parent)
+            base = None if parent is None else self._commits.get(parent) or self.repo.get_git_commit(parent)
             element = InputGitTreeElement(path, "100644", "blob", content=content)
             tree = self.repo.create_git_tree([element], base.tree) if base else self.repo.create_git_tree([element])
             commit = self.repo.create_git_commit(message, tree, [base] if base else [])
             self._commits = {commit.sha: commit}
-            _KNOWN.put((self.repo.full_name, commit.sha), commit)
-            _KNOWN.put((self.repo.full_name, commit.sha, path), content)  # its parent's tree with this file
             return commit.sha
-
-    def _known_commit(self, sha: str) -> GitCommit:
-        known = _KNOWN.get((self.repo.full_name, sha))
-        if isinstance(known, GitCommit):
-            return known
-        commit = self.repo.get_git_commit(sha)
-        _KNOWN.put((self.repo.full_name, sha), commit)
-        return commit
 
     def move(self, old: str | None, new: str) -> None:
         with self._github("write"):

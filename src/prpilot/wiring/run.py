@@ -83,6 +83,16 @@ class Run:
         run.__dict__.update(github=github, ledger=ledger)  # what the cached properties below would open
         return run
 
+    def adopt(self, opened: Run) -> None:
+        """Use what ``opened``, an earlier run of this process, has opened: its GitHub client and its ledger.
+
+        The ledger keeps the commit and the month files it last read or wrote, so what the earlier run
+        wrote costs no request to read again. Both runs read the same github-token and context.
+        """
+        for name in ("github", "ledger"):
+            if name in opened.__dict__:  # opened there (cached_property), not to be opened here
+                self.__dict__[name] = opened.__dict__[name]
+
     # --- what the run opens, once ---------------------------------------------------------------
 
     @cached_property
