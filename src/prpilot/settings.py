@@ -395,6 +395,17 @@ def copilot_api_url(server_url: str) -> str:
     return "https://api.enterprise.githubcopilot.com"
 
 
+# Where the Copilot API answers, for tests and proxies; derived from GITHUB_SERVER_URL when unset.
+COPILOT_API_URL_VARIABLE = "PRPILOT_COPILOT_API_URL"
+# The agent's tool profile (standard, baseline): `prpilot eval --compare baseline` sets it.
+TOOL_PROFILE_VARIABLE = "PRPILOT_TOOL_PROFILE"
+
+
+def copilot_api_from(env: Mapping[str, str]) -> str:
+    """The Copilot API's base URL: PRPILOT_COPILOT_API_URL when set, else the one of GITHUB_SERVER_URL's instance."""
+    return env.get(COPILOT_API_URL_VARIABLE, "").strip() or copilot_api_url(env.get("GITHUB_SERVER_URL", ""))
+
+
 def parse_settings(raw: Mapping[str, str], *, copilot_api: str = "", tool_profile: str = "") -> Settings:
     """Turn raw input strings into Settings; a bad value raises ConfigError naming the input.
 

@@ -21,11 +21,10 @@ from prpilot.evaluation.endpoint import Target
 from prpilot.evaluation.report import TaskResult
 from prpilot.evaluation.scripted import load_script
 from prpilot.evaluation.task_folder import EvalTask
-from prpilot.settings import TOOL_PROFILES
+from prpilot.settings import TOOL_PROFILE_VARIABLE, TOOL_PROFILES  # the variable: what the engine step reads
 from prpilot.testing.github.git_backend import GitError
 from prpilot.testing.runner.job import RunResult
 from prpilot.testing.scenario import WRITER, Bed
-from prpilot.wiring.context import TOOL_PROFILE_VARIABLE  # what the engine step reads
 
 _GRACE_SECONDS = 120.0  # on top of max-minutes: checkout, the steps' start, the push
 

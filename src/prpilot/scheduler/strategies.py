@@ -8,6 +8,9 @@
 - ``dispatch``: a workflow_dispatch run of a worker workflow (bigger or self-hosted runners) gets it.
 - ``kubernetes``: one Job per task (``prpilot run-task`` in the given image), through the official
   client, configured from KUBECONFIG or the in-cluster service account.
+
+:data:`STRATEGIES` at the end is the one map from a strategy's name (the ``strategy`` input) to how
+it hands tasks on and how ``/pilot stop`` reaches them.
 """
 
 from __future__ import annotations
@@ -16,10 +19,12 @@ import json
 import logging
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from prpilot.errors import ConfigError
+from prpilot.settings import Settings
 from prpilot.task import Task
 
 if TYPE_CHECKING:  # a type only: the port's models load with the GitHub adapter
@@ -173,3 +178,52 @@ def batch_api() -> Any:
         except (config.ConfigException, OSError) as exc:
             raise ConfigError(f"no Kubernetes configuration: set KUBECONFIG or run in a cluster ({exc})") from exc
     return client.BatchV1Api()
+
+
+# --- the one map from a strategy's name to its scheduler and stopper ------------------------------
+
+
+@dataclass(frozen=True)
+class StrategyKind:
+    """A strategy's scheduler (from the settings, RUNNER_TEMP and the repository) and its stopper."""
+
+    schedule: Callable[[Settings, Path, GitHubPort], Strategy]
+    stop: Callable[[Settings, GitHubPort], Stopper]
+
+
+def _run_stopper(settings: Settings, github: GitHubPort) -> Stopper:
+    return run_stopper(github)  # the task runs in a workflow run: cancelling it stops the task
+
+
+STRATEGIES: dict[str, StrategyKind] = {
+    "actions": StrategyKind(lambda settings, temp, github: actions_strategy(temp), _run_stopper),
+    "log": StrategyKind(lambda settings, temp, github: log_strategy(), _run_stopper),
+    "redis": StrategyKind(
+        lambda settings, temp, github: redis_strategy(settings.redis_url),
+        lambda settings, github: redis_stopper(settings.redis_url),
+    ),
+    "dispatch": StrategyKind(
+        lambda settings, temp, github: dispatch_strategy(github, settings.worker_workflow), _run_stopper
+    ),
+    "kubernetes": StrategyKind(
+        lambda settings, temp, github: kubernetes_strategy(
+            settings.kubernetes_image, settings.kubernetes_namespace, secret=settings.kubernetes_secret
+        ),
+        lambda settings, github: kubernetes_stopper(settings.kubernetes_namespace),
+    ),
+}
+
+# Always offered, whatever the input says: the engine step's file and a dry run's record cost nothing.
+_ALWAYS = ("actions", "log")
+
+
+def strategies_for(settings: Settings, temp: Path, github: GitHubPort) -> dict[str, Strategy]:
+    """The strategies a schedule step offers: the default two and the one the settings name."""
+    names = dict.fromkeys((*_ALWAYS, settings.strategy))
+    return {name: STRATEGIES[name].schedule(settings, temp, github) for name in names if name in STRATEGIES}
+
+
+def stopper_for(settings: Settings, github: GitHubPort) -> Stopper:
+    """How ``/pilot stop`` reaches a task where the settings' strategy runs it (else: its workflow run)."""
+    kind = STRATEGIES.get(settings.strategy)
+    return kind.stop(settings, github) if kind is not None else run_stopper(github)

@@ -10,12 +10,6 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from prpilot.errors import ConfigError, EventError
-from prpilot.settings import copilot_api_url
-
-# Where the Copilot API answers, for tests and proxies; derived from GITHUB_SERVER_URL when unset.
-COPILOT_API_URL_VARIABLE = "PRPILOT_COPILOT_API_URL"
-# The agent's tool profile (standard, baseline): `prpilot eval --compare baseline` sets it.
-TOOL_PROFILE_VARIABLE = "PRPILOT_TOOL_PROFILE"
 
 
 class RunContext(BaseModel):
@@ -56,9 +50,14 @@ class RunContext(BaseModel):
 
     @property
     def run_url(self) -> str:
-        if not self.run_id:
+        """This run's page (the Actions tab where the run id is unknown)."""
+        return self.run_url_of(self.run_id)
+
+    def run_url_of(self, run_id: str) -> str:
+        """The page of workflow run ``run_id`` of this repository (the Actions tab where it is empty)."""
+        if not run_id:
             return f"{self.server_url}/{self.repository}/actions"
-        return f"{self.server_url}/{self.repository}/actions/runs/{self.run_id}"
+        return f"{self.server_url}/{self.repository}/actions/runs/{run_id}"
 
     def load_event(self) -> dict[str, Any]:
         """Read the event payload; a missing or malformed file is an EventError."""
@@ -73,8 +72,3 @@ class RunContext(BaseModel):
         if not isinstance(payload, dict):
             raise EventError("the event payload is not a JSON object")
         return payload
-
-
-def copilot_api_from(env: Mapping[str, str]) -> str:
-    """The Copilot API's base URL: PRPILOT_COPILOT_API_URL when set, else the one of GITHUB_SERVER_URL's instance."""
-    return env.get(COPILOT_API_URL_VARIABLE, "").strip() or copilot_api_url(env.get("GITHUB_SERVER_URL", ""))

@@ -4,7 +4,7 @@ Every entry point that works on a task (the action's schedule, engine and finish
 worker) starts with :meth:`Run.read`: the inputs and the runner's variables parsed into one typed
 value, every secret masked before anything can print it. GitHub is opened once per run, on first
 use (an event that is no request costs no request); the run's ledger, scheduler, meter and engine
-are built here and nowhere else.
+are built here and nowhere else, and so is the model it talks to.
 """
 
 from __future__ import annotations
@@ -18,12 +18,22 @@ from typing import TYPE_CHECKING
 from prpilot.errors import ConfigError, PrpilotError
 from prpilot.masking import is_placeholder, placeholder_warning, secret_forms
 from prpilot.notices import Notices
-from prpilot.settings import SECRET_INPUTS, Settings, Step, parse_settings, raw_inputs
+from prpilot.settings import (
+    SECRET_INPUTS,
+    TOOL_PROFILE_VARIABLE,
+    Settings,
+    Step,
+    copilot_api_from,
+    parse_settings,
+    raw_inputs,
+)
 from prpilot.task import Task, TaskStatus
 from prpilot.tuning import current as current_tuning
-from prpilot.wiring.context import TOOL_PROFILE_VARIABLE, RunContext, copilot_api_from
+from prpilot.wiring.context import RunContext
 
 if TYPE_CHECKING:  # PyGithub, the scheduler and the engine load only when the run needs them
+    from prpilot.agent.endpoints import Endpoint
+    from prpilot.agent.model import ChatModel
     from prpilot.billing.delivery import BillingClient
     from prpilot.billing.ledger import Ledger
     from prpilot.billing.meter import Meter
@@ -58,8 +68,9 @@ class Run:
                 notices.mask(form)
             if step is Step.ENGINE and is_placeholder(raw.get(name, "")):
                 notices.warning(placeholder_warning(name, raw[name]))
-        settings = parse_settings(raw, copilot_api=copilot_api_from(env),
-                                  tool_profile=env.get(TOOL_PROFILE_VARIABLE, ""))
+        settings = parse_settings(
+            raw, copilot_api=copilot_api_from(env), tool_profile=env.get(TOOL_PROFILE_VARIABLE, "")
+        )
         return cls(settings, context or RunContext.from_env(env), notices, env)
 
     @classmethod
@@ -76,8 +87,9 @@ class Run:
             return None
 
     @classmethod
-    def over(cls, settings: Settings, context: RunContext, notices: Notices, *, github: GitHubRepository,
-             ledger: Ledger) -> Run:
+    def over(
+        cls, settings: Settings, context: RunContext, notices: Notices, *, github: GitHubRepository, ledger: Ledger
+    ) -> Run:
         """A run over adapters already open (a library user's, or in memory), instead of opening its own."""
         run = cls(settings, context, notices)
         run.__dict__.update(github=github, ledger=ledger)  # what the cached properties below would open
@@ -125,12 +137,19 @@ class Run:
 
         if not priced:
             return Meter(model, DEFAULT_PRICES, self.context.run_id, ledger=self.ledger)
-        return Meter(model, load_prices(self.settings.prices), self.context.run_id, ledger=self.ledger,
-                     billing=self._billing(), notices=self.notices, billed_to=payers(self.settings))
+        return Meter(
+            model,
+            load_prices(self.settings.prices),
+            self.context.run_id,
+            ledger=self.ledger,
+            billing=self._billing(),
+            notices=self.notices,
+            billed_to=payers(self.settings),
+        )
 
     def scheduler(self, acknowledged: Acknowledged | None = None) -> TaskScheduler:
         """The scheduler of this run's requests, with the strategy the inputs name."""
-        from prpilot.scheduler.registry import strategies_for
+        from prpilot.scheduler.strategies import strategies_for
         from prpilot.scheduler.task_scheduler import TaskScheduler
 
         return TaskScheduler(
@@ -150,7 +169,6 @@ class Run:
         from prpilot.billing.pricing import load_prices
         from prpilot.engine.reviewing import engine_class
         from prpilot.github.checkout import Checkout
-        from prpilot.wiring.models import chat_model
 
         settings, ctx = self.settings, self.context
         github = self.github
@@ -186,8 +204,9 @@ class Run:
         """End a task that could not start: failed, said on the thread, settled at zero in the ledger."""
         from prpilot.thread.ending import Ending, end_task
 
-        ending = Ending(thread=self.status_comment(), meter=self.meter(task.gpt_model, priced=False),
-                        notices=self.notices)
+        ending = Ending(
+            thread=self.status_comment(), meter=self.meter(task.gpt_model, priced=False), notices=self.notices
+        )
         end_task(task, TaskStatus.FAILED, f"prpilot could not start: {why}", ending)
 
     @property
@@ -208,5 +227,48 @@ class Run:
         if not self.settings.github_token:
             raise ConfigError("the github-token input is empty; pass ${{ github.token }} or a token with write access")
         ctx = self.context
-        return open_repository(self.settings.github_token, ctx.api_url, ctx.repository, retries=retries,
-                               timeout=timeout)
+        return open_repository(
+            self.settings.github_token, ctx.api_url, ctx.repository, retries=retries, timeout=timeout
+        )
+
+
+def chat_model(settings: Settings, say: Callable[[str], None] | None = None) -> ChatModel:
+    """The model the settings name: OpenAI-compatible as configured, else Copilot requests with the github-token.
+
+    With a ``fallback-model``, a FallbackChatModel that moves to it when the primary's endpoint keeps failing.
+    ``say`` logs a move to the Responses API.
+    """
+    from prpilot.agent.endpoints import fallback_endpoint, primary_endpoint
+    from prpilot.agent.fallback import FallbackChatModel
+    from prpilot.agent.openai_model import endpoint_unavailable
+
+    primary = primary_endpoint(settings)
+    model = model_at(primary, settings, say)
+    fallback = fallback_endpoint(settings, primary)
+    if fallback is None:
+        return model
+    return FallbackChatModel(
+        model, model_at(fallback, settings, say), primary.model, fallback.model, endpoint_unavailable
+    )
+
+
+def model_at(endpoint: Endpoint, settings: Settings, say: Callable[[str], None] | None = None) -> ChatModel:
+    """The OpenAI-compatible client for ``endpoint``, bounded and on the API ``model-api`` picks for its model.
+
+    The Copilot API explains a refused token.
+    """
+    from prpilot.agent.endpoints import CopilotAccess
+    from prpilot.agent.model_api import api_for
+    from prpilot.agent.openai_model import OpenAIChatModel
+
+    model: ChatModel = OpenAIChatModel(
+        endpoint.base_url,
+        endpoint.api_key,
+        endpoint.model,
+        api=api_for(endpoint.model, settings.model_api),
+        max_output_tokens=settings.max_output_tokens,
+        reasoning_effort=settings.reasoning_effort,
+        headers=endpoint.headers,
+        say=say,
+    )
+    return CopilotAccess(model) if endpoint.copilot else model

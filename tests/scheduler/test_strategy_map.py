@@ -5,8 +5,7 @@ from pathlib import Path
 import pytest
 
 from prpilot.github.memory import MemoryGitHub
-from prpilot.scheduler.registry import stopper_for, strategies_for
-from prpilot.scheduler.strategies import task_file
+from prpilot.scheduler.strategies import stopper_for, strategies_for, task_file
 from prpilot.settings import Settings
 from prpilot.task import Task
 
