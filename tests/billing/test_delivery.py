@@ -164,6 +164,24 @@ def test_a_refused_bill_does_not_hold_back_the_others(tmp_path: Path) -> None:
     assert [b.task_id for b in unsent_bills(books.records())] == ["t1"]
 
 
+class BrokenSender:
+    """A sender with a bug of its own: it raises something that is no BillingError."""
+
+    def send(self, bill: Bill) -> None:
+        raise RuntimeError("boom")
+
+
+def test_a_sender_that_breaks_leaves_the_settlement_written_and_the_bill_waiting(tmp_path: Path) -> None:
+    books = ledger(tmp_path)
+    books.settle(bill("t1"))
+    with pytest.raises(BillingUnavailable, match=r"the billing sender failed \(RuntimeError: boom\); 2 bill"):
+        deliver_pending(books, BrokenSender(), bill("t2"))
+    # The settlement made in the same write is there, and both bills wait for the next run.
+    assert [b.task_id for b in unsent_bills(books.records())] == ["t1", "t2"]
+    sender = FakeSender()
+    assert deliver_pending(books, sender) == ["t1", "t2"]
+
+
 # --- end to end over a socket ---------------------------------------------------------------------
 
 

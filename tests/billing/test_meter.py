@@ -86,6 +86,40 @@ def test_with_both_up_the_bill_is_recorded_sent_and_marked_delivered() -> None:
     assert unsent_bills(parse_records(backend.text)) == []
 
 
+class BrokenEndpoint:
+    """A billing sender of a library user's with a bug: it raises what no BillingError wraps."""
+
+    def send(self, bill: Bill) -> None:
+        raise KeyError("cost_usd")
+
+
+class BrokenBackend(Backend):
+    """A ledger backend with a bug: its read raises what no GitHubError wraps."""
+
+    def read(self) -> tuple[str | None, str]:
+        raise TypeError("unexpected answer")
+
+
+def test_a_sender_that_breaks_never_fails_the_settling_and_the_bill_waits_in_the_ledger() -> None:
+    backend, task, notices = Backend(), _task(), RecordedNotices()
+
+    bill = _meter(backend, BrokenEndpoint(), notices).settle(task)
+
+    assert bill.task_id == task.id
+    assert notices.warnings == [
+        "billing: the billing sender failed (KeyError: 'cost_usd'); 1 bill(s) wait for the next run"]
+    assert [b.task_id for b in unsent_bills(parse_records(backend.text))] == [task.id]
+
+
+def test_a_ledger_that_breaks_never_fails_the_settling_and_the_endpoint_gets_the_bill() -> None:
+    endpoint, notices = Endpoint(), RecordedNotices()
+
+    bill = _meter(BrokenBackend(), endpoint, notices).settle(_task())
+
+    assert endpoint.bills == [bill]
+    assert notices.warnings == ["billing: the ledger could not take the bill: TypeError: unexpected answer"]
+
+
 def test_usage_added_in_turns_is_billed_as_its_sum() -> None:
     meter = Meter("gpt-5-mini", DEFAULT_PRICES, "7")
     meter.add(Usage(prompt_tokens=1000, completion_tokens=10, calls=1))

@@ -118,7 +118,9 @@ def deliver_pending(ledger: Ledger, client: BillSender, settling: Bill | None = 
     :meth:`~prpilot.billing.ledger.Ledger.settle`): one read and one commit on the ledger for the
     settlement and the deliveries together. A refused bill (4xx) does not hold back the others; an
     unreachable endpoint stops the round, leaving the rest for the next run. Deliveries made are
-    recorded either way; the error is raised after the write.
+    recorded either way; the error is raised after the write. A sender that raises anything but a
+    :class:`BillingError` is taken for an unreachable endpoint: the bill may have gone (its
+    Idempotency-Key bills it once when it goes again), and the ledger's write goes on.
     """
     delivered: list[str] = []
     tried: set[str] = set()
@@ -139,6 +141,11 @@ def deliver_pending(ledger: Ledger, client: BillSender, settling: Bill | None = 
                 break
             except BillingError as exc:
                 refusals.append(exc.message)
+            except Exception as exc:  # a sender that breaks: whether it sent is unknown, as for an outage
+                left = len(fresh) - number
+                unreachable.append(BillingUnavailable(
+                    f"the billing sender failed ({type(exc).__name__}: {exc}); {left} bill(s) wait for the next run"))
+                break
             else:
                 delivered.append(bill.task_id)
         return delivered

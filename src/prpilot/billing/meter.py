@@ -115,8 +115,8 @@ class Meter:
             deliver_pending(ledger, billing, bill)
         except BillingError as exc:  # recorded: what the endpoint did not take waits in the ledger
             self._warn(exc.message)
-        except PrpilotError as exc:  # the ledger could not take it: the endpoint still gets it
-            self._warn(f"the ledger could not take the bill: {exc.message}")
+        except Exception as exc:  # the ledger could not take it: the endpoint still gets it
+            self._warn(f"the ledger could not take the bill: {_said(exc)}")
             self._attempt("", billing.send, bill)
         return bill
 
@@ -124,13 +124,18 @@ class Meter:
         """Run one half of settling; a failure is a warning (the task's outcome stands), said in words."""
         try:
             call(*args)
-        except PrpilotError as exc:
-            self._warn(f"{what + ': ' if what else ''}{exc.message}")
+        except Exception as exc:  # a ledger or a sender that breaks must not keep the task from its answer
+            self._warn(f"{what + ': ' if what else ''}{_said(exc)}")
 
     def _warn(self, message: str) -> None:
         log.warning("billing: %s", message)
         if self.notices:
             self.notices.warning(f"billing: {message}")
+
+
+def _said(exc: Exception) -> str:
+    """An error in words: prpilot's own message, else the type and text of one it did not expect."""
+    return exc.message if isinstance(exc, PrpilotError) else f"{type(exc).__name__}: {exc}"
 
 
 def _minus(total: Usage, part: Usage) -> Usage:
