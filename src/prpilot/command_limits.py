@@ -41,6 +41,10 @@ class CommandLimits:
 
 
 _NAMES = {field.name.replace("_", "-"): field.name for field in fields(CommandLimits)}
+# What the kernel takes: prlimit and bwrap refuse more, and every command would fail. Sizes up to 1
+# EiB, open files up to fs.nr_open's default, processes up to the largest pid_max.
+_MOST = {"cpu_seconds": 1 << 32, "memory": 1 << 60, "processes": 1 << 22, "open_files": 1 << 20,
+         "file_size": 1 << 60, "tmp": 1 << 60}
 DEFAULT_LIMITS = CommandLimits()
 DEFAULT_COMMAND_LIMITS = DEFAULT_LIMITS.describe()
 
@@ -58,5 +62,9 @@ def parse_command_limits(text: str) -> CommandLimits:
         if match is None or int(match.group(1)) <= 0:
             raise ConfigError(f"command-limits: {pair!r} is not a positive number (e.g. memory=4G, cpu-seconds=15m)")
         unit = 60 if key == "cpu_seconds" and match.group(2).upper() == "M" else _UNITS[match.group(2).upper()]
-        limits = replace(limits, **{key: int(match.group(1)) * unit})
+        amount = int(match.group(1)) * unit
+        if amount > _MOST[key]:
+            most = _size(_MOST[key]) if key in ("memory", "file_size", "tmp") else f"{_MOST[key]:,}"
+            raise ConfigError(f"command-limits: {pair!r} is more than the system takes (at most {most})")
+        limits = replace(limits, **{key: amount})
     return limits

@@ -444,6 +444,8 @@ def parse_settings(raw: Mapping[str, str], *, copilot_api: str = "", tool_profil
             json.loads(prices)
         except ValueError as exc:
             raise ConfigError(f"input prices is not valid JSON: {exc}") from None
+        except RecursionError:
+            raise ConfigError("input prices is nested too deep to be a price table") from None
     return Settings(
         github_token=get("github-token"),
         openai_api_key=get("openai-api-key"),

@@ -100,10 +100,14 @@ class CheckRun(BaseModel):
         return self.exit_code == 0
 
 
+# A task's id names files (the task file in RUNNER_TEMP) and branches: letters, digits, - and _ only.
+TASK_ID_PATTERN = r"^[A-Za-z0-9_-]{1,128}$"
+
+
 class Task(BaseModel):
     """One request to the agent, from trigger to answer."""
 
-    id: str = Field(default_factory=lambda: uuid.uuid4().hex[:12])
+    id: str = Field(default_factory=lambda: uuid.uuid4().hex[:12], pattern=TASK_ID_PATTERN)
     status: TaskStatus | None = None
     result: str = ""
     github_user: str

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from prpilot.actions.run_step import run_step
-from prpilot.errors import GitHubError
+from prpilot.errors import ConfigError, GitHubError
 from prpilot.testing.runner.env import parse_command_file
 from prpilot.testing.scenario import start_bed
 
@@ -80,3 +80,28 @@ def test_the_run_step_tells_the_finish_step_whether_the_engine_began_and_whether
     assert seen_at_start == {"engine-started": "true"}
     said = parse_command_file(outputs.read_text())
     assert said.get("ended") == ("true" if ended else None)
+
+
+def _acknowledged(tmp_path: Path, **changes: object) -> dict[str, str]:
+    data: dict[str, object] = {"task_id": "0123456789ab", "created_at": "2026-11-02T10:00:00+00:00",
+                               "permission": "write", "status_comment_id": None, "acknowledged": True}
+    data.update(changes)
+    path = tmp_path / "prpilot-acknowledged.json"
+    path.write_text(json.dumps(data))
+    return {"PRPILOT_ACKNOWLEDGED": str(path)}
+
+
+@pytest.mark.parametrize("changes", [
+    {"permission": 5},  # read as a string later: AttributeError: 'int' object has no attribute 'strip'
+    {"permission": ["write"]},
+    {"task_id": "../../elsewhere"},  # becomes the task file's name: prpilot-task-../../elsewhere.json
+    {"status_comment_id": "abc"},  # goes into the Task unchecked (a pydantic serializer warning, a bogus id)
+])
+def test_a_damaged_first_step_file_is_said_damaged(tmp_path: Path, changes: dict[str, object]) -> None:
+    """read_acknowledged checks that the keys are there but not what they hold: a damaged file reached the
+    scheduler and ended as "prpilot: internal error (AttributeError: ...)" (exit 2), or, for a task id with
+    a path in it, as an internal error with a traceback in the log and a task file written outside RUNNER_TEMP."""
+    from prpilot.actions.schedule_step import read_acknowledged
+
+    with pytest.raises(ConfigError, match="damaged"):
+        read_acknowledged(_acknowledged(tmp_path, **changes))

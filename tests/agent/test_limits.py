@@ -81,3 +81,16 @@ def test_a_limit_is_told_from_the_exit_code_or_the_output() -> None:
     assert limit_hit(152, "") == "CPU time (SIGXCPU)"
     assert limit_hit(1, "OSError: [Errno 28] No space left on device") == "the size of /tmp or /dev/shm"
     assert limit_hit(1, "AssertionError: 2 != 3") == ""
+
+
+@pytest.mark.parametrize("text", ["memory=99999999999999999999999G", "processes=99999999999999999999",
+                                  "tmp=9999999999999999999999T"])
+def test_a_command_limit_beyond_what_the_system_takes_is_refused_at_once(text: str) -> None:
+    """Any positive number passes parse_command_limits; prlimit and bwrap then refuse it, and every command
+    fails with "prlimit: failed to parse DATA limit; install the bubblewrap package ..." (or "bwrap: --size
+    takes a non-zero number of bytes; install the bubblewrap package ...") - naming neither the input nor the
+    real fix."""
+    from prpilot.command_limits import parse_command_limits
+
+    with pytest.raises(ConfigError, match="command-limits"):
+        parse_command_limits(text)

@@ -385,3 +385,19 @@ def test_reserved_ids_read_any_month_and_only_the_thread_a_task_was_admitted_on(
     assert ledger.reserved_ids({month_key(october), month_key(NOW)}, thread=7) == {old.id, here.id}
     assert ledger.reserved_ids({month_key(NOW)}) == {here.id, elsewhere.id}
     assert ledger.reserved_ids({"2020-01"}) == set()
+
+
+def test_a_ledger_line_with_an_out_of_range_time_is_skipped_not_fatal() -> None:
+    """A ledger line whose ``at`` cannot be moved to UTC (year 1 at +01:00) raised OverflowError out of
+    parse_records: every admission then failed as "prpilot hit an internal error (OverflowError: date value out
+    of range)" and ``prpilot spend`` exited 2 with an internal error. parse_records promises to skip what it
+    cannot read."""
+    from prpilot.billing.ledger import parse_records
+
+    text = ('{"kind":"delivery","task_id":"x","at":"0001-01-01T00:00:00+01:00"}\n'
+            '{"kind":"delivery","task_id":"y","at":"9999-12-31T23:30:00-01:00"}\n'
+            '{"kind":"delivery","task_id":"ok","at":"2026-11-02T10:00:00Z"}\n')
+
+    records = parse_records(text)
+
+    assert [record.task_id for record in records] == ["ok"]  # type: ignore[union-attr]

@@ -53,3 +53,12 @@ def test_the_cost_line_says_one_model_call_and_groups_thousands() -> None:
 
     line = cost_line(Usage(prompt_tokens=5611, completion_tokens=1, calls=1), Decimal("0.01"), "m")
     assert line == "💰 $0.01 · 5,611 prompt tokens + 1 completion token · 1 model call · `m`"
+
+
+def test_a_huge_amount_is_formatted_not_an_invalid_operation() -> None:
+    """format_usd quantizes in the default 28-digit context: any amount of 1e22 USD or more raised
+    decimal.InvalidOperation. Such amounts come from outside: the max-cost, monthly-budget and
+    user-monthly-budget inputs (all accept 1e30), PRPILOT_MONTHLY_BUDGET, a bill or hold in the ledger."""
+    from prpilot.billing.money import format_usd
+
+    assert format_usd(Decimal("1e30")).startswith("$1,000,000,000,000,000,000,000,000,000,000")

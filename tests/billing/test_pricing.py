@@ -186,3 +186,27 @@ def test_every_built_in_row_names_its_source_and_date() -> None:
 def test_the_models_copilot_serves_are_priced_per_token(model: str, expected: str) -> None:
     usage = Usage(prompt_tokens=2_000_000, cached_tokens=1_000_000, completion_tokens=1_000_000)
     assert price_usage(usage, model, DEFAULT_PRICES) == (Decimal(expected), None)
+
+
+def test_a_price_file_that_is_not_utf8_is_a_config_error(tmp_path: Path) -> None:
+    """``prices: prices.json`` naming a Latin-1 file passes the input check (it is a file), then load_prices
+    raises UnicodeDecodeError: "prpilot: internal error (UnicodeDecodeError: ...)" (``prpilot eval --prices``
+    the same)."""
+    from prpilot.billing.pricing import load_prices
+
+    path = tmp_path / "prices.json"
+    path.write_bytes('{"caf\u00e9": {"input": 1, "output": 2}}'.encode("latin-1"))
+
+    with pytest.raises(ConfigError, match="prices"):
+        load_prices(str(path))
+
+
+def test_prices_nested_too_deep_are_a_config_error() -> None:
+    """parse_settings and parse_prices catch ValueError only: JSON nested past the parser's depth raises
+    RecursionError, an internal error (output-schema, read the same way, catches it)."""
+    from prpilot.settings import parse_settings
+
+    deep = '{"gpt-x": ' + "[" * 100_000 + "]" * 100_000 + "}"
+
+    with pytest.raises(ConfigError, match="prices"):
+        parse_settings({"prices": deep})

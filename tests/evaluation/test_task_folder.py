@@ -97,3 +97,18 @@ def test_bytecode_caches_in_a_tasks_repository_are_not_its_files(tmp_path: Path)
     (folder / "repo" / "mine.py").write_text("x = 1\n")
 
     assert load_task(folder).files() == {"README.md": "# mine\n", "mine.py": "x = 1\n"}
+
+
+def test_an_eval_task_yml_that_is_not_utf8_is_one_line(tmp_path: Path) -> None:
+    """read_yaml_model catches OSError and YAMLError, not UnicodeDecodeError: ``prpilot eval --tasks`` with a
+    Latin-1 task.yml says "prpilot: internal error (UnicodeDecodeError: ...)"."""
+    from prpilot.evaluation.task_folder import load_suite
+
+    task = tmp_path / "t1"
+    (task / "repo").mkdir(parents=True)
+    (task / "repo" / "a.txt").write_text("hi\n")
+    (task / "check").write_text("#!/bin/sh\nexit 0\n")
+    (task / "task.yml").write_bytes('request: "caf\u00e9"\n'.encode("latin-1"))
+
+    with pytest.raises(ConfigError, match="task t1"):
+        load_suite(tmp_path)

@@ -21,7 +21,7 @@ from prpilot.errors import ConfigError, EventError, PrpilotError
 from prpilot.notices import Notices
 from prpilot.scheduler.strategies import actions_strategy, task_file
 from prpilot.settings import Step
-from prpilot.task import Task, TaskStatus
+from prpilot.task import TASK_ID_PATTERN, Task, TaskStatus
 from prpilot.wiring.run import Run
 
 if TYPE_CHECKING:  # the scheduler, the event's models and the ledger load only on the paths that use them
@@ -69,10 +69,15 @@ def schedule_task(env: Mapping[str, str]) -> Scheduled:
     from prpilot.intake.events import Skip, StopRequest, parse_event
 
     ctx = run.context
-    outcome = parse_event(ctx.event_name, ctx.load_event(), run.settings, run_id=ctx.run_id, actor=ctx.actor)
+    acknowledged = read_acknowledged(env)
+    try:
+        outcome = parse_event(ctx.event_name, ctx.load_event(), run.settings, run_id=ctx.run_id, actor=ctx.actor)
+    except EventError as exc:
+        if acknowledged is not None and acknowledged.acknowledged:
+            answer_unread_request(run, acknowledged, exc)
+        raise
     if isinstance(outcome, Task) and ctx.run_attempt > 1:
         outcome.context["run_attempt"] = ctx.run_attempt  # a re-run: answer in the first attempt's comment
-    acknowledged = read_acknowledged(env)
     if acknowledged is not None:
         if not isinstance(outcome, Task):
             raise EventError(
@@ -114,17 +119,59 @@ def read_acknowledged(env: Mapping[str, str]) -> Acknowledged | None:
 
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
-        return Acknowledged(
-            task_id=str(data["task_id"]),
+        acknowledged = Acknowledged(
+            task_id=data["task_id"],
             created_at=datetime.fromisoformat(data["created_at"]),
             permission=data["permission"],
             status_comment_id=data["status_comment_id"],
-            acknowledged=bool(data["acknowledged"]),
+            acknowledged=data["acknowledged"],
         )
     except OSError as exc:
         raise ConfigError(f"cannot read the first step's file {path}: {exc.strerror}") from exc
     except (ValueError, KeyError, TypeError) as exc:
         raise ConfigError(f"the first step's file {path} is damaged ({type(exc).__name__}: {exc})") from exc
+    wrong = _wrongly_typed(acknowledged)
+    if wrong:
+        raise ConfigError(f"the first step's file {path} is damaged (its {wrong} is not what the first step writes)")
+    return acknowledged
+
+
+def _wrongly_typed(acknowledged: Acknowledged) -> str:
+    """The first field of the first step's file that does not hold what that step writes there, or ''."""
+    if not isinstance(acknowledged.task_id, str) or not re.fullmatch(TASK_ID_PATTERN, acknowledged.task_id):
+        return "task_id"
+    if acknowledged.permission is not None and not isinstance(acknowledged.permission, str):
+        return "permission"
+    comment = acknowledged.status_comment_id
+    if comment is not None and (isinstance(comment, bool) or not isinstance(comment, int) or comment <= 0):
+        return "status_comment_id"
+    if not isinstance(acknowledged.acknowledged, bool):
+        return "acknowledged"
+    return ""
+
+
+def answer_unread_request(run: Run, acknowledged: Acknowledged, error: EventError) -> None:
+    """End the request the first step acknowledged when this step cannot read its event: not "queued" for ever.
+
+    The task is the one the first step embedded in its status comment; without that comment's id or
+    a task in it, the run log alone says why.
+    """
+    from prpilot.thread.ending import Ending, end_task
+    from prpilot.thread.records import extract_task
+
+    comment = acknowledged.status_comment_id
+    if comment is None or not run.settings.github_token:
+        return
+    try:
+        task = extract_task(run.github.comment_body(comment))
+    except PrpilotError:
+        return
+    if task is None or task.id != acknowledged.task_id or task.is_final:
+        return
+    task.status_comment_id = comment
+    why = (f"prpilot could not read this request's event ({error.message}); "
+           f"the [run log]({run.context.run_url}) says more.")
+    end_task(task, TaskStatus.FAILED, why, Ending(thread=run.status_comment()))
 
 
 def stop(run: Run, request: StopRequest) -> int:

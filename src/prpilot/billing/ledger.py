@@ -120,6 +120,8 @@ def parse_records(text: str) -> list[Record]:
             records.append(_RECORD.validate_json(line))
         except ValidationError as exc:
             log.warning("ledger line %d skipped: %s", number, exc.errors()[0]["msg"])
+        except (ValueError, ArithmeticError) as exc:  # a time the validators cannot move to UTC (year 1 at +01:00)
+            log.warning("ledger line %d skipped: %s", number, exc)
     return records
 
 

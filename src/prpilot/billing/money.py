@@ -9,7 +9,7 @@ the job summary, the pull request body, ``prpilot spend`` and ``prpilot eval`` a
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the first step formats money on the runner's python3, without pydantic
@@ -20,7 +20,12 @@ _MICRO = Decimal("0.000001")
 
 def format_usd(amount: Decimal | float | int) -> str:
     """``$`` and the amount to the millionth, trailing zeros dropped down to cents."""
-    value = Decimal(str(amount)).quantize(_MICRO, rounding=ROUND_HALF_UP)
+    value = Decimal(str(amount))
+    if not value.is_finite():
+        return f"${value}"
+    with localcontext() as context:  # enough digits for any amount an input or the ledger may hold
+        context.prec = max(context.prec, value.adjusted() + 8)
+        value = value.quantize(_MICRO, rounding=ROUND_HALF_UP)
     text = format(value, "f").rstrip("0")
     whole, _, fraction = text.partition(".")
     sign = "-" if whole.startswith("-") else ""

@@ -102,6 +102,8 @@ def parse_prices(text: str) -> dict[str, Price]:
         raw = json.loads(text, parse_float=Decimal, parse_int=Decimal)
     except ValueError as exc:
         raise ConfigError(f"input prices is not valid JSON: {exc}") from None
+    except RecursionError:
+        raise ConfigError("input prices is nested too deep to be a price table") from None
     if not isinstance(raw, dict):
         raise ConfigError('input prices must be a JSON object such as {"gpt-4o": {"input": 2.5, "output": 10}}')
     table: dict[str, Price] = {}
@@ -130,6 +132,8 @@ def load_prices(override: str = "") -> dict[str, Price]:
             override = Path(override).read_text(encoding="utf-8")
         except OSError as exc:
             raise ConfigError(f"input prices: cannot read price file {override!r}: {exc.strerror}") from None
+        except UnicodeDecodeError:
+            raise ConfigError(f"input prices: the price file {override!r} is not UTF-8 text") from None
     table.update(parse_prices(override))
     return table
 

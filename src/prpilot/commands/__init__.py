@@ -26,3 +26,17 @@ def parser(verb: str, doc: str | None) -> argparse.ArgumentParser:
 
     return argparse.ArgumentParser(prog=f"prpilot {verb}", description=plain(doc), epilog=EXIT_CODES,
                                    formatter_class=argparse.RawDescriptionHelpFormatter)
+
+
+def seconds(text: str) -> float:
+    """An argparse type: a positive, finite number of seconds, at most a week (a malformed value is bad usage)."""
+    import argparse
+    import math
+
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not math.isfinite(value) or not 0 < value <= 7 * 24 * 3600:
+        raise argparse.ArgumentTypeError(f"{text!r} must be a number of seconds above 0 and at most a week (604800)")
+    return value

@@ -26,7 +26,7 @@ from prpilot.settings import parse_settings
 from prpilot.task import utcnow
 from prpilot.wiring.context import RunContext
 
-_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+_MONTH = re.compile(r"^([1-9]\d{3})-(0[1-9]|1[0-2])$")  # years 1000 to 9999
 _REPOSITORY = re.compile(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+")
 
 
@@ -84,11 +84,14 @@ def spend_main(argv: Sequence[str], env: Mapping[str, str]) -> int:
         raise UsageError(f"--month must look like 2026-11, not {month!r}")
     server_url = (env.get("GITHUB_SERVER_URL") or "https://github.com").rstrip("/")
     repository = _repository(args.repo, env, server_url)
-    limits = parse_settings({
-        "monthly-budget": env.get("PRPILOT_MONTHLY_BUDGET", ""),
-        "user-monthly-budget": env.get("PRPILOT_USER_MONTHLY_BUDGET", ""),
-        "rate-limit": env.get("PRPILOT_RATE_LIMIT", ""),
-    }).limits
+    variables = {"monthly-budget": "PRPILOT_MONTHLY_BUDGET", "user-monthly-budget": "PRPILOT_USER_MONTHLY_BUDGET",
+                 "rate-limit": "PRPILOT_RATE_LIMIT"}
+    for name, variable in variables.items():  # one at a time: a malformed value is named by its variable
+        try:
+            parse_settings({name: env.get(variable, "")})
+        except ConfigError as exc:
+            raise UsageError(exc.message.replace(f"input {name}", variable, 1)) from None
+    limits = parse_settings({name: env.get(variable, "") for name, variable in variables.items()}).limits
     token = env.get("GITHUB_TOKEN") or env.get("GH_TOKEN") or ""
     if not token:
         raise ConfigError("set GITHUB_TOKEN to a token that can read the repository's contents")

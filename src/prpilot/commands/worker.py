@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from prpilot.commands import parser as cli_parser
+from prpilot.commands import seconds
 from prpilot.errors import ConfigError, PrpilotError
 
 if TYPE_CHECKING:  # the queue needs the redis extra: --help must answer without it
@@ -50,9 +51,9 @@ def _parser(env: Mapping[str, str]) -> argparse.ArgumentParser:
     parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "prpilot-work")
     parser.add_argument("--engine", default="prpilot.commands.run_task:run_queued_task", help="module:function")
     parser.add_argument("--worker-id", default=None)
-    parser.add_argument("--visibility-timeout", type=float, default=60.0, help="seconds (default: %(default)s)")
-    parser.add_argument("--heartbeat-interval", type=float, default=None, help="default: a third of the above")
-    parser.add_argument("--grace-period", type=float, default=25.0, help="seconds (default: %(default)s)")
+    parser.add_argument("--visibility-timeout", type=seconds, default=60.0, help="seconds (default: %(default)s)")
+    parser.add_argument("--heartbeat-interval", type=seconds, default=None, help="default: a third of the above")
+    parser.add_argument("--grace-period", type=seconds, default=25.0, help="seconds (default: %(default)s)")
     parser.add_argument("--max-retries", type=int, default=3, help="then dead-letter (default: %(default)s)")
     parser.add_argument("-v", "--verbose", action="store_true")
     return parser

@@ -102,8 +102,12 @@ def read_yaml_model(path: Path, model: type[M], what: str, *, default: object = 
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise ConfigError(f"{what}: cannot read {path.name} ({exc.strerror})") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{what}: {path.name} is not UTF-8 text (byte {exc.start})") from exc
     except yaml.YAMLError as exc:
         raise ConfigError(f"{what}: {path.name} is not YAML ({' '.join(str(exc).split())})") from exc
+    except RecursionError as exc:
+        raise ConfigError(f"{what}: {path.name} is nested too deep") from exc
     try:
         return model.model_validate(raw if raw is not None else default)
     except ValidationError as exc:

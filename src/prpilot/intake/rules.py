@@ -213,6 +213,14 @@ def _number(data: object, *path: str) -> int:
     return value
 
 
+def _whole(data: object, *path: str) -> int | None:
+    """An optional whole number (a line of a diff, say): None, or an int that is no bool."""
+    value = _get(data, *path)
+    if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
+        raise Unreadable(".".join(path))
+    return value
+
+
 def _text(data: object, *path: str, pattern: re.Pattern[str] | None = None, optional: bool = False) -> str | None:
     value = _get(data, *path)
     if value is None and optional:
@@ -332,13 +340,15 @@ def _comment(event_name: str, payload: Mapping[str, Any], intake: Intake) -> Req
         context = _context(user, association, comment_url=url,
                            review_state=_text(payload, "review", "state", optional=True))
     elif kind == "review":
-        return_line = _get(payload, "comment", "line")
+        # Read as strictly as the schedule step's payload model reads them, so both steps take the same events.
+        line = _whole(payload, "comment", "line")
         context = _context(user, association, comment_url=url,
-                           path=_get(payload, "comment", "path"),
-                           line=return_line if return_line is not None else _get(payload, "comment", "original_line"),
-                           start_line=_get(payload, "comment", "start_line"), side=_get(payload, "comment", "side"),
-                           diff_hunk=_get(payload, "comment", "diff_hunk"),
-                           commit_id=_get(payload, "comment", "commit_id"))
+                           path=_text(payload, "comment", "path", optional=True),
+                           line=line if line is not None else _whole(payload, "comment", "original_line"),
+                           start_line=_whole(payload, "comment", "start_line"),
+                           side=_text(payload, "comment", "side", optional=True),
+                           diff_hunk=_text(payload, "comment", "diff_hunk", optional=True),
+                           commit_id=_text(payload, "comment", "commit_id", optional=True))
     else:
         context = _context(user, association, comment_url=url)
     return Request(fields=_task_fields(user[0], repository, request, **pull, comment_id=comment_id,
