@@ -183,6 +183,26 @@ def test_a_change_holding_a_secret_is_never_committed_or_pushed(
     assert work.unpushed_patch() == ""
 
 
+def test_the_secret_scan_reads_what_git_records_not_the_file_on_disk(checkout: Checkout, origin: Path,
+                                                                    git: Git) -> None:
+    """``.gitattributes`` says ``working-tree-encoding=UTF-16LE``: on disk the token is UTF-16 (no form the scan
+    knows), and git records it converted to UTF-8, the token as is. The scan reads what git staged."""
+    secret = "ghs_canary0123456789abcdef"
+    work = GitWork(checkout, cast(GitHubPort, Pulls()), "https://ci/run/1", secrets=[secret])
+    task = _issue_task(base="main")
+    branch = work.start(task, "Add notes")
+    head = checkout.head_sha()
+    (checkout.root / ".gitattributes").write_text("notes.txt working-tree-encoding=UTF-16LE\n")
+    (checkout.root / "notes.txt").write_bytes(f"key: {secret}\n".encode("utf-16-le"))
+
+    with pytest.raises(PrpilotError, match=r"`notes\.txt` would publish one of this workflow's secrets"):
+        work.commit_and_push(task, branch, "Add notes", [".gitattributes", "notes.txt"])
+
+    assert checkout.head_sha() == head  # nothing committed
+    assert git(checkout.root, "diff", "--cached", "--name-only") == ""  # and nothing left staged
+    assert "pilot/add-notes" not in git(origin, "branch", "--list")
+
+
 @pytest.mark.parametrize("error", [MemoryError(), RecursionError("deep"), OSError(28, "No space left on device")])
 def test_saving_the_work_after_a_failure_never_raises(
     checkout: Checkout, monkeypatch: pytest.MonkeyPatch, error: BaseException

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import subprocess
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -323,3 +326,50 @@ def test_a_fetch_that_fails_in_passing_is_tried_again(over_http: Checkout, fake_
 ])
 def test_passing_failures_are_told_from_answers(stderr: str, passing: bool) -> None:
     assert passing_failure(stderr) is passing
+
+
+def _finishes(call: Callable[[], object], fifos: list[Path], seconds: float) -> bool:
+    """Whether ``call`` returns (or raises) within ``seconds``; a reader it left blocked is let go after."""
+    done = threading.Event()
+
+    def run() -> None:
+        with contextlib.suppress(Exception):
+            call()
+        done.set()
+
+    threading.Thread(target=run, daemon=True).start()
+    finished = done.wait(seconds)
+    for _ in range(200):
+        if done.is_set():
+            break
+        for fifo in fifos:
+            with contextlib.suppress(OSError):
+                os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+        done.wait(0.1)
+    return finished
+
+
+@pytest.mark.parametrize("where", [".gitattributes", "lib/.gitignore", "vendor/.git/HEAD"])
+def test_a_fifo_where_git_opens_a_file_does_not_hang_the_status_nor_the_commit(
+        checkout: Checkout, where: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A command leaves a FIFO named like a file git opens by name: git waits on it for ever. The status
+    (after the agent, in the finish step) and the staging are stopped at their limit, the tree's FIFOs,
+    sockets and devices removed, and they run again."""
+    monkeypatch.setattr("prpilot.github.checkout.LOOK_SECONDS", 1.0)
+    fifo = checkout.root / where
+    fifo.parent.mkdir(parents=True, exist_ok=True)
+    if where.endswith("/.git/HEAD"):  # what git takes for a repository: HEAD, objects/, refs/
+        (fifo.parent / "objects").mkdir()
+        (fifo.parent / "refs").mkdir()
+    os.mkfifo(fifo)
+    (checkout.root / "README.md").write_text("changed by the agent\n")
+    changed: list[str] = []
+
+    assert _finishes(lambda: changed.extend(checkout.changed_paths(None)), [fifo], seconds=20)
+    assert "README.md" in changed
+    assert not fifo.exists()
+    os.mkfifo(fifo)  # again, after the status: the staging does not hang on it either
+    assert _finishes(lambda: checkout.commit("Change", Identity("a", "a@example.com"), ["README.md"]), [fifo],
+                     seconds=20)
+    assert checkout.changed_paths(["README.md"]) == []
+

@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import os
 import stat
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,7 +22,6 @@ from prpilot.github.untrusted_git import nested_repository
 MAX_FILE_BYTES = 10_000_000
 # More files than this in one task's change is not a reviewable pull request.
 MAX_FILES = 1_000
-_CHUNK = 1 << 20
 _WORKFLOWS = (".github", "workflows")
 _EMBEDDED = "a git repository's own folder (HEAD, objects, refs): prpilot commits no embedded repository"
 
@@ -112,38 +111,15 @@ def _link_problem(root: Path, link: Path) -> str | None:
         target = os.readlink(link)
     except OSError as exc:
         return f"cannot be read ({exc.strerror or exc})"
-    resolved = Path(os.path.normpath(link.parent / target))
-    if os.path.isabs(target) or not resolved.is_relative_to(root):
+    if os.path.isabs(target):
         return "a symlink that points outside the repository"
+    # Judged twice: by its text (where it points on any machine) and as the system resolves it here,
+    # through the other links of the tree (a chain of links can climb out where the text stays in).
+    real_root = root.resolve()
+    for resolved, base in ((Path(os.path.normpath(link.parent / target)), root),
+                           (Path(os.path.realpath(link)), real_root)):
+        if not resolved.is_relative_to(base):
+            return "a symlink that points outside the repository"
+        if ".git" in resolved.relative_to(base).parts:
+            return "a symlink that points into git's own files"
     return None
-
-
-def holding_secrets(root: Path, paths: Iterable[str], forms: Sequence[bytes]) -> list[str]:
-    """The regular files among ``paths`` that hold one of ``forms``, read in bounded chunks."""
-    if not forms:
-        return []
-    overlap = max(len(form) for form in forms) - 1
-    holding = []
-    for name in paths:
-        try:
-            if _holds(root / name, forms, overlap):
-                holding.append(name)
-        except OSError:
-            continue  # unreadable here: git cannot commit it either
-    return holding
-
-
-def _holds(path: Path, forms: Sequence[bytes], overlap: int) -> bool:
-    # O_NOFOLLOW and O_NONBLOCK: a symlink or a FIFO swapped in since the rules looked is not followed
-    # nor waited on; only a regular file is read.
-    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-    with open(fd, "rb") as handle:
-        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-            return False
-        carried = b""
-        while chunk := handle.read(_CHUNK):
-            window = carried + chunk
-            if any(form in window for form in forms):
-                return True
-            carried = window[-overlap:] if overlap > 0 else b""
-    return False

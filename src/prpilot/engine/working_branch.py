@@ -8,10 +8,10 @@ and ``unpushed_patch`` hands it back as a patch for the thread.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from prpilot.engine.change_rules import ChangeRules, LeftOut, holding_secrets, is_workflow, sort_change
+from prpilot.engine.change_rules import ChangeRules, LeftOut, is_workflow, sort_change
 from prpilot.engine.naming import create_unique_branch_name, noreply_email
 from prpilot.errors import PrpilotError, PushRejected
 from prpilot.github.checkout import BOT_NAME, Checkout, Identity
@@ -123,11 +123,11 @@ class GitWork:
         changed = self.allowed(changed)
         if not changed:
             return
-        self.refuse_secrets(changed)
         server, requester_id = self.checkout.server_url, task.context.get("requester_id")
         co_author = noreply_email(task.github_user, server, requester_id if isinstance(requester_id, int) else None)
         message = f"{title}\n\nRequested in {self.run_url}\n\nCo-authored-by: {task.github_user} <{co_author}>"
-        self.unpushed = self.checkout.commit(message, Identity(BOT_NAME, noreply_email(BOT_NAME, server)), changed)
+        self.unpushed = self.checkout.commit(message, Identity(BOT_NAME, noreply_email(BOT_NAME, server)), changed,
+                                             check=self.refuse_secrets)
         self.committed = list(changed)
         for attempt in range(1, _PUSH_ATTEMPTS + 1):
             try:
@@ -152,12 +152,16 @@ class GitWork:
         task.branch = branch.name
         self.unpushed = None
 
-    def refuse_secrets(self, changed: Sequence[str]) -> None:
-        """Raise when a changed file holds a secret in any form prpilot knows (as is, base64, git's header)."""
+    def refuse_secrets(self, staged: Mapping[str, bytes]) -> None:
+        """Raise when a staged file holds a secret in any form prpilot knows (as is, base64, git's header).
+
+        The staged content is what the commit records, after git's conversions (an attribute such as
+        ``working-tree-encoding`` can turn a file that holds no known form on disk into one that does).
+        """
         forms = [form.encode() for secret in self.secrets for form in secret_forms(secret)]
         if not forms:
             return
-        holding = holding_secrets(self.checkout.root, changed, forms)
+        holding = [path for path, content in staged.items() if any(form in content for form in forms)]
         if holding:
             names = ", ".join(f"`{name}`" for name in holding[:10])
             raise PrpilotError(

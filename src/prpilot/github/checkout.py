@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import base64
 import logging
+import os
 import re
+import stat
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -45,6 +47,41 @@ _PASSING = re.compile(r"returned error: 5\d\d|HTTP 5\d\d|RPC failed|empty reply|
                       r"hung up unexpectedly|transfer closed|failed to connect|early eof", re.IGNORECASE)
 _ANSWERED = re.compile(r"returned error: 4\d\d|HTTP 4\d\d", re.IGNORECASE)
 _NETWORK_ATTEMPTS = 3
+# A whole-tree git command (status, add, checkout) that takes longer than this may be waiting on a FIFO
+# an agent's command left where git opens a file by name (.gitignore, .gitattributes, a nested .git/HEAD):
+# git opens it for reading, which waits for a writer that never comes. It is stopped, the FIFOs,
+# sockets and devices of the tree (git can commit none of them) are removed, and it runs again.
+LOOK_SECONDS = 30.0
+
+
+def remove_special_files(root: Path) -> list[str]:
+    """Remove the FIFOs, sockets and device files under ``root`` (not in its own .git); return their paths.
+
+    The walk follows no symlink, so it stays in the tree.
+    """
+    removed: list[str] = []
+    pending = [root]
+    while pending:
+        folder = pending.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            try:
+                mode = entry.stat(follow_symlinks=False).st_mode
+            except OSError:
+                continue
+            if stat.S_ISDIR(mode):
+                if not (folder == root and entry.name == ".git"):
+                    pending.append(Path(entry.path))
+            elif stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode) or stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+                try:
+                    os.unlink(entry.path)
+                    removed.append(os.path.relpath(entry.path, root))
+                except OSError:
+                    continue
+    return sorted(removed)
 
 
 def passing_failure(stderr: str) -> bool:
@@ -152,6 +189,23 @@ class Checkout:
         self.repo.git.set_persistent_git_options(c=untrusted_options(keys))
         self._hardened = config
 
+    def _in_tree(self, call: Callable[[float | None], T]) -> T:
+        """Run ``call`` (a git command that reads the whole working tree, given its time limit) so that
+        it cannot hang on what an agent's command left: past :data:`LOOK_SECONDS` it is stopped, the
+        tree's FIFOs, sockets and devices are removed, and it runs again, without a limit."""
+        started = time.monotonic()
+        try:
+            return call(LOOK_SECONDS)
+        except git.GitCommandError:
+            if time.monotonic() - started < LOOK_SECONDS:
+                raise
+        # The command was killed: the index lock it held (add, checkout) would refuse the next one.
+        Path(self.repo.git_dir, "index.lock").unlink(missing_ok=True)
+        removed = remove_special_files(self.root)
+        if removed:
+            log.warning("git waited on what a command left in the workspace; removed %s", ", ".join(removed[:10]))
+        return call(None)
+
     def _over_network(self, what: str, call: Callable[[], T]) -> T:
         """Run a git command that talks to the remote; try again, within a bound, when it failed in passing."""
         for attempt in range(1, _NETWORK_ATTEMPTS + 1):
@@ -239,7 +293,7 @@ class Checkout:
     def return_to(self, ref: str) -> None:
         """Check ``ref`` (a branch or a commit) out again, as it was before a review read another head."""
         try:
-            self.repo.git.checkout("--quiet", "--force", ref)
+            self._in_tree(lambda limit: self.repo.git.checkout("--quiet", "--force", ref, kill_after_timeout=limit))
         except git.GitCommandError as exc:
             raise GitError(f"could not check out {ref} again: {_stderr(exc)}") from exc
 
@@ -261,12 +315,18 @@ class Checkout:
             args += ["--", *among]
         try:
             with self.repo.git.custom_environment(GIT_LITERAL_PATHSPECS="1", GIT_OPTIONAL_LOCKS="0"):
-                return parse_status(str(self.repo.git.status(*args, strip_newline_in_stdout=False)))
+                return parse_status(str(self._in_tree(lambda limit: self.repo.git.status(
+                    *args, strip_newline_in_stdout=False, kill_after_timeout=limit))))
         except git.GitCommandError as exc:
             raise GitError(f"could not list the changes: {_stderr(exc)}") from exc
 
-    def commit(self, message: str, author: Identity, paths: Sequence[str]) -> str:
+    def commit(self, message: str, author: Identity, paths: Sequence[str], *,
+               check: Callable[[dict[str, bytes]], None] | None = None) -> str:
         """Stage ``paths`` and commit them on HEAD; return the new commit's sha.
+
+        ``check`` sees what is staged, path by path, as git will record it (after its attributes'
+        conversions, such as ``working-tree-encoding``); when it raises, the index is put back as
+        HEAD has it and nothing is committed.
 
         Only the paths named are staged, never the whole tree: ``git add --all`` would record a nested
         repository as a gitlink, and look into it after.
@@ -286,7 +346,13 @@ class Checkout:
         try:
             with self.repo.git.custom_environment(GIT_LITERAL_PATHSPECS="1"):
                 for start in range(0, len(paths), _MAX_PATHSPECS):  # within the command line's length limit
-                    self.repo.git.add("--all", "--", *paths[start:start + _MAX_PATHSPECS])
+                    self._stage(paths[start:start + _MAX_PATHSPECS])
+            if check is not None:
+                try:
+                    check(self._staged(paths))
+                except BaseException:
+                    self.repo.git.read_tree(*([parent] if parent else ["--empty"]))
+                    raise
             tree = str(self.repo.git.write_tree()).strip()
             with self.repo.git.custom_environment(**identity):
                 sha = str(self.repo.git.commit_tree(tree, *(["-p", parent] if parent else []), "-m", message)).strip()
@@ -294,6 +360,22 @@ class Checkout:
         except git.GitCommandError as exc:
             raise GitError(f"could not commit: {_stderr(exc)}") from exc
         return sha
+
+    def _staged(self, paths: Sequence[str]) -> dict[str, bytes]:
+        """The staged content of ``paths`` (files and symlinks; a path removed has none)."""
+        staged: dict[str, bytes] = {}
+        for start in range(0, len(paths), _MAX_PATHSPECS):
+            listing = str(self.repo.git.ls_files("-s", "-z", "--", *paths[start:start + _MAX_PATHSPECS],
+                                                 strip_newline_in_stdout=False))
+            for entry in filter(None, listing.split("\0")):
+                info, _, path = entry.partition("\t")
+                mode, sha, _ = info.split(" ", 2)
+                if mode.startswith(("100", "120")):  # a file or a symlink: a gitlink holds no content here
+                    staged[path] = self.repo.odb.stream(bytes.fromhex(sha)).read()
+        return staged
+
+    def _stage(self, paths: Sequence[str]) -> None:
+        self._in_tree(lambda limit: self.repo.git.add("--all", "--", *paths, kill_after_timeout=limit))
 
     def patch(self, sha: str) -> str:
         """The commit ``sha`` as a mailbox patch that ``git am`` applies."""
