@@ -10,6 +10,8 @@ import pytest
 
 from prpilot.agent.prompt import MAX_HINTS, SYSTEM_PROMPT, build_messages, load_hints
 from prpilot.agent.sanitize import Redactor, fence, strip_hidden
+from prpilot.engine.change_rules import ChangeRules, sort_change
+from prpilot.github.checkout import Checkout
 from prpilot.intake.thread_context import ChangedFile, ReviewThreadComment, ThreadComment, ThreadContext
 
 THREAD = ThreadContext(
@@ -201,6 +203,38 @@ def test_load_hints_ignores_a_symlink_out_of_the_checkout(tmp_path: Path) -> Non
     (tmp_path / "elsewhere.md").write_text("outside")
     os.symlink(tmp_path / "elsewhere.md", repo / ".pilot-hints.md")
     assert load_hints(repo) is None
+
+
+@pytest.mark.parametrize("name", ["AGENTS.md", ".github/prpilot.md"])
+def test_hints_never_read_the_checkouts_git_folder(checkout: Checkout, name: str) -> None:
+    """An earlier task's command committed ``AGENTS.md -> .git/config`` (a link inside the tree: the rules keep it).
+
+    actions/checkout up to v5 persists ``AUTHORIZATION: basic base64(x-access-token:TOKEN)`` there; it is
+    masked only when TOKEN is one of prpilot's own inputs, so a workflow that checks out with GITHUB_TOKEN and
+    gives prpilot another token would hand the job's token to the model. The sandbox and the file tools both
+    keep .git/config from the model; the hints must too.
+    """
+    config = Path(checkout.repo.common_dir) / "config"
+    header = base64.b64encode(b"x-access-token:ghs_jobtokenNotPrpilots0123456789").decode()
+    with config.open("a") as handle:
+        handle.write(f'[http "https://github.com/"]\n\textraheader = AUTHORIZATION: basic {header}\n')
+    link = checkout.root / name
+    link.parent.mkdir(parents=True, exist_ok=True)
+    link.symlink_to(os.path.relpath(config, link.parent))
+    kept, _ = sort_change(checkout.root, [name], ChangeRules())
+    assert kept == [name]  # the rules let such a link be committed, so a follow-up task checks it out
+
+    hints = load_hints(checkout.root) or ""
+
+    assert header not in hints
+    assert "extraheader" not in hints
+
+
+def test_a_fifo_for_a_hint_file_is_skipped_not_waited_on(tmp_path: Path) -> None:
+    """A command left a FIFO where AGENTS.md was: the engine reads the hints afterwards and must not block."""
+    os.mkfifo(tmp_path / "AGENTS.md")
+    (tmp_path / ".pilot-hints.md").write_text("Use tabs.")
+    assert load_hints(tmp_path) == "Use tabs."
 
 
 @pytest.mark.parametrize(

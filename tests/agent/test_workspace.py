@@ -171,3 +171,40 @@ def test_a_sparse_terabyte_file_and_a_fifo_are_refused_without_reading_them(tmp_
         ws.read_text("huge.bin")
     with pytest.raises(ToolError, match="pipe does not exist"):
         ws.read_text("pipe")
+
+
+def test_read_regular_reads_a_regular_file_bounded(repo: Path) -> None:
+    ws = Workspace(repo)
+    assert ws.read_regular("src/app.py", 100) == b"print('hi')\n"
+    assert ws.read_regular("src/../README.md", 3) == b"# d"  # no more than asked for: a caller tells "too big"
+    os.symlink("src/app.py", repo / "alias.py")
+    assert ws.read_regular("alias.py", 100) == b"print('hi')\n"  # a link inside the checkout is its target
+    with (repo / "huge.bin").open("wb") as handle:
+        handle.truncate(1 << 40)
+    assert ws.read_regular("huge.bin", 11) == bytes(11)  # a sparse terabyte: 11 bytes read, not the whole
+
+
+def test_read_regular_refuses_links_out_and_into_git_fifos_and_folders(repo: Path, tmp_path: Path) -> None:
+    """prpilot's own reads of what the agent wrote (hints, a review's lines): None, never a hang or a leak."""
+    (tmp_path / "secret.txt").write_text("top secret")
+    os.symlink(tmp_path / "secret.txt", repo / "out.md")
+    os.symlink(".git/config", repo / "AGENTS.md")
+    os.symlink("../.GIT/HEAD", repo / "src" / "head.md")
+    os.mkfifo(repo / "pipe")
+    os.mkfifo(tmp_path / "outside-pipe")
+    os.symlink(tmp_path / "outside-pipe", repo / "pipe-out")
+    (repo / "loop").symlink_to("loop")
+    ws = Workspace(repo)
+    for path in ("out.md", "AGENTS.md", "src/head.md", ".git/config", "pipe", "pipe-out", "loop", "src", ".",
+                 "missing.md", "/etc/passwd", "../secret.txt"):
+        assert ws.read_regular(path, 1_000) is None, path
+
+
+def test_read_regular_follows_no_link_swapped_in_after_the_path_was_resolved(
+    repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "secret.txt").write_text("top secret")
+    os.symlink(tmp_path / "secret.txt", repo / "notes.md")
+    # As if notes.md was a regular file when resolve looked, and a command swapped a link in just after.
+    monkeypatch.setattr(Workspace, "resolve", lambda self, path: repo / path)
+    assert Workspace(repo).read_regular("notes.md", 1_000) is None

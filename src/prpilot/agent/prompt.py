@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 
 from prpilot.agent.sanitize import Redactor, fence, strip_hidden, untrusted
 from prpilot.agent.tools import STANDARD, ToolProfile
+from prpilot.agent.workspace import Workspace
 from prpilot.intake.thread_context import EarlierTask, ReviewThreadComment, ThreadComment, ThreadContext
 
 C = TypeVar("C", bound=ThreadComment)
@@ -53,23 +54,25 @@ def load_hints(root: Path) -> str | None:
     prpilot's own file (.github/prpilot.md, else .pilot-hints.md) comes first; ``AGENTS.md`` at the
     root, the cross-tool convention (https://agents.md), is read beside it.
     """
-    base = Path(root).resolve()
-    own = next((text for name in HINT_FILES if (text := _read_hint(base, name, MAX_HINTS))), None)
+    checkout = Workspace(root)
+    own = next((text for name in HINT_FILES if (text := _read_hint(checkout, name, MAX_HINTS))), None)
     budget = MAX_HINTS - len(own or "")
-    agents = _read_hint(base, AGENTS_FILE, budget) if budget > 0 else None
+    agents = _read_hint(checkout, AGENTS_FILE, budget) if budget > 0 else None
     if own and agents:
         return f"{own}\n\nFrom {AGENTS_FILE}:\n{agents}"
     return own or agents
 
 
-def _read_hint(base: Path, name: str, limit: int) -> str | None:
-    """The text of ``name`` in ``base``, hidden content stripped, at most ``limit`` bytes read."""
-    path = (base / name).resolve()
-    if not path.is_relative_to(base) or not path.is_file():
-        return None  # a symlink out of the checkout is not the repository's hint
-    with path.open("rb") as handle:
-        text = handle.read(limit).decode("utf-8", "replace")
-    return strip_hidden(text).strip() or None
+def _read_hint(checkout: Workspace, name: str, limit: int) -> str | None:
+    """The text of ``name`` in ``checkout``, hidden content stripped, at most ``limit`` bytes read.
+
+    An earlier task may have committed the file as a link (to .git/config, where actions/checkout keeps
+    the job's token) or left a FIFO there: only a regular file of the checkout, outside .git, is read.
+    """
+    data = checkout.read_regular(name, limit)
+    if data is None:
+        return None
+    return strip_hidden(data.decode("utf-8", "replace")).strip() or None
 
 
 def build_messages(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import mimetypes
 import os
+import stat
 import subprocess
 from collections.abc import Sequence
 from pathlib import Path, PurePosixPath, PureWindowsPath
@@ -123,14 +124,31 @@ class Workspace:
                 f"{path}: {size:,} bytes is more than a file tool reads ({MAX_READ_BYTES:,} bytes); "
                 "use search_code to find what you need in it"
             )
-        # O_NONBLOCK: a FIFO swapped in since the check above is not waited on; the read is bounded anyway.
-        with open(os.open(target, os.O_RDONLY | os.O_NONBLOCK), "rb") as handle:
-            data = handle.read(MAX_READ_BYTES + 1)
+        data = self.read_regular(path, MAX_READ_BYTES + 1)
+        if data is None:  # replaced (by a link, a FIFO) or removed since the checks above
+            raise ToolError(f"{path} is no longer a regular file; read it again")
         if len(data) > MAX_READ_BYTES:
             raise ToolError(f"{path} grew past {MAX_READ_BYTES:,} bytes while it was read")
         if looks_binary(data[:_PROBE_BYTES]):
             raise ToolError(describe_binary(self.relative(target), data[:16], len(data)))
         return data.decode("utf-8", "replace")
+
+    def read_regular(self, path: str, limit: int) -> bytes | None:
+        """At most ``limit`` bytes of the regular file ``path``; None when it is refused, missing or not one.
+
+        The one read of a file the agent may have written, for the tools and for prpilot's own code: the
+        path is confined as :meth:`resolve` confines it (never through a link out of the checkout or into
+        .git), the open follows no link and waits on no FIFO swapped in since (O_NOFOLLOW, O_NONBLOCK),
+        and only a regular file is read. Ask for one byte more than you take to tell a file too big.
+        """
+        try:
+            target = self.resolve(path)
+            with open(os.open(target, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK), "rb") as handle:
+                if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                    return None
+                return handle.read(limit)
+        except (PathRefused, OSError):
+            return None
 
     def write_text(self, path: str, content: str) -> bool:
         """Write ``content`` to ``path``, creating folders; return whether the file is new."""

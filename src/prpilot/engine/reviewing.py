@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from prpilot.agent.prompt import load_hints
+from prpilot.agent.workspace import MAX_READ_BYTES, Workspace
 from prpilot.billing.money import format_usd
 from prpilot.engine.task_engine import TaskEngine
 from prpilot.engine.unfinished import CUT_SHORT, failure_text
@@ -28,7 +29,6 @@ from prpilot.thread import markdown as report
 if TYPE_CHECKING:
     from prpilot.agent.programs import CommandPolicy
     from prpilot.agent.tools import Toolbox
-    from prpilot.agent.workspace import Workspace
 
 log = logging.getLogger(__name__)
 
@@ -144,13 +144,16 @@ class ReviewEngine(TaskEngine):
 
 def _post(engine: TaskEngine, reviews: PullReviewPort, task: Task, head: str, review: ReviewAnswer,
           files: dict[str, dict[tuple[str, int], int]], earlier: list[EarlierComment]) -> tuple[Posted, ReviewPlan]:
-    root = engine.checkout.root
+    # The agent may have run commands in the checkout (a same-repository pull request), and a fork commits
+    # what it likes: a file commented on earlier may now be a FIFO, a link out or into .git, or huge.
+    checkout = Workspace(engine.checkout.root)
 
     def line_at(path: str, line: int) -> str | None:
-        try:
-            lines = (root / path).resolve().read_text(errors="replace").split("\n")
-        except OSError:
-            return None
+        data = checkout.read_regular(path, MAX_READ_BYTES + 1)
+        if data is None or len(data) > MAX_READ_BYTES:
+            return None  # not a file the agent could read either: the earlier comment is not found there
+        text = data.decode("utf-8", "replace").replace("\r\n", "\n").replace("\r", "\n")  # as text mode reads
+        lines = text.split("\n")
         return lines[line - 1] if 0 < line <= len(lines) else None
 
     plan = plan_review(review, files, max_comments=engine.settings.review_max_comments, earlier=earlier,
