@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -61,3 +62,22 @@ def test_an_answer_nested_past_the_parser_fails_validation_not_the_step() -> Non
 def test_a_schema_nested_past_the_parser_is_a_config_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="is not valid JSON"):
         load_schema("{" + '"a":[' * 100_000 + "]" * 100_000 + "}", tmp_path)
+
+
+@pytest.mark.parametrize("kind", ["link-into-git", "fifo", "link-out"])
+def test_a_schema_file_is_read_only_as_a_regular_file_of_the_checkout(tmp_path: Path, kind: str) -> None:
+    """An earlier task may have committed the schema's path as a link (into .git, out of the checkout) or a
+    command left a FIFO there: refused in words, never read, never waited on."""
+    root = tmp_path / "work"
+    (root / ".git").mkdir(parents=True)
+    (root / ".git" / "config").write_text('{"type": "object"}')
+    (tmp_path / "outside.json").write_text('{"type": "object"}')
+    schema = root / "schema.json"
+    if kind == "fifo":
+        os.mkfifo(schema)
+    else:
+        schema.symlink_to(".git/config" if kind == "link-into-git" else "../outside.json")
+
+    with pytest.raises(ConfigError, match="neither JSON nor a file in the repository"):
+        load_schema("schema.json", root)
+

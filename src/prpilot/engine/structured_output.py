@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from prpilot.agent.workspace import MAX_READ_BYTES, Workspace
 from prpilot.errors import ConfigError, PrpilotError
 
 if TYPE_CHECKING:
@@ -37,10 +38,11 @@ def load_schema(value: str, root: Path) -> dict[str, Any] | None:
     if value.startswith("{"):
         text, where = value, "input output-schema"
     else:
-        path = (root / value).resolve()
-        if not path.is_relative_to(root.resolve()) or not path.is_file():
+        # The file tools' read: a regular file of the checkout, never through a link out or into .git, no FIFO.
+        data = Workspace(root).read_regular(value, MAX_READ_BYTES + 1)
+        if data is None or len(data) > MAX_READ_BYTES:
             raise ConfigError(f"input output-schema is neither JSON nor a file in the repository: {value!r}")
-        text, where = path.read_text(encoding="utf-8", errors="replace"), f"output-schema {value}"
+        text, where = data.decode("utf-8", "replace"), f"output-schema {value}"
     try:
         schema = json.loads(text)
     except (ValueError, RecursionError) as exc:
