@@ -10,7 +10,6 @@ import pytest
 
 from prpilot.agent.prompt import MAX_HINTS, SYSTEM_PROMPT, build_messages, load_hints
 from prpilot.agent.sanitize import Redactor, fence, strip_hidden
-from prpilot.engine.change_rules import ChangeRules, sort_change
 from prpilot.github.checkout import Checkout
 from prpilot.intake.thread_context import ChangedFile, ReviewThreadComment, ThreadComment, ThreadContext
 
@@ -207,7 +206,7 @@ def test_load_hints_ignores_a_symlink_out_of_the_checkout(tmp_path: Path) -> Non
 
 @pytest.mark.parametrize("name", ["AGENTS.md", ".github/prpilot.md"])
 def test_hints_never_read_the_checkouts_git_folder(checkout: Checkout, name: str) -> None:
-    """An earlier task's command committed ``AGENTS.md -> .git/config`` (a link inside the tree: the rules keep it).
+    """The branch holds ``AGENTS.md -> .git/config`` (pushed by hand, or by an older prpilot whose rules kept it).
 
     actions/checkout up to v5 persists ``AUTHORIZATION: basic base64(x-access-token:TOKEN)`` there; it is
     masked only when TOKEN is one of prpilot's own inputs, so a workflow that checks out with GITHUB_TOKEN and
@@ -221,8 +220,6 @@ def test_hints_never_read_the_checkouts_git_folder(checkout: Checkout, name: str
     link = checkout.root / name
     link.parent.mkdir(parents=True, exist_ok=True)
     link.symlink_to(os.path.relpath(config, link.parent))
-    kept, _ = sort_change(checkout.root, [name], ChangeRules())
-    assert kept == [name]  # the rules let such a link be committed, so a follow-up task checks it out
 
     hints = load_hints(checkout.root) or ""
 
