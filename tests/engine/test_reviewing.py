@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
-import threading
-from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, cast
@@ -17,37 +14,10 @@ from prpilot.engine.reviewing import _post
 from prpilot.review.answer import ReviewAnswer
 from prpilot.review.plan import EarlierComment, ReviewPlan
 from prpilot.task import Task
+from prpilot.testing.git_traps import finishes
 
 SECONDS = 15.0  # far more than a post with every GitHub call answered at once takes on a loaded machine
 LINE = "print('app')"
-
-
-def _finishes(call: Callable[[], object], fifos: Sequence[Path], seconds: float = SECONDS) -> bool:
-    """Whether ``call`` returns (or raises) within ``seconds``; when it does not, its reader is let go.
-
-    A thread blocked opening a FIFO for reading is released by opening the other end, so the test
-    leaves no thread behind either way.
-    """
-    done = threading.Event()
-
-    def run() -> None:
-        try:
-            call()
-        except Exception:  # noqa: S110 - finishing with an error is finishing
-            pass
-        finally:
-            done.set()
-
-    threading.Thread(target=run, daemon=True).start()
-    finished = done.wait(seconds)
-    for _ in range(200):
-        if done.is_set():
-            break
-        for fifo in fifos:
-            with contextlib.suppress(OSError):
-                os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
-        done.wait(0.1)
-    return finished
 
 
 class _Reviews:
@@ -99,7 +69,7 @@ def test_posting_a_review_never_opens_a_fifo_or_follows_a_link_out(tmp_path: Pat
         os.mkfifo(fifo)
         (root / "app.py").symlink_to(fifo)
 
-    assert _finishes(lambda: _post_over(root), [fifo]), f"posting the review hung reading app.py ({kind})"
+    assert finishes(lambda: _post_over(root), [fifo], SECONDS), f"posting the review hung reading app.py ({kind})"
 
 
 @pytest.mark.parametrize(

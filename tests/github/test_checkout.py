@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 import subprocess
-import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -13,6 +11,7 @@ import pytest
 
 from prpilot.errors import GitError, PushRejected
 from prpilot.github.checkout import BOT_NAME, Checkout, Identity, parse_push, parse_status, passing_failure
+from prpilot.testing.git_traps import finishes
 from prpilot.testing.github import FakeGitHub
 
 BOT = Identity(BOT_NAME, "prpilot[bot]@users.noreply.127.0.0.1")
@@ -328,27 +327,6 @@ def test_passing_failures_are_told_from_answers(stderr: str, passing: bool) -> N
     assert passing_failure(stderr) is passing
 
 
-def _finishes(call: Callable[[], object], fifos: list[Path], seconds: float) -> bool:
-    """Whether ``call`` returns (or raises) within ``seconds``; a reader it left blocked is let go after."""
-    done = threading.Event()
-
-    def run() -> None:
-        with contextlib.suppress(Exception):
-            call()
-        done.set()
-
-    threading.Thread(target=run, daemon=True).start()
-    finished = done.wait(seconds)
-    for _ in range(200):
-        if done.is_set():
-            break
-        for fifo in fifos:
-            with contextlib.suppress(OSError):
-                os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
-        done.wait(0.1)
-    return finished
-
-
 @pytest.mark.parametrize("where", [".gitattributes", "lib/.gitignore", "vendor/.git/HEAD"])
 def test_a_fifo_where_git_opens_a_file_does_not_hang_the_status_nor_the_commit(
         checkout: Checkout, where: str, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -365,11 +343,11 @@ def test_a_fifo_where_git_opens_a_file_does_not_hang_the_status_nor_the_commit(
     (checkout.root / "README.md").write_text("changed by the agent\n")
     changed: list[str] = []
 
-    assert _finishes(lambda: changed.extend(checkout.changed_paths(None)), [fifo], seconds=20)
+    assert finishes(lambda: changed.extend(checkout.changed_paths(None)), [fifo], seconds=20)
     assert "README.md" in changed
     assert not fifo.exists()
     os.mkfifo(fifo)  # again, after the status: the staging does not hang on it either
-    assert _finishes(lambda: checkout.commit("Change", Identity("a", "a@example.com"), ["README.md"]), [fifo],
+    assert finishes(lambda: checkout.commit("Change", Identity("a", "a@example.com"), ["README.md"]), [fifo],
                      seconds=20)
     assert checkout.changed_paths(["README.md"]) == []
 

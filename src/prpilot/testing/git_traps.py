@@ -7,11 +7,17 @@ every program-running key in its config and every hook, each program leaving a f
 key in ``markers`` and a line in ``$GITHUB_ENV`` and ``$GITHUB_PATH``, and changes its files, so that
 any git that looks into it has a reason to run them. A place that is a submodule folder the checkout
 left empty is trapped the same way. Nothing of it may ever run outside the sandbox.
+
+A FIFO is the other trap: git, or prpilot's own reads, would wait on one for ever.
+:func:`finishes` runs a call that may meet one and lets its reader go when it did not finish in time.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+import os
+import threading
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -118,3 +124,29 @@ def trap_config(gitdir: Path, markers: Path) -> None:
 def sprung(markers: Path) -> list[str]:
     """The traps that ran: the files their programs left in ``markers``."""
     return sorted(path.name for path in markers.iterdir()) if markers.is_dir() else []
+
+
+def finishes(call: Callable[[], object], fifos: Sequence[Path], seconds: float) -> bool:
+    """Whether ``call`` returns (or raises) within ``seconds``; when it does not, its reader is let go.
+
+    A thread or a process blocked opening one of ``fifos`` for reading is released by opening the other
+    end, so a test leaves nothing waiting behind either way.
+    """
+    done = threading.Event()
+
+    def run() -> None:
+        with contextlib.suppress(Exception):  # finishing with an error is finishing
+            call()
+        done.set()
+
+    threading.Thread(target=run, daemon=True).start()
+    finished = done.wait(seconds)
+    for _ in range(200):
+        if done.is_set():
+            break
+        for fifo in fifos:
+            with contextlib.suppress(OSError):
+                os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+        done.wait(0.1)
+    return finished
+
