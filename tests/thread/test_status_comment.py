@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from typing import Any, cast
 
 from prpilot.errors import GitHubError
+from prpilot.github.plain import PlainGitHub
 from prpilot.github.port import GitHubPort
 from prpilot.task import Task, TaskStatus
+from prpilot.testing.github import FakeGitHub
+from prpilot.thread.acknowledgement import MARKER, find_posted, hidden_task
 from prpilot.thread.status_comment import BackgroundEditor, StatusComment, post_once
 
 
@@ -251,3 +255,20 @@ def test_a_lost_post_that_was_not_carried_out_is_posted_again() -> None:
     post_once(cast(GitHubPort, thread), 3, _answer(task), task.id)
 
     assert len(thread.created) == 2  # the first one (lost) is not on the thread in this story
+
+
+def test_the_first_steps_lookup_of_its_status_comment_ignores_a_later_copy_by_another_account(
+        fake_github: FakeGitHub) -> None:
+    """After a POST that got no answer, post_once looks the comment up by its task id; the first step's client
+    cannot tell who wrote a comment, and another account may have copied the status comment, task id and all,
+    once it showed. The copy came later: the first comment that carries the id is the task's."""
+    repo = "octo/hello"
+    fake_github.add_repo(repo, files={"README.md": "hi\n"})
+    number = fake_github.add_issue(repo, "Typo", "It says projet.", user="alice")
+    body = f"{MARKER}\nqueued\n\n{hidden_task(json.dumps({'id': 'abc123abc123'}))}"
+    own = fake_github.add_comment(repo, number, body, user="github-actions[bot]")
+    fake_github.add_comment(repo, number, body, user="mallory")
+    github = PlainGitHub(fake_github.issue_token("github-actions[bot]"), fake_github.api_url, repo, backoff=0)
+
+    assert find_posted(github, number, "abc123abc123") == own
+

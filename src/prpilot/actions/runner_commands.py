@@ -24,6 +24,20 @@ def command_line(command: str, message: str) -> str:
     return f"::{command}::{escape_data(message)}"
 
 
+def inert(text: str) -> str:
+    """``text`` as a log line the runner cannot take for a command (it may hold what someone else wrote).
+
+    The runner reads a line that starts with ``::`` (after spaces) or holds ``##[`` as a workflow
+    command; such text goes between ``::stop-commands::`` and its resume token, the runner's own way
+    to print what is not to be run. Other text is left as it is.
+    """
+    lines = text.splitlines()
+    if not any(line.lstrip().startswith("::") or "##[" in line for line in lines):
+        return text
+    token = os.urandom(16).hex()
+    return f"::stop-commands::{token}\n{text}\n::{token}::"
+
+
 def output_entry(name: str, value: str) -> str:
     """``name<<delimiter`` heredoc: safe for values of several lines; the delimiter is fresh each time."""
     delimiter = f"ghadelimiter_{os.urandom(16).hex()}"
@@ -41,7 +55,14 @@ def use_logging(env: Mapping[str, str]) -> None:
     """Log records as plain lines in the step's log (debug ones when :func:`debugging`)."""
     import logging  # not at import: the first step needs it only once it talks to GitHub
 
-    logging.basicConfig(level=logging.DEBUG if debugging(env) else logging.INFO, format="%(message)s")
+    class Inert(logging.Formatter):
+        def format(self, record: logging.LogRecord) -> str:
+            return inert(super().format(record))  # a record may quote a path, a reply, an error body
+
+    handler = logging.StreamHandler()
+    handler.setFormatter(Inert("%(message)s") if env.get("GITHUB_ACTIONS") == "true" else
+                         logging.Formatter("%(message)s"))
+    logging.basicConfig(level=logging.DEBUG if debugging(env) else logging.INFO, handlers=[handler])
 
 
 class ActionsRunner(LogNotices):
@@ -87,6 +108,9 @@ class ActionsRunner(LogNotices):
         for line in secret.splitlines() or [secret]:
             if line.strip():
                 print(command_line("add-mask", line), flush=True)
+
+    def info(self, message: str) -> None:
+        super().info(inert(message) if self._in_actions else message)
 
     def error(self, message: str) -> None:
         if self._in_actions:

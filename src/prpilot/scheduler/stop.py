@@ -23,6 +23,7 @@ from prpilot.scheduler import admission
 from prpilot.scheduler.handover import Running, running_on_thread
 from prpilot.settings import Settings
 from prpilot.task import Task, TaskStatus
+from prpilot.thread.acknowledgement import quote_request
 from prpilot.thread.markdown import MARKER, first_line
 from prpilot.thread.records import StopRecord, extract_task, stop_reply
 
@@ -62,7 +63,7 @@ def running_tasks(bodies: Iterable[str], live: Mapping[str, Running]) -> list[Ta
 
 
 def _named(tasks: list[Task], run_url: Callable[[Task], str]) -> str:
-    shown = ", ".join(f"**{first_line(t.user_request)[:80]}** ([run]({run_url(t)}))" for t in tasks[:5])
+    shown = ", ".join(f"**{quote_request(first_line(t.user_request)[:80])}** ([run]({run_url(t)}))" for t in tasks[:5])
     more = f" and {len(tasks) - 5} more" if len(tasks) > 5 else ""
     return shown + more
 
@@ -105,7 +106,8 @@ class StopHandler:
                     over.append(task)
             except PrpilotError as exc:
                 log.warning("could not stop task %s: %s", task.id, exc.message)
-                failures.append(f"could not stop **{first_line(task.user_request)[:80]}**: {exc.message}")
+                what = quote_request(first_line(task.user_request)[:80])
+                failures.append(f"could not stop **{what}**: {exc.message}")
         if failures or len(over) == len(running):
             line = f"⚠️ {'; '.join(failures)}" if failures else "Nothing to stop: the task had finished already."
             if reply_id is not None:

@@ -136,13 +136,17 @@ def post_once(
 
 
 def find_posted(github: Poster, number: int, task_id: str) -> int | None:
-    """The newest status comment on #``number`` that carries task ``task_id``, if any (None also when unreadable)."""
+    """The first status comment on #``number`` that carries task ``task_id``, if any (None also when unreadable).
+
+    The task id is fresh and secret until prpilot's own comment shows it, so any other comment that
+    carries it (a copy by another account, which the first step's client does not tell apart) came after.
+    """
     try:
         ours = github.comments_with(number, MARKER)
     except PrpilotError as exc:
         _warn(f"could not look for the status comment: {exc.message}")
         return None
-    for comment_id, body in reversed(ours):
+    for comment_id, body in sorted(ours):
         if hidden_task_id(body) == task_id:
             return comment_id
     return None

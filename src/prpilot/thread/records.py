@@ -58,11 +58,14 @@ def stop_reply(line: str, record: StopRecord | None) -> str:
 def stopped_by(bodies: list[str], task_id: str) -> str | None:
     """The login that stopped ``task_id``, from the bodies of prpilot's own replies to ``/pilot stop``."""
     for body in bodies:
-        for match in _STOP_RE.finditer(body):
-            try:
-                record = StopRecord.model_validate_json(base64.b64decode(match.group(1)))
-            except (binascii.Error, ValueError, ValidationError):
-                continue
-            if task_id in record.task_ids:
-                return record.by
+        # The record is the reply's last line, as stop_reply writes it: one earlier is quoted text (a request).
+        match = _STOP_RE.fullmatch(body.rstrip().rpartition("\n")[2])
+        if match is None:
+            continue
+        try:
+            record = StopRecord.model_validate_json(base64.b64decode(match.group(1)))
+        except (binascii.Error, ValueError, ValidationError):
+            continue
+        if task_id in record.task_ids:
+            return record.by
     return None
