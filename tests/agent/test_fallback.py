@@ -10,6 +10,7 @@ import pytest
 from prpilot.agent.fallback import FallbackChatModel
 from prpilot.agent.model import ModelReply
 from prpilot.agent.openai_model import OpenAIChatModel, endpoint_unavailable
+from prpilot.agent.scripted_model import ScriptedChatModel
 from prpilot.billing.meter import Meter
 from prpilot.billing.pricing import DEFAULT_PRICES
 from prpilot.errors import ModelError
@@ -122,3 +123,23 @@ def test_without_a_switch_the_bill_has_one_model() -> None:
     bill = meter.bill(Task(github_user="alice", github_project="o/r", user_request="x"))
     [share] = bill.models
     assert (share.model, share.prompt_tokens, share.cost_usd) == ("gpt-4.1-mini", 100, bill.cost_usd)
+
+
+def _timed_out(times: int) -> ModelError:
+    error = ModelError(f"The model endpoint (x) did not answer within 60 s {times} times; giving up.")
+    error.unknown_calls = times
+    return error
+
+
+def test_the_primarys_unknown_calls_survive_a_fallback_that_fails_too() -> None:
+    """The primary timed out three times, then the fallback refuses: the error raised carries the primary's
+    three calls of unknown usage too (once only the fallback's, none)."""
+    refused = ModelError("The model endpoint (y) answered 401 Unauthorized: the key was refused.")
+    model = FallbackChatModel(ScriptedChatModel(_timed_out(3)), ScriptedChatModel(refused), "a", "b",
+                              gives_way=lambda _exc: True)
+
+    with pytest.raises(ModelError) as caught:
+        model.complete(MESSAGES, [])
+
+    assert caught.value.unknown_calls == 3
+

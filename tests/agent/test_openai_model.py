@@ -8,12 +8,13 @@ import subprocess
 import sys
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from prpilot.agent.loop import AgentLimits, run_agent
 from prpilot.agent.model import ToolCall, assistant_message
-from prpilot.agent.openai_model import OpenAIChatModel, tls_context_for
+from prpilot.agent.openai_model import OpenAIChatModel, endpoint_unavailable, tls_context_for
 from prpilot.agent.tools import Toolbox
 from prpilot.agent.workspace import Workspace
 from prpilot.errors import ModelError
@@ -297,3 +298,92 @@ def test_a_plain_http_endpoint_loads_no_ca_bundle_yet_fails_closed_on_tls() -> N
 @pytest.mark.parametrize("base_url", ["https://api.openai.com/v1", "", "https://llm.internal/v1"])
 def test_https_endpoints_keep_the_clients_verifying_default(base_url: str) -> None:
     assert tls_context_for(base_url) is None
+
+
+# --- answers that are no reply, and replies of odd shapes (an audit of 2026-12-08) --------------------
+
+def _raw_model(body: bytes, content_type: str = "application/json", api: str = "chat-completions") -> Any:
+    server = LocalServer(lambda _r: HTTPResponse(200, body, {"content-type": content_type}))
+    server.start()
+    model = OpenAIChatModel(f"{server.url}/v1", "sk-test", "m", max_retries=0, sleep=lambda _s: None, timeout=5,
+                            api=api)
+    return server, model
+
+
+def _completion(message: object, usage: object) -> bytes:
+    return json.dumps({"id": "x", "object": "chat.completion", "created": 1, "model": "m", "usage": usage,
+                       "choices": [{"index": 0, "message": message, "finish_reason": "stop"}]}).encode()
+
+
+USAGE = {"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15}
+TEXT = {"role": "assistant", "content": "hi"}
+
+
+@pytest.mark.parametrize(("body", "content_type", "api"), [
+    (b"<html><body>Sign in to the proxy</body></html>", "text/html", "chat-completions"),  # AttributeError
+    (b"", "application/json", "chat-completions"),  # JSONDecodeError
+    (b"[]", "application/json", "chat-completions"),  # AttributeError: 'list' object has no attribute 'choices'
+    (_completion(None, USAGE), "application/json", "chat-completions"),  # AttributeError ... 'tool_calls'
+    (json.dumps({"id": "r", "object": "response", "status": "completed", "output": None}).encode(),
+     "application/json", "responses"),  # TypeError: 'NoneType' object is not iterable
+    (json.dumps({"id": "r", "object": "response", "status": "failed", "error": "boom", "output": []}).encode(),
+     "application/json", "responses"),  # AttributeError: 'str' object has no attribute 'message'
+], ids=["html", "empty", "json-list", "message-null", "responses-output-null", "responses-error-string"])
+def test_an_answer_that_is_no_reply_is_a_model_error_naming_the_endpoint(
+        body: bytes, content_type: str, api: str) -> None:
+    """A 200 whose body is not the API's shape (a proxy's page, a list, no message, no output) once raised
+    AttributeError or TypeError out of complete(): an internal error on the thread. It is a ModelError naming
+    the endpoint, counted as a call of unknown usage, and a fallback model may answer instead."""
+    server, model = _raw_model(body, content_type, api)
+    try:
+        with pytest.raises(ModelError) as caught:
+            model.complete(MESSAGES, TOOLS)
+    finally:
+        server.stop()
+    assert "127.0.0.1" in caught.value.message  # names the endpoint, as every other model failure does
+    assert caught.value.unknown_calls == 1
+    assert endpoint_unavailable(caught.value)
+
+
+@pytest.mark.parametrize(("usage", "expected"), [
+    ({"completion_tokens": 5}, Usage(unknown_calls=1)),  # a count missing
+    ({"prompt_tokens": 1.5, "completion_tokens": 5}, Usage(unknown_calls=1)),  # not a whole number
+    ({"prompt_tokens": -80_000, "completion_tokens": 5}, Usage(unknown_calls=1)),  # below zero: it would lower the sum
+    (USAGE, Usage(prompt_tokens=10, completion_tokens=5, calls=1)),
+], ids=["missing", "fractional", "negative", "whole"])
+def test_a_usage_that_says_nothing_reliable_makes_the_call_one_of_unknown_usage(usage: object, expected: Usage) -> None:
+    server, model = _raw_model(_completion(TEXT, usage))
+    try:
+        reply = model.complete(MESSAGES, TOOLS)
+    finally:
+        server.stop()
+    assert reply.content == "hi"
+    assert reply.usage == expected
+
+
+@pytest.mark.parametrize(("message", "content"), [
+    ({"role": "assistant", "content": [{"type": "text", "text": "h"}, {"type": "text", "text": "i"}]}, "hi"),
+    ({"role": "assistant", "content": None, "refusal": "I can't help with that."}, "I can't help with that."),
+], ids=["content-parts", "refusal"])
+def test_content_parts_and_a_refusal_are_the_replys_text(message: dict[str, Any], content: str) -> None:
+    server, model = _raw_model(_completion(message, USAGE))
+    try:
+        reply = model.complete(MESSAGES, TOOLS)
+    finally:
+        server.stop()
+    assert reply.content == content
+    assert reply.usage.calls == 1
+
+
+def test_tool_call_fields_that_are_no_strings_are_read_as_the_strings_the_loop_takes() -> None:
+    message = {"role": "assistant", "content": None, "tool_calls": [
+        {"id": "c1", "type": "function", "function": {"name": "read_file", "arguments": {"path": "README.md"}}},
+        {"id": "c2", "type": "function", "function": {"name": None, "arguments": None}}]}
+    server, model = _raw_model(_completion(message, USAGE))
+    try:
+        reply = model.complete(MESSAGES, TOOLS)
+    finally:
+        server.stop()
+    assert [(c.name, json.loads(c.arguments or "{}")) for c in reply.tool_calls] == [
+        ("read_file", {"path": "README.md"}), ("", {})]
+

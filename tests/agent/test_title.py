@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from prpilot.agent.model import ModelReply, ToolCall, assistant_message
+from prpilot.agent.scripted_model import ScriptedChatModel
 from prpilot.agent.title import MAX_TITLE, clean_title, fallback_title, generate_task_title
 from prpilot.errors import ModelError
 from prpilot.task import Usage
@@ -83,3 +84,16 @@ def test_fallback_title() -> None:
     assert fallback_title("") == "Apply the requested changes"
     assert len(fallback_title("word " * 40)) <= MAX_TITLE
     assert clean_title("a" * 100) == "a" * MAX_TITLE
+
+
+def test_a_title_call_that_timed_out_keeps_its_unknown_calls() -> None:
+    """A title request that timed out may have been billed: its unknown calls reach the bill (once dropped)."""
+    _title, usage = generate_task_title(ScriptedChatModel(_timed_out_twice()), "fix the typo")
+
+    assert usage.unknown_calls == 2
+
+
+def _timed_out_twice() -> ModelError:
+    error = ModelError("The model endpoint (x) did not answer within 60 s twice; giving up.")
+    error.unknown_calls = 2
+    return error

@@ -9,8 +9,10 @@ from typing import Any, cast
 import pytest
 
 from prpilot.agent.model import ModelReply, ToolCall, assistant_message
+from prpilot.agent.scripted_model import ScriptedChatModel, scripted_reply
 from prpilot.billing.pricing import load_prices
 from prpilot.engine.task_engine import TaskEngine
+from prpilot.errors import ModelError
 from prpilot.github.checkout import Checkout
 from prpilot.github.memory import MemoryGitHub
 from prpilot.intake.thread_context import ThreadContext
@@ -90,3 +92,33 @@ def test_context_github_could_not_give_is_a_warning_and_the_agent_starts_without
 
     assert runner.said == ["GitHub did not give the thread's comments; the agent works without"]
     assert "fix it" in str(messages[-1]["content"])
+
+
+class _Root:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+
+def _timed_out(times: int) -> ModelError:
+    error = ModelError(f"The model endpoint (x) did not answer within 60 s {times} times; giving up.")
+    error.unknown_calls = times
+    return error
+
+
+def test_a_run_that_fails_on_timeouts_keeps_its_unknown_calls_in_the_meter(tmp_path: Path) -> None:
+    """The endpoint timed out for good four times after one answered call: the bill holds the answered call
+    and the four of unknown usage (once only the answered one reached the meter)."""
+    (tmp_path / "README.md").write_text("# hi\n")
+    model = ScriptedChatModel(scripted_reply("", ("read_file", '{"path": "README.md"}')), _timed_out(4))
+    settings = parse_settings({"github-token": "ghs_x", "openai-api-key": "sk-x", "model": "gpt-4.1-mini"})
+    engine = TaskEngine(settings=settings, github=MemoryGitHub(), checkout=cast(Checkout, _Root(tmp_path)),
+                        model=model, prices=load_prices(), run_url="https://ci/run/1")
+    task = Task(github_user="alice", github_project="o/r", user_request="fix it", issue_number=3)
+    engine._deadline = time.monotonic() + 600
+
+    with pytest.raises(ModelError):
+        engine._run_agent(task)
+
+    assert engine.usage.calls == 1
+    assert engine.usage.unknown_calls == 4
+

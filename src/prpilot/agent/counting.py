@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from prpilot.agent.model import ChatModel, ModelReply
+from prpilot.errors import ModelError
 from prpilot.task import Usage
 
 
@@ -23,7 +24,13 @@ class CountingModel:
     used: Usage = field(default_factory=Usage)
 
     def complete(self, messages: list[dict[str, Any]], tools: list[dict[str, Any]]) -> ModelReply:
-        reply = self.inner.complete(messages, tools)
+        try:
+            reply = self.inner.complete(messages, tools)
+        except ModelError as exc:  # requests that timed out may have been billed: counted as unknown
+            if exc.unknown_calls:
+                self.used = self.used + Usage(unknown_calls=exc.unknown_calls)
+                self.on_call(self.used)
+            raise
         self.used = self.used + reply.usage
         self.on_call(self.used)
         return reply

@@ -45,7 +45,11 @@ class FallbackChatModel:
                 )
                 if self.on_switch is not None:
                     self.on_switch(self.notice)
-        reply = self.fallback.complete(messages, tools)
+        try:
+            reply = self.fallback.complete(messages, tools)
+        except ModelError as exc:  # the primary's timed-out requests stay in the bill
+            exc.unknown_calls += unknown
+            raise
         if unknown:
             reply = replace(reply, usage=reply.usage + Usage(unknown_calls=unknown))
         return self._count(self.fallback_name, reply)

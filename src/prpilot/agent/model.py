@@ -54,6 +54,46 @@ def assistant_message(content: str, tool_calls: list[ToolCall]) -> dict[str, Any
     return message
 
 
+def sent_call(call_id: object, name: object, arguments: object) -> ToolCall:
+    """A tool call as an endpoint sent it, each field the string the loop reads.
+
+    Some servers send the arguments as a JSON object rather than its text, or a null name: the
+    object becomes its JSON, a missing field an empty string (the toolbox then answers in words).
+    """
+    if isinstance(arguments, (dict, list)):
+        arguments = json.dumps(arguments)
+    return ToolCall("" if call_id is None else str(call_id), "" if name is None else str(name),
+                    "" if arguments is None else str(arguments))
+
+
+def sent_text(content: object) -> str:
+    """A message's content as text: a string, or the text parts of a list (as some servers send it)."""
+    if content is None:
+        return ""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        texts = []
+        for part in content:
+            text = part.get("text") if isinstance(part, dict) else getattr(part, "text", None)
+            if isinstance(text, str):
+                texts.append(text)
+        return "".join(texts)
+    raise ValueError(f"a message content of type {type(content).__name__}")
+
+
+def reported_usage(prompt: object, cached: object, completion: object) -> Usage:
+    """One answered call's usage as the endpoint reported it.
+
+    A count that is missing, not a whole number, or below zero says nothing reliable: the call is
+    then of unknown usage (as one that timed out), never a count that would lower the others' sum.
+    """
+    counts = [prompt, completion, 0 if cached is None else cached]
+    if not all(isinstance(count, int) and not isinstance(count, bool) and count >= 0 for count in counts):
+        return Usage(unknown_calls=1)
+    return Usage(prompt_tokens=counts[0], cached_tokens=counts[2], completion_tokens=counts[1], calls=1)
+
+
 _MAX_ARGUMENT_CHARS = 4_000_000  # above write_file's cap with room for JSON escapes
 _MAX_NESTING = 64  # tool arguments are flat objects; deep nesting is only ever an attack on the parser
 _STRINGS = re.compile(r'"(?:[^"\\]++|\\.)*+"')

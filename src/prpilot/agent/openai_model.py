@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 from prpilot.agent.endpoint_errors import phrase, retry_after, server_text
-from prpilot.agent.model import ModelReply, ToolCall, assistant_message
+from prpilot.agent.model import ModelReply, assistant_message, reported_usage, sent_call, sent_text
 from prpilot.agent.model_api import CHAT_COMPLETIONS, RESPONSES, says_only_responses
-from prpilot.agent.responses_api import parse_response, responses_request
+from prpilot.agent.responses_api import ResponseFailed, parse_response, responses_request
 from prpilot.agent.text_tool_calls import native_or_text_calls
 from prpilot.errors import ModelError
 from prpilot.task import Usage
@@ -26,6 +26,8 @@ if TYPE_CHECKING:
     from openai.types.chat import ChatCompletion
 
 _RETRY_STATUSES = frozenset({408, 409, 429})
+# What reading a body that is not the API's reply raises (pydantic's ValidationError is a ValueError).
+_UNREADABLE = (AttributeError, TypeError, ValueError, KeyError, IndexError)
 _MAX_BACKOFF = 30.0
 _TIMES = {1: "once", 2: "twice", 3: "three times", 4: "four times", 5: "five times"}
 
@@ -142,13 +144,30 @@ class OpenAIChatModel:
         names = [tool["function"]["name"] for tool in tools if "function" in tool]
         try:
             if self.api == RESPONSES:
-                request = responses_request(self.model, messages, tools, max_output_tokens=self.max_output_tokens,
-                                            reasoning_effort=self.reasoning_effort)
-                return parse_response(self._client.responses.create(**request), names)
-            completion = self._client.chat.completions.create(**self._chat_request(messages, tools))
+                answer: Any = self._client.responses.create(**responses_request(
+                    self.model, messages, tools, max_output_tokens=self.max_output_tokens,
+                    reasoning_effort=self.reasoning_effort))
+            else:
+                answer = self._client.chat.completions.create(**self._chat_request(messages, tools))
         except openai.APIError as exc:
             raise self._explain(exc) from exc
-        return parse_completion(completion, names)
+        except _UNREADABLE as exc:  # the SDK could not read the body as a reply (an HTML page, say)
+            raise self._unreadable(exc) from exc
+        try:
+            return parse_response(answer, names) if self.api == RESPONSES else parse_completion(answer, names)
+        except ResponseFailed as exc:
+            failed = _Attempt(f"answered that the response failed: {exc.said}", retry=False)
+            failed.unknown = True  # it may have generated (and billed) part of a reply
+            raise failed from exc
+        except _UNREADABLE as exc:
+            raise self._unreadable(exc) from exc
+
+    def _unreadable(self, exc: Exception) -> _Attempt:
+        """An answer that is not the API's reply: said in words, and counted as a call of unknown usage."""
+        said = str(exc) if isinstance(exc, ValueError) and type(exc) is ValueError else f"{type(exc).__name__}: {exc}"
+        failed = _Attempt(f"answered something that is not a {self.api} reply ({said[:300]})", retry=False)
+        failed.unknown = True  # answered: it may have been billed, with a usage that cannot be read
+        return failed
 
     def _chat_request(self, messages: list[dict[str, Any]], tools: list[dict[str, Any]]) -> dict[str, Any]:
         request: dict[str, Any] = {"model": self.model, "messages": messages}
@@ -223,14 +242,17 @@ def parse_completion(response: ChatCompletion, tool_names: Collection[str] = ())
     calls as text (:mod:`prpilot.agent.text_tool_calls`): they are taken as the calls they are.
     """
     if not response.choices:
-        raise ModelError("The model endpoint answered without any choice; it may not support this request.")
+        raise ValueError("no choice: it may not support this request")
     message = response.choices[0].message
+    if message is None:
+        raise ValueError("a choice without a message")
     calls = []
     for call in message.tool_calls or []:
         function = getattr(call, "function", None)
         if function is not None:
-            calls.append(ToolCall(call.id, function.name, function.arguments or ""))
-    content = message.content or ""
+            calls.append(sent_call(call.id, function.name, function.arguments))
+    # A refusal (OpenAI's own field) is the model's answer: without it the reply would read as empty.
+    content = sent_text(message.content) or sent_text(getattr(message, "refusal", None))
     message_content = content
     calls, content = native_or_text_calls(calls, content, tool_names)
     return ModelReply(
@@ -247,25 +269,24 @@ def _usage(response: ChatCompletion) -> Usage:
     usage = response.usage
     if usage is None:
         return Usage(calls=1)
-    details = usage.prompt_tokens_details
-    return Usage(
-        prompt_tokens=usage.prompt_tokens,
-        cached_tokens=(details.cached_tokens or 0) if details else 0,
-        completion_tokens=usage.completion_tokens,
-        calls=1,
-    )
+    details = getattr(usage, "prompt_tokens_details", None)
+    return reported_usage(getattr(usage, "prompt_tokens", None), getattr(details, "cached_tokens", None),
+                          getattr(usage, "completion_tokens", None))
 
 
 def endpoint_unavailable(error: ModelError) -> bool:
     """Whether ``error`` says the endpoint or its model is unavailable, so that another model may answer.
 
-    Server errors, timeouts, failed connections, rate limits and an unknown model (404) qualify; a
-    refused key or a rejected request does not: the fallback would fail the same way, or should not try.
+    Server errors, timeouts, failed connections, rate limits, an unknown model (404) and answers that
+    are no reply qualify; a refused key or a rejected request does not: the fallback would fail the
+    same way, or should not try.
     """
     import openai
 
     cause = error.__cause__
     if isinstance(cause, openai.APIConnectionError):  # timeouts included
+        return True
+    if isinstance(cause, _UNREADABLE):  # it answers, but nothing a model says (a proxy's sign-in page, say)
         return True
     if isinstance(cause, openai.APIStatusError):
         return cause.status_code >= 500 or cause.status_code in _RETRY_STATUSES | {404}

@@ -10,9 +10,8 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import TYPE_CHECKING, Any
 
-from prpilot.agent.model import ModelReply, ToolCall, assistant_message
+from prpilot.agent.model import ModelReply, assistant_message, reported_usage, sent_call
 from prpilot.agent.text_tool_calls import native_or_text_calls
-from prpilot.errors import ModelError
 from prpilot.task import Usage
 
 if TYPE_CHECKING:
@@ -68,14 +67,34 @@ def input_items(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return items
 
 
+class ResponseFailed(ValueError):
+    """The endpoint's own word that the response failed (``status: failed``), with its reason."""
+
+    def __init__(self, said: str) -> None:
+        super().__init__(said)
+        self.said = said
+
+
 def parse_response(response: Response, tool_names: Collection[str] = ()) -> ModelReply:
-    """Turn a Responses answer into a ModelReply: its text, its function calls, its usage as reported."""
+    """Turn a Responses answer into a ModelReply: its text, its function calls, its usage as reported.
+
+    An answer that is not a Responses reply raises ValueError (or what reading it raised): the
+    caller says so in words.
+    """
     if response.status == "failed":
-        said = response.error.message if response.error is not None else "no reason given"
-        raise ModelError(f"The model endpoint answered that the response failed: {said}")
-    calls = [ToolCall(item.call_id, item.name, item.arguments or "") for item in response.output
-             if item.type == "function_call"]
-    content = response.output_text or ""
+        error = response.error
+        said = error if isinstance(error, str) else getattr(error, "message", None)
+        raise ResponseFailed(said if isinstance(said, str) and said else "no reason given")
+    if not isinstance(response.output, list):
+        raise ValueError("no output list")
+    items: list[Any] = [item for item in response.output if item is not None]
+    calls = [sent_call(item.call_id, item.name, item.arguments) for item in items
+             if getattr(item, "type", None) == "function_call"]
+    content = (response.output_text or "") if items else ""
+    if not content:  # a refusal is the model's answer: without it the reply would read as empty
+        content = "".join(part.refusal for item in items if getattr(item, "type", None) == "message"
+                          for part in (getattr(item, "content", None) or [])
+                          if getattr(part, "type", None) == "refusal" and isinstance(part.refusal, str))
     message_content = content
     calls, content = native_or_text_calls(calls, content, tool_names)
     details = response.incomplete_details
@@ -89,6 +108,6 @@ def _usage(response: Response) -> Usage:
     usage = response.usage
     if usage is None:
         return Usage(calls=1)
-    cached = usage.input_tokens_details.cached_tokens if usage.input_tokens_details else 0
-    return Usage(prompt_tokens=usage.input_tokens, cached_tokens=cached or 0,
-                 completion_tokens=usage.output_tokens, calls=1)
+    details = getattr(usage, "input_tokens_details", None)
+    return reported_usage(getattr(usage, "input_tokens", None), getattr(details, "cached_tokens", None),
+                          getattr(usage, "output_tokens", None))

@@ -56,8 +56,8 @@ def generate_task_title(model: ChatModel, request: str) -> tuple[str, Usage]:
     ]
     try:
         reply = model.complete(messages, [])
-    except ModelError:
-        return fallback_title(request), Usage()
+    except ModelError as exc:  # its requests that timed out may have been billed
+        return fallback_title(request), Usage(unknown_calls=exc.unknown_calls)
     if reply.tool_calls:
         return fallback_title(request), reply.usage
     return clean_title(reply.content) or fallback_title(request), reply.usage

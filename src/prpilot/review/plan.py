@@ -12,6 +12,7 @@ from pydantic import BaseModel
 
 from prpilot.review.answer import InlineComment, ReviewAnswer
 from prpilot.review.diff_lines import Lines, anchored
+from prpilot.thread.markdown import MAX_COMMENT, fit
 
 REVIEW_MARK = "<!-- prpilot:review -->"  # in prpilot's own review summaries and inline comments
 ADDRESSED_MARK = "<!-- prpilot:addressed -->"
@@ -93,7 +94,10 @@ def summary_markdown(plan: ReviewPlan, *, head: str, status_url: str = "") -> st
         parts.append(f"**{len(plan.over_limit)} more** (past the limit of inline comments)\n\n"
                      + _listed(plan.over_limit))
     footer = f"<sub>Reviewed at {head[:12]}" + (f" · [task]({status_url})" if status_url else "") + "</sub>"
-    return "\n\n".join(part for part in (*parts, footer, REVIEW_MARK) if part)
+    # GitHub refuses a review body over 65,536 characters (the whole review would be lost): the words
+    # are cut, the footer and the mark stay.
+    words = fit("\n\n".join(part for part in parts if part), MAX_COMMENT - len(footer) - len(REVIEW_MARK) - 4)
+    return "\n\n".join(part for part in (words, footer, REVIEW_MARK) if part)
 
 
 def _listed(comments: Sequence[InlineComment]) -> str:

@@ -13,6 +13,7 @@ from prpilot.errors import GitHubError
 from prpilot.github.port import PullReviewPort
 from prpilot.review.answer import InlineComment
 from prpilot.review.plan import ADDRESSED_MARK, REVIEW_MARK, ReviewPlan
+from prpilot.thread.markdown import MAX_COMMENT, fit
 
 log = logging.getLogger(__name__)
 ADDRESSED = "Addressed by the new commits: this line changed since this comment."
@@ -28,9 +29,14 @@ class Posted:
     edited: bool  # the summary is an earlier review's, edited
 
 
+def marked(body: str) -> str:
+    """``body`` with prpilot's mark last, within GitHub's size limit (the words are cut, never the mark)."""
+    return fit(body, MAX_COMMENT - len(REVIEW_MARK) - 2) + "\n\n" + REVIEW_MARK
+
+
 def _payload(comment: InlineComment) -> dict[str, object]:
     entry: dict[str, object] = {"path": comment.path, "line": comment.line, "side": comment.side,
-                                "body": f"{comment.markdown()}\n\n{REVIEW_MARK}"}
+                                "body": marked(comment.markdown())}
     if comment.start_line is not None:
         entry.update(start_line=comment.start_line, start_side=comment.side)
     return entry
@@ -42,6 +48,8 @@ def post_review(
     """Post ``plan``: its inline comments in one review, ``summary`` on it or on prpilot's earlier summary."""
     if event not in ("COMMENT", "REQUEST_CHANGES"):  # never APPROVE, whoever asks
         event = "COMMENT"
+    if len(summary) > MAX_COMMENT:  # the words, not the mark, give way (redaction and mentions may have grown it)
+        summary = marked(summary.removesuffix(REVIEW_MARK).rstrip())
     earlier = reviews.own_reviews(number, REVIEW_MARK)
     keep = earlier[-1] if earlier else None
     posted = None
