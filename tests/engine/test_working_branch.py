@@ -203,6 +203,23 @@ def test_the_secret_scan_reads_what_git_records_not_the_file_on_disk(checkout: C
     assert "pilot/add-notes" not in git(origin, "branch", "--list")
 
 
+@pytest.mark.parametrize("name", ["0:leak.txt", "1:leak.txt", "odd name with spaces 1 2.txt", "line\nbreak.txt"])
+def test_the_secret_scan_reads_every_staged_file_whatever_its_name(checkout: Checkout, origin: Path, git: Git,
+                                                                   name: str) -> None:
+    """A name git's revision syntax could take for something else (``:1:x`` is stage 1 of x) or that a
+    line-based read cannot carry is still read as the file it is."""
+    secret = "ghs_canary0123456789abcdef"
+    work = GitWork(checkout, cast(GitHubPort, Pulls()), "https://ci/run/1", secrets=[secret])
+    task = _issue_task(base="main")
+    branch = work.start(task, "Add notes")
+    (checkout.root / "leak.txt").write_text("nothing here\n")
+    (checkout.root / name).write_text(f"key: {secret}\n")
+
+    with pytest.raises(PrpilotError, match="would publish one of this workflow's secrets"):
+        work.commit_and_push(task, branch, "Add notes", ["leak.txt", name])
+    assert "pilot/add-notes" not in git(origin, "branch", "--list")
+
+
 @pytest.mark.parametrize("error", [MemoryError(), RecursionError("deep"), OSError(28, "No space left on device")])
 def test_saving_the_work_after_a_failure_never_raises(
     checkout: Checkout, monkeypatch: pytest.MonkeyPatch, error: BaseException

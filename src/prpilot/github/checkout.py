@@ -18,6 +18,7 @@ import logging
 import os
 import re
 import stat
+import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -52,6 +53,7 @@ _NETWORK_ATTEMPTS = 3
 # git opens it for reading, which waits for a writer that never comes. It is stopped, the FIFOs,
 # sockets and devices of the tree (git can commit none of them) are removed, and it runs again.
 LOOK_SECONDS = 30.0
+_SHA = re.compile(rb"[0-9a-f]{40}|[0-9a-f]{64}")
 
 
 def remove_special_files(root: Path) -> list[str]:
@@ -362,16 +364,36 @@ class Checkout:
         return sha
 
     def _staged(self, paths: Sequence[str]) -> dict[str, bytes]:
-        """The staged content of ``paths`` (files and symlinks; a path removed has none)."""
+        """The staged content of ``paths`` (files and symlinks; a path removed has none), in one git process.
+
+        ``git cat-file --batch`` reads ``:0:path`` (the index's entry) a line each; a path with a line break
+        in it cannot be named so, and is looked up through ``git ls-files -s`` instead.
+        """
+        plain = [path for path in paths if "\n" not in path and "\r" not in path]
         staged: dict[str, bytes] = {}
-        for start in range(0, len(paths), _MAX_PATHSPECS):
-            listing = str(self.repo.git.ls_files("-s", "-z", "--", *paths[start:start + _MAX_PATHSPECS],
-                                                 strip_newline_in_stdout=False))
-            for entry in filter(None, listing.split("\0")):
-                info, _, path = entry.partition("\t")
-                mode, sha, _ = info.split(" ", 2)
-                if mode.startswith(("100", "120")):  # a file or a symlink: a gitlink holds no content here
-                    staged[path] = self.repo.odb.stream(bytes.fromhex(sha)).read()
+        if plain:
+            with tempfile.TemporaryFile() as names:
+                names.write("".join(f":0:{path}\n" for path in plain).encode())  # stage 0: "1:x" is a name
+                names.seek(0)
+                out = self.repo.git.cat_file("--batch", istream=names, stdout_as_string=False,
+                                             strip_newline_in_stdout=False)
+            at = 0
+            for path in plain:
+                end = out.index(b"\n", at)
+                header, at = out[at:end].split(b" "), end + 1
+                if len(header) == 3 and _SHA.fullmatch(header[0]) and header[2].isdigit():  # then the content
+                    size = int(header[2])
+                    if header[1] == b"blob":
+                        staged[path] = out[at:at + size]
+                    at += size + 1
+        for path in paths:
+            if path not in plain:
+                listing = str(self.repo.git.ls_files("-s", "-z", "--", path, strip_newline_in_stdout=False))
+                for entry in filter(None, listing.split("\0")):
+                    info, _, name = entry.partition("\t")
+                    mode, sha, _ = info.split(" ", 2)
+                    if mode.startswith(("100", "120")):
+                        staged[name] = self.repo.odb.stream(bytes.fromhex(sha)).read()
         return staged
 
     def _stage(self, paths: Sequence[str]) -> None:
