@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, fields, replace
 
 from prpilot.errors import ConfigError
+from prpilot.masking import shown
 
 _SIZE = re.compile(r"^(\d+)([KMGT]?)(?:I?B)?$", re.IGNORECASE)
 _SECONDS = re.compile(r"^(\d+)([SMH]?)$", re.IGNORECASE)
@@ -56,15 +57,16 @@ def parse_command_limits(text: str) -> CommandLimits:
         name, _, value = pair.partition("=")
         key = _NAMES.get(name.strip().lower())
         if key is None:
-            raise ConfigError(f"command-limits: unknown limit {name!r}; use {', '.join(_NAMES)}")
+            raise ConfigError(f"command-limits: unknown limit {shown(name)}; use {', '.join(_NAMES)}")
         pattern = _SECONDS if key == "cpu_seconds" else _SIZE if key in ("memory", "file_size", "tmp") else None
         match = (pattern or re.compile(r"^(\d+)()$")).match(value.strip().upper())
         if match is None or int(match.group(1)) <= 0:
-            raise ConfigError(f"command-limits: {pair!r} is not a positive number (e.g. memory=4G, cpu-seconds=15m)")
+            raise ConfigError(f"command-limits: {shown(pair)} is not a positive number "
+                              "(e.g. memory=4G, cpu-seconds=15m)")
         unit = 60 if key == "cpu_seconds" and match.group(2).upper() == "M" else _UNITS[match.group(2).upper()]
         amount = int(match.group(1)) * unit
         if amount > _MOST[key]:
             most = _size(_MOST[key]) if key in ("memory", "file_size", "tmp") else f"{_MOST[key]:,}"
-            raise ConfigError(f"command-limits: {pair!r} is more than the system takes (at most {most})")
+            raise ConfigError(f"command-limits: {shown(pair)} is more than the system takes (at most {most})")
         limits = replace(limits, **{key: amount})
     return limits

@@ -6,6 +6,7 @@ Kept out of :mod:`prpilot.agent` so the schedule step can mask without loading t
 from __future__ import annotations
 
 import base64
+import re
 
 # A secret shorter than this is a placeholder ("x", "dummy" for a local model server), not a key:
 # masking every "x" in the prompt garbles what the model reads (issue 16), and hides nothing real.
@@ -37,3 +38,14 @@ def secret_forms(secret: str) -> list[str]:
         return []
     encoded = [base64.b64encode(text.encode()).decode() for text in (secret, f"x-access-token:{secret}")]
     return [secret, *encoded]
+
+
+_SECRET_LIKE = re.compile(r"(gh[pousr]_|github_pat_|sk-)\S*|[A-Za-z0-9_\-+/=]{32,}")
+
+
+def shown(value: str) -> str:
+    """``value`` quoted for a message about a malformed input, unless it looks like a secret."""
+    if _SECRET_LIKE.search(value):
+        return "a value that looks like a secret (not shown)"
+    return repr(value if len(value) <= 60 else value[:57] + "...")
+

@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict
 
 from prpilot.command_limits import DEFAULT_COMMAND_LIMITS, CommandLimits, parse_command_limits
 from prpilot.errors import ConfigError
+from prpilot.masking import shown
 
 
 class Step(StrEnum):
@@ -298,16 +299,6 @@ class Settings(BaseModel):
 
 # A value shaped like a credential (a GitHub token, an OpenAI key, a long random string): a message that
 # names a malformed input never repeats it, as the message goes to the thread and the log.
-_SECRET_LIKE = re.compile(r"(gh[pousr]_|github_pat_|sk-)\S*|[A-Za-z0-9_\-+/=]{32,}")
-
-
-def shown(value: str) -> str:
-    """``value`` quoted for a message about a malformed input, unless it looks like a secret."""
-    if _SECRET_LIKE.search(value):
-        return "a value that looks like a secret (not shown)"
-    return repr(value if len(value) <= 60 else value[:57] + "...")
-
-
 def http_url(what: str, value: str) -> str:
     """``value`` when it is empty or an http(s) URL with a host; ConfigError naming ``what`` otherwise."""
     parts = urlparse(value)
@@ -352,7 +343,7 @@ def _usd(name: str, value: str) -> Decimal | None:
 def _effort(value: str) -> str:
     # Passed to the endpoint as is (each family has its own levels), so only its shape is checked here.
     if value and not re.fullmatch(r"[a-z]{1,20}", value):
-        raise ConfigError(f"input reasoning-effort must be one word such as low, medium or high, not {value!r}")
+        raise ConfigError(f"input reasoning-effort must be one word such as low, medium or high, not {shown(value)}")
     return value
 
 
@@ -367,7 +358,7 @@ def _lines(value: str) -> tuple[str, ...]:
 
 def _mode(value: str) -> str:
     if value not in ("", "review"):
-        raise ConfigError(f"input mode must be review or empty (requests in comments), not {value!r}")
+        raise ConfigError(f"input mode must be review or empty (requests in comments), not {shown(value)}")
     return value
 
 
@@ -420,10 +411,10 @@ def parse_settings(raw: Mapping[str, str], *, copilot_api: str = "", tool_profil
 
     tool_profile = tool_profile.strip() or "standard"
     if tool_profile not in TOOL_PROFILES:
-        raise ConfigError(f"PRPILOT_TOOL_PROFILE must be one of {', '.join(TOOL_PROFILES)}, not {tool_profile!r}")
+        raise ConfigError(f"PRPILOT_TOOL_PROFILE must be one of {', '.join(TOOL_PROFILES)}, not {shown(tool_profile)}")
     model_api = get("model-api") or "auto"
     if model_api not in MODEL_APIS:
-        raise ConfigError(f"input model-api must be one of {', '.join(MODEL_APIS)}, not {model_api!r}")
+        raise ConfigError(f"input model-api must be one of {', '.join(MODEL_APIS)}, not {shown(model_api)}")
     strategy = get("strategy") or "actions"
     if strategy not in STRATEGIES:
         raise ConfigError(f"input strategy must be one of {', '.join(STRATEGIES)}, not {shown(strategy)}")
