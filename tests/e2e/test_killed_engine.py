@@ -170,3 +170,135 @@ def test_an_engine_killed_just_after_answering_is_not_answered_twice(bed: Bed, t
     assert "completed" in output.read_text()
     assert len(_settlements(bed)) == 1  # settled once, by the engine; settling again changed nothing
     assert "Traceback" not in finish.stdout + finish.stderr
+
+
+# --- single faults around the finish step (an audit of 2026-12-08) -----------------------------------
+
+
+def _block_checkpoints_once_the_model_is_asked(bed: Bed, root: Path) -> threading.Thread:
+    """Once the model got its first request, make every later write of the task file fail (as a full disk does).
+
+    The task file is written through ``<file>.partial``; a directory of that name makes the write an OSError.
+    """
+
+    def watch() -> None:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if bed.model.requests:
+                for task_file in root.rglob("prpilot-task-*.json"):
+                    task_file.with_name(task_file.name + ".partial").mkdir(exist_ok=True)
+                return
+            time.sleep(0.01)
+
+    thread = threading.Thread(target=watch, daemon=True)
+    thread.start()
+    return thread
+
+
+def test_a_checkpoint_that_cannot_be_written_loses_no_billed_call_and_no_traceback(bed: Bed, tmp_path: Path) -> None:
+    bed.model.script(
+        say.tool("read_file", {"path": "README.md"}).with_usage(prompt_tokens=100, completion_tokens=5).after(1),
+        say.text("Nothing to change.").with_usage(prompt_tokens=200, completion_tokens=7),
+    )
+    event = bed.issue_comment("/pilot look around")
+    blocker = _block_checkpoints_once_the_model_is_asked(bed, tmp_path)
+
+    result = bed.run("issue_comment", event)
+    blocker.join()
+
+    assert len(bed.model.calls) >= 1
+    [settled] = _settlements(bed)
+    # The API answered the first call (100 + 5 tokens): it is billed, whatever became of the checkpoint.
+    assert settled.bill.prompt_tokens >= 100, settled.bill
+    [bill] = bed.billing.bills
+    assert bill["prompt_tokens"] >= 100, bill
+    comment = bed.status_comments(event["issue"]["number"])[0]
+    task = extract_task(comment)
+    assert task is not None
+    assert task.is_final
+    assert "Traceback" not in result.logs
+
+
+def test_a_killed_engine_whose_work_the_finish_step_cannot_push_hands_the_work_back(bed: Bed) -> None:
+    bed.model.script(
+        say.tool("edit_file", {"path": "README.md", "old": "projet", "new": "project"}),
+        say.tool("run_command", {"command": EATS_THE_MACHINE}),
+        say.text("never reached"),
+    )
+    event = bed.issue_comment("/pilot fix the typo and run the tests")
+    bed.github.fail("POST", r"/git-receive-pack$", 500, times=99)  # the network to GitHub's git is down
+
+    killer = _kill_the_engine_when_the_command_runs()
+    result = bed.run("issue_comment", event, allowed_commands="python3 -c")
+    killer.join()
+
+    assert result.step("finish").outcome == "failure"
+    assert [r for r in bed.github.requests if r.path.endswith("/git-receive-pack")]  # the finish step tried
+    [comment] = bed.status_comments(event["issue"]["number"])
+    assert "❌" in comment
+    # The runner's checkout is gone after the job: the edit comes back on the thread as a patch, as the
+    # engine hands back a push it could not make (test_a_pull_request_task_whose_push_keeps_failing...).
+    assert "+This project says hello." in comment, comment
+
+
+def test_the_finish_step_bills_a_killed_engines_calls_to_the_account_that_paid_them(bed: Bed) -> None:
+    bed.model.script(
+        say.tool("read_file", {"path": "README.md"}).with_usage(prompt_tokens=100, completion_tokens=5),
+        say.tool("run_command", {"command": EATS_THE_MACHINE}).with_usage(prompt_tokens=1_500, completion_tokens=30),
+        say.text("never reached"),
+    )
+    event = bed.issue_comment("/pilot run the tests")
+
+    killer = _kill_the_engine_when_the_command_runs()
+    result = bed.run("issue_comment", event, allowed_commands="python3 -c")  # the bed's openai-api-key pays
+    killer.join()
+
+    assert result.step("finish").outcome == "failure", result.logs
+    [bill] = bed.billing.bills
+    assert bill["prompt_tokens"] == 1_600
+    # The calls went to openai-base-url with openai-api-key: that account paid, not a Copilot plan.
+    assert bill["billed_to"] is None, bill
+    [comment] = bed.status_comments(event["issue"]["number"])
+    assert "Copilot" not in comment
+
+
+def _kill_the_engine_once_it_pushed(bed: Bed, timeout: float = 60) -> threading.Thread:
+    """SIGKILL the run step's process once its push landed (before it opens the pull request)."""
+
+    def watch() -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if any(r.path.endswith("/git-receive-pack") and r.status == 200 for r in bed.github.requests):
+                for pid in _pids_running("entrypoint.py\0run"):
+                    os.kill(pid, signal.SIGKILL)
+                return
+            time.sleep(0.005)
+
+    thread = threading.Thread(target=watch, daemon=True)
+    thread.start()
+    return thread
+
+
+def test_an_engine_killed_between_its_push_and_the_pull_request_says_where_the_work_is(bed: Bed) -> None:
+    bed.model.script(
+        say.tool("edit_file", {"path": "README.md", "old": "projet", "new": "project"}),
+        say.text("Fixed the typo."),
+        say.text("Fix the typo in README.md"),  # the title
+    )
+    event = bed.issue_comment("/pilot fix the typo in README.md")
+    bed.github.latency = 1.0  # the requests after the push are slow: the kill comes before the pull request
+
+    killer = _kill_the_engine_once_it_pushed(bed)
+    result = bed.run("issue_comment", event)
+    killer.join()
+
+    assert result.step("run").outcome == "failure"
+    assert bed.github.pulls(bed.repo) == []  # killed before it opened the pull request
+    [branch] = bed.github.git(bed.repo, "branch", "--list", "pilot/*").split()
+    assert "This project says hello." in (bed.github.read_file(bed.repo, "README.md", ref=branch) or "")
+    [comment] = bed.status_comments(event["issue"]["number"])
+    assert "❌" in comment
+    # The work is on the pushed branch, and only the thread can tell the requester so.
+    assert branch in comment, comment
+    assert result.outputs["branch"] == branch
+

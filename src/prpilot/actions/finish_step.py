@@ -56,6 +56,7 @@ def finish_step(env: Mapping[str, str]) -> int:
         return 0
     # Only a task left unfinished pays for git, PyGithub and the engine's imports.
     from prpilot.agent.sanitize import Redactor
+    from prpilot.engine.checkpoint import BILLED_TO_KEY, billed_to
     from prpilot.engine.working_branch import RESUME_KEY, resumed
     from prpilot.thread.ending import Ending, end_task
     from prpilot.wiring.run import Run
@@ -63,25 +64,28 @@ def finish_step(env: Mapping[str, str]) -> int:
     run = Run.read(env, Step.FINISH, runner)
     settings, ctx = run.settings, run.context
     resume = resumed(task.context.pop(RESUME_KEY, None))  # never part of the record or the answer
+    payers = billed_to(task.context.pop(BILLED_TO_KEY, None))
     if not settings.github_token:
         runner.warning("prpilot: the github-token input is empty: the unfinished task is neither billed nor answered")
         return 1
     _stop_orphaned_commands(ctx, runner)  # before anything reads or pushes the workspace they write to
     github = run.github
     answered = _answered_on_the_thread(task, github)
+    patch = ""  # the work a push could not take: the runner's checkout goes with the job, so it goes on the thread
     if answered is None and resume is not None:
         try:
-            _push_the_work(task, resume, run)
+            patch = _push_the_work(task, resume, run)
         except Exception as exc:  # out of memory, a full disk, a bug: the task is still billed and answered
             runner.warning(f"prpilot: could not push the work done so far ({type(exc).__name__}: {exc})")
     task = answered or task
     meter = run.meter(settings.model)
+    meter.billed_to = payers  # as the engine's meter had it: this step is not given the model's key
     meter.add(task.usage)  # what the engine counted before it was stopped
     # Settling is idempotent: an engine that billed before it was killed is not billed twice.
-    ending = Ending(thread=run.status_comment(), meter=meter, notices=runner,
-                    redact=Redactor(settings.secrets()))
+    redact = Redactor(settings.secrets())
+    ending = Ending(thread=run.status_comment(), meter=meter, notices=runner, redact=redact)
     end_task(task, TaskStatus.FAILED, stopped_text(task, env.get("PRPILOT_ENGINE_OUTCOME", "")), ending,
-             answer=answered is None)
+             patch=redact(patch), answer=answered is None)
     if answered is None:
         runner.error(f"prpilot: {task.result}")
     return 0 if task.status is TaskStatus.COMPLETED else 1
@@ -106,23 +110,27 @@ def _retire_stale_comments(env: Mapping[str, str], task: Task) -> None:
     run.status_comment().tidy(task, None)
 
 
-def _push_the_work(task: Task, resume: tuple[WorkingBranch, str, list[str] | None], run: Run) -> None:
-    """Push what the killed agent changed in the checkout, as the engine does after any failure."""
+def _push_the_work(task: Task, resume: tuple[WorkingBranch, str, list[str] | None], run: Run) -> str:
+    """Push what the killed agent changed in the checkout, as the engine does after any failure.
+
+    Returns the patch of a commit the push could not take ("" when it went, or there was none).
+    """
     from prpilot.engine.change_rules import ChangeRules
     from prpilot.engine.working_branch import GitWork
     from prpilot.github.checkout import Checkout
 
     settings, ctx = run.settings, run.context
     if not ctx.workspace:
-        return
+        return ""
     try:
         checkout = Checkout(Path(ctx.workspace), server_url=ctx.server_url, token=settings.github_token)
     except PrpilotError:
-        return  # no checkout left to push from
+        return ""  # no checkout left to push from
     branch, title, touched = resume
     rules = ChangeRules(allow_workflow_edits=settings.allow_workflow_edits)
     work = GitWork(checkout, run.github, ctx.run_url, secrets=settings.secrets(), rules=rules)
     work.save(task, branch, title, touched)
+    return work.unpushed_patch()
 
 
 def _answered_on_the_thread(task: Task, github: GitHubRepository) -> Task | None:

@@ -111,7 +111,8 @@ class TaskEngine:
         self._status.editor = editor
         try:
             self._deadline = time.monotonic() + self.settings.max_minutes * 60
-            self._kept = Checkpoint(self.checkpoint, self._touched) if self.checkpoint is not None else None
+            self._kept = (Checkpoint(self.checkpoint, self._touched, billed_to=self.meter.billed_to)
+                          if self.checkpoint is not None else None)
             self._task_model = self._kept.counted(self.model, task) if self._kept is not None else self.model
             return self._run(task)
         finally:
@@ -349,6 +350,7 @@ class TaskEngine:
             self._kept.working = (branch, title)
         task.changed_files = changed[:_MAX_CHANGED_FILES]
         self.git.commit_and_push(task, branch, title, changed)
+        self._keep(task, self.usage)  # killed from here on, the finish step still names the branch the work is on
         failing = self._checks if task.verify == "failed" else None
         ci = self._redact(start_workflows(self.github, self.settings.ci_workflows, task.branch or branch.name,
                                           self.repo_url, changed=self.git.workflows_changed()))

@@ -178,6 +178,13 @@ class GitWork:
             changed = self.changed(touched)
             if changed:
                 self.commit_and_push(task, branch, f"WIP: {title}", changed)
+            elif (tip := self.checkout.commit_beyond(branch.name, branch.base)) is not None:
+                # Committed before the engine was stopped, pushed or not: the remote gets it, the answer names it.
+                if not self.checkout.pushed(branch.name):
+                    self.unpushed = tip  # a push that fails leaves it as a patch for the thread
+                    self.checkout.push(branch.name, create=branch.open_pull)
+                    self.unpushed = None
+                task.branch = branch.name
         except PrpilotError as exc:
             log.warning("could not push the work done so far: %s", exc.message)
         except Exception:  # out of memory, a full disk, a bug: the task must still be answered and billed

@@ -393,7 +393,8 @@ class Checkout:
                     info, _, name = entry.partition("\t")
                     mode, sha, _ = info.split(" ", 2)
                     if mode.startswith(("100", "120")):
-                        staged[name] = self.repo.odb.stream(bytes.fromhex(sha)).read()
+                        staged[name] = self.repo.git.cat_file("blob", sha, stdout_as_string=False,
+                                                              strip_newline_in_stdout=False)
         return staged
 
     def _stage(self, paths: Sequence[str]) -> None:
@@ -438,6 +439,16 @@ class Checkout:
                 return  # the push was carried out; only its answer was lost
             log.warning("git could not push %s (%s); trying again", branch, last[0])
             self._pause(attempt)
+
+    def commit_beyond(self, branch: str, base: str | None) -> str | None:
+        """The local ``branch``'s tip when it holds a commit beyond the remote ``base`` it started from, else None."""
+        local = self._local_sha(f"refs/heads/{branch}")
+        start = self._local_sha(f"refs/remotes/{self.remote}/{base}") if base else None
+        return local if local is not None and start is not None and local != start else None
+
+    def pushed(self, branch: str) -> bool:
+        """Whether the remote's ``branch`` is our local one (one ls-remote)."""
+        return self._landed(f"refs/heads/{branch}")
 
     def _landed(self, ref: str) -> bool:
         """Whether the remote's ``ref`` already is our local one (None-safe: unknown counts as no)."""
