@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from prpilot.actions.run_step import run_step
+from prpilot.engine.cancellation import CancelSignal
 from prpilot.errors import ConfigError, GitHubError
 from prpilot.testing.runner.env import parse_command_file
 from prpilot.testing.scenario import start_bed
@@ -62,8 +63,9 @@ def test_the_run_step_tells_the_finish_step_whether_the_engine_began_and_whether
 
     scheduling = object()  # the scheduling's run, handed to the engine of the same process
 
-    def engine(env: dict[str, str], *, opened: object) -> int:
+    def engine(env: dict[str, str], *, opened: object, cancel: CancelSignal) -> int:
         assert opened is scheduling
+        assert not cancel.requested  # the scheduling's signal handler, handed on
         seen_at_start.update(parse_command_file(outputs.read_text()))
         if ends:
             task.transition(TaskStatus.RUNNING)

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from github import Auth, Github
-from prpilot.billing.ledger import Ledger, Settlement
+from prpilot.billing.ledger import Ledger, Record, Reservation, Settlement
 from prpilot.billing.ref_ledger import RefLedgerBackend
 from prpilot.engine.working_branch import RESUME_KEY
 from prpilot.github.ref_store import GitRefStore
@@ -74,10 +74,13 @@ def _kill_the_engine_when_the_command_runs(timeout: float = 60) -> threading.Thr
     return thread
 
 
-def _settlements(bed: Bed) -> list[Settlement]:
+def _records(bed: Bed) -> list[Record]:
     client = Github(auth=Auth.Token(bed.github.token), base_url=bed.github.api_url, lazy=True)
-    ledger = Ledger(RefLedgerBackend(GitRefStore(client.get_repo(bed.repo))))
-    return [r for r in ledger.records() if isinstance(r, Settlement)]
+    return Ledger(RefLedgerBackend(GitRefStore(client.get_repo(bed.repo)))).records()
+
+
+def _settlements(bed: Bed) -> list[Settlement]:
+    return [r for r in _records(bed) if isinstance(r, Settlement)]
 
 
 def test_a_killed_engine_step_is_failed_billed_and_answered_by_the_finish_step(bed: Bed) -> None:
@@ -301,4 +304,31 @@ def test_an_engine_killed_between_its_push_and_the_pull_request_says_where_the_w
     # The work is on the pushed branch, and only the thread can tell the requester so.
     assert branch in comment, comment
     assert result.outputs["branch"] == branch
+
+
+def _ledger_write_arrived(bed: Bed) -> bool:
+    return any(a.method in ("POST", "PATCH") and "git/refs" in a.path for a in bed.github.arrivals)
+
+
+def test_a_job_cancelled_during_the_ledger_admission_still_ends_and_answers_the_task(bed: Bed) -> None:
+    """The cancel comes while the admission's ledger write is in flight: the scheduling finishes its outputs
+    first, so the finish step ends the admitted task ("never started"), answered and its hold freed, instead
+    of a reservation never settled and a status comment "queued" for ever."""
+    bed.model.set_policy(lambda request, index: say.text("Nothing to change."))
+    event = bed.issue_comment("/pilot look around")
+    bed.github.latency = 0.5  # the admission's ref write is in flight when the cancel comes
+
+    result = bed.runner.run("issue_comment", event, bed.inputs, cancel_when=lambda: _ledger_write_arrived(bed),
+                            cancel_grace=20)
+
+    assert result.cancelled
+    records = _records(bed)
+    [reservation] = [r for r in records if isinstance(r, Reservation)]  # the admission landed
+    [comment] = bed.status_comments(event["issue"]["number"])
+    task = extract_task(comment)
+    assert task is not None
+    assert task.is_final, comment
+    assert "never started" in comment
+    assert [r for r in records if isinstance(r, Settlement) and r.bill.task_id == reservation.task_id]
+    assert not bed.model.calls  # the engine never began
 

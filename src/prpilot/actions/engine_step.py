@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from prpilot.actions.runner_commands import ActionsRunner
 from prpilot.actions.task_file import load_task_file, task_path
@@ -14,11 +15,15 @@ from prpilot.task import Task, TaskStatus
 from prpilot.thread.ending import task_outputs
 from prpilot.wiring.run import Run
 
+if TYPE_CHECKING:
+    from prpilot.engine.cancellation import CancelSignal
 
-def engine_step(env: Mapping[str, str], *, opened: Run | None = None) -> int:
+
+def engine_step(env: Mapping[str, str], *, opened: Run | None = None, cancel: CancelSignal | None = None) -> int:
     """Run the engine step on the task the schedule step admitted; return the exit code.
 
-    ``opened``: the scheduling's run in this process, whose GitHub client and ledger the engine uses.
+    ``opened``: the scheduling's run in this process, whose GitHub client and ledger the engine uses;
+    ``cancel``: its cancel signal, which may already have heard a signal.
     """
     from prpilot.engine.cancellation import CancelSignal
 
@@ -32,7 +37,7 @@ def engine_step(env: Mapping[str, str], *, opened: Run | None = None) -> int:
         raise
     if opened is not None:
         run.adopt(opened)
-    cancel = CancelSignal()
+    cancel = cancel or CancelSignal()
     cancel.install()
     if run.context.run_id:  # the run /pilot stop cancels (a dispatched worker runs the task in a run of its own)
         task.context["run_id"] = run.context.run_id

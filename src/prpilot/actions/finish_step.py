@@ -130,6 +130,8 @@ def _push_the_work(task: Task, resume: tuple[WorkingBranch, str, list[str] | Non
     rules = ChangeRules(allow_workflow_edits=settings.allow_workflow_edits)
     work = GitWork(checkout, run.github, ctx.run_url, secrets=settings.secrets(), rules=rules)
     work.save(task, branch, title, touched)
+    if task.branch is None:  # nothing left uncommitted: what the engine committed before it was killed
+        work.push_committed(task, branch)
     return work.unpushed_patch()
 
 

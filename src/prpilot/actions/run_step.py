@@ -16,6 +16,7 @@ from prpilot.actions.engine_step import engine_step
 from prpilot.actions.runner_commands import ActionsRunner
 from prpilot.actions.schedule_step import report_failure, schedule_task
 from prpilot.actions.task_file import load_task_file
+from prpilot.engine.cancellation import CancelSignal
 from prpilot.errors import PrpilotError
 from prpilot.masking import secret_forms
 from prpilot.settings import SECRET_INPUTS, raw_inputs
@@ -30,18 +31,26 @@ def run_step(env: Mapping[str, str]) -> int:
     import_in_background(MODEL_CLIENT)
     runner = ActionsRunner(env)
     _mask_every_secret(env, runner)
+    # A job cancelled while the task is scheduled waits for the scheduling to write its outputs: an admitted
+    # task is then the finish step's to end (answered, its hold freed), not left "queued" for ever.
+    cancel = CancelSignal()
+    cancel.install()
     try:
-        scheduled = schedule_task(env)
+        with cancel.shield():
+            scheduled = schedule_task(env)
     except PrpilotError as exc:
         report_failure(runner, exc.message)
         raise
     if scheduled.task_file is None:
         return scheduled.code
+    if cancel.requested:  # the finish step ends the admitted task ("never started")
+        runner.info("prpilot: the job was cancelled before the engine began")
+        return 1
     engine_env = {**env, "PRPILOT_TASK_FILE": str(scheduled.task_file)}
     runner.set_output("engine-started", "true")
     # The engine works over the scheduling's GitHub client and ledger: its first ledger write starts from
     # the commit the admission made, with no request for that commit or its month file.
-    code = engine_step(engine_env, opened=scheduled.run)
+    code = engine_step(engine_env, opened=scheduled.run, cancel=cancel)
     if _nothing_left(engine_env):
         runner.set_output("ended", "true")
     return code

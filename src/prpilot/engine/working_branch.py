@@ -178,17 +178,25 @@ class GitWork:
             changed = self.changed(touched)
             if changed:
                 self.commit_and_push(task, branch, f"WIP: {title}", changed)
-            elif (tip := self.checkout.commit_beyond(branch.name, branch.base)) is not None:
-                # Committed before the engine was stopped, pushed or not: the remote gets it, the answer names it.
-                if not self.checkout.pushed(branch.name):
-                    self.unpushed = tip  # a push that fails leaves it as a patch for the thread
-                    self.checkout.push(branch.name, create=branch.open_pull)
-                    self.unpushed = None
-                task.branch = branch.name
         except PrpilotError as exc:
             log.warning("could not push the work done so far: %s", exc.message)
         except Exception:  # out of memory, a full disk, a bug: the task must still be answered and billed
             log.exception("could not push the work done so far")
+
+    def push_committed(self, task: Task, branch: WorkingBranch) -> None:
+        """A commit made before the engine was killed, pushed or not: the remote gets it, and the task names its
+        branch (for the finish step; the engine hands back a push it could not make as a patch itself)."""
+        try:
+            tip = self.checkout.commit_beyond(branch.name, branch.base)
+            if tip is None:
+                return
+            if not self.checkout.pushed(branch.name):
+                self.unpushed = tip  # a push that fails leaves it as a patch for the thread
+                self.checkout.push(branch.name, create=branch.open_pull)
+                self.unpushed = None
+            task.branch = branch.name
+        except PrpilotError as exc:
+            log.warning("could not push the work committed so far: %s", exc.message)
 
     def unpushed_patch(self) -> str:
         """The commit the remote refused, as a patch for ``git am``: the runner's checkout is gone after the job."""
