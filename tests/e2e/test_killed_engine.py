@@ -15,6 +15,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -54,24 +55,33 @@ def _parent(pid: int) -> int:
     return int(next(line.split()[1] for line in status.splitlines() if line.startswith("PPid:")))
 
 
-def _kill_the_engine_when_the_command_runs(timeout: float = 60) -> threading.Thread:
-    """SIGKILL the engine's process, the run step's (the out-of-memory killer's way), once the agent's command runs."""
+def _watch(tick: Callable[[], bool], timeout: float, every: float) -> threading.Thread:
+    """Call ``tick`` every ``every`` seconds on a thread of its own until it says it is done, or ``timeout``."""
 
     def watch() -> None:
         deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            for pid in _pids_running("120.25"):
-                with contextlib.suppress(OSError, StopIteration):
-                    while pid > 1:
-                        pid = _parent(pid)
-                        if b"entrypoint.py\0run" in Path(f"/proc/{pid}/cmdline").read_bytes():
-                            os.kill(pid, signal.SIGKILL)
-                            return
-            time.sleep(0.05)
+        while time.monotonic() < deadline and not tick():
+            time.sleep(every)
 
     thread = threading.Thread(target=watch, daemon=True)
     thread.start()
     return thread
+
+
+def _kill_the_engine_when_the_command_runs(timeout: float = 60) -> threading.Thread:
+    """SIGKILL the run step's process (the out-of-memory killer's way) once the agent's command runs."""
+
+    def kill() -> bool:
+        for pid in _pids_running("120.25"):
+            with contextlib.suppress(OSError, StopIteration):
+                while pid > 1:
+                    pid = _parent(pid)
+                    if b"entrypoint.py\0run" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                        os.kill(pid, signal.SIGKILL)
+                        return True
+        return False
+
+    return _watch(kill, timeout, 0.05)
 
 
 def _records(bed: Bed) -> list[Record]:
@@ -268,18 +278,14 @@ def test_the_finish_step_bills_a_killed_engines_calls_to_the_account_that_paid_t
 def _kill_the_engine_once_it_pushed(bed: Bed, timeout: float = 60) -> threading.Thread:
     """SIGKILL the run step's process once its push landed (before it opens the pull request)."""
 
-    def watch() -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if any(r.path.endswith("/git-receive-pack") and r.status == 200 for r in bed.github.requests):
-                for pid in _pids_running("entrypoint.py\0run"):
-                    os.kill(pid, signal.SIGKILL)
-                return
-            time.sleep(0.005)
+    def kill() -> bool:
+        if not any(r.path.endswith("/git-receive-pack") and r.status == 200 for r in bed.github.requests):
+            return False
+        for pid in _pids_running("entrypoint.py\0run"):
+            os.kill(pid, signal.SIGKILL)
+        return True
 
-    thread = threading.Thread(target=watch, daemon=True)
-    thread.start()
-    return thread
+    return _watch(kill, timeout, 0.005)
 
 
 def test_an_engine_killed_between_its_push_and_the_pull_request_says_where_the_work_is(bed: Bed) -> None:
