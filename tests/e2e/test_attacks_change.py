@@ -180,7 +180,7 @@ def test_1_2_the_finish_step_saving_a_killed_engines_work_keeps_the_rules(bed: B
     )
     event = bed.issue_comment("/pilot add notes")
 
-    killer = killed._kill_the_engine_when_the_command_runs()
+    killer = killed._kill_the_engine_when_the_command_runs(bed)
     result = bed.run("issue_comment", event, allowed_commands="python3 -m unittest,python3 -c")
     killer.join()
 

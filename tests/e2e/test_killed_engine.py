@@ -68,7 +68,12 @@ def _watch(tick: Callable[[], bool], timeout: float, every: float) -> threading.
     return thread
 
 
-def _kill_the_engine_when_the_command_runs(timeout: float = 60) -> threading.Thread:
+def _ours(bed: Bed, pid: int) -> bool:
+    """Whether ``pid`` is a step of ``bed`` (the tests of another worker run the same commands)."""
+    return f"GITHUB_API_URL={bed.github.api_url}\0".encode() in Path(f"/proc/{pid}/environ").read_bytes()
+
+
+def _kill_the_engine_when_the_command_runs(bed: Bed, timeout: float = 60) -> threading.Thread:
     """SIGKILL the run step's process (the out-of-memory killer's way) once the agent's command runs."""
 
     def kill() -> bool:
@@ -76,7 +81,7 @@ def _kill_the_engine_when_the_command_runs(timeout: float = 60) -> threading.Thr
             with contextlib.suppress(OSError, StopIteration):
                 while pid > 1:
                     pid = _parent(pid)
-                    if b"entrypoint.py\0run" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                    if b"entrypoint.py\0run" in Path(f"/proc/{pid}/cmdline").read_bytes() and _ours(bed, pid):
                         os.kill(pid, signal.SIGKILL)
                         return True
         return False
@@ -103,7 +108,7 @@ def test_a_killed_engine_step_is_failed_billed_and_answered_by_the_finish_step(b
     )
     event = bed.issue_comment("/pilot run the tests and fix what fails")
 
-    killer = _kill_the_engine_when_the_command_runs()
+    killer = _kill_the_engine_when_the_command_runs(bed)
     result = bed.run("issue_comment", event, allowed_commands="python3 -c")
     killer.join()
 
@@ -241,7 +246,7 @@ def test_a_killed_engine_whose_work_the_finish_step_cannot_push_hands_the_work_b
     event = bed.issue_comment("/pilot fix the typo and run the tests")
     bed.github.fail("POST", r"/git-receive-pack$", 500, times=99)  # the network to GitHub's git is down
 
-    killer = _kill_the_engine_when_the_command_runs()
+    killer = _kill_the_engine_when_the_command_runs(bed)
     result = bed.run("issue_comment", event, allowed_commands="python3 -c")
     killer.join()
 
@@ -262,7 +267,7 @@ def test_the_finish_step_bills_a_killed_engines_calls_to_the_account_that_paid_t
     )
     event = bed.issue_comment("/pilot run the tests")
 
-    killer = _kill_the_engine_when_the_command_runs()
+    killer = _kill_the_engine_when_the_command_runs(bed)
     result = bed.run("issue_comment", event, allowed_commands="python3 -c")  # the bed's openai-api-key pays
     killer.join()
 
@@ -282,7 +287,9 @@ def _kill_the_engine_once_it_pushed(bed: Bed, timeout: float = 60) -> threading.
         if not any(r.path.endswith("/git-receive-pack") and r.status == 200 for r in bed.github.requests):
             return False
         for pid in _pids_running("entrypoint.py\0run"):
-            os.kill(pid, signal.SIGKILL)
+            with contextlib.suppress(OSError):
+                if _ours(bed, pid):  # never another test's step
+                    os.kill(pid, signal.SIGKILL)
         return True
 
     return _watch(kill, timeout, 0.005)
