@@ -164,7 +164,7 @@ class OpenAIChatModel:
 
     def _unreadable(self, exc: Exception) -> _Attempt:
         """An answer that is not the API's reply: said in words, and counted as a call of unknown usage."""
-        said = str(exc) if isinstance(exc, ValueError) and type(exc) is ValueError else f"{type(exc).__name__}: {exc}"
+        said = str(exc) if type(exc) is ValueError else f"{type(exc).__name__}: {exc}"  # our own words, else its kind
         failed = _Attempt(f"answered something that is not a {self.api} reply ({said[:300]})", retry=False)
         failed.unknown = True  # answered: it may have been billed, with a usage that cannot be read
         return failed
