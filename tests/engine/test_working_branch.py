@@ -220,6 +220,24 @@ def test_the_secret_scan_reads_every_staged_file_whatever_its_name(checkout: Che
     assert "pilot/add-notes" not in git(origin, "branch", "--list")
 
 
+def test_the_secret_scan_reads_the_staged_files_a_batch_at_a_time(checkout: Checkout, origin: Path, git: Git,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """The staged files are read in batches of bounded size, never all at once; a secret in a later batch is found."""
+    monkeypatch.setattr("prpilot.github.checkout._BATCH_BYTES", 10)
+    secret = "ghs_canary0123456789abcdef"
+    work = GitWork(checkout, cast(GitHubPort, Pulls()), "https://ci/run/1", secrets=[secret])
+    task = _issue_task(base="main")
+    branch = work.start(task, "Add notes")
+    names = [f"notes{i}.txt" for i in range(5)]
+    for name in names:
+        (checkout.root / name).write_text("nothing to see here\n")
+    (checkout.root / names[-1]).write_text(f"key: {secret}\n")
+
+    with pytest.raises(PrpilotError, match=r"`notes4\.txt` would publish one of this workflow's secrets"):
+        work.commit_and_push(task, branch, "Add notes", names)
+    assert "pilot/add-notes" not in git(origin, "branch", "--list")
+
+
 @pytest.mark.parametrize("error", [MemoryError(), RecursionError("deep"), OSError(28, "No space left on device")])
 def test_saving_the_work_after_a_failure_never_raises(
     checkout: Checkout, monkeypatch: pytest.MonkeyPatch, error: BaseException

@@ -8,7 +8,7 @@ and ``unpushed_patch`` hands it back as a patch for the thread.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from prpilot.engine.change_rules import ChangeRules, LeftOut, is_workflow, sort_change
@@ -152,7 +152,7 @@ class GitWork:
         task.branch = branch.name
         self.unpushed = None
 
-    def refuse_secrets(self, staged: Mapping[str, bytes]) -> None:
+    def refuse_secrets(self, staged: Iterable[tuple[str, bytes]]) -> None:
         """Raise when a staged file holds a secret in any form prpilot knows (as is, base64, git's header).
 
         The staged content is what the commit records, after git's conversions (an attribute such as
@@ -161,7 +161,7 @@ class GitWork:
         forms = [form.encode() for secret in self.secrets for form in secret_forms(secret)]
         if not forms:
             return
-        holding = [path for path, content in staged.items() if any(form in content for form in forms)]
+        holding = [path for path, content in staged if any(form in content for form in forms)]
         if holding:
             names = ", ".join(f"`{name}`" for name in holding[:10])
             raise PrpilotError(

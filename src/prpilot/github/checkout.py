@@ -14,6 +14,7 @@ looked at and staged when they are known.
 from __future__ import annotations
 
 import base64
+import contextlib
 import logging
 import os
 import re
@@ -54,6 +55,7 @@ _NETWORK_ATTEMPTS = 3
 # sockets and devices of the tree (git can commit none of them) are removed, and it runs again.
 LOOK_SECONDS = 30.0
 _SHA = re.compile(rb"[0-9a-f]{40}|[0-9a-f]{64}")
+_BATCH_BYTES = 32 << 20  # staged files read at once for the secret scan (one file is at most 10 MB)
 
 
 def remove_special_files(root: Path) -> list[str]:
@@ -323,7 +325,7 @@ class Checkout:
             raise GitError(f"could not list the changes: {_stderr(exc)}") from exc
 
     def commit(self, message: str, author: Identity, paths: Sequence[str], *,
-               check: Callable[[dict[str, bytes]], None] | None = None) -> str:
+               check: Callable[[Iterator[tuple[str, bytes]]], None] | None = None) -> str:
         """Stage ``paths`` and commit them on HEAD; return the new commit's sha.
 
         ``check`` sees what is staged, path by path, as git will record it (after its attributes'
@@ -363,39 +365,50 @@ class Checkout:
             raise GitError(f"could not commit: {_stderr(exc)}") from exc
         return sha
 
-    def _staged(self, paths: Sequence[str]) -> dict[str, bytes]:
-        """The staged content of ``paths`` (files and symlinks; a path removed has none), in one git process.
+    def _staged(self, paths: Sequence[str]) -> Iterator[tuple[str, bytes]]:
+        """The staged content of ``paths`` (files and symlinks; a path removed has none), a file at a time.
 
-        ``git cat-file --batch`` reads ``:0:path`` (the index's entry) a line each; a path with a line break
-        in it cannot be named so, and is looked up through ``git ls-files -s`` instead.
+        ``git cat-file --batch`` reads ``:0:path`` (the index's entry) a line each, for batches of about
+        :data:`_BATCH_BYTES` (as the files stand on disk), so no more than a batch is held at once; a path
+        with a line break in it cannot be named so, and is looked up through ``git ls-files -s`` instead.
         """
-        plain = [path for path in paths if "\n" not in path and "\r" not in path]
-        staged: dict[str, bytes] = {}
-        if plain:
-            with tempfile.TemporaryFile() as names:
-                names.write("".join(f":0:{path}\n" for path in plain).encode())  # stage 0: "1:x" is a name
-                names.seek(0)
-                out = self.repo.git.cat_file("--batch", istream=names, stdout_as_string=False,
-                                             strip_newline_in_stdout=False)
-            at = 0
-            for path in plain:
-                end = out.index(b"\n", at)
-                header, at = out[at:end].split(b" "), end + 1
-                if len(header) == 3 and _SHA.fullmatch(header[0]) and header[2].isdigit():  # then the content
-                    size = int(header[2])
-                    if header[1] == b"blob":
-                        staged[path] = out[at:at + size]
-                    at += size + 1
+        odd = [path for path in paths if "\n" in path or "\r" in path]
+        batch: list[str] = []
+        size = 0
+        for path in (path for path in paths if "\n" not in path and "\r" not in path):
+            with contextlib.suppress(OSError):
+                size += os.lstat(self.root / path).st_size
+            batch.append(path)
+            if size >= _BATCH_BYTES:
+                yield from self._read_batch(batch)
+                batch, size = [], 0
+        yield from self._read_batch(batch)
+        for path in odd:
+            listing = str(self.repo.git.ls_files("-s", "-z", "--", path, strip_newline_in_stdout=False))
+            for entry in filter(None, listing.split("\0")):
+                info, _, name = entry.partition("\t")
+                mode, sha, _ = info.split(" ", 2)
+                if mode.startswith(("100", "120")):
+                    yield name, self.repo.git.cat_file("blob", sha, stdout_as_string=False,
+                                                       strip_newline_in_stdout=False)
+
+    def _read_batch(self, paths: list[str]) -> Iterator[tuple[str, bytes]]:
+        if not paths:
+            return
+        with tempfile.TemporaryFile() as names:
+            names.write("".join(f":0:{path}\n" for path in paths).encode())  # stage 0: "1:x" is a name
+            names.seek(0)
+            out = self.repo.git.cat_file("--batch", istream=names, stdout_as_string=False,
+                                         strip_newline_in_stdout=False)
+        at = 0
         for path in paths:
-            if path not in plain:
-                listing = str(self.repo.git.ls_files("-s", "-z", "--", path, strip_newline_in_stdout=False))
-                for entry in filter(None, listing.split("\0")):
-                    info, _, name = entry.partition("\t")
-                    mode, sha, _ = info.split(" ", 2)
-                    if mode.startswith(("100", "120")):
-                        staged[name] = self.repo.git.cat_file("blob", sha, stdout_as_string=False,
-                                                              strip_newline_in_stdout=False)
-        return staged
+            end = out.index(b"\n", at)
+            header, at = out[at:end].split(b" "), end + 1
+            if len(header) == 3 and _SHA.fullmatch(header[0]) and header[2].isdigit():  # then the content
+                size = int(header[2])
+                if header[1] == b"blob":
+                    yield path, out[at:at + size]
+                at += size + 1
 
     def _stage(self, paths: Sequence[str]) -> None:
         self._in_tree(lambda limit: self.repo.git.add("--all", "--", *paths, kill_after_timeout=limit))
